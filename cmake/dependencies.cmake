@@ -1,0 +1,7 @@
+# Every dependency comes from a Debian 12 package (see tools/install-deps.sh).
+# The same list, as find_dependency calls, is in servokitConfig.cmake.in: keep them together.
+find_package(Threads REQUIRED)
+find_package(Boost 1.74 REQUIRED)            # Hana is header-only: libboost-dev
+find_package(simdjson 3.0 REQUIRED)          # libsimdjson-dev
+find_package(yaml-cpp 0.7 REQUIRED)          # libyaml-cpp-dev
+find_package(CLI11 2.1 REQUIRED)             # libcli11-dev

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages that building and testing servokit needs.
+#
+# Instant when everything is present (it asks dpkg first and touches apt only for what is
+# missing). As root it installs the missing packages; as any other user it prints the exact
+# command to run and exits non-zero, so a build never starts on a half-equipped machine.
+set -euo pipefail
+
+# The one list of what servokit needs. Keep cmake/dependencies.cmake and
+# cmake/servokitConfig.cmake.in in step with the libraries named here.
+packages=(
+  build-essential       # g++ 12 and make
+  cmake                 # 3.25: presets version 6, workflow presets
+  pkgconf               # finds RE2, which ships a .pc file but no CMake package
+  python3               # tools/amalgamate.py
+  ccache                # the `dev` preset's compiler launcher
+  libboost-dev          # Boost.Hana (header-only)
+  libsimdjson-dev
+  libyaml-cpp-dev
+  libcli11-dev
+  libre2-dev
+  libcurl4-openssl-dev
+  libfmt-dev
+  doctest-dev           # unit and integration tests
+  libgtest-dev
+  libbenchmark-dev
+  hyperfine             # bench/run.sh
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  # db:Status-Status is exactly "installed" only for a fully installed package.
+  status=$(dpkg-query --show --showformat='${db:Status-Status}' "$package" 2>/dev/null || true)
+  if [[ "$status" != installed ]]; then
+    missing+=("$package")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "install-deps: all ${#packages[@]} packages are installed"
+  exit 0
+fi
+
+install_command=(apt-get install -y --no-install-recommends "${missing[@]}")
+
+if ((EUID != 0)); then
+  echo "install-deps: missing Debian packages: ${missing[*]}" >&2
+  echo "install-deps: run as root, or:" >&2
+  echo "  sudo apt-get update && sudo ${install_command[*]}" >&2
+  exit 1
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update
+"${install_command[@]}" </dev/null

@@ -20,6 +20,8 @@ namespace servokit {
 template <class Value>
 class ordered_map {
  public:
+  using key_type = std::string;
+  using mapped_type = Value;
   using value_type = std::pair<std::string, Value>;
   using iterator = typename std::vector<value_type>::iterator;
   using const_iterator = typename std::vector<value_type>::const_iterator;

@@ -4,4 +4,3 @@ find_package(Threads REQUIRED)
 find_package(Boost 1.74 REQUIRED)            # Hana is header-only: libboost-dev
 find_package(simdjson 3.0 REQUIRED)          # libsimdjson-dev
 find_package(yaml-cpp 0.7 REQUIRED)          # libyaml-cpp-dev
-find_package(CLI11 2.1 REQUIRED)             # libcli11-dev

@@ -1,0 +1,314 @@
+#pragma once
+/// @file
+/// `servokit::run<D>(argc, argv)`: the whole program of an adjust or measure driver, generated
+/// from the driver type. The author writes the work; this writes the command line, config, request
+/// parsing, progress heartbeat, cancellation and every protocol line.
+///
+/// Example:
+/// ```
+/// int main(int argc, char** argv) { return servokit::run<my_measure>(argc, argv); }
+/// ```
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <exception>
+#include <new>
+#include <stop_token>
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+#include <servokit/config/load.hpp>
+#include <servokit/driver/command_line.hpp>
+#include <servokit/driver/errors.hpp>
+#include <servokit/driver/policies.hpp>
+#include <servokit/driver/progress.hpp>
+#include <servokit/driver/signal_monitor.hpp>
+#include <servokit/driver/traits.hpp>
+#include <servokit/json/read.hpp>
+#include <servokit/json/write.hpp>
+#include <servokit/process/exit_status.hpp>
+#include <servokit/protocol/messages.hpp>
+#include <servokit/protocol/validate.hpp>
+
+namespace servokit {
+
+namespace detail {
+
+/// Reads all of stdin (the request). Throws `std::system_error` when it cannot be read.
+inline std::string read_standard_input() {
+  std::string text;
+  char buffer[65536];
+  for (;;) {
+    const ssize_t got = ::read(STDIN_FILENO, buffer, sizeof buffer);
+    if (got > 0) {
+      text.append(buffer, static_cast<std::size_t>(got));
+    } else if (got == 0) {
+      return text;
+    } else if (errno != EINTR) {
+      throw std::system_error(errno, std::generic_category(), "cannot read the request from stdin");
+    }
+  }
+}
+
+/// A final line with `status`, `reason` and `message`.
+inline std::string status_text(std::string_view status_value, std::string_view reason_value, std::string message) {
+  status_line line{};
+  line.status = std::string(status_value);
+  line.reason = std::string(reason_value);
+  if (!message.empty()) line.message = std::move(message);
+  return json::to_json(line);
+}
+
+/// Checks, at compile time, what `run<D>` needs of `D`, with messages that say what to add.
+template <class D>
+consteval bool check_driver() {
+  static_assert(named_driver<D>,
+                "servokit::run<D>: D must declare its name (its config section) and version: add "
+                "`static constexpr std::string_view name = \"mydriver\", version = \"1.0.0\";`");
+  static_assert(std::is_default_constructible_v<D>, "servokit::run<D>: D must be default-constructible");
+  if constexpr (callable_describe<D> && !measure_driver<D>) {
+    static_assert(measure_driver<D>,
+                  "servokit::run<D>: D has describe() but no measure: add `servokit::measurement measure(const "
+                  "config&, const servokit::measure_request&, servokit::progress&[, servokit::stop_token])`");
+  }
+  if constexpr ((callable_measure<D, const measure_request> || callable_measure<D, const measure_request, progress> ||
+                 callable_measure<D, const measure_request, progress, stop_token>) &&
+                !measure_driver<D>) {
+    static_assert(measure_driver<D>,
+                  "servokit::run<D>: D has measure() but no describe: add `servokit::metric_descriptors "
+                  "describe(const config&)`");
+  }
+  if constexpr (callable_query<D> && !adjust_driver<D>) {
+    static_assert(adjust_driver<D>,
+                  "servokit::run<D>: D has query() but no adjust: add `void adjust(const config&, const "
+                  "servokit::adjust_request&, servokit::progress&[, servokit::stop_token])`");
+  }
+  if constexpr ((callable_adjust<D, const adjust_request> || callable_adjust<D, const adjust_request, progress> ||
+                 callable_adjust<D, const adjust_request, progress, stop_token>) &&
+                !adjust_driver<D>) {
+    static_assert(adjust_driver<D>,
+                  "servokit::run<D>: D has adjust() but no query: add `servokit::application query(const config&)`");
+  }
+  static_assert(adjust_driver<D> || measure_driver<D>,
+                "servokit::run<D>: D is neither an adjust driver (add query() and adjust()) nor a measure driver "
+                "(add describe() and measure()); see servokit/driver/traits.hpp");
+  return true;
+}
+
+/// One run of a driver program in one role, with the policies chosen.
+template <class D, class Policies>
+class driver_program {
+ public:
+  using traits = driver_traits<D>;
+  using output = typename Policies::output;
+
+  explicit driver_program(driver_role role) : role_(role) {}
+
+  int run(const invocation& call) {
+    switch (call.mode) {
+      case driver_mode::help:
+        output::write_line(call.help_text);
+        return exit_code::success;
+      case driver_mode::show_version:
+        output::write_line(D::version);
+        return exit_code::success;
+      case driver_mode::show_info: {
+        driver_info info{};
+        info.version = std::string(D::version);
+        info.has_cancel = has_cancel();
+        output::write_line(json::to_json(info));
+        return exit_code::success;
+      }
+      case driver_mode::query:
+      case driver_mode::operate:
+        break;
+    }
+    config_type_t<D> config{};
+    try {
+      config = Policies::config_source::load().template section<config_type_t<D>>(D::name);
+    } catch (const config::error& failure) {
+      return finish(status::failed, "config", failure.what(), exit_code::config);
+    }
+    return call.mode == driver_mode::query ? describe(config) : operate(config, call.app_id);
+  }
+
+ private:
+  bool has_cancel() const { return role_ == driver_role::adjust ? traits::adjust_has_cancel : traits::measure_has_cancel; }
+
+  int finish(std::string_view status_value, std::string_view reason_value, std::string message, int code) {
+    output::write_line(status_text(status_value, reason_value, std::move(message)));
+    return code;
+  }
+
+  /// The handler for a signal while work that cannot be cancelled runs: report and leave now.
+  static void end_on_signal(int signal_number) {
+    output::write_line(status_text(status::canceled, "signal",
+                                   std::string(D::name) + " stopped by " + process::signal_name(signal_number)));
+    ::_exit(exit_code::canceled);
+  }
+
+  /// `--query` / `--describe`.
+  int describe(const config_type_t<D>& config) {
+    D driver{};
+    progress unused([](const std::string&) {});
+    signal_monitor monitor(std::stop_source(), unused, 0, &end_on_signal);
+    if (role_ == driver_role::adjust) {
+      if constexpr (traits::is_adjust) {
+        application_descriptor descriptor{};
+        descriptor.application = call_query(driver, config);
+        try {
+          validate_descriptor(descriptor.application);
+        } catch (const protocol_error& failure) {
+          return finish(status::failed, reason::unknown,
+                        std::string(D::name) + " produced an invalid descriptor: " + failure.what(), exit_code::failed);
+        }
+        output::write_line(json::to_json(descriptor));
+      }
+    } else {
+      if constexpr (traits::is_measure) {
+        describe_line line{};
+        line.status = std::string(status::ok);
+        line.metrics = call_describe(driver, config);
+        output::write_line(json::to_json(line));
+      }
+    }
+    return exit_code::success;
+  }
+
+  /// `app_id < request`.
+  int operate(const config_type_t<D>& config, const std::string& app_id) {
+    progress reporter([](const std::string& line) { output::write_line(line); });
+    std::stop_source stop;
+    // Until the work starts there is nothing to cancel cleanly: a signal while the request is
+    // still being read (an agent that never closes stdin) ends the program at once.
+    std::atomic<bool> work_started{false};
+    const bool cancellable = has_cancel();
+    signal_monitor::uncancellable_handler on_signal = [&work_started, cancellable](int signal_number) {
+      if (!cancellable || !work_started.load()) end_on_signal(signal_number);
+    };
+    int received = 0;
+    std::string result;
+    std::exception_ptr thrown;
+    {
+      signal_monitor monitor(stop, reporter, Policies::heartbeat::interval_seconds, on_signal);
+      const std::string request_text = read_standard_input();
+      try {
+        if (role_ == driver_role::adjust) {
+          if constexpr (traits::is_adjust) {
+            adjust_request request{};
+            if (!parse_request(request_text, request)) return exit_code::bad_request;
+            request.app_id = app_id;
+            D driver{};
+            work_started = true;
+            call_adjust(driver, config, request, reporter, stop.get_token());
+            result = status_text(status::ok, reason::success, "");
+          }
+        } else {
+          if constexpr (traits::is_measure) {
+            measure_request request{};
+            if (!parse_request(request_text, request)) return exit_code::bad_request;
+            request.app_id = app_id;
+            D driver{};
+            work_started = true;
+            measurement measured = call_measure(driver, config, request, reporter, stop.get_token());
+            measure_result_line line{};
+            line.status = std::string(status::ok);
+            line.metrics = std::move(measured.metrics);
+            if (measured.annotations && !measured.annotations->empty_object()) line.annotations = measured.annotations;
+            result = json::to_json(line);
+          }
+        }
+      } catch (...) {
+        thrown = std::current_exception();
+      }
+      received = monitor.received_signal();
+    }
+    // Work that saw the stop, returned early or threw, has no result to trust: report the cancel.
+    if (received != 0) {
+      return finish(status::canceled, "signal", std::string(D::name) + " canceled by " + process::signal_name(received),
+                    exit_code::canceled);
+    }
+    if (thrown) std::rethrow_exception(thrown);
+    output::write_line(result);
+    return exit_code::success;
+  }
+
+  /// Reads the request; on failure prints the bad-request line and returns false.
+  template <class Request>
+  bool parse_request(const std::string& text, Request& request) {
+    try {
+      json::read(text, request);
+      return true;
+    } catch (const json::read_error& failure) {
+      finish(status::bad_request, status::bad_request, std::string("request: ") + failure.what(), exit_code::bad_request);
+      return false;
+    }
+  }
+
+  driver_role role_;
+};
+
+}  // namespace detail
+
+/// The whole program of driver `D`: parses the command line, loads `D`'s config section, reads the
+/// request, runs the work, and prints every line of `PROTOCOL.md` sections 1-4. Returns the exit
+/// code (see `servokit::exit_code`); never throws.
+template <class D, class Policies = policies_t<D>>
+int run(int argc, char** argv) noexcept {
+  static_assert(detail::check_driver<D>());
+  using output = typename Policies::output;
+  using traits = driver_traits<D>;
+  // Whichever line we failed to write, there is no better place for it than a last attempt here.
+  const auto failure = [](std::string_view status_value, std::string_view reason_value, const std::string& message,
+                          int code) {
+    try {
+      output::write_line(detail::status_text(status_value, reason_value, message));
+    } catch (...) {
+      static constexpr char fallback[] = "{\"status\":\"failed\",\"reason\":\"unknown\",\"message\":\"out of memory\"}\n";
+      [[maybe_unused]] auto ignored = ::write(STDOUT_FILENO, fallback, sizeof fallback - 1);
+    }
+    return code;
+  };
+  try {
+    block_operation_signals();
+    // The agent may stop reading; a write to a closed stdout must fail, not kill us silently.
+    ::signal(SIGPIPE, SIG_IGN);
+    const char* const program = argc > 0 ? argv[0] : D::name.data();
+    invocation call;
+    try {
+      call = parse_command_line(argc, argv, program, traits::is_adjust && traits::is_measure);
+    } catch (const usage_error& failure_) {
+      return failure(status::bad_request, "usage", std::string("usage: ") + failure_.what(), exit_code::usage);
+    }
+    driver_role role = traits::is_adjust ? driver_role::adjust : driver_role::measure;
+    if constexpr (traits::is_adjust && traits::is_measure) {
+      auto chosen = call.role ? call.role : role_from_program_name(program);
+      if (!chosen) {
+        return failure(status::bad_request, "usage",
+                       std::string("usage: ") + program +
+                           " is both an adjust and a measure driver: run it as 'adjust' or 'measure' (a link "
+                           "with that name) or pass --role adjust|measure",
+                       exit_code::usage);
+      }
+      role = *chosen;
+    }
+    return detail::driver_program<D, Policies>(role).run(call);
+  } catch (const driver_error& failure_) {
+    return failure(failure_.status(), failure_.reason(), failure_.what(), exit_code::failed);
+  } catch (const protocol_error& failure_) {
+    // A value the driver's declaration does not allow: the request could not be used.
+    return failure(status::bad_request, status::bad_request, failure_.what(), exit_code::bad_request);
+  } catch (const json::read_error& failure_) {
+    return failure(status::failed, reason::unknown, failure_.what(), exit_code::failed);
+  } catch (const std::exception& failure_) {
+    return failure(status::failed, reason::unknown, failure_.what(), exit_code::failed);
+  } catch (...) {
+    return failure(status::failed, reason::unknown, "unknown error (a non-standard exception)", exit_code::failed);
+  }
+}
+
+}  // namespace servokit

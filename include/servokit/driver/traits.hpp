@@ -1,0 +1,159 @@
+#pragma once
+/// @file
+/// `driver_traits<D>`: what a driver type provides, found with concepts. A driver declares its
+/// `name` (its config section) and `version`, optionally a `config` struct, and the operations of
+/// an adjust driver (`query`, `adjust`) or a measure driver (`describe`, `measure`), or both.
+///
+/// Minimal complete definition of a measure driver:
+/// ```
+/// struct my_measure {
+///   static constexpr std::string_view name = "mine", version = "1.0.0";
+///   servokit::metric_descriptors describe();
+///   servokit::measurement measure(const servokit::measure_request&, servokit::progress&);
+/// };
+/// ```
+/// Each operation may take, in this order, `const config&` (when the driver declares `config`),
+/// the request, `servokit::progress&` and `servokit::stop_token`; the trailing two are optional.
+/// Taking the stop token is what makes `has_cancel` true.
+
+#include <concepts>
+#include <stop_token>
+#include <string_view>
+#include <type_traits>
+
+#include <servokit/driver/progress.hpp>
+#include <servokit/protocol/application.hpp>
+#include <servokit/protocol/metrics.hpp>
+#include <servokit/protocol/requests.hpp>
+
+namespace servokit {
+
+/// The cancellation signal a driver's work receives; SIGUSR1 (and SIGTERM, SIGINT) request a stop.
+using stop_token = std::stop_token;
+
+/// The config type of a driver that declares none: an empty section is all it reads.
+struct no_config {};
+
+namespace detail {
+template <class D>
+struct config_of {
+  using type = no_config;
+};
+template <class D>
+  requires requires { typename D::config; }
+struct config_of<D> {
+  using type = typename D::config;
+};
+}  // namespace detail
+
+/// The driver's config type: `D::config`, or `no_config`.
+template <class D>
+using config_type_t = typename detail::config_of<D>::type;
+
+/// Whether `D` names itself: `static constexpr std::string_view name, version`.
+template <class D>
+concept named_driver = requires {
+  { D::name } -> std::convertible_to<std::string_view>;
+  { D::version } -> std::convertible_to<std::string_view>;
+};
+
+namespace detail {
+
+/// Calls `driver.*operation` with the leading config argument when the driver declares a config,
+/// then `args...`; the three overloads below try the full and the shorter signatures.
+template <class D, class... Args>
+concept callable_query = requires(D& driver, const config_type_t<D>& config, Args&... args) {
+  requires(!std::is_same_v<config_type_t<D>, no_config>);
+  driver.query(config, args...);
+} || requires(D& driver, Args&... args) { driver.query(args...); };
+
+template <class D, class... Args>
+concept callable_adjust = requires(D& driver, const config_type_t<D>& config, Args&... args) {
+  requires(!std::is_same_v<config_type_t<D>, no_config>);
+  driver.adjust(config, args...);
+} || requires(D& driver, Args&... args) { driver.adjust(args...); };
+
+template <class D, class... Args>
+concept callable_describe = requires(D& driver, const config_type_t<D>& config, Args&... args) {
+  requires(!std::is_same_v<config_type_t<D>, no_config>);
+  driver.describe(config, args...);
+} || requires(D& driver, Args&... args) { driver.describe(args...); };
+
+template <class D, class... Args>
+concept callable_measure = requires(D& driver, const config_type_t<D>& config, Args&... args) {
+  requires(!std::is_same_v<config_type_t<D>, no_config>);
+  driver.measure(config, args...);
+} || requires(D& driver, Args&... args) { driver.measure(args...); };
+
+}  // namespace detail
+
+/// Whether `D` provides `query` (returning the application) and `adjust`.
+template <class D>
+concept adjust_driver = named_driver<D> && detail::callable_query<D> &&
+                        (detail::callable_adjust<D, const adjust_request> ||
+                         detail::callable_adjust<D, const adjust_request, progress> ||
+                         detail::callable_adjust<D, const adjust_request, progress, stop_token>);
+
+/// Whether `D` provides `describe` (returning metric descriptors) and `measure`.
+template <class D>
+concept measure_driver = named_driver<D> && detail::callable_describe<D> &&
+                         (detail::callable_measure<D, const measure_request> ||
+                          detail::callable_measure<D, const measure_request, progress> ||
+                          detail::callable_measure<D, const measure_request, progress, stop_token>);
+
+/// What a driver type declares and provides, for the code that generates its program.
+template <class D>
+struct driver_traits {
+  using config_type = config_type_t<D>;   ///< its config struct, or `no_config`
+  static constexpr bool is_adjust = adjust_driver<D>;
+  static constexpr bool is_measure = measure_driver<D>;
+  /// Whether its adjust takes a stop token (so SIGUSR1 cancels it cleanly).
+  static constexpr bool adjust_has_cancel = detail::callable_adjust<D, const adjust_request, progress, stop_token>;
+  /// Whether its measure takes a stop token.
+  static constexpr bool measure_has_cancel = detail::callable_measure<D, const measure_request, progress, stop_token>;
+  /// Whether the driver declares a config struct.
+  static constexpr bool has_config = !std::is_same_v<config_type, no_config>;
+};
+
+namespace detail {
+
+/// Calls `D::query` with what it takes.
+template <class D>
+auto call_query(D& driver, const config_type_t<D>& config) {
+  if constexpr (requires { driver.query(config); }) return driver.query(config);
+  else return driver.query();
+}
+
+/// Calls `D::describe` with what it takes.
+template <class D>
+auto call_describe(D& driver, const config_type_t<D>& config) {
+  if constexpr (requires { driver.describe(config); }) return driver.describe(config);
+  else return driver.describe();
+}
+
+/// Calls `D::adjust` with the longest argument list it takes.
+template <class D>
+auto call_adjust(D& driver, const config_type_t<D>& config, const adjust_request& request, progress& reporter,
+                 stop_token stop) {
+  if constexpr (requires { driver.adjust(config, request, reporter, stop); }) return driver.adjust(config, request, reporter, stop);
+  else if constexpr (requires { driver.adjust(config, request, reporter); }) return driver.adjust(config, request, reporter);
+  else if constexpr (requires { driver.adjust(config, request); }) return driver.adjust(config, request);
+  else if constexpr (requires { driver.adjust(request, reporter, stop); }) return driver.adjust(request, reporter, stop);
+  else if constexpr (requires { driver.adjust(request, reporter); }) return driver.adjust(request, reporter);
+  else return driver.adjust(request);
+}
+
+/// Calls `D::measure` with the longest argument list it takes.
+template <class D>
+auto call_measure(D& driver, const config_type_t<D>& config, const measure_request& request, progress& reporter,
+                  stop_token stop) {
+  if constexpr (requires { driver.measure(config, request, reporter, stop); }) return driver.measure(config, request, reporter, stop);
+  else if constexpr (requires { driver.measure(config, request, reporter); }) return driver.measure(config, request, reporter);
+  else if constexpr (requires { driver.measure(config, request); }) return driver.measure(config, request);
+  else if constexpr (requires { driver.measure(request, reporter, stop); }) return driver.measure(request, reporter, stop);
+  else if constexpr (requires { driver.measure(request, reporter); }) return driver.measure(request, reporter);
+  else return driver.measure(request);
+}
+
+}  // namespace detail
+}  // namespace servokit

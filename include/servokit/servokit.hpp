@@ -1,0 +1,11 @@
+#pragma once
+/// @file
+/// Everything servokit offers, in one include. Each layer also has its own header
+/// (`servokit/protocol.hpp`, `json.hpp`, `config.hpp`, `process.hpp`, `driver.hpp`) for builds
+/// that want less.
+
+#include <servokit/version.hpp>
+#include <servokit/protocol.hpp>
+#include <servokit/json.hpp>
+#include <servokit/config.hpp>
+#include <servokit/driver.hpp>

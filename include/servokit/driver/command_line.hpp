@@ -78,8 +78,8 @@ inline invocation parse_command_line(int argc, char** argv, std::string_view pro
   ::opterr = 0;   // errors are ours to report, as one protocol line
   ::optind = 0;   // 0, not 1: makes glibc start over, so parsing can run more than once
   for (;;) {
-    const int previous_index = ::optind == 0 ? 1 : ::optind;
-    const int option = ::getopt_long(argc, argv, "h", long_options, nullptr);
+    // The leading ':' makes a missing value come back as ':' rather than '?'.
+    const int option = ::getopt_long(argc, argv, ":h", long_options, nullptr);
     if (option == -1) break;
     switch (option) {
       case option_version: version_wanted = true; break;
@@ -96,11 +96,11 @@ inline invocation parse_command_line(int argc, char** argv, std::string_view pro
         break;
       }
       case ':':
-      default: {
-        const std::string offending = previous_index < argc ? argv[previous_index] : "?";
-        if (option == ':' || (::optopt == option_role)) throw usage_error(offending + " needs a value");
-        throw usage_error("unknown option " + offending);
-      }
+        throw usage_error("--role needs a value");   // the only option that takes one
+      default:
+        if (::optopt > 0 && ::optopt < 256) throw usage_error(std::string("unknown option -") + static_cast<char>(::optopt));
+        // For an unknown long option glibc leaves optind just past it.
+        throw usage_error("unknown option " + std::string(::optind > 0 && ::optind <= argc ? argv[::optind - 1] : "?"));
     }
   }
   std::vector<std::string> operands(argv + ::optind, argv + argc);

@@ -8,7 +8,7 @@ endif()
 # Warnings are errors for our own code only; the dependencies' headers come in as SYSTEM.
 add_library(servokit_warnings INTERFACE)
 target_compile_options(servokit_warnings INTERFACE
-  -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion -Werror)
+  -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion -Wno-missing-field-initializers -Werror)
 
 set_property(GLOBAL PROPERTY SERVOKIT_EXAMPLE_PROGRAMS "")
 if(SERVOKIT_BUILD_EXAMPLES)

@@ -148,3 +148,9 @@ TEST_CASE("progress lines carry the last report, and the heartbeat repeats it on
   reporter.report(staged);
   CHECK(lines.back() == R"({"progress":12.5,"stage":"warmup","stageprogress":50})");
 }
+
+TEST_CASE("a driver without a config struct reads any section, and none") {
+  auto document = servokit::config::document::parse("m: {anything: [1, 2]}\n", "config.yaml");
+  CHECK_NOTHROW(document.section<servokit::no_config>("m"));
+  CHECK_NOTHROW(document.section<servokit::no_config>("absent"));
+}

@@ -22,6 +22,7 @@
 #include <type_traits>
 
 #include <servokit/driver/progress.hpp>
+#include <servokit/fwd.hpp>
 #include <servokit/protocol/application.hpp>
 #include <servokit/protocol/metrics.hpp>
 #include <servokit/protocol/requests.hpp>
@@ -31,8 +32,17 @@ namespace servokit {
 /// The cancellation signal a driver's work receives; SIGUSR1 (and SIGTERM, SIGINT) request a stop.
 using stop_token = std::stop_token;
 
-/// The config type of a driver that declares none: an empty section is all it reads.
+/// The config type of a driver that declares none. Its section, if the file has one, is left
+/// alone: it may belong to a wrapper or a later version of the driver.
 struct no_config {};
+
+/// `no_config` reads from any section, and from none.
+template <>
+struct meta<no_config> {
+  /// Accepts and ignores whatever the section holds.
+  template <class Node, class Path>
+  static void read(const Node&, no_config&, Path&) {}
+};
 
 namespace detail {
 template <class D>

@@ -131,7 +131,9 @@ class Amalgamator:
     def display(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
 
-    def resolve_servokit(self, including: Path, line_no: int, opener: str, name: str) -> Path | None:
+    def resolve_servokit(
+        self, including: Path, line_no: int, opener: str, name: str
+    ) -> Path | None:
         """The servokit header an include names, or None for any other include."""
         candidates = [self.include_dir / name]
         if opener == '"':
@@ -271,7 +273,7 @@ def main(argv: list[str]) -> int:
     amalgamator = Amalgamator(root)
     try:
         text = amalgamator.run()
-    except (AmalgamateError, OSError, UnicodeDecodeError) as error:
+    except (AmalgamateError, OSError, UnicodeDecodeError, ValueError) as error:
         print(f"amalgamate: error: {error}", file=sys.stderr)
         return 2
 
@@ -305,7 +307,7 @@ def main(argv: list[str]) -> int:
             print("\n".join(diff[:limit]), file=sys.stderr)
             if len(diff) > limit:
                 print(f"... ({len(diff) - limit} more diff lines)", file=sys.stderr)
-            print(f"amalgamate: error: {shown} is out of date with include/servokit.", file=sys.stderr)
+            print(f"amalgamate: error: {shown} is out of date with include/.", file=sys.stderr)
         print(f"amalgamate: regenerate it with `python3 {TOOL}` and commit it.", file=sys.stderr)
         return 1
 

@@ -17,13 +17,8 @@ packages=(
   libboost-dev          # Boost.Hana (header-only)
   libsimdjson-dev
   libyaml-cpp-dev
-  libcli11-dev
   libre2-dev
-  libcurl4-openssl-dev
-  libfmt-dev
   doctest-dev           # unit and integration tests
-  libgtest-dev
-  libbenchmark-dev
   hyperfine             # bench/run.sh
 )
 

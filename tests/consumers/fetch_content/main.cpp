@@ -1,0 +1,9 @@
+// A user's program: it includes servokit's umbrella header and uses it.
+#include <servokit/servokit.hpp>
+
+#include <iostream>
+
+int main() {
+  std::cout << "consumer (fetch_content) sees servokit version " << servokit::version << '\n';
+  return servokit::version.empty() ? 1 : 0;
+}

@@ -8,4 +8,5 @@
 #include <servokit/protocol.hpp>
 #include <servokit/json.hpp>
 #include <servokit/config.hpp>
+#include <servokit/process.hpp>
 #include <servokit/driver.hpp>

@@ -78,3 +78,26 @@ TEST_CASE("several big producers share the loop without deadlock") {
     CHECK(producer.result().out.text().ends_with("stdin-bytes=" + std::to_string(4 << 20) + "\n"));
   }
 }
+
+TEST_CASE("without pidfd (old kernels, seccomp) children are found ended by polling, all the same") {
+  servokit::process::detail::pidfd_wanted = false;
+  process::event_loop loop;
+  std::vector<process::child> children;
+  for (int i = 0; i < 20; ++i) children.emplace_back(loop, process::command::shell("exit $0", {std::to_string(i)}));
+  // One that closes its output long before it exits, and one with no pipes at all.
+  children.emplace_back(loop, process::command::shell("exec >&- 2>&-; sleep 0.3; exit 42"));
+  process::child_options unpiped;
+  unpiped.out.target = process::stream_target::null;
+  unpiped.err.target = process::stream_target::null;
+  children.emplace_back(loop, process::command::shell("sleep 0.2; exit 43"), std::move(unpiped));
+  process::wait_all(loop, children);
+  servokit::process::detail::pidfd_wanted = true;
+
+  for (int i = 0; i < 20; ++i) CHECK(children[static_cast<std::size_t>(i)].result().status.code() == i);
+  CHECK(children[20].result().status.code() == 42);
+  CHECK(children[21].result().status.code() == 43);
+  CHECK(loop.pending_count() == 0);
+  errno = 0;
+  CHECK(::waitpid(-1, nullptr, WNOHANG) == -1);
+  CHECK(errno == ECHILD);
+}

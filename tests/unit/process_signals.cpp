@@ -49,7 +49,9 @@ TEST_CASE("a signal raised in this thread before the loop turns is not lost") {
 TEST_CASE("children do not inherit the signals blocked for the signal watch") {
   process::event_loop loop;
   process::signal_watch watch(loop, {SIGTERM}, [](const process::received_signal&) {});
-  process::child victim(loop, {"sleep", "1000"});
+  process::child_options options;
+  options.limits.total = 60s;  // with SIGTERM blocked, it would end by SIGKILL after this instead
+  process::child victim(loop, {"sleep", "1000"}, std::move(options));
   REQUIRE(victim.signal(SIGTERM));
   CHECK(victim.wait().status.signal() == SIGTERM);
 }

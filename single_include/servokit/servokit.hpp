@@ -1,0 +1,4490 @@
+// servokit 0.1.0: single-header edition.
+//
+// GENERATED FILE, DO NOT EDIT. Written by tools/amalgamate.py from include/servokit/servokit.hpp
+// and every servokit header it includes. Change those headers, then run
+//     python3 tools/amalgamate.py
+// and commit the result; `python3 tools/amalgamate.py --check` (run by CI) fails when it is stale.
+#pragma once
+
+/// @file
+/// Everything servokit offers, in one include. Each layer also has its own header
+/// (`servokit/protocol.hpp`, `json.hpp`, `config.hpp`, `process.hpp`, `driver.hpp`) for builds
+/// that want less.
+
+// ===== begin servokit/version.hpp =====
+/// @file
+/// The version of servokit itself, as one constant users can print or compare.
+
+#include <string_view>
+
+namespace servokit {
+
+/// servokit's version: major.minor.patch, kept equal to the project version in CMakeLists.txt.
+inline constexpr std::string_view version = "0.1.0";
+
+}  // namespace servokit
+// ===== end servokit/version.hpp =====
+// ===== begin servokit/protocol.hpp =====
+/// @file
+/// The protocol layer: the message model of `PROTOCOL.md` and the rules a descriptor obeys.
+
+// ===== begin servokit/protocol/application.hpp =====
+/// @file
+/// The application model an adjust driver works on: settings grouped into components, as printed
+/// by `adjust --query` and sent back (values only) in an adjust request (`PROTOCOL.md` section 1).
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/hana/define_struct.hpp>
+
+// ===== begin servokit/fwd.hpp =====
+/// @file
+/// Forward declarations of servokit's customization points, with standard headers only, so that a
+/// header that specializes `servokit::meta<T>` for its own type stays cheap to include.
+
+namespace servokit {
+
+/// The one customization point for how servokit reads, writes and names a type.
+///
+/// The primary template is empty: a struct declared with `BOOST_HANA_DEFINE_STRUCT` needs nothing
+/// more. A specialization may provide any of these (all optional):
+/// - `static constexpr std::string_view key(std::string_view member)`: the JSON/YAML key of a
+///   member, for keys that are not C++ identifiers (`"class"`, `"content-type"`);
+/// - `static constexpr bool ignore_unknown_keys`: accept and drop keys the struct does not declare
+///   (default false: an unknown key is an error naming it);
+/// - `static constexpr bool missing_keys_keep_defaults`: a missing key leaves the member as the
+///   value-initialized struct had it (default false: only `std::optional` members may be missing);
+/// - `template <class Node> static void read(const Node&, T&, json::path&)` and
+///   `static void write(json::writer&, const T&)`: full control for a type that is not a struct.
+template <class T>
+struct meta {};
+
+class raw_json;
+template <class Value>
+class ordered_map;
+
+namespace json {
+class path;
+class writer;
+class read_error;
+}  // namespace json
+
+}  // namespace servokit
+// ===== end servokit/fwd.hpp =====
+// ===== begin servokit/protocol/ordered_map.hpp =====
+/// @file
+/// A string-keyed map that keeps insertion order, for JSON objects whose order a person reads:
+/// components and settings appear in `--query` output in the order the config declared them.
+
+#include <algorithm>
+#include <cstddef>
+#include <stdexcept>
+#include <utility>
+
+namespace servokit {
+
+/// A map from string keys to `Value` that iterates in insertion order.
+///
+/// Lookups are linear: the objects of this protocol hold a handful to a few dozen keys, where a
+/// vector beats a tree or a hash table and keeps the order for free.
+template <class Value>
+class ordered_map {
+ public:
+  using key_type = std::string;
+  using mapped_type = Value;
+  using value_type = std::pair<std::string, Value>;
+  using iterator = typename std::vector<value_type>::iterator;
+  using const_iterator = typename std::vector<value_type>::const_iterator;
+
+  ordered_map() = default;
+  /// Builds the map from pairs; a later duplicate key replaces the earlier value.
+  ordered_map(std::initializer_list<value_type> items) {
+    for (const auto& item : items) insert_or_assign(item.first, item.second);
+  }
+
+  /// The element with `key`, or `end()`.
+  iterator find(std::string_view key) {
+    return std::find_if(items_.begin(), items_.end(), [&](const value_type& item) { return item.first == key; });
+  }
+  /// The element with `key`, or `end()`.
+  const_iterator find(std::string_view key) const {
+    return std::find_if(items_.begin(), items_.end(), [&](const value_type& item) { return item.first == key; });
+  }
+  /// Whether `key` is present.
+  bool contains(std::string_view key) const { return find(key) != end(); }
+
+  /// The value of `key`; throws `std::out_of_range` naming the key when it is absent.
+  Value& at(std::string_view key) {
+    auto found = find(key);
+    if (found == end()) throw std::out_of_range("no key \"" + std::string(key) + "\"");
+    return found->second;
+  }
+  /// The value of `key`; throws `std::out_of_range` naming the key when it is absent.
+  const Value& at(std::string_view key) const {
+    auto found = find(key);
+    if (found == end()) throw std::out_of_range("no key \"" + std::string(key) + "\"");
+    return found->second;
+  }
+
+  /// The value of `key`, appended value-initialized when absent.
+  Value& operator[](std::string_view key) {
+    auto found = find(key);
+    if (found != end()) return found->second;
+    return items_.emplace_back(std::string(key), Value{}).second;
+  }
+
+  /// Sets `key` to `value`, keeping the key's position when it already exists.
+  Value& insert_or_assign(std::string_view key, Value value) {
+    auto found = find(key);
+    if (found != end()) {
+      found->second = std::move(value);
+      return found->second;
+    }
+    return items_.emplace_back(std::string(key), std::move(value)).second;
+  }
+
+  /// Removes `key`; returns whether it was present.
+  bool erase(std::string_view key) {
+    auto found = find(key);
+    if (found == end()) return false;
+    items_.erase(found);
+    return true;
+  }
+
+  iterator begin() { return items_.begin(); }
+  iterator end() { return items_.end(); }
+  const_iterator begin() const { return items_.begin(); }
+  const_iterator end() const { return items_.end(); }
+  /// The number of keys.
+  std::size_t size() const { return items_.size(); }
+  /// Whether the map has no keys.
+  bool empty() const { return items_.empty(); }
+
+  friend bool operator==(const ordered_map&, const ordered_map&) = default;
+
+ private:
+  std::vector<value_type> items_;
+};
+
+}  // namespace servokit
+// ===== end servokit/protocol/ordered_map.hpp =====
+// ===== begin servokit/protocol/values.hpp =====
+/// @file
+/// The two value types of the protocol that are not structs: a setting or metric value (a number or
+/// a string) and a free-form JSON value passed through unchanged.
+
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <variant>
+
+namespace servokit {
+
+/// A setting's or metric's value: an integer, a floating-point number or a string.
+///
+/// Integers are kept apart from floating-point numbers so that a value read as `3` is written back
+/// as `3`, and a command template formats it the way the original Python drivers did.
+using scalar = std::variant<std::int64_t, double, std::string>;
+
+/// The numeric value of `value`, or nothing when it is a string.
+inline std::optional<double> numeric_value(const scalar& value) {
+  if (const auto* integer = std::get_if<std::int64_t>(&value)) return static_cast<double>(*integer);
+  if (const auto* number = std::get_if<double>(&value)) return *number;
+  return std::nullopt;
+}
+
+/// The shortest text that reads back as exactly `value` (`0.25`, `3`, `1e+21`), as JSON writes
+/// numbers; `null` for NaN and infinities, which JSON cannot express.
+inline std::string format_number(double value) {
+  if (!std::isfinite(value)) return "null";
+  char buffer[32];
+  auto [end, error] = std::to_chars(buffer, buffer + sizeof buffer, value);
+  return error == std::errc{} ? std::string(buffer, end) : std::string("null");
+}
+
+/// A JSON value kept as its compact text: the free-form parts of a message (`control.userdata`,
+/// `load`, annotations) that servokit passes on byte for byte without knowing their shape.
+class raw_json {
+ public:
+  raw_json() = default;
+  /// Wraps compact JSON text; the caller vouches that it is valid JSON (the readers do).
+  explicit raw_json(std::string text) : text_(std::move(text)) {}
+
+  /// The compact JSON text; empty for a default-constructed value.
+  const std::string& text() const { return text_; }
+  /// Whether this holds no value at all (not even `null`).
+  bool empty() const { return text_.empty(); }
+  /// Whether this holds an empty object `{}` or nothing.
+  bool empty_object() const { return text_.empty() || text_ == "{}"; }
+
+  friend bool operator==(const raw_json&, const raw_json&) = default;
+
+ private:
+  std::string text_;
+};
+
+}  // namespace servokit
+// ===== end servokit/protocol/values.hpp =====
+
+namespace servokit {
+
+/// The two kinds of setting, as the `type` key spells them.
+inline constexpr std::string_view range_setting = "range";
+inline constexpr std::string_view enum_setting = "enum";
+
+/// One tunable setting of a component: a numeric range or an enumeration.
+///
+/// Every key is optional on the wire: an adjust request carries only `value`, and `type` defaults
+/// to `range`. `protocol/validate.hpp` checks the rules a complete descriptor obeys.
+struct setting {
+  BOOST_HANA_DEFINE_STRUCT(setting,
+    (std::optional<std::string>, type),               ///< `range` (when absent) or `enum`
+    (std::optional<scalar>, value),                   ///< the current or requested value
+    (std::optional<double>, min),                     ///< range: lowest allowed value
+    (std::optional<double>, max),                     ///< range: highest allowed value
+    (std::optional<double>, step),                    ///< range: granularity from `min`
+    (std::optional<std::vector<scalar>>, values),     ///< enum: the allowed values
+    (std::optional<std::string>, unit),               ///< for people: cores, GiB, count...
+    (std::optional<bool>, pinned));                   ///< the optimizer must not change it
+
+  /// Whether this is an enumeration (`type: enum`); anything else is a range.
+  bool is_enum() const { return type && *type == enum_setting; }
+};
+
+/// One component of the application (a service, a deployment, a job) and its settings.
+struct component {
+  BOOST_HANA_DEFINE_STRUCT(component,
+    (ordered_map<setting>, settings));
+};
+
+/// The application: its components and free-form annotations.
+struct application {
+  BOOST_HANA_DEFINE_STRUCT(application,
+    (ordered_map<component>, components),
+    (std::optional<raw_json>, annotations));
+};
+
+/// What `adjust --query` prints: `{"application": {...}}`.
+struct application_descriptor {
+  BOOST_HANA_DEFINE_STRUCT(application_descriptor,
+    (::servokit::application, application));
+};
+
+// Descriptors and requests travel through other programs and backends that add keys of their own
+// (a setting's `description`, a component's `selector`); those keys are dropped, not refused.
+template <>
+struct meta<setting> {
+  static constexpr bool ignore_unknown_keys = true;
+};
+template <>
+struct meta<component> {
+  static constexpr bool ignore_unknown_keys = true;
+};
+template <>
+struct meta<application> {
+  static constexpr bool ignore_unknown_keys = true;
+};
+
+}  // namespace servokit
+// ===== end servokit/protocol/application.hpp =====
+// ===== begin servokit/protocol/messages.hpp =====
+/// @file
+/// The lines a driver prints besides its result: driver info, progress and the final status line
+/// (`PROTOCOL.md` sections 1-3), and the statuses and reasons of the protocol.
+
+// ===== begin servokit/protocol/metrics.hpp =====
+/// @file
+/// What a measure driver describes and reports (`PROTOCOL.md` section 2).
+
+namespace servokit {
+
+/// What `measure --describe` says about one metric; every key is optional.
+struct metric_descriptor {
+  BOOST_HANA_DEFINE_STRUCT(metric_descriptor,
+    (std::optional<std::string>, unit),          ///< seconds, rps, ms...
+    (std::optional<std::int64_t>, index),        ///< display order
+    (std::optional<raw_json>, cookie),           ///< opaque to servokit
+    (std::optional<double>, min),
+    (std::optional<double>, max),
+    (std::optional<double>, weight),
+    (std::optional<std::string>, annotation));
+};
+
+/// The metrics a measure driver offers, by name.
+using metric_descriptors = ordered_map<metric_descriptor>;
+
+/// One measured metric: a single value, or (newer backends) time series in `values`.
+struct metric_value {
+  BOOST_HANA_DEFINE_STRUCT(metric_value,
+    (std::optional<scalar>, value),
+    (std::optional<std::string>, unit),
+    (std::optional<raw_json>, values));   ///< `[{"id": ..., "data": [[ts, v], ...]}]`, passed on
+};
+
+/// A measure driver's result: the metrics it measured and free-form annotations.
+struct measurement {
+  BOOST_HANA_DEFINE_STRUCT(measurement,
+    (ordered_map<metric_value>, metrics),
+    (std::optional<raw_json>, annotations));   ///< `{"note": "text or list of text"}`
+};
+
+template <>
+struct meta<metric_descriptor> {
+  static constexpr bool ignore_unknown_keys = true;
+};
+template <>
+struct meta<metric_value> {
+  static constexpr bool ignore_unknown_keys = true;
+};
+
+}  // namespace servokit
+// ===== end servokit/protocol/metrics.hpp =====
+
+namespace servokit {
+
+/// The statuses a final line may carry.
+namespace status {
+inline constexpr std::string_view ok = "ok";                   ///< the operation succeeded
+inline constexpr std::string_view failed = "failed";           ///< it did not
+inline constexpr std::string_view rejected = "rejected";       ///< the change was refused
+inline constexpr std::string_view bad_request = "bad-request"; ///< the input could not be used
+inline constexpr std::string_view canceled = "canceled";       ///< stopped by a signal
+}  // namespace status
+
+/// The reasons a final line may carry.
+namespace reason {
+inline constexpr std::string_view success = "success";
+inline constexpr std::string_view unknown = "unknown";
+}  // namespace reason
+
+/// `--info`: `{"version": "1.2.0", "has_cancel": true}`.
+struct driver_info {
+  BOOST_HANA_DEFINE_STRUCT(driver_info,
+    (std::string, version),
+    (bool, has_cancel));
+};
+
+/// A progress line: `{"progress": 40, "message": "waiting for rollout"}`.
+struct progress_line {
+  BOOST_HANA_DEFINE_STRUCT(progress_line,
+    (double, progress),                           ///< percent done, 0-100
+    (std::optional<std::string>, message),
+    (std::optional<std::int64_t>, msg_index),
+    (std::optional<std::string>, stage),
+    (std::optional<double>, stageprogress));
+};
+
+/// The final line of an adjust, or of any failed operation:
+/// `{"status": "failed", "reason": "unknown", "message": "what went wrong"}`.
+struct status_line {
+  BOOST_HANA_DEFINE_STRUCT(status_line,
+    (std::string, status),
+    (std::optional<std::string>, reason),
+    (std::optional<std::string>, message),
+    (std::optional<raw_json>, state));            ///< an adjust driver may report the new state
+};
+
+/// The final line of a successful measurement: `{"status": "ok", "metrics": {...}, ...}`.
+struct measure_result_line {
+  BOOST_HANA_DEFINE_STRUCT(measure_result_line,
+    (std::string, status),
+    (ordered_map<metric_value>, metrics),
+    (std::optional<raw_json>, annotations));
+};
+
+/// What `measure --describe` prints: `{"status": "ok", "metrics": {...}}`.
+struct describe_line {
+  BOOST_HANA_DEFINE_STRUCT(describe_line,
+    (std::string, status),
+    (metric_descriptors, metrics));
+};
+
+template <>
+struct meta<driver_info> {
+  static constexpr bool ignore_unknown_keys = true;   // servo-magg adds "drivers"
+};
+template <>
+struct meta<progress_line> {
+  static constexpr bool ignore_unknown_keys = true;
+};
+template <>
+struct meta<status_line> {
+  static constexpr bool ignore_unknown_keys = true;   // legacy "error" and "class"
+};
+
+}  // namespace servokit
+// ===== end servokit/protocol/messages.hpp =====
+// ===== begin servokit/protocol/requests.hpp =====
+/// @file
+/// The requests a driver reads from stdin (`PROTOCOL.md` sections 1 and 2).
+
+namespace servokit {
+
+/// A duration in seconds that the backend may send as a number or as a numeric string.
+struct seconds_value {
+  double count = 0;  ///< the number of seconds
+
+  friend bool operator==(const seconds_value&, const seconds_value&) = default;
+};
+
+/// The `control` object of an adjust request.
+struct adjust_control {
+  BOOST_HANA_DEFINE_STRUCT(adjust_control,
+    (std::optional<raw_json>, userdata));   ///< anything the backend sends, passed on unchanged
+};
+
+/// `adjust app_id < request`: the values to apply, by component and setting.
+struct adjust_request {
+  BOOST_HANA_DEFINE_STRUCT(adjust_request,
+    (::servokit::application, application),
+    (std::optional<adjust_control>, control));
+
+  std::string app_id;  ///< from the command line, not the wire
+};
+
+/// The `control` object of a measure request: how long to measure and what the backend adds.
+struct measure_control {
+  BOOST_HANA_DEFINE_STRUCT(measure_control,
+    (std::optional<seconds_value>, duration),   ///< how long to measure
+    (std::optional<seconds_value>, warmup),     ///< wait this long before measuring
+    (std::optional<seconds_value>, delay),      ///< wait this long after warmup
+    (std::optional<seconds_value>, past),       ///< measure this far back (servox: alias of delay)
+    (std::optional<raw_json>, userdata),        ///< anything the backend sends, passed on unchanged
+    (std::optional<raw_json>, load),            ///< load generator settings, passed on unchanged
+    (std::optional<raw_json>, environment));    ///< the agent's environment check, passed on
+
+  /// `duration` in seconds, 0 when absent.
+  double duration_seconds() const { return duration ? duration->count : 0; }
+  /// `warmup` in seconds, 0 when absent.
+  double warmup_seconds() const { return warmup ? warmup->count : 0; }
+  /// `delay` in seconds (or `past`, its alias), 0 when both are absent.
+  double delay_seconds() const { return delay ? delay->count : past ? past->count : 0; }
+};
+
+/// The metric names a measure request asks for: a list, or (newer backends) a map whose keys are
+/// the names. Empty means every metric the driver describes.
+struct metric_list : std::vector<std::string> {
+  using std::vector<std::string>::vector;
+};
+
+/// `measure app_id < request`: which metrics to measure, and how.
+struct measure_request {
+  BOOST_HANA_DEFINE_STRUCT(measure_request,
+    (std::optional<metric_list>, metrics),
+    (std::optional<measure_control>, control));
+
+  std::string app_id;  ///< from the command line, not the wire
+
+  /// The requested metric names; empty when the request named none.
+  const std::vector<std::string>& metric_names() const {
+    static const std::vector<std::string> none;
+    return metrics ? static_cast<const std::vector<std::string>&>(*metrics) : none;
+  }
+  /// The control object, or an empty one.
+  measure_control control_or_default() const { return control.value_or(measure_control{}); }
+};
+
+// A backend adds control keys as the protocol grows (servox's `cmd_uid` lives beside them); a
+// driver must not refuse a measurement for a key it does not use.
+template <>
+struct meta<adjust_control> {
+  static constexpr bool ignore_unknown_keys = true;
+};
+template <>
+struct meta<measure_control> {
+  static constexpr bool ignore_unknown_keys = true;
+};
+template <>
+struct meta<adjust_request> {
+  static constexpr bool ignore_unknown_keys = true;
+};
+template <>
+struct meta<measure_request> {
+  static constexpr bool ignore_unknown_keys = true;
+};
+
+}  // namespace servokit
+// ===== end servokit/protocol/requests.hpp =====
+// ===== begin servokit/protocol/validate.hpp =====
+/// @file
+/// The rules of `PROTOCOL.md` section 1: what a valid application descriptor obeys, and which
+/// requested values an adjust driver may accept.
+
+namespace servokit {
+
+/// A message or value that breaks the protocol's rules; `what()` lists every problem found.
+class protocol_error : public std::runtime_error {
+ public:
+  /// Joins `problems` into one message, one problem per `; `.
+  explicit protocol_error(const std::vector<std::string>& problems)
+      : std::runtime_error(join(problems)), problems_(problems) {}
+
+  /// Each problem on its own, in the order found.
+  const std::vector<std::string>& problems() const { return problems_; }
+
+ private:
+  static std::string join(const std::vector<std::string>& problems) {
+    std::string text;
+    for (const auto& problem : problems) {
+      if (!text.empty()) text += "; ";
+      text += problem;
+    }
+    return text;
+  }
+  std::vector<std::string> problems_;
+};
+
+namespace detail {
+
+/// A scalar as a person reads it in a message: `3`, `0.25`, `"c5.large"`.
+inline std::string describe_scalar(const scalar& value) {
+  return std::visit(
+      [](const auto& held) -> std::string {
+        using held_type = std::decay_t<decltype(held)>;
+        if constexpr (std::is_same_v<held_type, std::string>) {
+          return "\"" + held + "\"";
+        } else if constexpr (std::is_same_v<held_type, double>) {
+          return format_number(held);
+        } else {
+          return std::to_string(held);
+        }
+      },
+      value);
+}
+
+/// A number as a person reads it in a message.
+inline std::string describe_number(double value) { return describe_scalar(scalar{value}); }
+
+/// The allowed values of an enum setting, for a message: `"a", "b"`.
+inline std::string describe_values(const std::vector<scalar>& values) {
+  std::string text;
+  for (const auto& value : values) {
+    if (!text.empty()) text += ", ";
+    text += describe_scalar(value);
+  }
+  return text;
+}
+
+/// Whether `value` lies on the grid `min + k * step`, allowing for the rounding of decimal steps
+/// such as 0.1 that binary floating point cannot hold exactly.
+inline bool on_step_grid(double value, double min, double step) {
+  if (!(step > 0)) return true;
+  const double steps = (value - min) / step;
+  return std::abs(steps - std::round(steps)) <= 1e-6 * std::max(1.0, std::abs(steps));
+}
+
+/// Checks `value` against a range or enum setting's declaration; appends problems naming `where`.
+inline void check_value(const std::string& where, const setting& declared, const scalar& value,
+                        std::vector<std::string>& problems) {
+  if (declared.is_enum()) {
+    const auto& allowed = declared.values ? *declared.values : std::vector<scalar>{};
+    bool member = false;
+    for (const auto& candidate : allowed) {
+      // 2 and 2.0 name the same enum value; a string never equals a number.
+      auto candidate_number = numeric_value(candidate);
+      auto value_number = numeric_value(value);
+      if (candidate == value || (candidate_number && value_number && *candidate_number == *value_number)) {
+        member = true;
+        break;
+      }
+    }
+    if (!member) {
+      problems.push_back(where + ": " + describe_scalar(value) + " is not one of the allowed values (" +
+                         describe_values(allowed) + ")");
+    }
+    return;
+  }
+  auto number = numeric_value(value);
+  if (!number) {
+    problems.push_back(where + ": expected a number, got " + describe_scalar(value));
+    return;
+  }
+  if (declared.min && *number < *declared.min) {
+    problems.push_back(where + ": " + describe_number(*number) + " is below the minimum " +
+                       describe_number(*declared.min));
+  }
+  if (declared.max && *number > *declared.max) {
+    problems.push_back(where + ": " + describe_number(*number) + " is above the maximum " +
+                       describe_number(*declared.max));
+  }
+  if (declared.step && declared.min && !on_step_grid(*number, *declared.min, *declared.step)) {
+    problems.push_back(where + ": " + describe_number(*number) + " is not a multiple of the step " +
+                       describe_number(*declared.step) + " from the minimum " + describe_number(*declared.min));
+  }
+}
+
+}  // namespace detail
+
+/// The problems of one setting's declaration (empty when it is valid); `where` names it.
+inline std::vector<std::string> setting_problems(const std::string& where, const setting& declared) {
+  std::vector<std::string> problems;
+  if (declared.type && *declared.type != range_setting && *declared.type != enum_setting) {
+    problems.push_back(where + ": type must be \"range\" or \"enum\", got \"" + *declared.type + "\"");
+    return problems;
+  }
+  if (declared.is_enum()) {
+    if (!declared.values || declared.values->empty()) {
+      problems.push_back(where + ": an enum setting needs a non-empty list of values");
+      return problems;
+    }
+  } else {
+    if (!declared.min || !declared.max) {
+      problems.push_back(where + ": a range setting needs numeric min and max");
+      return problems;
+    }
+    if (!(*declared.min < *declared.max)) {
+      problems.push_back(where + ": min " + detail::describe_number(*declared.min) + " must be below max " +
+                         detail::describe_number(*declared.max));
+    }
+    if (declared.step && !(*declared.step > 0)) {
+      problems.push_back(where + ": step must be positive, got " + detail::describe_number(*declared.step));
+    }
+  }
+  if (declared.value) detail::check_value(where, declared, *declared.value, problems);
+  return problems;
+}
+
+/// Throws `protocol_error` listing every rule of `PROTOCOL.md` section 1 that `app` breaks.
+inline void validate_descriptor(const application& app) {
+  std::vector<std::string> problems;
+  for (const auto& [component_name, declared_component] : app.components) {
+    for (const auto& [setting_name, declared] : declared_component.settings) {
+      auto found = setting_problems(component_name + "." + setting_name, declared);
+      problems.insert(problems.end(), found.begin(), found.end());
+    }
+  }
+  if (!problems.empty()) throw protocol_error(problems);
+}
+
+/// Throws `protocol_error` unless every setting in `requested` is declared in `declared` and
+/// carries an allowed value: a known component and setting, within range bounds and on the step,
+/// or a member of the enum. Messages name the setting and what it allows.
+inline void validate_adjustment(const application& declared, const application& requested) {
+  std::vector<std::string> problems;
+  for (const auto& [component_name, wanted_component] : requested.components) {
+    auto known_component = declared.components.find(component_name);
+    if (known_component == declared.components.end()) {
+      std::string known;
+      for (const auto& [name, unused] : declared.components) known += (known.empty() ? "" : ", ") + name;
+      problems.push_back("unknown component \"" + component_name + "\" (known: " + known + ")");
+      continue;
+    }
+    const auto& settings = known_component->second.settings;
+    for (const auto& [setting_name, wanted] : wanted_component.settings) {
+      const std::string where = component_name + "." + setting_name;
+      auto known_setting = settings.find(setting_name);
+      if (known_setting == settings.end()) {
+        std::string known;
+        for (const auto& [name, unused] : settings) known += (known.empty() ? "" : ", ") + name;
+        problems.push_back(where + ": unknown setting (" + component_name + " has: " + known + ")");
+        continue;
+      }
+      if (!wanted.value) {
+        problems.push_back(where + ": no value given");
+        continue;
+      }
+      detail::check_value(where, known_setting->second, *wanted.value, problems);
+    }
+  }
+  if (!problems.empty()) throw protocol_error(problems);
+}
+
+}  // namespace servokit
+// ===== end servokit/protocol/validate.hpp =====
+// ===== end servokit/protocol.hpp =====
+// ===== begin servokit/json.hpp =====
+/// @file
+/// The JSON layer: read any reflected struct with simdjson, write it as one compact line.
+
+// ===== begin servokit/json/read.hpp =====
+/// @file
+/// Reading JSON text into any supported type with simdjson, with errors that name the JSON path:
+/// `$.control.duration: expected a number, got "abc"`.
+
+#include <simdjson.h>
+
+// ===== begin servokit/json/decode.hpp =====
+/// @file
+/// Reading a document tree into any supported C++ type. The same code reads JSON (simdjson) and
+/// YAML (yaml-cpp): each supplies a small *node* adapter, so that a config file and a request
+/// obey one set of rules and give errors of one shape.
+///
+/// A node adapter provides: `kind()`, `boolean()`, `integer()`, `number()`, `text()`,
+/// `has_text()`, `for_each_member(f(key, node))`, `for_each_element(f(node))`, `describe()`,
+/// `to_raw_json()`, `[[noreturn]] fail(path, problem)`, and the nouns `object_noun`/`list_noun`.
+
+#include <limits>
+#include <type_traits>
+
+// ===== begin servokit/json/node.hpp =====
+/// @file
+/// The vocabulary shared by the document readers: the kinds of node, and the generic `decode`.
+
+// ===== begin servokit/json/path.hpp =====
+/// @file
+/// Where a value sits in a document (`$.control.duration`, `batch.metrics[0]`) and the error that
+/// reading a document throws, which names that place.
+
+namespace servokit::json {
+
+/// The chain of keys and indexes from a document's root to one value.
+class path {
+ public:
+  /// Steps into the member `key`.
+  void push(std::string_view key) { steps_.emplace_back(std::string(key)); }
+  /// Steps into the element at `index`.
+  void push(std::size_t index) { steps_.emplace_back(index); }
+  /// Steps back out of the last member or element.
+  void pop() { steps_.pop_back(); }
+  /// Whether this is the root itself.
+  bool empty() const { return steps_.empty(); }
+
+  /// JSONPath notation: `$`, `$.control.duration`, `$.metrics[0]`, `$["content-type"]`.
+  std::string json_text() const { return render("$"); }
+  /// Dotted notation for config files: `batch.metrics.rps.unit`, `exec.pre[0].name`; `root` for
+  /// the document itself (a config file's top level has no key of its own).
+  std::string dotted_text(std::string_view root = "(top level)") const {
+    if (steps_.empty()) return std::string(root);
+    std::string text = render("");
+    return text.front() == '.' ? text.substr(1) : text;
+  }
+
+ private:
+  static bool plain_identifier(std::string_view key) {
+    if (key.empty()) return false;
+    for (char c : key) {
+      const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+      if (!alnum && c != '_' && c != '-') return false;
+    }
+    return true;
+  }
+
+  std::string render(std::string_view root) const {
+    std::string text(root);
+    for (const auto& step : steps_) {
+      if (const auto* index = std::get_if<std::size_t>(&step)) {
+        text += '[';
+        text += std::to_string(*index);
+        text += ']';
+      } else {
+        const auto& key = std::get<std::string>(step);
+        if (plain_identifier(key)) {
+          text += '.';
+          text += key;
+        } else {
+          text += "[\"";
+          for (char c : key) {
+            if (c == '"' || c == '\\') text += '\\';
+            text += c;
+          }
+          text += "\"]";
+        }
+      }
+    }
+    return text;
+  }
+
+  std::vector<std::variant<std::string, std::size_t>> steps_;
+};
+
+/// A document that cannot be read into the requested type. `what()` is the whole message, e.g.
+/// `$.control.duration: expected a number, got "abc"`; the parts are kept for callers that
+/// report them separately.
+class read_error : public std::runtime_error {
+ public:
+  /// `location` is a file position prefix such as `config.yaml:3:7` (may be empty); `where` is the
+  /// rendered path; `problem` says what was expected and what was found.
+  read_error(std::string location, std::string where, std::string problem)
+      : std::runtime_error(compose(location, where, problem)),
+        location_(std::move(location)),
+        where_(std::move(where)),
+        problem_(std::move(problem)) {}
+
+  /// The file position (`config.yaml:3:7`), empty for JSON read from a stream.
+  const std::string& location() const { return location_; }
+  /// The path of the offending value.
+  const std::string& where() const { return where_; }
+  /// What was expected and what was found.
+  const std::string& problem() const { return problem_; }
+
+ private:
+  static std::string compose(const std::string& location, const std::string& where, const std::string& problem) {
+    std::string text = location.empty() ? std::string() : location + ": ";
+    if (!where.empty()) text += where + ": ";
+    return text + problem;
+  }
+  std::string location_, where_, problem_;
+};
+
+}  // namespace servokit::json
+// ===== end servokit/json/path.hpp =====
+
+namespace servokit::json {
+
+/// The kinds of value a document node can hold.
+enum class node_kind { null, boolean, integer, number, string, array, object };
+
+/// Reads `node` into `out`, naming `at` in any error. Supported: bool, integers, floating point,
+/// `std::string`, `std::optional`, `std::vector`, string-keyed maps, `servokit::scalar`,
+/// `servokit::raw_json`, reflected structs, and any type with `meta<T>::read`.
+/// Defined in `json/decode.hpp`.
+template <class T, class Node>
+void decode(const Node& node, T& out, path& at);
+
+namespace detail {
+
+/// Fails at `at` with "expected WHAT, got <the node>".
+template <class Node>
+[[noreturn]] void expected(const Node& node, const path& at, std::string_view what) {
+  node.fail(at, "expected " + std::string(what) + ", got " + node.describe());
+}
+
+}  // namespace detail
+}  // namespace servokit::json
+// ===== end servokit/json/node.hpp =====
+// ===== begin servokit/json/protocol_meta.hpp =====
+/// @file
+/// How the protocol's few non-struct types read and write: `seconds_value` (a number or a numeric
+/// string) and `metric_list` (a list, or an object whose keys are the names).
+
+#include <exception>
+
+namespace servokit {
+
+/// `seconds_value`: a number, or a string holding one (`"120"`), as newer backends send.
+template <>
+struct meta<seconds_value> {
+  /// Reads a number or a numeric string.
+  template <class Node>
+  static void read(const Node& node, seconds_value& out, json::path& at) {
+    if (node.kind() == json::node_kind::integer || node.kind() == json::node_kind::number) {
+      out.count = node.number();
+    } else if (node.kind() == json::node_kind::string) {
+      const std::string text = node.text();
+      std::size_t used = 0;
+      try {
+        out.count = std::stod(text, &used);
+      } catch (const std::exception&) {
+        used = 0;
+      }
+      if (used == 0 || used != text.size()) node.fail(at, "expected a number of seconds, got " + node.describe());
+    } else {
+      node.fail(at, "expected a number of seconds, got " + node.describe());
+    }
+    if (!(out.count >= 0) || !std::isfinite(out.count)) {
+      node.fail(at, "expected a non-negative number of seconds, got " + node.describe());
+    }
+  }
+  /// Writes the number of seconds.
+  template <class Writer>
+  static void write(Writer& out, const seconds_value& value) {
+    out.number(value.count);
+  }
+};
+
+/// `metric_list`: a list of names, or an object whose keys are the names (`{"rps": {"unit": ...}}`).
+template <>
+struct meta<metric_list> {
+  /// Reads either shape.
+  template <class Node>
+  static void read(const Node& node, metric_list& out, json::path& at) {
+    out.clear();
+    if (node.kind() == json::node_kind::object) {
+      node.for_each_member([&](std::string_view key, const Node&) { out.emplace_back(key); });
+      return;
+    }
+    if (node.kind() != json::node_kind::array) json::detail::expected(node, at, "a list of metric names");
+    std::size_t index = 0;
+    node.for_each_element([&](const Node& child) {
+      at.push(index++);
+      json::decode(child, out.emplace_back(), at);
+      at.pop();
+    });
+  }
+};
+
+}  // namespace servokit
+// ===== end servokit/json/protocol_meta.hpp =====
+// ===== begin servokit/json/reflect.hpp =====
+/// @file
+/// What servokit needs to know about a user's type, found through Boost.Hana and `servokit::meta`:
+/// whether it is a reflected struct, its members' keys, and the per-type options.
+
+#include <array>
+#include <map>
+
+#include <boost/hana/accessors.hpp>
+#include <boost/hana/concept/struct.hpp>
+#include <boost/hana/first.hpp>
+#include <boost/hana/for_each.hpp>
+#include <boost/hana/length.hpp>
+#include <boost/hana/second.hpp>
+#include <boost/hana/string.hpp>
+
+namespace servokit::json {
+
+/// Whether `T` was declared with `BOOST_HANA_DEFINE_STRUCT` (or adapted for Hana).
+template <class T>
+concept reflected_struct = boost::hana::Struct<T>::value;
+
+/// Whether `T` is a `std::optional`.
+template <class T>
+inline constexpr bool is_optional = false;
+template <class T>
+inline constexpr bool is_optional<std::optional<T>> = true;
+
+/// Whether `T` is a `std::variant`.
+template <class T>
+inline constexpr bool is_variant = false;
+template <class... T>
+inline constexpr bool is_variant<std::variant<T...>> = true;
+
+/// Whether `T` is a string-keyed map (`std::map<std::string, V>` or `servokit::ordered_map<V>`).
+template <class T>
+inline constexpr bool is_string_map = false;
+template <class V, class C, class A>
+inline constexpr bool is_string_map<std::map<std::string, V, C, A>> = true;
+template <class V>
+inline constexpr bool is_string_map<ordered_map<V>> = true;
+
+/// Whether `T` is a `std::vector` (or derives from one, like `metric_list`).
+template <class T>
+concept list_like = requires { typename T::value_type; } &&
+                    std::is_base_of_v<std::vector<typename T::value_type>, T>;
+
+/// Whether `meta<T>` provides its own reader for nodes of type `Node`.
+template <class T, class Node>
+concept custom_reader = requires(const Node& node, T& out, path& at) { meta<T>::read(node, out, at); };
+
+/// Whether `meta<T>` provides its own writer.
+template <class T>
+concept custom_writer = requires(writer& out, const T& value) { meta<T>::write(out, value); };
+
+/// Whether `T`'s unknown keys are dropped rather than refused (`meta<T>::ignore_unknown_keys`).
+template <class T>
+constexpr bool ignores_unknown_keys() {
+  if constexpr (requires { meta<T>::ignore_unknown_keys; }) return meta<T>::ignore_unknown_keys;
+  else return false;
+}
+
+/// Whether `T`'s missing keys keep their defaults (`meta<T>::missing_keys_keep_defaults`).
+template <class T>
+constexpr bool missing_keys_keep_defaults() {
+  if constexpr (requires { meta<T>::missing_keys_keep_defaults; }) return meta<T>::missing_keys_keep_defaults;
+  else return false;
+}
+
+/// The number of reflected members of `T`.
+template <reflected_struct T>
+inline constexpr std::size_t member_count = decltype(boost::hana::length(boost::hana::accessors<T>()))::value;
+
+/// The document key of each member of `T`, in declaration order: the member's name, or what
+/// `meta<T>::key(name)` makes of it.
+template <reflected_struct T>
+const std::array<std::string_view, member_count<T>>& member_keys() {
+  static const auto keys = [] {
+    std::array<std::string_view, member_count<T>> names{};
+    std::size_t index = 0;
+    boost::hana::for_each(boost::hana::accessors<T>(), [&](auto accessor) {
+      std::string_view name = boost::hana::to<char const*>(boost::hana::first(accessor));
+      if constexpr (requires { meta<T>::key(name); }) name = meta<T>::key(name);
+      names[index++] = name;
+    });
+    return names;
+  }();
+  return keys;
+}
+
+/// Calls `visit(key, member)` for each member of `object`, in declaration order.
+template <class T, class Visitor>
+  requires reflected_struct<std::remove_const_t<T>>
+void for_each_member(T& object, Visitor&& visit) {
+  std::size_t index = 0;
+  const auto& keys = member_keys<std::remove_const_t<T>>();
+  boost::hana::for_each(boost::hana::accessors<std::remove_const_t<T>>(), [&](auto accessor) {
+    visit(keys[index++], boost::hana::second(accessor)(object));
+  });
+}
+
+/// Calls `visit(member)` for the member of `object` at `wanted` (declaration order).
+template <class T, class Visitor>
+  requires reflected_struct<std::remove_const_t<T>>
+void visit_member_at(T& object, std::size_t wanted, Visitor&& visit) {
+  std::size_t index = 0;
+  boost::hana::for_each(boost::hana::accessors<std::remove_const_t<T>>(), [&](auto accessor) {
+    if (index++ == wanted) visit(boost::hana::second(accessor)(object));
+  });
+}
+
+}  // namespace servokit::json
+// ===== end servokit/json/reflect.hpp =====
+
+namespace servokit::json {
+
+namespace detail {
+
+template <class T>
+inline constexpr bool dependent_false = false;
+
+template <class Integer, class Node>
+void decode_integer(const Node& node, Integer& out, path& at) {
+  using limits = std::numeric_limits<Integer>;
+  if (node.kind() == node_kind::integer) {
+    const std::int64_t value = node.integer();
+    if constexpr (std::is_unsigned_v<Integer>) {
+      if (value < 0) node.fail(at, "expected a non-negative integer, got " + node.describe());
+    }
+    if (std::cmp_less(value, limits::min()) || std::cmp_greater(value, limits::max())) {
+      node.fail(at, "integer " + node.describe() + " is out of range");
+    }
+    out = static_cast<Integer>(value);
+    return;
+  }
+  // 3.0 is an integer too: JSON writers in other languages print whole floats that way.
+  if (node.kind() == node_kind::number) {
+    const double value = node.number();
+    if (std::trunc(value) == value && value >= static_cast<double>(limits::min()) &&
+        value <= static_cast<double>(limits::max())) {
+      out = static_cast<Integer>(value);
+      return;
+    }
+  }
+  expected(node, at, "an integer");
+}
+
+template <reflected_struct T, class Node>
+void decode_struct(const Node& node, T& out, path& at) {
+  if (node.kind() != node_kind::object) expected(node, at, Node::object_noun);
+  const auto& keys = member_keys<T>();
+  std::array<bool, member_count<T>> seen{};
+  node.for_each_member([&](std::string_view key, const Node& child) {
+    std::size_t index = 0;
+    while (index < keys.size() && keys[index] != key) ++index;
+    if (index == keys.size()) {
+      if constexpr (ignores_unknown_keys<T>()) {
+        return;
+      } else {
+        std::string known;
+        for (auto name : keys) known += (known.empty() ? "" : ", ") + std::string(name);
+        at.push(key);
+        child.fail(at, "unknown key \"" + std::string(key) + "\" (expected one of: " + known + ")");
+      }
+    }
+    seen[index] = true;
+    at.push(key);
+    visit_member_at(out, index, [&](auto& member) { decode(child, member, at); });
+    at.pop();
+  });
+  std::size_t index = 0;
+  for_each_member(out, [&](std::string_view key, auto& member) {
+    using member_type = std::remove_cvref_t<decltype(member)>;
+    if (!seen[index++] && !is_optional<member_type> && !missing_keys_keep_defaults<T>()) {
+      node.fail(at, "missing required key \"" + std::string(key) + "\"");
+    }
+  });
+}
+
+}  // namespace detail
+
+template <class T, class Node>
+void decode(const Node& node, T& out, path& at) {
+  if constexpr (custom_reader<T, Node>) {
+    meta<T>::read(node, out, at);
+  } else if constexpr (is_optional<T>) {
+    if (node.kind() == node_kind::null) {
+      out.reset();
+    } else {
+      decode(node, out.emplace(), at);
+    }
+  } else if constexpr (std::is_same_v<T, bool>) {
+    if (node.kind() != node_kind::boolean) detail::expected(node, at, "true or false");
+    out = node.boolean();
+  } else if constexpr (std::is_integral_v<T>) {
+    detail::decode_integer(node, out, at);
+  } else if constexpr (std::is_floating_point_v<T>) {
+    if (node.kind() != node_kind::integer && node.kind() != node_kind::number) detail::expected(node, at, "a number");
+    out = static_cast<T>(node.number());
+  } else if constexpr (std::is_same_v<T, std::string>) {
+    if (!node.has_text()) detail::expected(node, at, "a string");
+    out = node.text();
+  } else if constexpr (std::is_same_v<T, scalar>) {
+    switch (node.kind()) {
+      case node_kind::integer: out = node.integer(); break;
+      case node_kind::number: out = node.number(); break;
+      case node_kind::string: out = node.text(); break;
+      default: detail::expected(node, at, "a number or a string");
+    }
+  } else if constexpr (std::is_same_v<T, raw_json>) {
+    out = raw_json(node.to_raw_json());
+  } else if constexpr (is_string_map<T>) {
+    if (node.kind() != node_kind::object) detail::expected(node, at, Node::object_noun);
+    out = T{};
+    node.for_each_member([&](std::string_view key, const Node& child) {
+      at.push(key);
+      typename T::mapped_type value{};
+      decode(child, value, at);
+      out.insert_or_assign(std::string(key), std::move(value));
+      at.pop();
+    });
+  } else if constexpr (list_like<T>) {
+    if (node.kind() != node_kind::array) detail::expected(node, at, Node::list_noun);
+    out.clear();
+    std::size_t index = 0;
+    node.for_each_element([&](const Node& child) {
+      at.push(index++);
+      decode(child, out.emplace_back(), at);
+      at.pop();
+    });
+  } else if constexpr (reflected_struct<T>) {
+    detail::decode_struct(node, out, at);
+  } else {
+    static_assert(detail::dependent_false<T>,
+                  "servokit cannot read this type: declare it with BOOST_HANA_DEFINE_STRUCT, or specialize "
+                  "servokit::meta<T> with a static read(node, value, path) function");
+  }
+}
+
+}  // namespace servokit::json
+// ===== end servokit/json/decode.hpp =====
+
+namespace servokit::json {
+
+/// A node adapter over a simdjson DOM element, for `decode`.
+class simdjson_node {
+ public:
+  static constexpr std::string_view object_noun = "an object";
+  static constexpr std::string_view list_noun = "an array";
+
+  /// Wraps `element`, which must outlive this node (it lives in its parser).
+  explicit simdjson_node(simdjson::dom::element element) : element_(element) {}
+
+  /// The kind of value held.
+  node_kind kind() const {
+    switch (element_.type()) {
+      case simdjson::dom::element_type::ARRAY: return node_kind::array;
+      case simdjson::dom::element_type::OBJECT: return node_kind::object;
+      case simdjson::dom::element_type::INT64: return node_kind::integer;
+      case simdjson::dom::element_type::UINT64: return node_kind::number;  // beyond int64: keep as double
+      case simdjson::dom::element_type::DOUBLE: return node_kind::number;
+      case simdjson::dom::element_type::STRING: return node_kind::string;
+      case simdjson::dom::element_type::BOOL: return node_kind::boolean;
+      case simdjson::dom::element_type::NULL_VALUE: return node_kind::null;
+    }
+    return node_kind::null;
+  }
+  /// The boolean held (kind `boolean`).
+  bool boolean() const { return element_.get_bool().value_unsafe(); }
+  /// The integer held (kind `integer`).
+  std::int64_t integer() const { return element_.get_int64().value_unsafe(); }
+  /// The number held, converted to double (kind `integer` or `number`).
+  double number() const {
+    switch (element_.type()) {
+      case simdjson::dom::element_type::INT64: return static_cast<double>(element_.get_int64().value_unsafe());
+      case simdjson::dom::element_type::UINT64: return static_cast<double>(element_.get_uint64().value_unsafe());
+      default: return element_.get_double().value_unsafe();
+    }
+  }
+  /// Whether `text()` applies: in JSON, only strings are text.
+  bool has_text() const { return element_.type() == simdjson::dom::element_type::STRING; }
+  /// The string held.
+  std::string text() const { return std::string(element_.get_string().value_unsafe()); }
+
+  /// Calls `visit(key, child)` for each member of an object, in document order.
+  template <class Visitor>
+  void for_each_member(Visitor&& visit) const {
+    // Held by value: iterating the temporary result directly would dangle.
+    const simdjson::dom::object object = element_.get_object().value_unsafe();
+    for (auto field : object) visit(field.key, simdjson_node(field.value));
+  }
+  /// Calls `visit(child)` for each element of an array, in order.
+  template <class Visitor>
+  void for_each_element(Visitor&& visit) const {
+    const simdjson::dom::array array = element_.get_array().value_unsafe();
+    for (auto child : array) visit(simdjson_node(child));
+  }
+
+  /// The value as a person reads it after "got": `"abc"`, `42`, `null`, `an object`.
+  std::string describe() const {
+    switch (kind()) {
+      case node_kind::object: return "an object";
+      case node_kind::array: return "an array";
+      case node_kind::string: {
+        const std::string full = to_raw_json();
+        // A whole document pasted into a message helps nobody; the start identifies it.
+        return full.size() <= 60 ? full : full.substr(0, 56) + "...\"";
+      }
+      default: return to_raw_json();
+    }
+  }
+  /// The value as compact JSON text.
+  std::string to_raw_json() const { return simdjson::minify(element_); }
+
+  /// Throws `read_error` at `at` with `problem`.
+  [[noreturn]] void fail(const path& at, const std::string& problem) const {
+    throw read_error("", at.json_text(), problem);
+  }
+
+ private:
+  simdjson::dom::element element_;
+};
+
+/// Parses `text` as one JSON document and reads it into `out`. Throws `read_error` naming the
+/// JSON path, or saying that the text is not JSON.
+template <class T>
+void read(std::string_view text, T& out) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+    throw read_error("", "", "no input: expected a JSON document");
+  }
+  if (auto error = parser.parse(text.data(), text.size(), true).get(root)) {
+    throw read_error("", "", std::string("input is not valid JSON: ") + simdjson::error_message(error));
+  }
+  path at;
+  decode(simdjson_node(root), out, at);
+}
+
+/// Parses `text` as one JSON document of type `T`. Throws `read_error` as `read(text, out)` does.
+template <class T>
+T read(std::string_view text) {
+  T out{};
+  read(text, out);
+  return out;
+}
+
+}  // namespace servokit::json
+// ===== end servokit/json/read.hpp =====
+// ===== begin servokit/json/write.hpp =====
+/// @file
+/// Writing any supported value as compact JSON on one line, with correct string escaping.
+
+namespace servokit::json {
+
+namespace detail {
+
+/// The length of the well-formed UTF-8 sequence at `text[at]`, or 0 when it is not one: a stray
+/// continuation byte, a truncated sequence, an overlong form, a surrogate or a code point past
+/// U+10FFFF.
+inline std::size_t utf8_sequence_length(std::string_view text, std::size_t at) {
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+  const unsigned char lead = byte(at);
+  std::size_t length = 0;
+  std::uint32_t code = 0;
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2, code = lead & 0x1Fu;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3, code = lead & 0x0Fu;
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4, code = lead & 0x07u;
+  } else {
+    return 0;
+  }
+  if (at + length > text.size()) return 0;
+  for (std::size_t i = 1; i < length; ++i) {
+    if ((byte(at + i) & 0xC0u) != 0x80u) return 0;
+    code = (code << 6) | (byte(at + i) & 0x3Fu);
+  }
+  if ((length == 3 && code < 0x800) || (length == 4 && code < 0x10000)) return 0;  // overlong
+  if (code >= 0xD800 && code <= 0xDFFF) return 0;                                  // surrogate
+  if (code > 0x10FFFF) return 0;
+  return length;
+}
+
+}  // namespace detail
+
+/// Appends `text` to `out` as a JSON string literal.
+///
+/// Quotes, backslashes and control characters are escaped; valid UTF-8 passes through as is.
+/// Each byte that is not part of a valid UTF-8 sequence becomes U+FFFD (the replacement
+/// character), as Python's `errors="replace"` does, so the output is always valid JSON in valid
+/// UTF-8 whatever a child program printed.
+inline void append_string_literal(std::string& out, std::string_view text) {
+  static constexpr char hex[] = "0123456789abcdef";
+  out.reserve(out.size() + text.size() + 2);
+  out += '"';
+  std::size_t at = 0;
+  while (at < text.size()) {
+    const auto c = static_cast<unsigned char>(text[at]);
+    if (c >= 0x80) {
+      const std::size_t length = detail::utf8_sequence_length(text, at);
+      if (length == 0) {
+        out += "\xEF\xBF\xBD";  // U+FFFD
+        ++at;
+      } else {
+        out.append(text.substr(at, length));
+        at += length;
+      }
+      continue;
+    }
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default:
+        if (c < 0x20) {
+          out += "\\u00";
+          out += hex[c >> 4];
+          out += hex[c & 0xF];
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+    ++at;
+  }
+  out += '"';
+}
+
+/// Builds compact JSON text into a string, value by value; commas are placed for you.
+///
+/// Example: `writer w(out); w.begin_object(); w.key("status"); w.value("ok"); w.end_object();`
+class writer {
+ public:
+  /// Appends to `out`.
+  explicit writer(std::string& out) : out_(out) {}
+
+  /// Opens an object.
+  void begin_object() { separate(), out_ += '{', need_comma_ = false; }
+  /// Closes the innermost object.
+  void end_object() { out_ += '}', need_comma_ = true; }
+  /// Opens an array.
+  void begin_array() { separate(), out_ += '[', need_comma_ = false; }
+  /// Closes the innermost array.
+  void end_array() { out_ += ']', need_comma_ = true; }
+  /// Writes a member key; the next value written is its value.
+  void key(std::string_view name) {
+    separate();
+    append_string_literal(out_, name);
+    out_ += ':';
+    need_comma_ = false;
+  }
+
+  /// Writes `null`.
+  void null() { separate(), out_ += "null", need_comma_ = true; }
+  /// Writes `true` or `false`.
+  void boolean(bool value) { separate(), out_ += value ? "true" : "false", need_comma_ = true; }
+  /// Writes an integer exactly.
+  void integer(std::int64_t value) { separate(), out_ += std::to_string(value), need_comma_ = true; }
+  /// Writes the shortest text that reads back as `value`; `null` for NaN and infinities.
+  void number(double value) { separate(), out_ += format_number(value), need_comma_ = true; }
+  /// Writes a string literal.
+  void string(std::string_view text) { separate(), append_string_literal(out_, text), need_comma_ = true; }
+  /// Writes already-valid compact JSON text as it is (`null` when empty).
+  void raw(std::string_view json_text) {
+    separate();
+    out_ += json_text.empty() ? std::string_view("null") : json_text;
+    need_comma_ = true;
+  }
+
+  /// Writes any supported value: the types `decode` reads, and string literals.
+  template <class T>
+  void value(const T& item);
+
+ private:
+  void separate() {
+    if (need_comma_) out_ += ',';
+  }
+
+  std::string& out_;
+  bool need_comma_ = false;
+};
+
+namespace detail {
+template <class T>
+inline constexpr bool unsupported_for_writing = false;
+}  // namespace detail
+
+template <class T>
+void writer::value(const T& item) {
+  if constexpr (custom_writer<T>) {
+    meta<T>::write(*this, item);
+  } else if constexpr (is_optional<T>) {
+    if (item) value(*item);
+    else null();
+  } else if constexpr (std::is_same_v<T, bool>) {
+    boolean(item);
+  } else if constexpr (std::is_integral_v<T>) {
+    integer(static_cast<std::int64_t>(item));
+  } else if constexpr (std::is_floating_point_v<T>) {
+    number(static_cast<double>(item));
+  } else if constexpr (std::is_convertible_v<const T&, std::string_view>) {
+    string(item);
+  } else if constexpr (std::is_same_v<T, raw_json>) {
+    raw(item.text());
+  } else if constexpr (is_variant<T>) {
+    std::visit([this](const auto& held) { value(held); }, item);
+  } else if constexpr (is_string_map<T>) {
+    begin_object();
+    for (const auto& [name, member] : item) {
+      key(name);
+      value(member);
+    }
+    end_object();
+  } else if constexpr (list_like<T>) {
+    begin_array();
+    for (const auto& element : item) value(element);
+    end_array();
+  } else if constexpr (reflected_struct<T>) {
+    begin_object();
+    // An absent optional member is left out, not written as null: the protocol's optional keys
+    // are absent keys, and a reader may treat "unit": null differently from no unit.
+    for_each_member(item, [this](std::string_view name, const auto& member) {
+      if constexpr (is_optional<std::remove_cvref_t<decltype(member)>>) {
+        if (!member) return;
+      }
+      key(name);
+      value(member);
+    });
+    end_object();
+  } else {
+    static_assert(detail::unsupported_for_writing<T>,
+                  "servokit cannot write this type: declare it with BOOST_HANA_DEFINE_STRUCT, or specialize "
+                  "servokit::meta<T> with a static write(writer&, const T&) function");
+  }
+}
+
+/// `item` as compact JSON text, without a trailing newline.
+template <class T>
+std::string to_json(const T& item) {
+  std::string out;
+  writer(out).value(item);
+  return out;
+}
+
+}  // namespace servokit::json
+// ===== end servokit/json/write.hpp =====
+// ===== end servokit/json.hpp =====
+// ===== begin servokit/config.hpp =====
+/// @file
+/// The config layer: `config.yaml` mapped onto a driver's declared config struct.
+
+// ===== begin servokit/config/load.hpp =====
+/// @file
+/// Finding `config.yaml`, taking a driver's section of it and mapping that onto the driver's
+/// declared config struct (`PROTOCOL.md` section 7).
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <yaml-cpp/yaml.h>
+
+// ===== begin servokit/config/yaml_node.hpp =====
+/// @file
+/// A node adapter over yaml-cpp for `json::decode`, so that a config file is read by the same rules
+/// as a JSON request, with errors that name the file, line, column and key path.
+
+namespace servokit::config {
+
+namespace detail {
+
+/// Parses `text` as a whole as a decimal (or `0x` hexadecimal) integer.
+inline std::optional<std::int64_t> parse_integer(std::string_view text) {
+  if (text.empty()) return std::nullopt;
+  std::string digits(text);
+  int base = 10;
+  std::size_t start = (digits[0] == '-' || digits[0] == '+') ? 1 : 0;
+  if (digits.size() > start + 2 && digits[start] == '0' && (digits[start + 1] == 'x' || digits[start + 1] == 'X')) {
+    base = 16;
+  }
+  for (std::size_t i = start + (base == 16 ? 2 : 0); i < digits.size(); ++i) {
+    const char c = digits[i];
+    const bool digit = (c >= '0' && c <= '9') || (base == 16 && ((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')));
+    if (!digit) return std::nullopt;
+  }
+  if (digits.size() == start) return std::nullopt;
+  errno = 0;
+  char* end = nullptr;
+  const long long value = std::strtoll(digits.c_str(), &end, base);
+  if (errno == ERANGE || end != digits.c_str() + digits.size()) return std::nullopt;
+  return value;
+}
+
+/// Parses `text` as a whole as a floating-point number (`1.5`, `-2e3`, `.5`, `.inf`, `.nan`).
+inline std::optional<double> parse_float(std::string_view text) {
+  if (text == ".inf" || text == ".Inf" || text == ".INF" || text == "+.inf") return HUGE_VAL;
+  if (text == "-.inf" || text == "-.Inf" || text == "-.INF") return -HUGE_VAL;
+  if (text == ".nan" || text == ".NaN" || text == ".NAN") return std::nan("");
+  bool digit_seen = false;
+  for (char c : text) {
+    if (c >= '0' && c <= '9') digit_seen = true;
+    else if (c != '.' && c != 'e' && c != 'E' && c != '-' && c != '+') return std::nullopt;
+  }
+  if (!digit_seen) return std::nullopt;
+  std::string copy(text);
+  char* end = nullptr;
+  const double value = std::strtod(copy.c_str(), &end);
+  if (end != copy.c_str() + copy.size()) return std::nullopt;
+  return value;
+}
+
+/// The boolean a plain scalar spells, as PyYAML read the originals' configs (`yes`, `off`...).
+inline std::optional<bool> parse_boolean(std::string_view text) {
+  for (auto word : {"true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON"}) {
+    if (text == word) return true;
+  }
+  for (auto word : {"false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF"}) {
+    if (text == word) return false;
+  }
+  return std::nullopt;
+}
+
+}  // namespace detail
+
+/// A node of a parsed YAML document, for `json::decode`.
+///
+/// Quoted scalars are strings. A plain scalar is a boolean, an integer or a number when it spells
+/// one, else a string; wherever a string is expected any scalar is taken as its text, so
+/// `version: 1.10` reads as `"1.10"` into a string member.
+class yaml_node {
+ public:
+  static constexpr std::string_view object_noun = "a mapping";
+  static constexpr std::string_view list_noun = "a list";
+
+  /// Wraps `node` of the file named `file` (used in messages).
+  yaml_node(YAML::Node node, std::shared_ptr<const std::string> file) : node_(std::move(node)), file_(std::move(file)) {}
+
+  /// The kind of value held.
+  json::node_kind kind() const {
+    switch (node_.Type()) {
+      case YAML::NodeType::Map: return json::node_kind::object;
+      case YAML::NodeType::Sequence: return json::node_kind::array;
+      case YAML::NodeType::Scalar: break;
+      default: return json::node_kind::null;
+    }
+    if (quoted()) return json::node_kind::string;
+    const std::string& text = node_.Scalar();
+    if (detail::parse_boolean(text)) return json::node_kind::boolean;
+    if (detail::parse_integer(text)) return json::node_kind::integer;
+    if (detail::parse_float(text)) return json::node_kind::number;
+    return json::node_kind::string;
+  }
+  /// The boolean held (kind `boolean`).
+  bool boolean() const { return *detail::parse_boolean(node_.Scalar()); }
+  /// The integer held (kind `integer`).
+  std::int64_t integer() const { return *detail::parse_integer(node_.Scalar()); }
+  /// The number held (kind `integer` or `number`).
+  double number() const {
+    if (auto integer_value = detail::parse_integer(node_.Scalar())) return static_cast<double>(*integer_value);
+    return *detail::parse_float(node_.Scalar());
+  }
+  /// Whether `text()` applies: any scalar has text.
+  bool has_text() const { return node_.Type() == YAML::NodeType::Scalar; }
+  /// The scalar's text.
+  std::string text() const { return node_.Scalar(); }
+
+  /// Calls `visit(key, child)` for each entry of a mapping, in file order.
+  template <class Visitor>
+  void for_each_member(Visitor&& visit) const {
+    for (const auto& entry : node_) {
+      const YAML::Node& key = entry.first;
+      // A key that is itself a list or mapping cannot name a member; say where it is.
+      if (key.Type() != YAML::NodeType::Scalar) {
+        throw json::read_error(location_of(key), "", "a key must be a plain name, not " + describe_node(key));
+      }
+      visit(std::string_view(key.Scalar()), yaml_node(entry.second, file_));
+    }
+  }
+  /// Calls `visit(child)` for each item of a list, in order.
+  template <class Visitor>
+  void for_each_element(Visitor&& visit) const {
+    for (const auto& item : node_) visit(yaml_node(item, file_));
+  }
+
+  /// The value as a person reads it after "got".
+  std::string describe() const { return describe_node(node_); }
+
+  /// The value as compact JSON text, with the same scalar typing as `kind()`.
+  std::string to_raw_json() const {
+    std::string out;
+    json::writer writer(out);
+    write_json(writer);
+    return out;
+  }
+
+  /// Throws `json::read_error` at this node's file position and `at` with `problem`.
+  [[noreturn]] void fail(const json::path& at, const std::string& problem) const {
+    throw json::read_error(location_of(node_), at.dotted_text(), problem);
+  }
+
+  /// `file:line:column` of this node (1-based), or the file name alone when yaml-cpp has no mark.
+  std::string location() const { return location_of(node_); }
+
+ private:
+  bool quoted() const { return node_.Tag() == "!"; }
+
+  std::string location_of(const YAML::Node& node) const {
+    const YAML::Mark mark = node.Mark();
+    if (mark.is_null()) return *file_;
+    return *file_ + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
+  }
+
+  static std::string describe_node(const YAML::Node& node) {
+    switch (node.Type()) {
+      case YAML::NodeType::Map: return "a mapping";
+      case YAML::NodeType::Sequence: return "a list";
+      case YAML::NodeType::Scalar: {
+        std::string text = node.Scalar();
+        if (text.size() > 56) text = text.substr(0, 56) + "...";
+        return "\"" + text + "\"";
+      }
+      default: return "nothing (null)";
+    }
+  }
+
+  void write_json(json::writer& out) const {
+    switch (kind()) {
+      case json::node_kind::object:
+        out.begin_object();
+        for_each_member([&](std::string_view key, const yaml_node& child) {
+          out.key(key);
+          child.write_json(out);
+        });
+        out.end_object();
+        return;
+      case json::node_kind::array:
+        out.begin_array();
+        for_each_element([&](const yaml_node& child) { child.write_json(out); });
+        out.end_array();
+        return;
+      case json::node_kind::boolean: out.boolean(boolean()); return;
+      case json::node_kind::integer: out.integer(integer()); return;
+      case json::node_kind::number: out.number(number()); return;
+      case json::node_kind::string: out.string(text()); return;
+      case json::node_kind::null: out.null(); return;
+    }
+  }
+
+  YAML::Node node_;
+  std::shared_ptr<const std::string> file_;
+};
+
+}  // namespace servokit::config
+// ===== end servokit/config/yaml_node.hpp =====
+
+namespace servokit::config {
+
+/// A config file that cannot be used: missing where required, unreadable, not YAML, or not
+/// matching the driver's config struct. `what()` names the file and, where known, line, column and
+/// key path: `config.yaml:7:5: batch.metrics.rps.unit: expected a string, got a mapping`.
+class error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// The config file every driver of a servo shares: `$OPTUNE_CONFIG` when set and not empty, else
+/// `./config.yaml` (the servo's directory is the current directory when a driver runs).
+inline std::string default_path() {
+  const char* configured = std::getenv("OPTUNE_CONFIG");
+  return configured && *configured ? std::string(configured) : std::string("./config.yaml");
+}
+
+/// A parsed config file; a file that does not exist is an empty document.
+class document {
+ public:
+  /// Reads and parses `file_path`. A missing file gives an empty document (`exists()` is false);
+  /// an unreadable file or invalid YAML throws `config::error`.
+  static document load(const std::string& file_path) {
+    document loaded;
+    loaded.file_ = std::make_shared<const std::string>(file_path);
+    // POSIX reads rather than a stream, so that the message can give the real cause (EACCES,
+    // EISDIR) instead of a stream's bare failbit.
+    const int descriptor = ::open(file_path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (descriptor < 0) {
+      const int cause = errno;
+      if (cause == ENOENT) return loaded;
+      throw error(file_path + ": cannot open: " + std::strerror(cause));
+    }
+    std::string text;
+    char buffer[16384];
+    for (;;) {
+      const ssize_t got = ::read(descriptor, buffer, sizeof buffer);
+      if (got > 0) {
+        text.append(buffer, static_cast<std::size_t>(got));
+      } else if (got == 0) {
+        break;
+      } else if (errno != EINTR) {
+        const int cause = errno;
+        ::close(descriptor);
+        throw error(file_path + ": cannot read: " + std::strerror(cause));
+      }
+    }
+    ::close(descriptor);
+    return parse(text, file_path);
+  }
+
+  /// Parses `yaml_text` as if read from a file named `file_name` (used in messages).
+  static document parse(const std::string& yaml_text, const std::string& file_name) {
+    document parsed;
+    parsed.file_ = std::make_shared<const std::string>(file_name);
+    parsed.exists_ = true;
+    try {
+      parsed.root_ = YAML::Load(yaml_text);
+    } catch (const YAML::Exception& failure) {
+      std::string where = file_name;
+      if (!failure.mark.is_null()) {
+        where += ":" + std::to_string(failure.mark.line + 1) + ":" + std::to_string(failure.mark.column + 1);
+      }
+      throw error(where + ": not valid YAML: " + failure.msg);
+    }
+    const auto type = parsed.root_.Type();
+    if (type != YAML::NodeType::Map && type != YAML::NodeType::Null && type != YAML::NodeType::Undefined) {
+      throw error(yaml_node(parsed.root_, parsed.file_).location() +
+                  ": expected a mapping of driver names to their sections at the top level");
+    }
+    return parsed;
+  }
+
+  /// Whether the file existed.
+  bool exists() const { return exists_; }
+  /// The file's path as given.
+  const std::string& file() const { return *file_; }
+
+  /// Whether the document has a (non-null) section `name`.
+  bool has_section(std::string_view name) const { return find(name).has_value(); }
+
+  /// The section `name` as a node for `json::decode`, or nothing.
+  std::optional<yaml_node> section_node(std::string_view name) const {
+    auto found = find(name);
+    if (!found) return std::nullopt;
+    return yaml_node(*found, file_);
+  }
+
+  /// Reads the section `name` into `Config`. A missing or empty section reads as an empty mapping,
+  /// so a struct whose members are all optional gets its defaults; one with required members gets
+  /// an error saying the section (or file) is missing and what it must hold.
+  template <class Config>
+  Config section(std::string_view name) const {
+    Config config{};
+    json::path at;
+    at.push(name);
+    try {
+      if (auto found = find(name)) {
+        json::decode(yaml_node(*found, file_), config, at);
+        return config;
+      }
+      json::decode(yaml_node(YAML::Node(YAML::NodeType::Map), file_), config, at);
+      return config;
+    } catch (const json::read_error& failure) {
+      if (!has_section(name)) {
+        const std::string missing = exists_ ? ": has no \"" + std::string(name) + "\" section"
+                                            : ": not found, and the \"" + std::string(name) + "\" section is required";
+        throw error(*file_ + missing + " (" + failure.problem() + ")");
+      }
+      throw error(failure.what());
+    } catch (const YAML::Exception& failure) {
+      throw error(*file_ + ": " + failure.msg);
+    }
+  }
+
+ private:
+  std::optional<YAML::Node> find(std::string_view name) const {
+    if (!root_.IsMap()) return std::nullopt;
+    for (const auto& entry : root_) {
+      if (entry.first.IsScalar() && entry.first.Scalar() == name) {
+        if (entry.second.IsNull()) return std::nullopt;
+        return entry.second;
+      }
+    }
+    return std::nullopt;
+  }
+
+  std::shared_ptr<const std::string> file_ = std::make_shared<const std::string>();
+  YAML::Node root_;
+  bool exists_ = false;
+};
+
+/// Reads section `name` of the config file at `file_path` (default: `default_path()`) into
+/// `Config`. Throws `config::error`.
+template <class Config>
+Config load_section(std::string_view name, const std::string& file_path = default_path()) {
+  return document::load(file_path).section<Config>(name);
+}
+
+}  // namespace servokit::config
+// ===== end servokit/config/load.hpp =====
+// ===== end servokit/config.hpp =====
+// ===== begin servokit/process.hpp =====
+/// \file
+/// The process layer (servokit::process): running child programs so that the rest of servokit
+/// never has to think about pipes, signals or zombies.
+///
+/// ```
+/// namespace process = servokit::process;
+/// process::completion done = process::run({"./adjust", "--query", app_id});  // argv, no shell
+/// if (!done.ok()) throw failure(done.describe() + ": " + std::string(done.err.tail()));
+///
+/// process::event_loop loop;                                  // several children, one thread
+/// process::signal_watch signals(loop, {SIGTERM, SIGINT}, [&](const process::received_signal&) {
+///   for (auto& driver : drivers) driver.cancel();            // TERM, then KILL after the grace
+/// });
+/// for (const auto& path : measure_drivers) drivers.emplace_back(loop, process::command{path, app_id}, options);
+/// process::wait_all(loop, drivers);
+/// ```
+///
+/// The decisions a user may need to know:
+/// - Children start with posix_spawn in a process group of their own, with no signal blocked and
+///   every signal at its default action, and with only fds 0, 1, 2 open. Every signal the layer
+///   sends (`cancel`, timeouts, `signal`) goes to the whole group, so grandchildren are reached.
+/// - Exits are seen through a pidfd per child (polling where the kernel refuses pidfd_open), never
+///   through SIGCHLD: the program's SIGCHLD handling is left alone, except that SIGCHLD set to
+///   SIG_IGN makes the kernel reap children itself and their status is then unknown.
+/// - Nothing outlives its handle: destroying a running `child` kills its group with SIGKILL and
+///   reaps it; when a child exits, what is left of its group is killed (`kill_group_on_exit`).
+/// - SIGPIPE: writes to a child's stdin block SIGPIPE in the writing thread only, for the write,
+///   and swallow the one a closed pipe raises; the process-wide disposition is never changed.
+/// - The silence timeout counts bytes read from stdout (`activity::any_output_bytes`: stderr
+///   too), partial lines included. All times are on the monotonic clock.
+/// - Lines are at most `max_line_length` (1 MiB) bytes; longer ones arrive in pieces flagged
+///   `continued`. Captures keep at most `capture.max_bytes` (2 MiB) per stream: by default the
+///   tail, which holds the final result line and the last error messages.
+/// - Signals to the program itself go through a `signal_watch` (signalfd): create it in main()
+///   before starting threads. `event_loop::post`, `wake` and `bind_stop` are the thread-safe ways
+///   in; everything else belongs to the loop's thread.
+
+// ===== begin servokit/process/child.hpp =====
+/// \file
+/// A running child process served by an event loop: stdin fed, stdout and stderr read as they
+/// come, limits enforced, its process group signalled, and always reaped.
+
+// ===== begin servokit/process/command.hpp =====
+/// \file
+/// What to run: an argv or a shell command line, the working directory and the environment.
+
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <functional>
+#include <initializer_list>
+
+extern "C" {
+extern char** environ;  // NOLINT: POSIX declares it nowhere in a header
+}
+
+namespace servokit::process {
+
+/// The environment a child starts with: by default the parent's own at the moment the child is
+/// started, or a complete replacement; either way with variables added, overridden or removed.
+class environment {
+ public:
+  /// The parent's environment, read when the child starts (the default).
+  [[nodiscard]] static environment inherit() { return environment(); }
+  /// Exactly `variables`, nothing inherited (e.g. `replace({{"PATH", "/bin"}})`).
+  [[nodiscard]] static environment replace(const std::map<std::string, std::string>& variables = {}) {
+    environment result;
+    result.inherits_ = false;
+    for (const auto& [name, value] : variables) result.changes_[name] = value;
+    return result;
+  }
+
+  /// Adds `name` or overrides the inherited value.
+  environment& set(std::string name, std::string value) & {
+    changes_[std::move(name)] = std::move(value);
+    return *this;
+  }
+  /// Same, on a temporary, for chaining.
+  environment&& set(std::string name, std::string value) && { return std::move(set(std::move(name), std::move(value))); }
+  /// Removes `name` from what the child sees.
+  environment& unset(std::string name) & {
+    changes_[std::move(name)] = std::nullopt;
+    return *this;
+  }
+  /// Same, on a temporary, for chaining.
+  environment&& unset(std::string name) && { return std::move(unset(std::move(name))); }
+
+  /// Whether the parent's variables are the base.
+  [[nodiscard]] bool inherits() const noexcept { return inherits_; }
+
+  /// The value `name` will have in the child, if any.
+  [[nodiscard]] std::optional<std::string> get(std::string_view name) const {
+    if (const auto change = changes_.find(name); change != changes_.end()) return change->second;
+    if (!inherits_) return std::nullopt;
+    for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
+      const std::string_view text(*entry);
+      if (text.size() > name.size() && text.starts_with(name) && text[name.size()] == '=') {
+        return std::string(text.substr(name.size() + 1));
+      }
+    }
+    return std::nullopt;
+  }
+
+  /// The final "NAME=value" list: inherited entries first, in the parent's order, then the
+  /// added ones by name. Reads `environ`, so do not call setenv() concurrently.
+  [[nodiscard]] std::vector<std::string> entries() const {
+    std::vector<std::string> result;
+    if (inherits_) {
+      for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
+        const std::string_view text(*entry);
+        const std::string_view name = text.substr(0, text.find('='));
+        if (!changes_.contains(name)) result.emplace_back(text);
+      }
+    }
+    for (const auto& [name, value] : changes_) {
+      if (value) result.push_back(name + '=' + *value);
+    }
+    return result;
+  }
+
+ private:
+  bool inherits_ = true;
+  std::map<std::string, std::optional<std::string>, std::less<>> changes_;  // nullopt: unset
+};
+
+/// What to start. argv[0] names the program: with a '/' it is a path (relative ones are taken
+/// from the child's working directory, as execve would); without, it is searched in the PATH
+/// the child will have, like execvp. No shell is involved unless asked for with `shell()`.
+struct command {
+  std::vector<std::string> argv;                           ///< Program and arguments.
+  std::optional<std::filesystem::path> working_directory;  ///< Where the child starts; the parent's when empty.
+  environment env;                                         ///< What the child's environment is.
+
+  /// An empty command (set `argv` before starting it).
+  command() = default;
+  /// `command{"ls", "-l", "/tmp"}`.
+  command(std::initializer_list<std::string> arguments) : argv(arguments) {}
+  /// From a ready argv.
+  explicit command(std::vector<std::string> arguments) : argv(std::move(arguments)) {}
+
+  /// `/bin/sh -c script`; `shell_arguments` follow the script, the first becoming `$0`.
+  [[nodiscard]] static command shell(std::string script, std::vector<std::string> shell_arguments = {}) {
+    command result{"/bin/sh", "-c", std::move(script)};
+    for (auto& argument : shell_arguments) result.argv.push_back(std::move(argument));
+    return result;
+  }
+
+  /// The program as named (argv[0]), for messages.
+  [[nodiscard]] std::string_view program() const noexcept {
+    return argv.empty() ? std::string_view() : std::string_view(argv.front());
+  }
+
+  /// Sets the working directory, for chaining.
+  command& in_directory(std::filesystem::path directory) & {
+    working_directory = std::move(directory);
+    return *this;
+  }
+  /// Same, on a temporary.
+  command&& in_directory(std::filesystem::path directory) && { return std::move(in_directory(std::move(directory))); }
+  /// Sets one environment variable, for chaining.
+  command& with_variable(std::string name, std::string value) & {
+    env.set(std::move(name), std::move(value));
+    return *this;
+  }
+  /// Same, on a temporary.
+  command&& with_variable(std::string name, std::string value) && {
+    return std::move(with_variable(std::move(name), std::move(value)));
+  }
+};
+
+/// Where `program` is, searched like execvp: a name with '/' is taken as is; otherwise each
+/// directory of `search_path` (empty entries mean ".", relative ones are taken from
+/// `base_directory` when given) is tried for an executable regular file. Returns the path, or
+/// sets `error` to ENOENT (found nowhere) or EACCES (found, not executable) and returns "".
+inline std::string find_program(std::string_view program, std::string_view search_path,
+                                const std::optional<std::filesystem::path>& base_directory, int& error) {
+  error = 0;
+  if (program.empty()) {
+    error = ENOENT;
+    return {};
+  }
+  if (program.find('/') != std::string_view::npos) return std::string(program);
+  bool found_not_executable = false;
+  for (std::size_t begin = 0; begin <= search_path.size();) {
+    std::size_t end = search_path.find(':', begin);
+    if (end == std::string_view::npos) end = search_path.size();
+    std::string directory(search_path.substr(begin, end - begin));
+    begin = end + 1;
+    if (directory.empty()) directory = ".";
+    if (directory.front() != '/' && base_directory) directory = (*base_directory / directory).string();
+    std::string candidate = directory + '/' + std::string(program);
+    struct stat info {};
+    if (::stat(candidate.c_str(), &info) != 0 || !S_ISREG(info.st_mode)) continue;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+    found_not_executable = true;
+  }
+  error = found_not_executable ? EACCES : ENOENT;
+  return {};
+}
+
+}  // namespace servokit::process
+// ===== end servokit/process/command.hpp =====
+// ===== begin servokit/process/completion.hpp =====
+/// \file
+/// What is known about a child once it has ended and its output has been read.
+
+// ===== begin servokit/process/exit_status.hpp =====
+/// \file
+/// How a child ended: an exit code or a signal, decoded once from the wait status.
+
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+
+namespace servokit::process {
+
+/// The conventional name of a signal ("SIGKILL", "SIGRTMIN+3"), or "signal 77" when it has none.
+inline std::string signal_name(int signal_number) {
+  if (signal_number >= SIGRTMIN && signal_number <= SIGRTMAX) {
+    return signal_number == SIGRTMIN ? std::string("SIGRTMIN")
+                                     : "SIGRTMIN+" + std::to_string(signal_number - SIGRTMIN);
+  }
+  if (const char* abbreviation = ::sigabbrev_np(signal_number)) {
+    return std::string("SIG") + abbreviation;
+  }
+  return "signal " + std::to_string(signal_number);
+}
+
+/// How a process ended. Default-constructed, it describes a process that has not ended yet.
+class exit_status {
+ public:
+  /// Not ended (yet).
+  constexpr exit_status() noexcept = default;
+
+  /// Decodes a status from waitpid().
+  static constexpr exit_status from_wait_status(int wait_status) noexcept {
+    if (WIFEXITED(wait_status)) return exited_with(WEXITSTATUS(wait_status));
+    if (WIFSIGNALED(wait_status)) {
+      exit_status status = killed_by(WTERMSIG(wait_status));
+      status.core_dumped_ = WCOREDUMP(wait_status);
+      return status;
+    }
+    return {};
+  }
+  /// A process that called exit(code).
+  static constexpr exit_status exited_with(int code) noexcept {
+    exit_status status;
+    status.kind_ = kind::exited;
+    status.value_ = code;
+    return status;
+  }
+  /// A process terminated by a signal.
+  static constexpr exit_status killed_by(int signal_number) noexcept {
+    exit_status status;
+    status.kind_ = kind::signaled;
+    status.value_ = signal_number;
+    return status;
+  }
+
+  /// Whether the process has ended (either way).
+  [[nodiscard]] constexpr bool ended() const noexcept { return kind_ != kind::running; }
+  /// Whether it ended by calling exit.
+  [[nodiscard]] constexpr bool exited() const noexcept { return kind_ == kind::exited; }
+  /// Whether a signal terminated it.
+  [[nodiscard]] constexpr bool signaled() const noexcept { return kind_ == kind::signaled; }
+  /// Exited with code 0.
+  [[nodiscard]] constexpr bool success() const noexcept { return exited() && value_ == 0; }
+  /// The exit code, or -1 when it did not exit.
+  [[nodiscard]] constexpr int code() const noexcept { return exited() ? value_ : -1; }
+  /// The terminating signal, or 0 when it was not signalled.
+  [[nodiscard]] constexpr int signal() const noexcept { return signaled() ? value_ : 0; }
+  /// Whether the terminating signal also produced a core dump.
+  [[nodiscard]] constexpr bool core_dumped() const noexcept { return core_dumped_; }
+
+  /// "exited with code 3", "killed by SIGKILL", "killed by SIGSEGV (core dumped)", "still running".
+  [[nodiscard]] std::string describe() const {
+    switch (kind_) {
+      case kind::exited:
+        return "exited with code " + std::to_string(value_);
+      case kind::signaled:
+        return "killed by " + signal_name(value_) + (core_dumped_ ? " (core dumped)" : "");
+      case kind::running:
+        break;
+    }
+    return "still running";
+  }
+
+  /// Same kind and same value.
+  friend constexpr bool operator==(const exit_status&, const exit_status&) noexcept = default;
+
+ private:
+  enum class kind { running, exited, signaled };
+  kind kind_ = kind::running;
+  int value_ = 0;
+  bool core_dumped_ = false;
+};
+
+}  // namespace servokit::process
+// ===== end servokit/process/exit_status.hpp =====
+// ===== begin servokit/process/output.hpp =====
+/// \file
+/// A child's output as the process layer hands it over: lines with a bounded length, and a
+/// capture of bounded size that keeps the head and/or the tail of a stream.
+
+namespace servokit::process {
+
+/// Longest line delivered whole by default (1 MiB); longer ones arrive in pieces.
+inline constexpr std::size_t default_max_line_length = std::size_t{1} << 20;
+/// Bytes of a stream kept by default for the completion (2 MiB).
+inline constexpr std::size_t default_capture_bytes = std::size_t{2} << 20;
+
+/// One line of output without its '\n' (a '\r' before it is kept: bytes are not interpreted).
+/// A line longer than the limit is delivered as consecutive pieces of at most the limit: every
+/// piece but the last has `continued` set, so memory stays bounded whatever the child writes
+/// and a reader can still tell an overlong line from normal ones (and reject or join it).
+/// `text` points into a read buffer: valid during the callback only, copy what must be kept.
+struct output_line {
+  std::string_view text;   ///< The line, or one piece of an overlong line.
+  bool continued = false;  ///< More of the same line follows in the next delivery.
+};
+
+/// Cuts a byte stream into lines, holding at most `max_line_length` bytes of an unfinished line.
+class line_splitter {
+ public:
+  /// `max_line_length` is at least 1.
+  explicit line_splitter(std::size_t max_line_length = default_max_line_length)
+      : max_line_length_(std::max<std::size_t>(1, max_line_length)) {}
+
+  /// Hands every line completed by `chunk` to `deliver(const output_line&)`; lines lying wholly
+  /// inside `chunk` are passed without copying.
+  template <class Deliver>
+  void feed(std::string_view chunk, Deliver&& deliver) {
+    while (!chunk.empty()) {
+      const std::size_t newline = chunk.find('\n');
+      if (newline == std::string_view::npos) {
+        append_bounded(chunk, deliver);
+        return;
+      }
+      const std::string_view end_of_line = chunk.substr(0, newline);
+      chunk.remove_prefix(newline + 1);
+      if (pending_.empty()) {
+        deliver_whole(end_of_line, deliver);
+      } else {
+        append_bounded(end_of_line, deliver);
+        deliver(output_line{pending_, false});
+        pending_.clear();
+      }
+    }
+  }
+
+  /// At end of stream: delivers a last line that had no '\n'.
+  template <class Deliver>
+  void finish(Deliver&& deliver) {
+    if (pending_.empty()) return;
+    deliver(output_line{pending_, false});
+    pending_.clear();
+  }
+
+  /// The limit in force.
+  [[nodiscard]] std::size_t max_line_length() const noexcept { return max_line_length_; }
+
+ private:
+  template <class Deliver>
+  void deliver_whole(std::string_view line, Deliver& deliver) {
+    while (line.size() > max_line_length_) {
+      deliver(output_line{line.substr(0, max_line_length_), true});
+      line.remove_prefix(max_line_length_);
+    }
+    deliver(output_line{line, false});
+  }
+
+  template <class Deliver>
+  void append_bounded(std::string_view data, Deliver& deliver) {
+    while (pending_.size() + data.size() > max_line_length_) {
+      const std::size_t room = max_line_length_ - pending_.size();
+      pending_.append(data.substr(0, room));
+      data.remove_prefix(room);
+      deliver(output_line{pending_, true});
+      pending_.clear();
+    }
+    pending_.append(data);
+  }
+
+  std::size_t max_line_length_;
+  std::string pending_;
+};
+
+/// Which part of a stream survives when it is longer than its capture limit.
+enum class keep {
+  head,           ///< The first bytes (the start of a log).
+  tail,           ///< The last bytes (the agent's "end of stderr", batch's "end of stdout").
+  head_and_tail,  ///< Half the limit each.
+};
+
+/// How much of a stream the completion keeps in memory; `max_bytes = 0` keeps nothing.
+struct capture_limit {
+  std::size_t max_bytes = default_capture_bytes;  ///< Upper bound on the bytes kept.
+  keep part = keep::tail;                         ///< Which bytes are kept when there are more.
+};
+
+/// A stream kept within a `capture_limit`: the whole stream when it fits, otherwise its head,
+/// its tail or both, and the count of everything that went by.
+class captured_output {
+ public:
+  /// Keeps nothing until given a limit.
+  captured_output() : captured_output(capture_limit{0, keep::tail}) {}
+  /// Keeps what `limit` says.
+  explicit captured_output(capture_limit limit) : limit_(limit) {
+    switch (limit.part) {
+      case keep::head: head_limit_ = limit.max_bytes; break;
+      case keep::tail: tail_limit_ = limit.max_bytes; break;
+      case keep::head_and_tail:
+        head_limit_ = limit.max_bytes / 2;
+        tail_limit_ = limit.max_bytes - head_limit_;
+        break;
+    }
+  }
+
+  /// Takes the next bytes of the stream. Amortised O(size): the tail buffer is trimmed only
+  /// when it reaches twice its limit.
+  void append(std::string_view data) {
+    total_bytes_ += data.size();
+    if (head_.size() < head_limit_) {
+      const std::size_t taken = std::min(data.size(), head_limit_ - head_.size());
+      head_.append(data.substr(0, taken));
+      data.remove_prefix(taken);
+    }
+    if (tail_limit_ == 0 || data.empty()) return;
+    if (data.size() >= tail_limit_) {
+      tail_.assign(data.substr(data.size() - tail_limit_));
+      return;
+    }
+    if (tail_.size() + data.size() > 2 * tail_limit_) tail_.erase(0, tail_.size() - tail_limit_);
+    tail_.append(data);
+  }
+
+  /// The first bytes kept (empty unless the limit keeps a head).
+  [[nodiscard]] std::string_view head() const noexcept { return head_; }
+  /// The last bytes kept (empty unless the limit keeps a tail).
+  [[nodiscard]] std::string_view tail() const noexcept {
+    const std::string_view all(tail_);
+    return all.size() > tail_limit_ ? all.substr(all.size() - tail_limit_) : all;
+  }
+  /// Everything kept: the whole stream when nothing was dropped. With `keep::head_and_tail` and a
+  /// gap, the two parts are joined by a line "[... N bytes omitted ...]" so the cut is visible.
+  [[nodiscard]] std::string text() const {
+    std::string result(head_);
+    if (limit_.part == keep::head_and_tail && dropped_bytes() > 0) {
+      result += "\n[... " + std::to_string(dropped_bytes()) + " bytes omitted ...]\n";
+    }
+    result.append(tail());
+    return result;
+  }
+  /// Splits `text()` into lines (a last line without '\n' included). After a cut, the line at the
+  /// cut is partial.
+  [[nodiscard]] std::vector<std::string> lines() const {
+    std::vector<std::string> result;
+    line_splitter splitter(SIZE_MAX);
+    const auto keep_line = [&](const output_line& line) { result.emplace_back(line.text); };
+    splitter.feed(text(), keep_line);
+    splitter.finish(keep_line);
+    return result;
+  }
+  /// Bytes the stream carried in all.
+  [[nodiscard]] std::uint64_t total_bytes() const noexcept { return total_bytes_; }
+  /// Bytes that went by but were not kept.
+  [[nodiscard]] std::uint64_t dropped_bytes() const noexcept {
+    return total_bytes_ - head_.size() - tail().size();
+  }
+  /// Whether anything was dropped.
+  [[nodiscard]] bool truncated() const noexcept { return dropped_bytes() > 0; }
+  /// The limit it was made with.
+  [[nodiscard]] const capture_limit& limit() const noexcept { return limit_; }
+
+ private:
+  capture_limit limit_;
+  std::size_t head_limit_ = 0;
+  std::size_t tail_limit_ = 0;
+  std::string head_;
+  std::string tail_;  // up to twice tail_limit_; tail() shows the last tail_limit_ bytes
+  std::uint64_t total_bytes_ = 0;
+};
+
+}  // namespace servokit::process
+// ===== end servokit/process/output.hpp =====
+
+#include <chrono>
+
+namespace servokit::process {
+
+/// Why the process layer stopped a child, if it did. The first cause wins: a child cancelled
+/// during its kill grace period after a timeout still reports the timeout.
+enum class interruption {
+  none,             ///< The child ended on its own.
+  total_timeout,    ///< It ran longer than `timeouts::total`.
+  silence_timeout,  ///< It wrote nothing for `timeouts::silence`.
+  exit_timeout,     ///< It closed its output but did not exit within `timeouts::exit_after_output_closed`.
+  cancelled,        ///< Its stop token was triggered, or `child::cancel()` was called.
+};
+
+/// "the total timeout", "the silence timeout"... (empty for `none`).
+[[nodiscard]] constexpr std::string_view describe(interruption cause) noexcept {
+  switch (cause) {
+    case interruption::none: return "";
+    case interruption::total_timeout: return "the total timeout";
+    case interruption::silence_timeout: return "the silence timeout";
+    case interruption::exit_timeout: return "the exit timeout after its output closed";
+    case interruption::cancelled: return "a cancel";
+  }
+  return "";
+}
+
+/// The outcome of running a child.
+struct completion {
+  exit_status status;                                ///< How the process ended.
+  interruption interrupted_by = interruption::none;  ///< Whether and why we stopped it.
+  captured_output out;                               ///< stdout, within its capture limit.
+  captured_output err;                               ///< stderr, within its capture limit.
+  std::chrono::steady_clock::duration elapsed{};     ///< From start to the end of its output.
+  std::uint64_t stdin_bytes_written = 0;             ///< Bytes of stdin the child accepted.
+  bool stdin_closed_by_child = false;                ///< It closed stdin before taking all of it.
+  bool output_abandoned = false;  ///< Its pipes were still held open (by a process that left its
+                                  ///< group) after it exited, and were closed unread.
+
+  /// Ended on its own with exit code 0.
+  [[nodiscard]] bool ok() const noexcept { return interrupted_by == interruption::none && status.success(); }
+  /// Stopped by the total timeout.
+  [[nodiscard]] bool timed_out() const noexcept { return interrupted_by == interruption::total_timeout; }
+  /// Stopped because it went silent.
+  [[nodiscard]] bool went_silent() const noexcept { return interrupted_by == interruption::silence_timeout; }
+  /// Stopped by a cancel.
+  [[nodiscard]] bool cancelled() const noexcept { return interrupted_by == interruption::cancelled; }
+  /// stdout's captured lines (all of them when within the capture limit).
+  [[nodiscard]] std::vector<std::string> stdout_lines() const { return out.lines(); }
+
+  /// "exited with code 3", "killed by SIGKILL after the silence timeout".
+  [[nodiscard]] std::string describe() const {
+    std::string text = status.describe();
+    if (interrupted_by != interruption::none) {
+      text += " after ";
+      text += process::describe(interrupted_by);
+    }
+    return text;
+  }
+};
+
+}  // namespace servokit::process
+// ===== end servokit/process/completion.hpp =====
+// ===== begin servokit/process/event_loop.hpp =====
+/// \file
+/// One thread's event loop: file descriptors (epoll), timers on the monotonic clock, tasks posted
+/// from other threads, and std::stop_token bindings. Children, signal watches and anything else
+/// that waits are registered here, so one thread serves them all without a thread per pipe.
+
+// ===== begin servokit/process/error.hpp =====
+/// \file
+/// The exceptions of the process layer.
+
+#include <system_error>
+
+namespace servokit::process {
+
+/// A system call the process layer relies on failed (pipe, epoll, signalfd...): rare, and never
+/// the child's fault. `code()` holds the errno value, `what()` says what was being done.
+class process_error : public std::system_error {
+ public:
+  /// `context` says what was being attempted; the errno text is appended by std::system_error.
+  process_error(int error_number, const std::string& context)
+      : std::system_error(error_number, std::generic_category(), context) {}
+};
+
+/// A program could not be started: not found, not executable, a bad working directory...
+/// `what()` reads like "cannot start 'driver' (in directory '/srv'): No such file or directory".
+class spawn_error : public process_error {
+ public:
+  /// `program` is argv[0] as the caller gave it; `context` is the message before the errno text.
+  spawn_error(std::string program, int error_number, const std::string& context)
+      : process_error(error_number, context), program_(std::move(program)) {}
+
+  /// The program that could not be started, as the caller named it.
+  [[nodiscard]] const std::string& program() const noexcept { return program_; }
+
+ private:
+  std::string program_;
+};
+
+}  // namespace servokit::process
+// ===== end servokit/process/error.hpp =====
+// ===== begin servokit/process/fd.hpp =====
+/// \file
+/// File descriptors the process layer owns: RAII ownership, pipes, and reads and writes that
+/// never block, never raise SIGPIPE and retry EINTR.
+
+#include <ctime>
+#include <span>
+
+namespace servokit::process {
+
+/// Owns one file descriptor and closes it exactly once.
+class unique_fd {
+ public:
+  /// An empty owner (holds -1).
+  unique_fd() noexcept = default;
+  /// Takes ownership of `fd` (-1 means none).
+  explicit unique_fd(int fd) noexcept : fd_(fd) {}
+  unique_fd(const unique_fd&) = delete;
+  unique_fd& operator=(const unique_fd&) = delete;
+  /// Transfers ownership; `other` becomes empty.
+  unique_fd(unique_fd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  /// Closes the current descriptor and takes `other`'s.
+  unique_fd& operator=(unique_fd&& other) noexcept {
+    if (this != &other) reset(other.release());
+    return *this;
+  }
+  /// Closes the descriptor, if any.
+  ~unique_fd() { reset(); }
+
+  /// The descriptor, or -1.
+  [[nodiscard]] int get() const noexcept { return fd_; }
+  /// Whether a descriptor is held.
+  explicit operator bool() const noexcept { return fd_ >= 0; }
+  /// Gives up ownership without closing.
+  [[nodiscard]] int release() noexcept { return std::exchange(fd_, -1); }
+  /// Closes the held descriptor and takes `fd`. close() is not retried on EINTR: Linux releases
+  /// the descriptor even then, and a retry could close one another thread just opened.
+  void reset(int fd = -1) noexcept {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = fd;
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+/// The two ends of a pipe.
+struct pipe_ends {
+  unique_fd read_end;   ///< Where data comes out.
+  unique_fd write_end;  ///< Where data goes in.
+};
+
+/// Makes `fd` non-blocking (the parent's ends of a child's pipes; the child's ends stay blocking,
+/// as programs expect).
+inline void set_nonblocking(int fd) {
+  const int flags = ::fcntl(fd, F_GETFL);
+  if (flags < 0 || ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
+    throw process_error(errno, "cannot make a pipe non-blocking");
+  }
+}
+
+namespace detail {
+
+/// Moves a descriptor above 0, 1 and 2. A pipe end that landed on a standard number (because the
+/// program started with one closed) would make the child's dup2(fd, same fd) a no-op that leaves
+/// close-on-exec set, and the child would start with that stream closed.
+inline unique_fd above_standard_streams(unique_fd fd) {
+  if (fd.get() > 2) return fd;
+  const int moved = ::fcntl(fd.get(), F_DUPFD_CLOEXEC, 3);
+  if (moved < 0) throw process_error(errno, "cannot duplicate a pipe descriptor");
+  return unique_fd(moved);
+}
+
+}  // namespace detail
+
+/// Creates a close-on-exec pipe whose ends are never 0, 1 or 2; both ends block.
+inline pipe_ends make_pipe() {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) < 0) throw process_error(errno, "cannot create a pipe");
+  pipe_ends ends{unique_fd(fds[0]), unique_fd(fds[1])};
+  ends.read_end = detail::above_standard_streams(std::move(ends.read_end));
+  ends.write_end = detail::above_standard_streams(std::move(ends.write_end));
+  return ends;
+}
+
+/// Result of one non-blocking read or write: bytes moved, or the errno that stopped it
+/// (EAGAIN when nothing could be moved now). A read of 0 bytes with error 0 is end of file.
+struct io_result {
+  std::size_t bytes = 0;  ///< Bytes read or written.
+  int error = 0;          ///< 0, or the errno value.
+};
+
+/// Reads once into `buffer`, retrying EINTR.
+inline io_result read_some(int fd, std::span<char> buffer) noexcept {
+  for (;;) {
+    const ssize_t n = ::read(fd, buffer.data(), buffer.size());
+    if (n >= 0) return {static_cast<std::size_t>(n), 0};
+    if (errno != EINTR) return {0, errno};
+  }
+}
+
+namespace detail {
+
+/// Blocks SIGPIPE in the calling thread for its lifetime, and swallows the SIGPIPE a write to a
+/// closed pipe raises. The process layer never changes the process-wide disposition of SIGPIPE
+/// (the program may rely on it for its own stdout); a write's SIGPIPE is sent to the writing
+/// thread, so a thread-local block plus sigtimedwait is enough and is invisible to the program.
+class sigpipe_block {
+ public:
+  sigpipe_block() noexcept {
+    sigemptyset(&pipe_only_);
+    sigaddset(&pipe_only_, SIGPIPE);
+    sigset_t previous;
+    pthread_sigmask(SIG_BLOCK, &pipe_only_, &previous);
+    was_blocked_ = sigismember(&previous, SIGPIPE) == 1;
+  }
+  sigpipe_block(const sigpipe_block&) = delete;
+  sigpipe_block& operator=(const sigpipe_block&) = delete;
+  ~sigpipe_block() {
+    if (raised_) {
+      const timespec no_wait{0, 0};
+      while (sigtimedwait(&pipe_only_, nullptr, &no_wait) < 0 && errno == EINTR) {
+      }
+    }
+    if (!was_blocked_) pthread_sigmask(SIG_UNBLOCK, &pipe_only_, nullptr);
+  }
+  /// Records that a write failed with EPIPE, so the pending SIGPIPE is consumed on exit.
+  void note_broken_pipe() noexcept { raised_ = true; }
+
+ private:
+  sigset_t pipe_only_{};
+  bool was_blocked_ = false;
+  bool raised_ = false;
+};
+
+}  // namespace detail
+
+/// Writes once from `data`, retrying EINTR; a reader that went away gives error EPIPE, never a
+/// SIGPIPE that would kill the program.
+inline io_result write_some(int fd, std::string_view data) noexcept {
+  detail::sigpipe_block guard;
+  for (;;) {
+    const ssize_t n = ::write(fd, data.data(), data.size());
+    if (n >= 0) return {static_cast<std::size_t>(n), 0};
+    if (errno == EINTR) continue;
+    const int error = errno;
+    if (error == EPIPE) guard.note_broken_pipe();
+    return {0, error};
+  }
+}
+
+}  // namespace servokit::process
+// ===== end servokit/process/fd.hpp =====
+
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+
+#include <mutex>
+#include <stop_token>
+#include <unordered_map>
+
+namespace servokit::process {
+
+class event_loop;
+
+/// Ties a std::stop_token to a loop: when stop is requested, from any thread, the action runs
+/// on the loop's thread at its next turn. Destroying the binding (on the loop's thread) drops
+/// an action that has not run yet. Must not outlive its loop.
+class stop_binding {
+ public:
+  /// Binds nothing.
+  stop_binding() = default;
+
+ private:
+  friend class event_loop;
+  struct shared_action {
+    std::function<void()> action;
+  };
+  struct post_to_loop {
+    event_loop* loop;
+    std::weak_ptr<shared_action> action;
+    void operator()() const;
+  };
+  std::shared_ptr<shared_action> action_;
+  std::unique_ptr<std::stop_callback<post_to_loop>> callback_;
+};
+
+/// An epoll loop owned and run by one thread. Only `post`, `wake` and the stop tokens bound with
+/// `bind_stop` may be used from other threads. Handlers run on the loop's thread, one at a time;
+/// they may add and remove watches and timers (their own included) but must not run the loop
+/// recursively.
+class event_loop {
+ public:
+  /// The clock of every deadline: monotonic, so a wall-clock change never fires a timeout.
+  using clock = std::chrono::steady_clock;
+  /// Called with the ready epoll events (EPOLLIN, EPOLLOUT, EPOLLHUP, EPOLLERR...).
+  using io_handler = std::function<void(std::uint32_t events)>;
+  /// Identifies a watch or a timer for removal; 0 is never used.
+  using handle = std::uint64_t;
+
+  /// Opens the epoll instance and the wake-up eventfd (both close-on-exec).
+  event_loop() {
+    epoll_.reset(::epoll_create1(EPOLL_CLOEXEC));
+    if (!epoll_) throw process_error(errno, "cannot create an epoll instance");
+    wakeup_.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+    if (!wakeup_) throw process_error(errno, "cannot create an eventfd");
+    wakeup_watch_ = watch(wakeup_.get(), EPOLLIN, [this](std::uint32_t) { run_posted_tasks(); });
+  }
+  event_loop(const event_loop&) = delete;
+  event_loop& operator=(const event_loop&) = delete;
+  /// Everything registered must be gone (children destroyed, bindings released) before this.
+  ~event_loop() = default;
+
+  /// Calls `handler` whenever `fd` has one of `events` (level-triggered). Returns the handle for
+  /// `unwatch`. Unwatch before closing `fd`.
+  handle watch(int fd, std::uint32_t events, io_handler handler) {
+    const handle id = next_handle_++;
+    epoll_event event{};
+    event.events = events;
+    event.data.u64 = id;
+    if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &event) < 0) {
+      throw process_error(errno, "cannot watch a file descriptor");
+    }
+    watches_.emplace(id, std::make_shared<fd_watch>(fd_watch{fd, std::move(handler)}));
+    return id;
+  }
+  /// Changes the events a watch waits for.
+  void change(handle watch_handle, std::uint32_t events) {
+    const auto found = watches_.find(watch_handle);
+    if (found == watches_.end()) return;
+    epoll_event event{};
+    event.events = events;
+    event.data.u64 = watch_handle;
+    if (::epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, found->second->fd, &event) < 0) {
+      throw process_error(errno, "cannot change a file descriptor watch");
+    }
+  }
+  /// Stops a watch; events already collected for it are dropped. Unknown handles are ignored.
+  void unwatch(handle watch_handle) noexcept {
+    const auto found = watches_.find(watch_handle);
+    if (found == watches_.end()) return;
+    ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, found->second->fd, nullptr);
+    watches_.erase(found);
+  }
+
+  /// Calls `handler` once at `deadline` (or at the first turn after it).
+  handle start_timer(clock::time_point deadline, std::function<void()> handler) {
+    const handle id = next_handle_++;
+    timers_.emplace(std::pair{deadline, id}, std::move(handler));
+    timer_deadlines_.emplace(id, deadline);
+    return id;
+  }
+  /// Same, `delay` from now.
+  handle start_timer(clock::duration delay, std::function<void()> handler) {
+    return start_timer(clock::now() + delay, std::move(handler));
+  }
+  /// Cancels a timer that has not fired; unknown handles are ignored.
+  void cancel_timer(handle timer_handle) noexcept {
+    const auto found = timer_deadlines_.find(timer_handle);
+    if (found == timer_deadlines_.end()) return;
+    timers_.erase(std::pair{found->second, timer_handle});
+    timer_deadlines_.erase(found);
+  }
+
+  /// Runs `task` on the loop's thread at its next turn. Thread-safe.
+  void post(std::function<void()> task) {
+    {
+      const std::lock_guard lock(posted_mutex_);
+      posted_.push_back(std::move(task));
+    }
+    wake();
+  }
+  /// Makes a waiting turn return now (e.g. to re-check a condition set by another thread).
+  /// Thread-safe and async-signal-safe.
+  void wake() noexcept {
+    const std::uint64_t one = 1;
+    // EAGAIN means the counter is already non-zero: the loop will wake anyway.
+    while (::write(wakeup_.get(), &one, sizeof one) < 0 && errno == EINTR) {
+    }
+  }
+
+  /// Runs `action` on this loop's thread once `token` is stopped (at once if it already is).
+  [[nodiscard]] stop_binding bind_stop(std::stop_token token, std::function<void()> action) {
+    stop_binding binding;
+    if (!token.stop_possible()) return binding;
+    binding.action_ = std::make_shared<stop_binding::shared_action>(stop_binding::shared_action{std::move(action)});
+    binding.callback_ = std::make_unique<std::stop_callback<stop_binding::post_to_loop>>(
+        std::move(token), stop_binding::post_to_loop{this, binding.action_});
+    return binding;
+  }
+
+  /// One turn: waits until an fd is ready, a timer is due, a task is posted or `max_wait` has
+  /// passed (no limit when empty), then runs every handler that is ready.
+  void run_once(std::optional<clock::duration> max_wait = std::nullopt) {
+    const int timeout_ms = wait_milliseconds(max_wait);
+    std::array<epoll_event, 64> ready{};
+    int count = ::epoll_wait(epoll_.get(), ready.data(), static_cast<int>(ready.size()), timeout_ms);
+    if (count < 0) {
+      if (errno != EINTR) throw process_error(errno, "epoll_wait failed");
+      count = 0;
+    }
+    for (const epoll_event& event : std::span(ready.data(), static_cast<std::size_t>(count))) {
+      const auto found = watches_.find(event.data.u64);
+      if (found == watches_.end()) continue;  // removed by an earlier handler of this turn
+      const std::shared_ptr<fd_watch> keep_alive = found->second;
+      keep_alive->handler(event.events);
+    }
+    run_due_timers();
+  }
+
+  /// Runs turns until `done()` is true (checked before each turn).
+  template <class Predicate>
+  void run_until(Predicate&& done) {
+    while (!done()) run_once();
+  }
+  /// Runs turns until `done()` is true or `deadline` passes; returns whether `done()` became true.
+  template <class Predicate>
+  bool run_until(Predicate&& done, clock::time_point deadline) {
+    while (!done()) {
+      const auto now = clock::now();
+      if (now >= deadline) return false;
+      run_once(deadline - now);
+    }
+    return true;
+  }
+
+  /// A buffer handlers may read into; valid until the handler returns. One per loop keeps the
+  /// memory of many children flat.
+  [[nodiscard]] std::span<char> read_buffer() noexcept { return read_buffer_; }
+
+  /// Number of watches and timers registered besides the loop's own wake-up watch.
+  [[nodiscard]] std::size_t pending_count() const noexcept { return watches_.size() - 1 + timers_.size(); }
+
+ private:
+  struct fd_watch {
+    int fd;
+    io_handler handler;
+  };
+
+  int wait_milliseconds(std::optional<clock::duration> max_wait) const {
+    std::optional<clock::duration> wait = max_wait;
+    if (!timers_.empty()) {
+      const auto until_timer = timers_.begin()->first.first - clock::now();
+      if (!wait || until_timer < *wait) wait = until_timer;
+    }
+    if (!wait) return -1;
+    if (*wait <= clock::duration::zero()) return 0;
+    // Rounded up, so a timer is never polled for just before it is due.
+    const auto ms = std::chrono::ceil<std::chrono::milliseconds>(*wait).count();
+    return ms > 24L * 3600 * 1000 ? 24 * 3600 * 1000 : static_cast<int>(ms);
+  }
+
+  void run_due_timers() {
+    const auto now = clock::now();
+    while (!timers_.empty() && timers_.begin()->first.first <= now) {
+      auto node = timers_.extract(timers_.begin());
+      timer_deadlines_.erase(node.key().second);
+      node.mapped()();
+    }
+  }
+
+  void run_posted_tasks() {
+    std::uint64_t counter = 0;
+    while (::read(wakeup_.get(), &counter, sizeof counter) < 0 && errno == EINTR) {
+    }
+    std::vector<std::function<void()>> tasks;
+    {
+      const std::lock_guard lock(posted_mutex_);
+      tasks.swap(posted_);
+    }
+    for (auto& task : tasks) task();
+  }
+
+  unique_fd epoll_;
+  unique_fd wakeup_;
+  handle next_handle_ = 1;
+  handle wakeup_watch_ = 0;
+  std::unordered_map<handle, std::shared_ptr<fd_watch>> watches_;
+  std::map<std::pair<clock::time_point, handle>, std::function<void()>> timers_;
+  std::unordered_map<handle, clock::time_point> timer_deadlines_;
+  std::mutex posted_mutex_;
+  std::vector<std::function<void()>> posted_;
+  std::vector<char> read_buffer_ = std::vector<char>(std::size_t{64} << 10);
+};
+
+inline void stop_binding::post_to_loop::operator()() const {
+  loop->post([action = action] {
+    if (const auto alive = action.lock()) alive->action();
+  });
+}
+
+}  // namespace servokit::process
+// ===== end servokit/process/event_loop.hpp =====
+// ===== begin servokit/process/options.hpp =====
+/// \file
+/// Everything a child can be told: its streams, its limits, how it is stopped.
+
+// ===== begin servokit/process/spawn.hpp =====
+/// \file
+/// Starting a process: posix_spawn into its own process group, with a clean signal state, only
+/// fds 0, 1 and 2 open, and the requested working directory and environment. Low level: `child`
+/// builds on it and is what programs normally use.
+
+#include <spawn.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+
+#include <atomic>
+
+namespace servokit::process {
+
+/// Where one of the child's standard streams is connected.
+enum class stream_target {
+  pipe,     ///< A pipe to this process (the default: fed, read, captured).
+  null,     ///< /dev/null.
+  inherit,  ///< The same file as this process's own stream.
+};
+
+/// The three standard streams of a child to be started.
+struct stdio_targets {
+  stream_target in = stream_target::pipe;   ///< stdin.
+  stream_target out = stream_target::pipe;  ///< stdout.
+  stream_target err = stream_target::pipe;  ///< stderr.
+};
+
+/// A process just started: its pid, which is also its process group id, and this process's ends
+/// of its pipes (non-blocking, close-on-exec; empty for streams that are not piped).
+struct spawned_process {
+  pid_t pid = -1;        ///< Process id and process group id.
+  unique_fd pidfd;       ///< Readable once the process has ended; empty if the kernel lacks pidfd_open.
+  unique_fd stdin_pipe;  ///< Write end of the child's stdin.
+  unique_fd stdout_pipe; ///< Read end of the child's stdout.
+  unique_fd stderr_pipe; ///< Read end of the child's stderr.
+};
+
+namespace detail {
+
+/// Whether `spawn` asks for a pidfd. Only tests turn it off, to exercise the polling that serves
+/// kernels without pidfd_open (before 5.3, or behind a seccomp filter that refuses it).
+inline std::atomic<bool> pidfd_wanted{true};
+
+/// pidfd_open(2) by its system call: glibc 2.36's <sys/pidfd.h> lacks extern "C" and older
+/// glibcs lack the wrapper. Returns -1 with errno set where the kernel does not have it.
+inline int open_pidfd(pid_t pid) noexcept {
+#ifdef SYS_pidfd_open
+  return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+#else
+  (void)pid;
+  errno = ENOSYS;
+  return -1;
+#endif
+}
+
+/// Frees posix_spawn's attribute and file-action objects on every path out.
+struct spawn_attributes {
+  posix_spawnattr_t attributes{};
+  posix_spawn_file_actions_t actions{};
+  spawn_attributes() {
+    if (int error = ::posix_spawnattr_init(&attributes); error != 0) {
+      throw process_error(error, "posix_spawnattr_init failed");
+    }
+    if (int error = ::posix_spawn_file_actions_init(&actions); error != 0) {
+      ::posix_spawnattr_destroy(&attributes);
+      throw process_error(error, "posix_spawn_file_actions_init failed");
+    }
+  }
+  spawn_attributes(const spawn_attributes&) = delete;
+  spawn_attributes& operator=(const spawn_attributes&) = delete;
+  ~spawn_attributes() {
+    ::posix_spawn_file_actions_destroy(&actions);
+    ::posix_spawnattr_destroy(&attributes);
+  }
+};
+
+inline void check_spawn_setup(int error) {
+  if (error != 0) throw process_error(error, "cannot prepare posix_spawn");
+}
+
+inline std::string spawn_context(const command& cmd) {
+  std::string context = "cannot start '" + std::string(cmd.program()) + "'";
+  if (cmd.working_directory) context += " (in directory '" + cmd.working_directory->string() + "')";
+  return context;
+}
+
+/// Connects the child's `target_fd` per `target`; returns this process's end of a pipe, if any.
+inline unique_fd plan_stream(spawn_attributes& spawn, stream_target target, int target_fd,
+                             unique_fd& child_end_keeper) {
+  switch (target) {
+    case stream_target::inherit:
+      return {};
+    case stream_target::null:
+      check_spawn_setup(::posix_spawn_file_actions_addopen(&spawn.actions, target_fd, "/dev/null",
+                                                           target_fd == 0 ? O_RDONLY : O_WRONLY, 0));
+      return {};
+    case stream_target::pipe:
+      break;
+  }
+  pipe_ends ends = make_pipe();
+  const bool child_reads = target_fd == 0;
+  unique_fd& child_end = child_reads ? ends.read_end : ends.write_end;
+  unique_fd& parent_end = child_reads ? ends.write_end : ends.read_end;
+  // dup2 onto 0/1/2 clears close-on-exec on the copy only; the originals (>= 3) close at exec.
+  check_spawn_setup(::posix_spawn_file_actions_adddup2(&spawn.actions, child_end.get(), target_fd));
+  set_nonblocking(parent_end.get());
+  child_end_keeper = std::move(child_end);
+  return std::move(parent_end);
+}
+
+}  // namespace detail
+
+/// Starts `cmd` with its streams connected per `stdio`. The child:
+/// - leads a new process group (so signalling the group reaches everything it starts);
+/// - starts with no signal blocked and every signal at its default action (a SIGPIPE or SIGINT
+///   ignored, or signals blocked for a signalfd, in this process must not leak into children);
+/// - has only fds 0, 1, 2 open (every other fd is closed, even ones opened without O_CLOEXEC).
+/// Throws `spawn_error` when the program cannot be started (its message names the program and the
+/// errno text); nothing is left behind then. The caller owns the pid and must reap it.
+inline spawned_process spawn(const command& cmd, const stdio_targets& stdio = {}) {
+  const std::string context = detail::spawn_context(cmd);
+  if (cmd.argv.empty()) throw spawn_error("", EINVAL, "cannot start an empty command");
+
+  const std::optional<std::string> search_path = cmd.env.get("PATH");
+  int search_error = 0;
+  const std::string program_path = find_program(cmd.program(), search_path ? *search_path : "/bin:/usr/bin",
+                                                cmd.working_directory, search_error);
+  if (search_error != 0) throw spawn_error(std::string(cmd.program()), search_error, context);
+
+  std::vector<char*> arguments;
+  arguments.reserve(cmd.argv.size() + 1);
+  for (const std::string& argument : cmd.argv) arguments.push_back(const_cast<char*>(argument.c_str()));
+  arguments.push_back(nullptr);
+  const std::vector<std::string> variables = cmd.env.entries();
+  std::vector<char*> environment_block;
+  environment_block.reserve(variables.size() + 1);
+  for (const std::string& variable : variables) environment_block.push_back(const_cast<char*>(variable.c_str()));
+  environment_block.push_back(nullptr);
+
+  detail::spawn_attributes spawn;
+  spawned_process result;
+  unique_fd child_stdin, child_stdout, child_stderr;
+  result.stdin_pipe = detail::plan_stream(spawn, stdio.in, 0, child_stdin);
+  result.stdout_pipe = detail::plan_stream(spawn, stdio.out, 1, child_stdout);
+  result.stderr_pipe = detail::plan_stream(spawn, stdio.err, 2, child_stderr);
+  if (cmd.working_directory) {
+    detail::check_spawn_setup(
+        ::posix_spawn_file_actions_addchdir_np(&spawn.actions, cmd.working_directory->c_str()));
+  }
+  detail::check_spawn_setup(::posix_spawn_file_actions_addclosefrom_np(&spawn.actions, 3));
+
+  sigset_t no_signals;
+  sigemptyset(&no_signals);
+  sigset_t all_signals;
+  sigfillset(&all_signals);
+  sigdelset(&all_signals, SIGKILL);
+  sigdelset(&all_signals, SIGSTOP);
+  detail::check_spawn_setup(::posix_spawnattr_setflags(
+      &spawn.attributes, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF));
+  detail::check_spawn_setup(::posix_spawnattr_setpgroup(&spawn.attributes, 0));
+  detail::check_spawn_setup(::posix_spawnattr_setsigmask(&spawn.attributes, &no_signals));
+  detail::check_spawn_setup(::posix_spawnattr_setsigdefault(&spawn.attributes, &all_signals));
+
+  // glibc's posix_spawn runs the file actions and execve in a vfork-like child and returns their
+  // errno here, so a missing program or directory is an error, not a child exiting with 127.
+  const int error = ::posix_spawn(&result.pid, program_path.c_str(), &spawn.actions, &spawn.attributes,
+                                  arguments.data(), environment_block.data());
+  if (error != 0) throw spawn_error(std::string(cmd.program()), error, context);
+
+  // pidfd_open cannot race with reuse of the pid: the child stays a zombie until we reap it.
+  // Kernels older than 5.3 (or seccomp filters) refuse it; `child` then polls instead.
+  if (detail::pidfd_wanted.load(std::memory_order_relaxed)) result.pidfd.reset(detail::open_pidfd(result.pid));
+  return result;
+}
+
+}  // namespace servokit::process
+// ===== end servokit/process/spawn.hpp =====
+
+namespace servokit::process {
+
+/// The child's stdin. With a pipe, `data` is written as the child reads it (any size, never
+/// blocking the loop), then stdin is closed unless `keep_open` (then `child::write_stdin` and
+/// `child::close_stdin` continue it). A pipe with no data that is not kept open is /dev/null.
+struct input_options {
+  stream_target target = stream_target::pipe;  ///< Where stdin comes from.
+  std::string data;                            ///< What to feed first.
+  bool keep_open = false;                      ///< Leave stdin open after `data`.
+};
+
+/// One output stream of the child (stdout or stderr), when piped. Lines go to `on_line` as they
+/// arrive, raw chunks to `on_chunk` (for scanning huge output without splitting it), and the
+/// stream is captured for the completion within `capture`. All are optional and combine.
+struct output_options {
+  stream_target target = stream_target::pipe;          ///< Where the stream goes.
+  std::function<void(const output_line&)> on_line;    ///< Each line, as soon as it is complete.
+  std::function<void(std::string_view)> on_chunk;     ///< Each chunk, as read.
+  capture_limit capture;                               ///< What the completion keeps.
+  std::size_t max_line_length = default_max_line_length;  ///< Longer lines come in pieces.
+};
+
+/// What counts as output for the silence timeout: bytes read (a partial line counts), not lines.
+enum class activity {
+  stdout_bytes,      ///< Only stdout, where drivers write progress (the default).
+  any_output_bytes,  ///< stdout or stderr.
+};
+
+/// Limits on a child's run. Each fires the termination in `termination` and is reported in
+/// `completion::interrupted_by`. Durations are measured on the monotonic clock.
+struct timeouts {
+  std::optional<std::chrono::milliseconds> total;    ///< From start until it has ended.
+  std::optional<std::chrono::milliseconds> silence;  ///< Longest time without `silence_reset_by` output.
+  activity silence_reset_by = activity::stdout_bytes;  ///< What resets the silence timer.
+  /// Once stdout and stderr are closed, how long the child may take to exit (the agent: 3 s).
+  std::optional<std::chrono::milliseconds> exit_after_output_closed;
+  /// Once the child has exited, how long to keep reading pipes that something else (a process
+  /// that left its group) still holds open, before closing them unread.
+  std::chrono::milliseconds output_after_exit = std::chrono::seconds(2);
+};
+
+/// How a child is stopped when a timeout fires or it is cancelled.
+struct termination {
+  /// Sent first to the child's whole process group (SIGUSR1 for a driver that has cancel).
+  int signal = SIGTERM;
+  /// Then SIGKILL, this long after `signal` if the child has not ended (0: at once).
+  std::chrono::milliseconds grace = std::chrono::seconds(5);
+  /// When the child ends, SIGKILL whatever is left in its group, so nothing it started outlives it.
+  bool kill_group_on_exit = true;
+};
+
+/// Everything about how a child runs besides the command itself.
+struct child_options {
+  input_options in;         ///< stdin.
+  output_options out;       ///< stdout.
+  output_options err;       ///< stderr.
+  timeouts limits;          ///< When to stop it.
+  termination stopping;     ///< How to stop it.
+  std::stop_token cancel;   ///< When stopped (from any thread), the child is cancelled.
+  /// Called once on the loop's thread when the child has ended and its output is read.
+  std::function<void(const completion&)> on_exit;
+};
+
+}  // namespace servokit::process
+// ===== end servokit/process/options.hpp =====
+
+#include <iterator>
+
+namespace servokit::process {
+
+class child;
+
+namespace detail {
+
+/// Waits for `pid` and returns its wait status, retrying EINTR; -1 when it is not our child.
+inline int reap(pid_t pid) noexcept {
+  int status = 0;
+  for (;;) {
+    if (::waitpid(pid, &status, 0) == pid) return status;
+    if (errno != EINTR) return -1;
+  }
+}
+
+/// The state of one child, at a fixed address so loop handlers can point to it.
+class child_state {
+ public:
+  using clock = event_loop::clock;
+
+  child_state(event_loop& loop, child_options options) : loop_(loop), options_(std::move(options)) {}
+  child_state(const child_state&) = delete;
+  child_state& operator=(const child_state&) = delete;
+
+  /// A child still running is killed with its group and reaped: the handle owns the process.
+  ~child_state() {
+    if (process_.pid > 0 && !reaped_) {
+      kill_group(SIGKILL);
+      reap(process_.pid);
+    }
+    for (stream* each : {&out_, &err_}) loop_.unwatch(each->watch);
+    loop_.unwatch(stdin_watch_);
+    loop_.unwatch(exit_watch_);
+    cancel_timers();
+    loop_.cancel_timer(drain_timer_);
+  }
+
+  void start(const command& cmd) {
+    stdio_targets targets{options_.in.target, options_.out.target, options_.err.target};
+    if (targets.in == stream_target::pipe && options_.in.data.empty() && !options_.in.keep_open) {
+      targets.in = stream_target::null;  // nothing to feed: spare a pipe, the child sees EOF all the same
+    }
+    process_ = spawn(cmd, targets);
+    started_ = last_activity_ = clock::now();
+
+    out_.open_if_piped(process_.stdout_pipe, options_.out);
+    err_.open_if_piped(process_.stderr_pipe, options_.err);
+    result_.out = captured_output(out_.fd ? options_.out.capture : capture_limit{0, keep::tail});
+    result_.err = captured_output(err_.fd ? options_.err.capture : capture_limit{0, keep::tail});
+    if (out_.fd) out_.watch = loop_.watch(out_.fd.get(), EPOLLIN, [this](std::uint32_t) { read_from(out_, true); });
+    if (err_.fd) err_.watch = loop_.watch(err_.fd.get(), EPOLLIN, [this](std::uint32_t) { read_from(err_, false); });
+
+    if (process_.pidfd) {
+      exit_watch_ = loop_.watch(process_.pidfd.get(), EPOLLIN, [this](std::uint32_t) { try_reap(); });
+    } else {
+      poll_for_exit(std::chrono::milliseconds(1));
+    }
+
+    if (options_.limits.total) {
+      total_timer_ = loop_.start_timer(*options_.limits.total, [this] {
+        total_timer_ = 0;
+        interrupt(interruption::total_timeout);
+      });
+    }
+    if (options_.limits.silence && silence_watched()) arm_silence_timer();
+
+    stdin_fd_ = std::move(process_.stdin_pipe);
+    stdin_close_requested_ = !options_.in.keep_open;
+    if (stdin_fd_) {
+      stdin_pending_ = std::move(options_.in.data);
+      flush_stdin();
+    }
+    if (options_.cancel.stop_possible()) {
+      cancel_binding_ = loop_.bind_stop(options_.cancel, [this] { interrupt(interruption::cancelled); });
+    }
+  }
+
+  [[nodiscard]] pid_t pid() const noexcept { return process_.pid; }
+  [[nodiscard]] bool exited() const noexcept { return reaped_; }
+  [[nodiscard]] bool finished() const noexcept { return finished_; }
+  [[nodiscard]] const completion& result() const noexcept { return result_; }
+  [[nodiscard]] completion& result() noexcept { return result_; }
+  [[nodiscard]] event_loop& loop() const noexcept { return loop_; }
+
+  bool send_signal(int signal_number) noexcept {
+    if (reaped_) return false;
+    if (::kill(-process_.pid, signal_number) == 0) return true;
+    // The child left its group (setsid/setpgid): it still is our child, reach it directly.
+    return ::kill(process_.pid, signal_number) == 0;
+  }
+
+  /// Sends `first_signal` to the group, SIGKILL after `grace`; records `cause` unless one is set.
+  void interrupt(interruption cause, int first_signal, std::chrono::milliseconds grace) {
+    if (reaped_) return;
+    if (result_.interrupted_by == interruption::none) result_.interrupted_by = cause;
+    cancel_limit_timers();
+    if (first_signal == SIGKILL || grace <= std::chrono::milliseconds::zero()) {
+      if (first_signal != SIGKILL) send_signal(first_signal);
+      kill_group(SIGKILL);
+      return;
+    }
+    send_signal(first_signal);
+    if (kill_timer_ == 0) {
+      kill_timer_ = loop_.start_timer(grace, [this] {
+        kill_timer_ = 0;
+        kill_group(SIGKILL);
+      });
+    }
+  }
+  void interrupt(interruption cause) { interrupt(cause, options_.stopping.signal, options_.stopping.grace); }
+
+  void write_stdin(std::string_view data) {
+    if (stdin_refused_) return;  // the child closed stdin: what it will not read is dropped
+    if (!stdin_fd_ || stdin_close_requested_) {
+      throw std::logic_error("write_stdin: stdin of '" + program_ + "' is not an open pipe (set in.keep_open)");
+    }
+    if (stdin_offset_ > 0 && stdin_offset_ >= stdin_pending_.size() / 2) {
+      stdin_pending_.erase(0, stdin_offset_);
+      stdin_offset_ = 0;
+    }
+    stdin_pending_.append(data);
+    flush_stdin();
+  }
+
+  void close_stdin() {
+    stdin_close_requested_ = true;
+    if (stdin_fd_ && stdin_offset_ == stdin_pending_.size()) release_stdin();
+  }
+
+ private:
+  struct stream {
+    unique_fd fd;
+    event_loop::handle watch = 0;
+    line_splitter lines;
+    const output_options* options = nullptr;
+
+    void open_if_piped(unique_fd& pipe, const output_options& stream_options) {
+      fd = std::move(pipe);
+      options = &stream_options;
+      lines = line_splitter(stream_options.max_line_length);
+    }
+  };
+
+  [[nodiscard]] bool silence_watched() const noexcept {
+    return options_.limits.silence_reset_by == activity::any_output_bytes ? (out_.fd || err_.fd)
+                                                                          : static_cast<bool>(out_.fd);
+  }
+
+  void kill_group(int signal_number) noexcept {
+    if (reaped_) return;
+    ::kill(-process_.pid, signal_number);
+    ::kill(process_.pid, signal_number);
+  }
+
+  void read_from(stream& source, bool is_stdout) {
+    const std::span<char> buffer = loop_.read_buffer();
+    // A bounded number of reads per turn keeps one flooding child from starving the others.
+    for (int reads = 0; reads < 16; ++reads) {
+      const io_result got = read_some(source.fd.get(), buffer);
+      if (got.error == EAGAIN) return;
+      if (got.error != 0 || got.bytes == 0) {
+        close_stream(source);
+        return;
+      }
+      deliver(source, is_stdout, std::string_view(buffer.data(), got.bytes));
+      if (got.bytes < buffer.size()) return;  // drained for now: spare the read that says EAGAIN
+    }
+  }
+
+  void deliver(stream& source, bool is_stdout, std::string_view chunk) {
+    if (options_.limits.silence &&
+        (is_stdout || options_.limits.silence_reset_by == activity::any_output_bytes)) {
+      last_activity_ = clock::now();
+    }
+    (is_stdout ? result_.out : result_.err).append(chunk);
+    if (source.options->on_chunk) source.options->on_chunk(chunk);
+    if (source.options->on_line) {
+      source.lines.feed(chunk, [&](const output_line& line) { source.options->on_line(line); });
+    }
+  }
+
+  void close_stream(stream& source) {
+    if (source.options->on_line) {
+      source.lines.finish([&](const output_line& line) { source.options->on_line(line); });
+    }
+    loop_.unwatch(source.watch);
+    source.watch = 0;
+    source.fd.reset();
+    if (!silence_watched()) {
+      loop_.cancel_timer(silence_timer_);
+      silence_timer_ = 0;
+    }
+    if (!out_.fd && !err_.fd) on_output_closed();
+    check_done();
+  }
+
+  void on_output_closed() {
+    if (reaped_) return;
+    if (!process_.pidfd) try_reap();  // polling: the end of output usually means the end of the child
+    if (!reaped_ && options_.limits.exit_after_output_closed && exit_timer_ == 0) {
+      exit_timer_ = loop_.start_timer(*options_.limits.exit_after_output_closed, [this] {
+        exit_timer_ = 0;
+        interrupt(interruption::exit_timeout);
+      });
+    }
+  }
+
+  void arm_silence_timer() {
+    silence_timer_ = loop_.start_timer(last_activity_ + *options_.limits.silence, [this] {
+      silence_timer_ = 0;
+      if (clock::now() - last_activity_ >= *options_.limits.silence) {
+        interrupt(interruption::silence_timeout);
+      } else {
+        arm_silence_timer();  // output came meanwhile: wait for the rest of the new period
+      }
+    });
+  }
+
+  void poll_for_exit(std::chrono::milliseconds interval) {
+    poll_timer_ = loop_.start_timer(interval, [this, interval] {
+      poll_timer_ = 0;
+      try_reap();
+      if (!reaped_) poll_for_exit(std::min<std::chrono::milliseconds>(interval * 2, std::chrono::milliseconds(50)));
+    });
+  }
+
+  void try_reap() {
+    if (reaped_) return;
+    siginfo_t info{};
+    int waited = 0;
+    do {
+      // WNOWAIT leaves the zombie in place, so its pid, hence its group id, cannot be reused
+      // while we kill what is left of the group.
+      waited = ::waitid(P_PID, static_cast<id_t>(process_.pid), &info, WEXITED | WNOHANG | WNOWAIT);
+    } while (waited < 0 && errno == EINTR);
+    if (waited == 0 && info.si_pid == 0) return;  // not ended yet
+    if (waited == 0 && options_.stopping.kill_group_on_exit) ::kill(-process_.pid, SIGKILL);
+    // waited < 0 (ECHILD): someone else reaped it (SIGCHLD set to SIG_IGN, a waitpid(-1)
+    // elsewhere); the status is then unknown.
+    if (waited == 0) {
+      const int status = reap(process_.pid);
+      if (status != -1) result_.status = exit_status::from_wait_status(status);
+    }
+    reaped_ = true;
+    loop_.unwatch(exit_watch_);
+    exit_watch_ = 0;
+    process_.pidfd.reset();
+    cancel_timers();
+    release_stdin();  // nobody will read it any more
+    if (out_.fd || err_.fd) {
+      drain_timer_ = loop_.start_timer(options_.limits.output_after_exit, [this] {
+        drain_timer_ = 0;
+        abandon_output();
+      });
+    }
+    check_done();
+  }
+
+  void abandon_output() {
+    for (stream* each : {&out_, &err_}) {
+      if (!each->fd) continue;
+      result_.output_abandoned = true;
+      read_from(*each, each == &out_);
+      if (each->fd) close_stream(*each);
+    }
+  }
+
+  void flush_stdin() {
+    while (stdin_offset_ < stdin_pending_.size()) {
+      const io_result wrote =
+          write_some(stdin_fd_.get(), std::string_view(stdin_pending_).substr(stdin_offset_));
+      if (wrote.error == EAGAIN) {
+        if (stdin_watch_ == 0) {
+          stdin_watch_ = loop_.watch(stdin_fd_.get(), EPOLLOUT, [this](std::uint32_t) { flush_stdin(); });
+        }
+        return;
+      }
+      if (wrote.error != 0) {
+        // EPIPE: the child closed its stdin (or exited); what it did not take is dropped.
+        result_.stdin_closed_by_child = wrote.error == EPIPE;
+        stdin_refused_ = true;
+        release_stdin();
+        return;
+      }
+      stdin_offset_ += wrote.bytes;
+      result_.stdin_bytes_written += wrote.bytes;
+    }
+    stdin_pending_.clear();
+    stdin_offset_ = 0;
+    // Level-triggered EPOLLOUT on an idle pipe would fire every turn: watch only while data waits.
+    loop_.unwatch(stdin_watch_);
+    stdin_watch_ = 0;
+    if (stdin_close_requested_) release_stdin();
+  }
+
+  void release_stdin() noexcept {
+    loop_.unwatch(stdin_watch_);
+    stdin_watch_ = 0;
+    stdin_fd_.reset();
+    stdin_pending_.clear();
+    stdin_offset_ = 0;
+  }
+
+  void cancel_limit_timers() noexcept {
+    for (event_loop::handle* timer : {&total_timer_, &silence_timer_, &exit_timer_}) {
+      loop_.cancel_timer(*timer);
+      *timer = 0;
+    }
+  }
+
+  void cancel_timers() noexcept {
+    cancel_limit_timers();
+    for (event_loop::handle* timer : {&kill_timer_, &poll_timer_}) {
+      loop_.cancel_timer(*timer);
+      *timer = 0;
+    }
+  }
+
+  void check_done() {
+    if (finished_ || !reaped_ || out_.fd || err_.fd) return;
+    finished_ = true;
+    loop_.cancel_timer(drain_timer_);
+    drain_timer_ = 0;
+    cancel_binding_ = stop_binding();
+    result_.elapsed = clock::now() - started_;
+    if (options_.on_exit) options_.on_exit(result_);
+  }
+
+  friend class process::child;
+
+  event_loop& loop_;
+  child_options options_;
+  std::string program_;
+  spawned_process process_;
+  clock::time_point started_{};
+  clock::time_point last_activity_{};
+  stream out_;
+  stream err_;
+  unique_fd stdin_fd_;
+  std::string stdin_pending_;
+  std::size_t stdin_offset_ = 0;
+  bool stdin_close_requested_ = true;
+  bool stdin_refused_ = false;
+  event_loop::handle stdin_watch_ = 0;
+  event_loop::handle exit_watch_ = 0;
+  event_loop::handle total_timer_ = 0;
+  event_loop::handle silence_timer_ = 0;
+  event_loop::handle exit_timer_ = 0;
+  event_loop::handle kill_timer_ = 0;
+  event_loop::handle poll_timer_ = 0;
+  event_loop::handle drain_timer_ = 0;
+  bool reaped_ = false;
+  bool finished_ = false;
+  completion result_;
+  stop_binding cancel_binding_;
+};
+
+}  // namespace detail
+
+/// A child process started on an event loop. It runs while the loop turns (`wait()`, or the
+/// loop's `run_until` for several children at once); its stdin is fed, its output read and
+/// captured, its limits enforced, and it is reaped when it ends. Destroying a child that is still
+/// running kills its whole process group with SIGKILL and reaps it, so it never outlives the
+/// operation that started it. Use it from the loop's thread only; destroy it before the loop and
+/// never from one of its own callbacks.
+///
+/// ```
+/// event_loop loop;
+/// child_options options;
+/// options.in.data = request_json;
+/// options.out.on_line = [&](const output_line& line) { relay_progress(line.text); };
+/// child driver(loop, command{"./measure", app_id}, std::move(options));
+/// const completion& done = driver.wait();
+/// ```
+class child {
+ public:
+  /// Starts `cmd` now. Throws `spawn_error` when it cannot be started.
+  child(event_loop& loop, const command& cmd, child_options options = {})
+      : state_(std::make_unique<detail::child_state>(loop, std::move(options))) {
+    state_->program_ = std::string(cmd.program());
+    state_->start(cmd);  // if this throws after the spawn, ~child_state kills and reaps
+  }
+  /// Moves the handle; the process is unaffected.
+  child(child&&) noexcept = default;
+  /// Kills and reaps the process this handle held, if still running, and takes `other`'s.
+  child& operator=(child&&) noexcept = default;
+  /// Kills the group and reaps the process if it is still running.
+  ~child() = default;
+
+  /// The process id, which is also its process group id.
+  [[nodiscard]] pid_t pid() const noexcept { return state_->pid(); }
+  /// argv[0] as given.
+  [[nodiscard]] const std::string& program() const noexcept { return state_->program_; }
+  /// The process has ended and been reaped (its output may still be being read).
+  [[nodiscard]] bool exited() const noexcept { return state_->exited(); }
+  /// The process has ended and all its output is read: `result()` is final.
+  [[nodiscard]] bool finished() const noexcept { return state_->finished(); }
+  /// The outcome; complete once `finished()`.
+  [[nodiscard]] const completion& result() const noexcept { return state_->result(); }
+
+  /// Sends `signal_number` to the child's whole process group (SIGUSR1 to ask a driver to cancel,
+  /// for example). Returns false once the child has been reaped.
+  bool signal(int signal_number) noexcept { return state_->send_signal(signal_number); }
+  /// Stops the child the configured way (`termination::signal`, SIGKILL after the grace period);
+  /// reported as `interruption::cancelled`.
+  void cancel() { state_->interrupt(interruption::cancelled); }
+  /// Sends `first_signal` to the group now and SIGKILL after `grace` if it has not ended by then;
+  /// reported as `interruption::cancelled`.
+  void terminate(int first_signal, std::chrono::milliseconds grace) {
+    state_->interrupt(interruption::cancelled, first_signal, grace);
+  }
+  /// SIGKILL to the group now; reported as `interruption::cancelled`.
+  void kill() { state_->interrupt(interruption::cancelled, SIGKILL, std::chrono::milliseconds::zero()); }
+
+  /// Queues more stdin (requires `in.keep_open`); written as the child reads, never blocking.
+  /// Data is dropped silently once the child has closed its stdin.
+  void write_stdin(std::string_view data) { state_->write_stdin(data); }
+  /// Closes stdin once everything queued has been written.
+  void close_stdin() { state_->close_stdin(); }
+
+  /// Runs the loop (serving every child on it) until this child has finished; returns its result.
+  completion& wait() {
+    detail::child_state& state = *state_;
+    state.loop().run_until([&state] { return state.finished(); });
+    return state.result();
+  }
+
+ private:
+  std::unique_ptr<detail::child_state> state_;
+};
+
+/// Runs `loop` until every child in `children` has finished.
+template <class Children>
+void wait_all(event_loop& loop, Children& children) {
+  loop.run_until([&children] {
+    return std::all_of(std::begin(children), std::end(children), [](const child& each) { return each.finished(); });
+  });
+}
+
+}  // namespace servokit::process
+// ===== end servokit/process/child.hpp =====
+// ===== begin servokit/process/run.hpp =====
+/// \file
+/// The common case in one call: run a command to its end and get what happened.
+
+namespace servokit::process {
+
+/// Runs `cmd` to completion on a private event loop: feeds `options.in.data`, collects stdout and
+/// stderr (or hands lines to the callbacks), enforces the timeouts and the cancel token, and
+/// returns the completion. Throws `spawn_error` when the program cannot be started; a non-zero
+/// exit, a signal or a timeout is reported in the completion, never thrown.
+///
+/// ```
+/// child_options options;
+/// options.limits.total = std::chrono::seconds(10);
+/// completion done = run(command::shell("ls /tmp"), std::move(options));
+/// if (!done.ok()) log(done.describe() + ": " + std::string(done.err.tail()));
+/// for (const std::string& line : done.stdout_lines()) use(line);
+/// ```
+[[nodiscard]] inline completion run(const command& cmd, child_options options = {}) {
+  event_loop loop;
+  child process(loop, cmd, std::move(options));
+  return std::move(process.wait());
+}
+
+/// Same, with `input` on stdin.
+[[nodiscard]] inline completion run(const command& cmd, std::string input, child_options options = {}) {
+  options.in.data = std::move(input);
+  return run(cmd, std::move(options));
+}
+
+}  // namespace servokit::process
+// ===== end servokit/process/run.hpp =====
+// ===== begin servokit/process/signals.hpp =====
+/// \file
+/// Signals sent to this program (SIGTERM, SIGINT, SIGHUP, SIGUSR1...) delivered to an event loop
+/// callback through a signalfd: no asynchronous handler, so the callback may do anything.
+
+#include <sys/signalfd.h>
+
+namespace servokit::process {
+
+/// A set of signal numbers.
+class signal_set {
+ public:
+  /// The empty set.
+  signal_set() noexcept { sigemptyset(&set_); }
+  /// `signal_set{SIGTERM, SIGINT}`.
+  signal_set(std::initializer_list<int> signals) noexcept : signal_set() {
+    for (int signal_number : signals) add(signal_number);
+  }
+  /// Adds one signal.
+  signal_set& add(int signal_number) noexcept {
+    sigaddset(&set_, signal_number);
+    return *this;
+  }
+  /// Whether `signal_number` is in the set.
+  [[nodiscard]] bool contains(int signal_number) const noexcept { return sigismember(&set_, signal_number) == 1; }
+  /// The sigset_t, for system calls.
+  [[nodiscard]] const sigset_t& native() const noexcept { return set_; }
+
+ private:
+  sigset_t set_{};
+};
+
+/// One signal as received: its number and who sent it.
+struct received_signal {
+  int number = 0;       ///< SIGTERM, SIGUSR1...
+  pid_t sender = 0;     ///< Sending process (0 for the kernel).
+  uid_t sender_uid = 0; ///< Its real user id.
+};
+
+/// Watches signals sent to this program and calls `on_signal` for each on the loop's thread.
+///
+/// It blocks the signals in the calling thread (a signalfd only sees blocked signals). Create it
+/// in main() before any thread starts: threads inherit the mask of their creator, and a thread
+/// that does not block a signal may receive it instead and run its default action (for SIGTERM:
+/// terminate the program). Children started by this layer do not inherit the block. The signals
+/// stay blocked after the watch is destroyed: unblocking would deliver a pending one with its
+/// default action.
+class signal_watch {
+ public:
+  /// Blocks `signals` and starts delivering them to `on_signal` on `loop`.
+  signal_watch(event_loop& loop, const signal_set& signals, std::function<void(const received_signal&)> on_signal)
+      : loop_(loop), signals_(signals), on_signal_(std::move(on_signal)) {
+    if (int error = ::pthread_sigmask(SIG_BLOCK, &signals_.native(), nullptr); error != 0) {
+      throw process_error(error, "cannot block signals for the signal watch");
+    }
+    fd_.reset(::signalfd(-1, &signals_.native(), SFD_CLOEXEC | SFD_NONBLOCK));
+    if (!fd_) throw process_error(errno, "cannot create a signalfd");
+    watch_ = loop_.watch(fd_.get(), EPOLLIN, [this](std::uint32_t) { drain(); });
+  }
+  signal_watch(const signal_watch&) = delete;
+  signal_watch& operator=(const signal_watch&) = delete;
+  /// Stops watching (the signals stay blocked, see above).
+  ~signal_watch() { loop_.unwatch(watch_); }
+
+  /// The signals watched.
+  [[nodiscard]] const signal_set& signals() const noexcept { return signals_; }
+
+ private:
+  void drain() {
+    signalfd_siginfo info{};
+    for (;;) {
+      const ssize_t got = ::read(fd_.get(), &info, sizeof info);
+      if (got < 0 && errno == EINTR) continue;
+      if (got != static_cast<ssize_t>(sizeof info)) return;  // EAGAIN: nothing more pending
+      on_signal_(received_signal{static_cast<int>(info.ssi_signo), static_cast<pid_t>(info.ssi_pid),
+                                 static_cast<uid_t>(info.ssi_uid)});
+    }
+  }
+
+  event_loop& loop_;
+  signal_set signals_;
+  std::function<void(const received_signal&)> on_signal_;
+  unique_fd fd_;
+  event_loop::handle watch_ = 0;
+};
+
+}  // namespace servokit::process
+// ===== end servokit/process/signals.hpp =====
+// ===== end servokit/process.hpp =====
+// ===== begin servokit/driver.hpp =====
+/// @file
+/// The driver layer: traits, policies and `servokit::run<D>`.
+
+// ===== begin servokit/driver/command_line.hpp =====
+/// @file
+/// The command line of a driver program, exactly as `PROTOCOL.md` sections 1 and 2 give it:
+/// `--version`, `--info [app_id]`, `--query app_id` (alias `--describe`), and `app_id` alone to
+/// run an operation with the request on stdin.
+
+#include <getopt.h>
+
+namespace servokit {
+
+/// What a driver was asked to do.
+enum class driver_mode { show_version, show_info, query, operate, help };
+
+/// Which protocol a program speaks in this run; a program that is both picks one per run.
+enum class driver_role { adjust, measure };
+
+/// A command line that does not fit the protocol; `what()` says why.
+class usage_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// The parsed command line.
+struct invocation {
+  driver_mode mode = driver_mode::operate;
+  std::string app_id;                    ///< empty when not given (allowed only for --info/--version)
+  std::optional<driver_role> role;       ///< from `--role`, for programs that are both kinds
+  std::string help_text;                 ///< for `--help`
+};
+
+/// The role a program's file name asks for: `adjust` or `measure` (as a servo directory links
+/// them), or nothing.
+inline std::optional<driver_role> role_from_program_name(std::string_view argv0) {
+  const auto slash = argv0.find_last_of('/');
+  const std::string_view base = slash == std::string_view::npos ? argv0 : argv0.substr(slash + 1);
+  if (base == "adjust") return driver_role::adjust;
+  if (base == "measure") return driver_role::measure;
+  return std::nullopt;
+}
+
+namespace detail {
+
+/// The usage text of a driver program.
+inline std::string usage_text(std::string_view program_name, bool dual_role) {
+  std::string text = "usage: " + std::string(program_name) + " [--version | --info [app_id] | --query app_id | app_id]";
+  if (dual_role) text += " [--role adjust|measure]";
+  text +=
+      "\n\n"
+      "  --version            print the driver's version\n"
+      "  --info [app_id]      print {\"version\", \"has_cancel\"}\n"
+      "  --query app_id       print the descriptor (alias: --describe)\n"
+      "  app_id               run the operation; the request is read from stdin\n";
+  if (dual_role) text += "  --role adjust|measure  act as this driver (default: from the file name)\n";
+  return text;
+}
+
+}  // namespace detail
+
+/// Parses a driver's command line; `dual_role` adds `--role adjust|measure`. Throws `usage_error`.
+///
+/// The parsing is libc's getopt_long: the same rules every GNU tool follows (`--role=x` and
+/// `--role x`, `--` ends the options), with no compile-time cost for a program this small.
+inline invocation parse_command_line(int argc, char** argv, std::string_view program_name, bool dual_role) {
+  enum : int { option_version = 1000, option_info, option_query, option_role, option_help };
+  static const ::option long_options[] = {
+      {"version", no_argument, nullptr, option_version},  {"info", no_argument, nullptr, option_info},
+      {"query", no_argument, nullptr, option_query},      {"describe", no_argument, nullptr, option_query},
+      {"role", required_argument, nullptr, option_role},  {"help", no_argument, nullptr, option_help},
+      {nullptr, 0, nullptr, 0}};
+  bool version_wanted = false, info = false, query = false, help = false;
+  invocation parsed;
+  ::opterr = 0;   // errors are ours to report, as one protocol line
+  ::optind = 0;   // 0, not 1: makes glibc start over, so parsing can run more than once
+  for (;;) {
+    // The leading ':' makes a missing value come back as ':' rather than '?'.
+    const int option = ::getopt_long(argc, argv, ":h", long_options, nullptr);
+    if (option == -1) break;
+    switch (option) {
+      case option_version: version_wanted = true; break;
+      case option_info: info = true; break;
+      case option_query: query = true; break;
+      case 'h':
+      case option_help: help = true; break;
+      case option_role: {
+        const std::string_view role = ::optarg;
+        if (!dual_role) throw usage_error("--role applies only to a program that is both an adjust and a measure driver");
+        if (role == "adjust") parsed.role = driver_role::adjust;
+        else if (role == "measure") parsed.role = driver_role::measure;
+        else throw usage_error("--role must be adjust or measure, not \"" + std::string(role) + "\"");
+        break;
+      }
+      case ':':
+        throw usage_error("--role needs a value");   // the only option that takes one
+      default:
+        if (::optopt > 0 && ::optopt < 256) throw usage_error(std::string("unknown option -") + static_cast<char>(::optopt));
+        // For an unknown long option glibc leaves optind just past it.
+        throw usage_error("unknown option " + std::string(::optind > 0 && ::optind <= argc ? argv[::optind - 1] : "?"));
+    }
+  }
+  std::vector<std::string> operands(argv + ::optind, argv + argc);
+  if (operands.size() > 1) throw usage_error("unexpected argument \"" + operands[1] + "\" (only one app_id)");
+  if (!operands.empty()) parsed.app_id = operands.front();
+  if (info + query + version_wanted > 1) throw usage_error("--version, --info and --query/--describe exclude each other");
+  if (help) {
+    parsed.mode = driver_mode::help;
+    parsed.help_text = detail::usage_text(program_name, dual_role);
+  } else if (version_wanted) {
+    parsed.mode = driver_mode::show_version;
+  } else if (info) {
+    parsed.mode = driver_mode::show_info;
+  } else {
+    parsed.mode = query ? driver_mode::query : driver_mode::operate;
+    if (parsed.app_id.empty()) {
+      throw usage_error(query ? "--query needs an app_id" : "an app_id is required (the request is read from stdin)");
+    }
+  }
+  return parsed;
+}
+
+}  // namespace servokit
+// ===== end servokit/driver/command_line.hpp =====
+// ===== begin servokit/driver/errors.hpp =====
+/// @file
+/// How a driver says that an operation failed, and the exit codes of a generated program.
+
+namespace servokit {
+
+/// The exit codes of a program generated by `servokit::run`. Any non-zero code is a failure to
+/// the agent; the distinct values tell a person (or a test) which kind.
+namespace exit_code {
+inline constexpr int success = 0;       ///< the operation succeeded
+inline constexpr int failed = 1;        ///< the operation failed, was rejected or the driver threw
+inline constexpr int usage = 2;         ///< the command line was wrong
+inline constexpr int bad_request = 3;   ///< stdin was not a usable request
+inline constexpr int config = 4;        ///< config.yaml was missing, unreadable or invalid
+inline constexpr int canceled = 5;      ///< stopped by SIGUSR1, SIGTERM, SIGINT or SIGHUP
+}  // namespace exit_code
+
+/// Thrown by a driver to end an operation with a given status, reason and message; anything else
+/// a driver throws becomes status `failed`, reason `unknown`, its `what()` the message.
+class driver_error : public std::runtime_error {
+ public:
+  /// A failure with status `failed` and reason `unknown`.
+  explicit driver_error(const std::string& message)
+      : driver_error(std::string(status::failed), std::string(reason::unknown), message) {}
+  /// A failure with the given status (`failed`, `rejected`, ...) and reason.
+  driver_error(std::string status_text, std::string reason_text, const std::string& message)
+      : std::runtime_error(message), status_(std::move(status_text)), reason_(std::move(reason_text)) {}
+
+  /// The status of the final line.
+  const std::string& status() const { return status_; }
+  /// The reason of the final line.
+  const std::string& reason() const { return reason_; }
+
+ private:
+  std::string status_, reason_;
+};
+
+/// The change was refused (e.g. the application failed its health checks): status `rejected`.
+inline driver_error rejected(const std::string& message, std::string reason_text = "unknown") {
+  return driver_error(std::string(status::rejected), std::move(reason_text), message);
+}
+
+}  // namespace servokit
+// ===== end servokit/driver/errors.hpp =====
+// ===== begin servokit/driver/output.hpp =====
+/// @file
+/// Where a driver's protocol lines go: one JSON line each, written whole and flushed at once.
+
+namespace servokit {
+
+/// The default output policy: each line to stdout with a single write(2) loop, so that a
+/// heartbeat from another thread never interleaves with a line being written, and nothing sits
+/// in a buffer when the agent is waiting for it.
+struct stdout_output {
+  /// Writes `json_line` and a newline to stdout. A closed stdout (EPIPE) is ignored: the reader
+  /// is gone and there is nobody left to tell.
+  static void write_line(std::string_view json_line) {
+    std::string line;
+    line.reserve(json_line.size() + 1);
+    line.append(json_line);
+    line += '\n';
+    const std::lock_guard lock(mutex());
+    std::string_view rest = line;
+    while (!rest.empty()) {
+      const ssize_t written = ::write(STDOUT_FILENO, rest.data(), rest.size());
+      if (written < 0) {
+        if (errno == EINTR) continue;
+        return;
+      }
+      rest.remove_prefix(static_cast<std::size_t>(written));
+    }
+  }
+
+  /// The lock every line is written under; held by the signal watcher when it ends the program.
+  static std::mutex& mutex() {
+    static std::mutex lines;
+    return lines;
+  }
+};
+
+}  // namespace servokit
+// ===== end servokit/driver/output.hpp =====
+// ===== begin servokit/driver/policies.hpp =====
+/// @file
+/// The choices a generated driver program makes, as small policy types with defaults: how often
+/// to repeat progress, where the config comes from, where lines go. A driver changes one by
+/// declaring `using policies = ...` (deriving from `default_policies`), or a caller passes them to
+/// `servokit::run<D, Policies>`.
+
+namespace servokit {
+
+/// Repeat the last progress line when the work has been quiet for `Seconds` seconds.
+template <int Seconds>
+struct heartbeat_every {
+  static_assert(Seconds > 0, "a heartbeat interval is a positive number of seconds; use no_heartbeat for none");
+  static constexpr int interval_seconds = Seconds;   ///< 0 would mean no heartbeat
+};
+
+/// Never repeat progress lines on a timer.
+struct no_heartbeat {
+  static constexpr int interval_seconds = 0;
+};
+
+/// The config comes from `$OPTUNE_CONFIG`, else `./config.yaml` (`PROTOCOL.md` section 7).
+struct config_file_source {
+  /// The parsed config file (empty when there is none). Throws `config::error`.
+  static config::document load() { return config::document::load(config::default_path()); }
+};
+
+/// The defaults: a heartbeat every 30 s as the original base classes had, the shared config file,
+/// and stdout.
+struct default_policies {
+  using heartbeat = heartbeat_every<30>;
+  using config_source = config_file_source;
+  using output = stdout_output;
+};
+
+namespace detail {
+template <class D>
+struct policies_of {
+  using type = default_policies;
+};
+template <class D>
+  requires requires { typename D::policies; }
+struct policies_of<D> {
+  using type = typename D::policies;
+};
+}  // namespace detail
+
+/// The policies a driver chose: `D::policies`, or `default_policies`.
+template <class D>
+using policies_t = typename detail::policies_of<D>::type;
+
+}  // namespace servokit
+// ===== end servokit/driver/policies.hpp =====
+// ===== begin servokit/driver/progress.hpp =====
+/// @file
+/// The progress reporter a driver's work receives: `progress.report(40, "waiting for rollout")`.
+
+namespace servokit {
+
+/// Prints progress lines for the running operation; safe to use from any thread.
+///
+/// The driver layer repeats the last line as a heartbeat when the work has been quiet for the
+/// heartbeat interval, so that an agent with an I/O timeout does not take a slow driver for a
+/// hung one (`PROTOCOL.md` section 3).
+class progress {
+ public:
+  /// Emits each line through `emit` (one compact JSON line, no newline).
+  explicit progress(std::function<void(const std::string&)> emit) : emit_(std::move(emit)) {}
+
+  /// Reports `percent` done (0-100) with an optional message.
+  void report(double percent, std::string message = {}) {
+    progress_line line{};
+    line.progress = percent;
+    if (!message.empty()) line.message = std::move(message);
+    report(std::move(line));
+  }
+
+  /// Reports a full progress line (with stage, stageprogress or msg_index).
+  void report(progress_line line) {
+    const std::lock_guard lock(mutex_);
+    last_ = std::move(line);
+    emit_locked();
+  }
+
+  /// The last progress reported (`{"progress": 0}` before the first report).
+  progress_line last() const {
+    const std::lock_guard lock(mutex_);
+    return last_;
+  }
+
+  /// Re-emits the last line if nothing was emitted for `quiet_for`; returns whether it did.
+  bool heartbeat(std::chrono::steady_clock::duration quiet_for) {
+    const std::lock_guard lock(mutex_);
+    if (std::chrono::steady_clock::now() - last_emitted_ < quiet_for) return false;
+    emit_locked();
+    return true;
+  }
+
+ private:
+  void emit_locked() {
+    emit_(json::to_json(last_));
+    last_emitted_ = std::chrono::steady_clock::now();
+  }
+
+  std::function<void(const std::string&)> emit_;
+  mutable std::mutex mutex_;
+  progress_line last_{};
+  std::chrono::steady_clock::time_point last_emitted_ = std::chrono::steady_clock::now();
+};
+
+}  // namespace servokit
+// ===== end servokit/driver/progress.hpp =====
+// ===== begin servokit/driver/run.hpp =====
+/// @file
+/// `servokit::run<D>(argc, argv)`: the whole program of an adjust or measure driver, generated
+/// from the driver type. The author writes the work; this writes the command line, config, request
+/// parsing, progress heartbeat, cancellation and every protocol line.
+///
+/// Example:
+/// ```
+/// int main(int argc, char** argv) { return servokit::run<my_measure>(argc, argv); }
+/// ```
+
+#include <new>
+
+// ===== begin servokit/driver/signal_monitor.hpp =====
+/// @file
+/// The thread that watches over a running operation: it turns SIGUSR1, SIGTERM, SIGINT and SIGHUP
+/// into a stop request (or, for a driver without cancel, into an immediate failure line), and
+/// repeats the last progress line while the work is quiet.
+
+#include <poll.h>
+#include <pthread.h>
+
+#include <thread>
+
+namespace servokit {
+
+/// The signals a driver treats as "stop now": SIGUSR1 (the protocol's cancel), and the signals a
+/// person or supervisor sends to end a program.
+inline sigset_t operation_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  for (int signal_number : {SIGUSR1, SIGTERM, SIGINT, SIGHUP}) sigaddset(&set, signal_number);
+  return set;
+}
+
+/// Blocks `operation_signals()` in the calling thread, and so in every thread it starts later;
+/// call it first thing in `main`, before any thread exists, so that no thread takes a signal's
+/// default action behind the monitor's back.
+inline void block_operation_signals() {
+  const sigset_t set = operation_signals();
+  if (int failure = pthread_sigmask(SIG_BLOCK, &set, nullptr)) throw std::system_error(failure, std::generic_category(), "pthread_sigmask");
+}
+
+/// Watches one operation from a thread of its own (signalfd and a timer in one poll loop).
+class signal_monitor {
+ public:
+  /// Called from the monitor thread when a signal arrives, before the stop is requested; a handler
+  /// for work that cannot be cancelled prints the failure line and ends the program.
+  using uncancellable_handler = std::function<void(int signal_number)>;
+
+  /// Starts watching. On a signal, `on_signal` (when set) runs first, then `stop` is requested;
+  /// progress is repeated every `heartbeat_seconds` of quiet (never when 0).
+  signal_monitor(std::stop_source stop, progress& reporter, int heartbeat_seconds,
+                 uncancellable_handler on_uncancellable = {})
+      : stop_(std::move(stop)), reporter_(reporter), heartbeat_seconds_(heartbeat_seconds),
+        on_uncancellable_(std::move(on_uncancellable)) {
+    const sigset_t set = operation_signals();
+    signals_ = ::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+    if (signals_ < 0) throw std::system_error(errno, std::generic_category(), "signalfd");
+    wake_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (wake_ < 0) {
+      const int cause = errno;
+      ::close(signals_);
+      throw std::system_error(cause, std::generic_category(), "eventfd");
+    }
+    thread_ = std::thread([this] { watch(); });
+  }
+
+  signal_monitor(const signal_monitor&) = delete;
+  signal_monitor& operator=(const signal_monitor&) = delete;
+
+  /// Stops watching and joins the thread.
+  ~signal_monitor() {
+    const std::uint64_t one = 1;
+    while (::write(wake_, &one, sizeof one) < 0 && errno == EINTR) {
+    }
+    thread_.join();
+    ::close(wake_);
+    ::close(signals_);
+  }
+
+  /// The signal that requested the stop, or 0.
+  int received_signal() const { return received_.load(); }
+
+ private:
+  void watch() {
+    using namespace std::chrono;
+    for (;;) {
+      pollfd watched[2] = {{signals_, POLLIN, 0}, {wake_, POLLIN, 0}};
+      const int timeout_ms = heartbeat_seconds_ > 0 ? 1000 : -1;   // heartbeat checks each second
+      const int ready = ::poll(watched, 2, timeout_ms);
+      if (ready < 0 && errno != EINTR) return;
+      if (watched[1].revents != 0) return;
+      if (watched[0].revents & POLLIN) {
+        signalfd_siginfo info{};
+        while (::read(signals_, &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
+          const int signal_number = static_cast<int>(info.ssi_signo);
+          if (on_uncancellable_) on_uncancellable_(signal_number);
+          int expected = 0;
+          received_.compare_exchange_strong(expected, signal_number);
+          stop_.request_stop();
+        }
+      }
+      if (heartbeat_seconds_ > 0) reporter_.heartbeat(seconds(heartbeat_seconds_));
+    }
+  }
+
+  std::stop_source stop_;
+  progress& reporter_;
+  int heartbeat_seconds_;
+  uncancellable_handler on_uncancellable_;
+  int signals_ = -1;
+  int wake_ = -1;
+  std::atomic<int> received_{0};
+  std::thread thread_;
+};
+
+}  // namespace servokit
+// ===== end servokit/driver/signal_monitor.hpp =====
+// ===== begin servokit/driver/traits.hpp =====
+/// @file
+/// `driver_traits<D>`: what a driver type provides, found with concepts. A driver declares its
+/// `name` (its config section) and `version`, optionally a `config` struct, and the operations of
+/// an adjust driver (`query`, `adjust`) or a measure driver (`describe`, `measure`), or both.
+///
+/// Minimal complete definition of a measure driver:
+/// ```
+/// struct my_measure {
+///   static constexpr std::string_view name = "mine", version = "1.0.0";
+///   servokit::metric_descriptors describe();
+///   servokit::measurement measure(const servokit::measure_request&, servokit::progress&);
+/// };
+/// ```
+/// Each operation may take, in this order, `const config&` (when the driver declares `config`),
+/// the request, `servokit::progress&` and `servokit::stop_token`; the trailing two are optional.
+/// Taking the stop token is what makes `has_cancel` true.
+
+#include <concepts>
+
+namespace servokit {
+
+/// The cancellation signal a driver's work receives; SIGUSR1 (and SIGTERM, SIGINT) request a stop.
+using stop_token = std::stop_token;
+
+/// The config type of a driver that declares none. Its section, if the file has one, is left
+/// alone: it may belong to a wrapper or a later version of the driver.
+struct no_config {};
+
+/// `no_config` reads from any section, and from none.
+template <>
+struct meta<no_config> {
+  /// Accepts and ignores whatever the section holds.
+  template <class Node, class Path>
+  static void read(const Node&, no_config&, Path&) {}
+};
+
+namespace detail {
+template <class D>
+struct config_of {
+  using type = no_config;
+};
+template <class D>
+  requires requires { typename D::config; }
+struct config_of<D> {
+  using type = typename D::config;
+};
+}  // namespace detail
+
+/// The driver's config type: `D::config`, or `no_config`.
+template <class D>
+using config_type_t = typename detail::config_of<D>::type;
+
+/// Whether `D` names itself: `static constexpr std::string_view name, version`.
+template <class D>
+concept named_driver = requires {
+  { D::name } -> std::convertible_to<std::string_view>;
+  { D::version } -> std::convertible_to<std::string_view>;
+};
+
+namespace detail {
+
+/// Calls `driver.*operation` with the leading config argument when the driver declares a config,
+/// then `args...`; the three overloads below try the full and the shorter signatures.
+template <class D, class... Args>
+concept callable_query = requires(D& driver, const config_type_t<D>& config, Args&... args) {
+  requires(!std::is_same_v<config_type_t<D>, no_config>);
+  driver.query(config, args...);
+} || requires(D& driver, Args&... args) { driver.query(args...); };
+
+template <class D, class... Args>
+concept callable_adjust = requires(D& driver, const config_type_t<D>& config, Args&... args) {
+  requires(!std::is_same_v<config_type_t<D>, no_config>);
+  driver.adjust(config, args...);
+} || requires(D& driver, Args&... args) { driver.adjust(args...); };
+
+template <class D, class... Args>
+concept callable_describe = requires(D& driver, const config_type_t<D>& config, Args&... args) {
+  requires(!std::is_same_v<config_type_t<D>, no_config>);
+  driver.describe(config, args...);
+} || requires(D& driver, Args&... args) { driver.describe(args...); };
+
+template <class D, class... Args>
+concept callable_measure = requires(D& driver, const config_type_t<D>& config, Args&... args) {
+  requires(!std::is_same_v<config_type_t<D>, no_config>);
+  driver.measure(config, args...);
+} || requires(D& driver, Args&... args) { driver.measure(args...); };
+
+}  // namespace detail
+
+/// Whether `D` provides `query` (returning the application) and `adjust`.
+template <class D>
+concept adjust_driver = named_driver<D> && detail::callable_query<D> &&
+                        (detail::callable_adjust<D, const adjust_request> ||
+                         detail::callable_adjust<D, const adjust_request, progress> ||
+                         detail::callable_adjust<D, const adjust_request, progress, stop_token>);
+
+/// Whether `D` provides `describe` (returning metric descriptors) and `measure`.
+template <class D>
+concept measure_driver = named_driver<D> && detail::callable_describe<D> &&
+                         (detail::callable_measure<D, const measure_request> ||
+                          detail::callable_measure<D, const measure_request, progress> ||
+                          detail::callable_measure<D, const measure_request, progress, stop_token>);
+
+/// What a driver type declares and provides, for the code that generates its program.
+template <class D>
+struct driver_traits {
+  using config_type = config_type_t<D>;   ///< its config struct, or `no_config`
+  static constexpr bool is_adjust = adjust_driver<D>;
+  static constexpr bool is_measure = measure_driver<D>;
+  /// Whether its adjust takes a stop token (so SIGUSR1 cancels it cleanly).
+  static constexpr bool adjust_has_cancel = detail::callable_adjust<D, const adjust_request, progress, stop_token>;
+  /// Whether its measure takes a stop token.
+  static constexpr bool measure_has_cancel = detail::callable_measure<D, const measure_request, progress, stop_token>;
+  /// Whether the driver declares a config struct.
+  static constexpr bool has_config = !std::is_same_v<config_type, no_config>;
+};
+
+namespace detail {
+
+/// Calls `D::query` with what it takes.
+template <class D>
+auto call_query(D& driver, const config_type_t<D>& config) {
+  if constexpr (requires { driver.query(config); }) return driver.query(config);
+  else return driver.query();
+}
+
+/// Calls `D::describe` with what it takes.
+template <class D>
+auto call_describe(D& driver, const config_type_t<D>& config) {
+  if constexpr (requires { driver.describe(config); }) return driver.describe(config);
+  else return driver.describe();
+}
+
+/// Calls `D::adjust` with the longest argument list it takes.
+template <class D>
+auto call_adjust(D& driver, const config_type_t<D>& config, const adjust_request& request, progress& reporter,
+                 stop_token stop) {
+  if constexpr (requires { driver.adjust(config, request, reporter, stop); }) return driver.adjust(config, request, reporter, stop);
+  else if constexpr (requires { driver.adjust(config, request, reporter); }) return driver.adjust(config, request, reporter);
+  else if constexpr (requires { driver.adjust(config, request); }) return driver.adjust(config, request);
+  else if constexpr (requires { driver.adjust(request, reporter, stop); }) return driver.adjust(request, reporter, stop);
+  else if constexpr (requires { driver.adjust(request, reporter); }) return driver.adjust(request, reporter);
+  else return driver.adjust(request);
+}
+
+/// Calls `D::measure` with the longest argument list it takes.
+template <class D>
+auto call_measure(D& driver, const config_type_t<D>& config, const measure_request& request, progress& reporter,
+                  stop_token stop) {
+  if constexpr (requires { driver.measure(config, request, reporter, stop); }) return driver.measure(config, request, reporter, stop);
+  else if constexpr (requires { driver.measure(config, request, reporter); }) return driver.measure(config, request, reporter);
+  else if constexpr (requires { driver.measure(config, request); }) return driver.measure(config, request);
+  else if constexpr (requires { driver.measure(request, reporter, stop); }) return driver.measure(request, reporter, stop);
+  else if constexpr (requires { driver.measure(request, reporter); }) return driver.measure(request, reporter);
+  else return driver.measure(request);
+}
+
+}  // namespace detail
+}  // namespace servokit
+// ===== end servokit/driver/traits.hpp =====
+
+namespace servokit {
+
+namespace detail {
+
+/// Reads all of stdin (the request). Throws `std::system_error` when it cannot be read.
+inline std::string read_standard_input() {
+  std::string text;
+  char buffer[65536];
+  for (;;) {
+    const ssize_t got = ::read(STDIN_FILENO, buffer, sizeof buffer);
+    if (got > 0) {
+      text.append(buffer, static_cast<std::size_t>(got));
+    } else if (got == 0) {
+      return text;
+    } else if (errno != EINTR) {
+      throw std::system_error(errno, std::generic_category(), "cannot read the request from stdin");
+    }
+  }
+}
+
+/// A final line with `status`, `reason` and `message`.
+inline std::string status_text(std::string_view status_value, std::string_view reason_value, std::string message) {
+  status_line line{};
+  line.status = std::string(status_value);
+  line.reason = std::string(reason_value);
+  if (!message.empty()) line.message = std::move(message);
+  return json::to_json(line);
+}
+
+/// Checks, at compile time, what `run<D>` needs of `D`, with messages that say what to add.
+template <class D>
+consteval bool check_driver() {
+  static_assert(named_driver<D>,
+                "servokit::run<D>: D must declare its name (its config section) and version: add "
+                "`static constexpr std::string_view name = \"mydriver\", version = \"1.0.0\";`");
+  static_assert(std::is_default_constructible_v<D>, "servokit::run<D>: D must be default-constructible");
+  if constexpr (callable_describe<D> && !measure_driver<D>) {
+    static_assert(measure_driver<D>,
+                  "servokit::run<D>: D has describe() but no measure: add `servokit::measurement measure(const "
+                  "config&, const servokit::measure_request&, servokit::progress&[, servokit::stop_token])`");
+  }
+  if constexpr ((callable_measure<D, const measure_request> || callable_measure<D, const measure_request, progress> ||
+                 callable_measure<D, const measure_request, progress, stop_token>) &&
+                !measure_driver<D>) {
+    static_assert(measure_driver<D>,
+                  "servokit::run<D>: D has measure() but no describe: add `servokit::metric_descriptors "
+                  "describe(const config&)`");
+  }
+  if constexpr (callable_query<D> && !adjust_driver<D>) {
+    static_assert(adjust_driver<D>,
+                  "servokit::run<D>: D has query() but no adjust: add `void adjust(const config&, const "
+                  "servokit::adjust_request&, servokit::progress&[, servokit::stop_token])`");
+  }
+  if constexpr ((callable_adjust<D, const adjust_request> || callable_adjust<D, const adjust_request, progress> ||
+                 callable_adjust<D, const adjust_request, progress, stop_token>) &&
+                !adjust_driver<D>) {
+    static_assert(adjust_driver<D>,
+                  "servokit::run<D>: D has adjust() but no query: add `servokit::application query(const config&)`");
+  }
+  static_assert(adjust_driver<D> || measure_driver<D>,
+                "servokit::run<D>: D is neither an adjust driver (add query() and adjust()) nor a measure driver "
+                "(add describe() and measure()); see servokit/driver/traits.hpp");
+  return true;
+}
+
+/// One run of a driver program in one role, with the policies chosen.
+template <class D, class Policies>
+class driver_program {
+ public:
+  using traits = driver_traits<D>;
+  using output = typename Policies::output;
+
+  explicit driver_program(driver_role role) : role_(role) {}
+
+  int run(const invocation& call) {
+    switch (call.mode) {
+      case driver_mode::help:
+        output::write_line(call.help_text);
+        return exit_code::success;
+      case driver_mode::show_version:
+        output::write_line(D::version);
+        return exit_code::success;
+      case driver_mode::show_info: {
+        driver_info info{};
+        info.version = std::string(D::version);
+        info.has_cancel = has_cancel();
+        output::write_line(json::to_json(info));
+        return exit_code::success;
+      }
+      case driver_mode::query:
+      case driver_mode::operate:
+        break;
+    }
+    config_type_t<D> config{};
+    try {
+      config = Policies::config_source::load().template section<config_type_t<D>>(D::name);
+    } catch (const config::error& failure) {
+      return finish(status::failed, "config", failure.what(), exit_code::config);
+    }
+    return call.mode == driver_mode::query ? describe(config) : operate(config, call.app_id);
+  }
+
+ private:
+  bool has_cancel() const { return role_ == driver_role::adjust ? traits::adjust_has_cancel : traits::measure_has_cancel; }
+
+  int finish(std::string_view status_value, std::string_view reason_value, std::string message, int code) {
+    output::write_line(status_text(status_value, reason_value, std::move(message)));
+    return code;
+  }
+
+  /// The handler for a signal while work that cannot be cancelled runs: report and leave now.
+  static void end_on_signal(int signal_number) {
+    output::write_line(status_text(status::canceled, "signal",
+                                   std::string(D::name) + " stopped by " + process::signal_name(signal_number)));
+    ::_exit(exit_code::canceled);
+  }
+
+  /// `--query` / `--describe`.
+  int describe(const config_type_t<D>& config) {
+    D driver{};
+    progress unused([](const std::string&) {});
+    signal_monitor monitor(std::stop_source(), unused, 0, &end_on_signal);
+    if (role_ == driver_role::adjust) {
+      if constexpr (traits::is_adjust) {
+        application_descriptor descriptor{};
+        descriptor.application = call_query(driver, config);
+        try {
+          validate_descriptor(descriptor.application);
+        } catch (const protocol_error& failure) {
+          return finish(status::failed, reason::unknown,
+                        std::string(D::name) + " produced an invalid descriptor: " + failure.what(), exit_code::failed);
+        }
+        output::write_line(json::to_json(descriptor));
+      }
+    } else {
+      if constexpr (traits::is_measure) {
+        describe_line line{};
+        line.status = std::string(status::ok);
+        line.metrics = call_describe(driver, config);
+        output::write_line(json::to_json(line));
+      }
+    }
+    return exit_code::success;
+  }
+
+  /// `app_id < request`.
+  int operate(const config_type_t<D>& config, const std::string& app_id) {
+    progress reporter([](const std::string& line) { output::write_line(line); });
+    std::stop_source stop;
+    // Until the work starts there is nothing to cancel cleanly: a signal while the request is
+    // still being read (an agent that never closes stdin) ends the program at once.
+    std::atomic<bool> work_started{false};
+    const bool cancellable = has_cancel();
+    signal_monitor::uncancellable_handler on_signal = [&work_started, cancellable](int signal_number) {
+      if (!cancellable || !work_started.load()) end_on_signal(signal_number);
+    };
+    int received = 0;
+    std::string result;
+    std::exception_ptr thrown;
+    {
+      signal_monitor monitor(stop, reporter, Policies::heartbeat::interval_seconds, on_signal);
+      const std::string request_text = read_standard_input();
+      try {
+        if (role_ == driver_role::adjust) {
+          if constexpr (traits::is_adjust) {
+            adjust_request request{};
+            if (!parse_request(request_text, request)) return exit_code::bad_request;
+            request.app_id = app_id;
+            D driver{};
+            work_started = true;
+            call_adjust(driver, config, request, reporter, stop.get_token());
+            result = status_text(status::ok, reason::success, "");
+          }
+        } else {
+          if constexpr (traits::is_measure) {
+            measure_request request{};
+            if (!parse_request(request_text, request)) return exit_code::bad_request;
+            request.app_id = app_id;
+            D driver{};
+            work_started = true;
+            measurement measured = call_measure(driver, config, request, reporter, stop.get_token());
+            measure_result_line line{};
+            line.status = std::string(status::ok);
+            line.metrics = std::move(measured.metrics);
+            if (measured.annotations && !measured.annotations->empty_object()) line.annotations = measured.annotations;
+            result = json::to_json(line);
+          }
+        }
+      } catch (...) {
+        thrown = std::current_exception();
+      }
+      received = monitor.received_signal();
+    }
+    // Work that saw the stop, returned early or threw, has no result to trust: report the cancel.
+    if (received != 0) {
+      return finish(status::canceled, "signal", std::string(D::name) + " canceled by " + process::signal_name(received),
+                    exit_code::canceled);
+    }
+    if (thrown) std::rethrow_exception(thrown);
+    output::write_line(result);
+    return exit_code::success;
+  }
+
+  /// Reads the request; on failure prints the bad-request line and returns false.
+  template <class Request>
+  bool parse_request(const std::string& text, Request& request) {
+    try {
+      json::read(text, request);
+      return true;
+    } catch (const json::read_error& failure) {
+      finish(status::bad_request, status::bad_request, std::string("request: ") + failure.what(), exit_code::bad_request);
+      return false;
+    }
+  }
+
+  driver_role role_;
+};
+
+}  // namespace detail
+
+/// The whole program of driver `D`: parses the command line, loads `D`'s config section, reads the
+/// request, runs the work, and prints every line of `PROTOCOL.md` sections 1-4. Returns the exit
+/// code (see `servokit::exit_code`); never throws.
+template <class D, class Policies = policies_t<D>>
+int run(int argc, char** argv) noexcept {
+  static_assert(detail::check_driver<D>());
+  using output = typename Policies::output;
+  using traits = driver_traits<D>;
+  // Whichever line we failed to write, there is no better place for it than a last attempt here.
+  const auto failure = [](std::string_view status_value, std::string_view reason_value, const std::string& message,
+                          int code) {
+    try {
+      output::write_line(detail::status_text(status_value, reason_value, message));
+    } catch (...) {
+      static constexpr char fallback[] = "{\"status\":\"failed\",\"reason\":\"unknown\",\"message\":\"out of memory\"}\n";
+      [[maybe_unused]] auto ignored = ::write(STDOUT_FILENO, fallback, sizeof fallback - 1);
+    }
+    return code;
+  };
+  try {
+    block_operation_signals();
+    // The agent may stop reading; a write to a closed stdout must fail, not kill us silently.
+    ::signal(SIGPIPE, SIG_IGN);
+    const char* const program = argc > 0 ? argv[0] : D::name.data();
+    invocation call;
+    try {
+      call = parse_command_line(argc, argv, program, traits::is_adjust && traits::is_measure);
+    } catch (const usage_error& failure_) {
+      return failure(status::bad_request, "usage", std::string("usage: ") + failure_.what(), exit_code::usage);
+    }
+    driver_role role = traits::is_adjust ? driver_role::adjust : driver_role::measure;
+    if constexpr (traits::is_adjust && traits::is_measure) {
+      auto chosen = call.role ? call.role : role_from_program_name(program);
+      if (!chosen) {
+        return failure(status::bad_request, "usage",
+                       std::string("usage: ") + program +
+                           " is both an adjust and a measure driver: run it as 'adjust' or 'measure' (a link "
+                           "with that name) or pass --role adjust|measure",
+                       exit_code::usage);
+      }
+      role = *chosen;
+    }
+    return detail::driver_program<D, Policies>(role).run(call);
+  } catch (const driver_error& failure_) {
+    return failure(failure_.status(), failure_.reason(), failure_.what(), exit_code::failed);
+  } catch (const protocol_error& failure_) {
+    // A value the driver's declaration does not allow: the request could not be used.
+    return failure(status::bad_request, status::bad_request, failure_.what(), exit_code::bad_request);
+  } catch (const json::read_error& failure_) {
+    return failure(status::failed, reason::unknown, failure_.what(), exit_code::failed);
+  } catch (const std::exception& failure_) {
+    return failure(status::failed, reason::unknown, failure_.what(), exit_code::failed);
+  } catch (...) {
+    return failure(status::failed, reason::unknown, "unknown error (a non-standard exception)", exit_code::failed);
+  }
+}
+
+}  // namespace servokit
+// ===== end servokit/driver/run.hpp =====
+// ===== end servokit/driver.hpp =====

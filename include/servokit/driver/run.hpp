@@ -187,7 +187,7 @@ class driver_program {
     // still being read (an agent that never closes stdin) ends the program at once.
     std::atomic<bool> work_started{false};
     const bool cancellable = has_cancel();
-    signal_monitor::uncancellable_handler on_signal = [&work_started, cancellable](int signal_number) {
+    signal_monitor::signal_handler on_signal = [&work_started, cancellable](int signal_number) {
       if (!cancellable || !work_started.load()) end_on_signal(signal_number);
     };
     int received = 0;

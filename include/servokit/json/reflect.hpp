@@ -80,6 +80,23 @@ constexpr bool missing_keys_keep_defaults() {
 template <reflected_struct T>
 inline constexpr std::size_t member_count = decltype(boost::hana::length(boost::hana::accessors<T>()))::value;
 
+namespace detail {
+
+/// The characters of a Hana compile-time string, as a null-terminated array of static storage.
+/// Used instead of `hana::to<char const*>`, whose storage GCC 12 may put in another entity's
+/// COMDAT group under precompiled headers, which then fails to link ("defined in discarded
+/// section").
+template <char... characters>
+inline constexpr char name_storage[] = {characters..., '\0'};
+
+/// A Hana compile-time string as a `std::string_view`.
+template <char... characters>
+constexpr std::string_view name_view(boost::hana::string<characters...>) {
+  return {name_storage<characters...>, sizeof...(characters)};
+}
+
+}  // namespace detail
+
 /// The document key of each member of `T`, in declaration order: the member's name, or what
 /// `meta<T>::key(name)` makes of it.
 template <reflected_struct T>
@@ -88,7 +105,7 @@ const std::array<std::string_view, member_count<T>>& member_keys() {
     std::array<std::string_view, member_count<T>> names{};
     std::size_t index = 0;
     boost::hana::for_each(boost::hana::accessors<T>(), [&](auto accessor) {
-      std::string_view name = boost::hana::to<char const*>(boost::hana::first(accessor));
+      std::string_view name = detail::name_view(boost::hana::first(accessor));
       if constexpr (requires { meta<T>::key(name); }) name = meta<T>::key(name);
       names[index++] = name;
     });

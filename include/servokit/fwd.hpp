@@ -15,6 +15,8 @@ namespace servokit {
 ///   (default false: an unknown key is an error naming it);
 /// - `static constexpr bool missing_keys_keep_defaults`: a missing key leaves the member as the
 ///   value-initialized struct had it (default false: only `std::optional` members may be missing);
+/// - `static void keep_source(T&, std::string json_text)`: receives the object as it was read,
+///   every key included, for types that pass unknown keys on (a measure request's `control`);
 /// - `template <class Node> static void read(const Node&, T&, json::path&)` and
 ///   `static void write(json::writer&, const T&)`: full control for a type that is not a struct.
 template <class T>

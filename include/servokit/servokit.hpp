@@ -9,4 +9,5 @@
 #include <servokit/json.hpp>
 #include <servokit/config.hpp>
 #include <servokit/process.hpp>
+#include <servokit/text.hpp>
 #include <servokit/driver.hpp>

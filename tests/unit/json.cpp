@@ -147,3 +147,11 @@ TEST_CASE("durations may be numbers or numeric strings; past is delay's alias") 
   CHECK(control.delay_seconds() == 30);
   CHECK(control.userdata->text() == R"({"k":[1]})");
 }
+
+TEST_CASE("a measure request's control keeps every key as received, for those who pass them on") {
+  auto request = read<servokit::measure_request>(R"({"control": {"duration": 2, "custom": {"k": 2.0}, "cmd_uid": "u"}})");
+  REQUIRE(request.control.has_value());
+  CHECK(request.control->duration_seconds() == 2);
+  CHECK(request.control->as_received.text() == R"({"duration":2,"custom":{"k":2.0},"cmd_uid":"u"})");
+  CHECK(to_json(*request.control) == R"({"duration":2})");  // writing is by the declared members
+}

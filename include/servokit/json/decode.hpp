@@ -80,6 +80,10 @@ void decode_struct(const Node& node, T& out, path& at) {
     visit_member_at(out, index, [&](auto& member) { decode(child, member, at); });
     at.pop();
   });
+  // A type may keep the object as it came, every key included (`meta<T>::keep_source`).
+  if constexpr (requires(std::string text) { meta<T>::keep_source(out, std::move(text)); }) {
+    meta<T>::keep_source(out, node.to_raw_json());
+  }
   std::size_t index = 0;
   for_each_member(out, [&](std::string_view key, auto& member) {
     using member_type = std::remove_cvref_t<decltype(member)>;

@@ -3,6 +3,7 @@
 /// The requests a driver reads from stdin (`PROTOCOL.md` sections 1 and 2).
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <boost/hana/define_struct.hpp>
@@ -46,6 +47,10 @@ struct measure_control {
     (std::optional<raw_json>, load),            ///< load generator settings, passed on unchanged
     (std::optional<raw_json>, environment));    ///< the agent's environment check, passed on
 
+  /// The control object exactly as received, with the keys not declared above (a backend's own,
+  /// a config template's `{_control.custom}`); empty when the control was built, not read.
+  raw_json as_received;
+
   /// `duration` in seconds, 0 when absent.
   double duration_seconds() const { return duration ? duration->count : 0; }
   /// `warmup` in seconds, 0 when absent.
@@ -86,6 +91,10 @@ struct meta<adjust_control> {
 template <>
 struct meta<measure_control> {
   static constexpr bool ignore_unknown_keys = true;
+  /// Keeps the whole object in `as_received`.
+  static void keep_source(measure_control& control, std::string json_text) {
+    control.as_received = raw_json(std::move(json_text));
+  }
 };
 template <>
 struct meta<adjust_request> {

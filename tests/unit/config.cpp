@@ -101,6 +101,8 @@ TEST_CASE("a missing section or file gives defaults when the struct allows, else
   CHECK_FALSE(defaults.grace_period.has_value());
   CHECK(config_error_of([&] { parsed.section<job_config>("batch"); }) ==
         "config.yaml: has no \"batch\" section (missing required key \"command\")");
+  CHECK(config_error_of([] { document::parse("batch:\n", "config.yaml").section<job_config>("batch"); }) ==
+        "config.yaml: the \"batch\" section is empty (missing required key \"command\")");
 
   servokit_test::temp_dir dir;
   auto missing = (dir / "config.yaml").string();

@@ -125,8 +125,10 @@ class document {
       return config;
     } catch (const json::read_error& failure) {
       if (!has_section(name)) {
-        const std::string missing = exists_ ? ": has no \"" + std::string(name) + "\" section"
-                                            : ": not found, and the \"" + std::string(name) + "\" section is required";
+        const std::string quoted = "\"" + std::string(name) + "\"";
+        const std::string missing = !exists_         ? ": not found, and the " + quoted + " section is required"
+                                    : has_key(name) ? ": the " + quoted + " section is empty"
+                                                    : ": has no " + quoted + " section";
         throw error(*file_ + missing + " (" + failure.problem() + ")");
       }
       throw error(failure.what());
@@ -136,15 +138,22 @@ class document {
   }
 
  private:
-  std::optional<YAML::Node> find(std::string_view name) const {
+  /// The value under the top-level key `name`, null included, or nothing when there is no key.
+  std::optional<YAML::Node> entry(std::string_view name) const {
     if (!root_.IsMap()) return std::nullopt;
-    for (const auto& entry : root_) {
-      if (entry.first.IsScalar() && entry.first.Scalar() == name) {
-        if (entry.second.IsNull()) return std::nullopt;
-        return entry.second;
-      }
+    for (const auto& item : root_) {
+      if (item.first.IsScalar() && item.first.Scalar() == name) return item.second;
     }
     return std::nullopt;
+  }
+
+  bool has_key(std::string_view name) const { return entry(name).has_value(); }
+
+  /// The section `name` when it holds something.
+  std::optional<YAML::Node> find(std::string_view name) const {
+    auto found = entry(name);
+    if (!found || found->IsNull()) return std::nullopt;
+    return found;
   }
 
   std::shared_ptr<const std::string> file_ = std::make_shared<const std::string>();

@@ -5649,7 +5649,7 @@ class driver_program {
     } catch (const config::error& failure) {
       return finish(status::failed, "config", failure.what(), exit_code::config);
     }
-    return call.mode == driver_mode::query ? describe(config) : operate(config, call.app_id);
+    return call.mode == driver_mode::query ? print_descriptor(config) : operate(config, call.app_id);
   }
 
  private:
@@ -5667,8 +5667,8 @@ class driver_program {
     ::_exit(exit_code::canceled);
   }
 
-  /// `--query` / `--describe`.
-  int describe(const config_type_t<D>& config) {
+  /// `--query` / `--describe`: the application descriptor, or the metric descriptors.
+  int print_descriptor(const config_type_t<D>& config) {
     D driver{};
     progress unused([](const std::string&) {});
     signal_monitor monitor(std::stop_source(), unused, 0, &end_on_signal);
@@ -5818,8 +5818,6 @@ int run(int argc, char** argv) noexcept {
   } catch (const protocol_error& failure_) {
     // A value the driver's declaration does not allow: the request could not be used.
     return failure(status::bad_request, status::bad_request, failure_.what(), exit_code::bad_request);
-  } catch (const json::read_error& failure_) {
-    return failure(status::failed, reason::unknown, failure_.what(), exit_code::failed);
   } catch (const std::exception& failure_) {
     return failure(status::failed, reason::unknown, failure_.what(), exit_code::failed);
   } catch (...) {

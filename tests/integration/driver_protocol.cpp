@@ -281,3 +281,13 @@ TEST_CASE("$OPTUNE_CONFIG names the config file") {
   CHECK(output.exit_code() == 0);
   CHECK(output.last_line() == R"({"status":"ok","metrics":{"rps":{"value":7,"unit":"rps"}}})");
 }
+
+TEST_CASE("a descriptor that breaks the protocol's rules is never printed: the driver fails naming the rule") {
+  servokit_test::temp_dir servo;
+  servo.write("config.yaml", "testadjust:\n  application:\n    components:\n      web:\n        settings:\n"
+                             "          cpu: {min: 4, max: 1, value: 2}\n");
+  auto output = run_driver({.argv = {adjust_driver, "--query", "app"}, .directory = servo.path()});
+  CHECK(output.exit_code() == 1);
+  CHECK(output.lines == std::vector<std::string>{
+                            R"({"status":"failed","reason":"unknown","message":"testadjust produced an invalid descriptor: web.cpu: min 4 must be below max 1; web.cpu: 2 is below the minimum 4; web.cpu: 2 is above the maximum 1"})"});
+}

@@ -166,7 +166,10 @@ servokit::application declared_application(const Node& section_node, const servo
     auto& declared_component = declared.components[component_name];
     for (const auto& [setting_name, setting] : component.settings) {
       // Points at `key` of this setting (or the setting itself), as deep as the file has it.
-      const auto fail_setting = [&](std::string_view key, const std::string& problem) {
+      // The structured bindings are captured by name: C++20 allows the implicit capture, but
+      // clang before 16 does not.
+      const auto fail_setting = [&, &component_name = component_name, &setting_name = setting_name](
+                                    std::string_view key, const std::string& problem) {
         std::vector<std::string_view> keys{root};
         if (form == dialect::default_state) keys.push_back("application");
         keys.insert(keys.end(), {"components", component_name, "settings", setting_name});

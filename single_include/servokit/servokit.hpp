@@ -202,7 +202,11 @@ inline std::optional<double> numeric_value(const scalar& value) {
 inline std::string format_number(double value) {
   if (!std::isfinite(value)) return "null";
   char buffer[32];
-  auto [end, error] = std::to_chars(buffer, buffer + sizeof buffer, value);
+  // A whole number beyond the 64-bit integers in plain digits (`18446744073709551616`) is JSON that
+  // simdjson, and so servokit itself, refuses to read: write those in exponent form.
+  const bool beyond_integers = std::fabs(value) >= 0x1p63;
+  auto [end, error] = beyond_integers ? std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::scientific)
+                                      : std::to_chars(buffer, buffer + sizeof buffer, value);
   return error == std::errc{} ? std::string(buffer, end) : std::string("null");
 }
 
@@ -1072,8 +1076,10 @@ void decode_integer(const Node& node, Integer& out, path& at) {
   // 3.0 is an integer too: JSON writers in other languages print whole floats that way.
   if (node.kind() == node_kind::number) {
     const double value = node.number();
+    // The upper bound is exclusive, max + 1: for 64-bit types max rounds up to 2^63 (2^64) as a
+    // double, and converting that back is undefined behaviour, not an error.
     if (std::trunc(value) == value && value >= static_cast<double>(limits::min()) &&
-        value <= static_cast<double>(limits::max())) {
+        value < static_cast<double>(limits::max()) + 1.0) {
       out = static_cast<Integer>(value);
       return;
     }
@@ -1448,7 +1454,9 @@ void writer::value(const T& item) {
   } else if constexpr (std::is_same_v<T, raw_json>) {
     raw(item.text());
   } else if constexpr (is_variant<T>) {
-    std::visit([this](const auto& held) { value(held); }, item);
+    // `this->` spelled out: clang 14 does not see the implicit use of the capture in a generic
+    // lambda and fails -Wunused-lambda-capture (an error under -Werror).
+    std::visit([this](const auto& held) { this->value(held); }, item);
   } else if constexpr (is_string_map<T>) {
     begin_object();
     for (const auto& [name, member] : item) {
@@ -1573,6 +1581,12 @@ inline std::optional<bool> parse_boolean(std::string_view text) {
 
 /// A node of a parsed YAML document, for `json::decode`.
 ///
+/// Aliases make a YAML document a graph: an anchor may contain its own alias (`x: &a [*a]`), and
+/// aliases of aliases multiply (a few hundred bytes can stand for billions of values). So the
+/// nodes reached from one node made with the public constructor (and its copies) stop with an
+/// error past `max_depth` levels or `max_nodes` nodes in all, where reading would otherwise
+/// overflow the stack or run out of memory.
+///
 /// Quoted scalars are strings. A plain scalar is a boolean, an integer or a number when it spells
 /// one, else a string; wherever a string is expected any scalar is taken as its text, so
 /// `version: 1.10` reads as `"1.10"` into a string member.
@@ -1580,6 +1594,11 @@ class yaml_node {
  public:
   static constexpr std::string_view object_noun = "a mapping";
   static constexpr std::string_view list_noun = "a list";
+
+  /// Deeper than this is an alias inside its own anchor, not a config.
+  static constexpr std::size_t max_depth = 256;
+  /// More nodes than this reached from one root is aliases multiplying, not a config.
+  static constexpr std::size_t max_nodes = 100'000;
 
   /// Wraps `node` of the file named `file` (used in messages).
   yaml_node(YAML::Node node, std::shared_ptr<const std::string> file) : node_(std::move(node)), file_(std::move(file)) {}
@@ -1622,13 +1641,13 @@ class yaml_node {
       if (key.Type() != YAML::NodeType::Scalar) {
         throw json::read_error(location_of(key), "", "a key must be a plain name, not " + describe_node(key));
       }
-      visit(std::string_view(key.Scalar()), yaml_node(entry.second, file_));
+      visit(std::string_view(key.Scalar()), yaml_node(entry.second, *this));
     }
   }
   /// Calls `visit(child)` for each item of a list, in order.
   template <class Visitor>
   void for_each_element(Visitor&& visit) const {
-    for (const auto& item : node_) visit(yaml_node(item, file_));
+    for (const auto& item : node_) visit(yaml_node(item, *this));
   }
 
   /// The value as a person reads it after "got".
@@ -1651,6 +1670,19 @@ class yaml_node {
   std::string location() const { return location_of(node_); }
 
  private:
+  /// A child of `parent`, counted against the limits of `parent`'s root.
+  yaml_node(YAML::Node node, const yaml_node& parent)
+      : node_(std::move(node)), file_(parent.file_), depth_(parent.depth_ + 1), walked_(parent.walked_) {
+    if (depth_ > max_depth) {
+      throw json::read_error(location_of(node_), "", "values nested more than " + std::to_string(max_depth) +
+                                                         " deep (is an alias inside its own anchor?)");
+    }
+    if (++*walked_ > max_nodes) {
+      throw json::read_error(location_of(node_), "", "the document expands to more than " + std::to_string(max_nodes) +
+                                                         " values (aliases of aliases?)");
+    }
+  }
+
   bool quoted() const { return node_.Tag() == "!"; }
 
   std::string location_of(const YAML::Node& node) const {
@@ -1697,6 +1729,8 @@ class yaml_node {
 
   YAML::Node node_;
   std::shared_ptr<const std::string> file_;
+  std::size_t depth_ = 0;                                                    ///< levels below the root
+  std::shared_ptr<std::size_t> walked_ = std::make_shared<std::size_t>(0);  ///< nodes made from the root
 };
 
 }  // namespace servokit::config
@@ -4756,7 +4790,7 @@ inline std::string shell_quote_for(std::string_view text, shell_context where) {
 ///
 /// It knows words, '...', "...", backslash escapes, `$(...)` (nested, with its own quoting) and
 /// comments. Places where a quoted value would not stay data, or would not mean what the
-/// template's author meant, are refused: inside backticks, `${...}`, `$((...))` or a comment,
+/// template's author meant, are refused: inside backticks, `${...}`, `$((...))`, `$'...'` or a comment,
 /// right after a backslash or a `$`, and anywhere after a here-document operator `<<`. A `case`
 /// pattern's `)` inside `$(...)` is taken for the end of the substitution: write such scripts in
 /// a file and call that.
@@ -4786,6 +4820,11 @@ class shell_context_tracker {
             stack_.push_back({frame_kind::double_quoted});
           } else if (c == '`') {
             stack_.push_back({frame_kind::backtick});
+          } else if (c == '$' && next == '\'') {
+            // bash, ksh, zsh, busybox (and POSIX since 2024) read `$'...'` with backslash escapes,
+            // where a value's `\'` ends the quote: it is not the single quote it looks like.
+            stack_.push_back({frame_kind::dollar_single_quoted});
+            ++at;
           } else if (c == '$') {
             at += open_dollar(next, after_next);
           } else if (c == '#' && word_start_) {
@@ -4809,6 +4848,10 @@ class shell_context_tracker {
           break;
         case frame_kind::single_quoted:
           if (c == '\'') stack_.pop_back();
+          break;
+        case frame_kind::dollar_single_quoted:
+          if (c == '\\') escaped_ = true;
+          else if (c == '\'') stack_.pop_back();
           break;
         case frame_kind::backtick:
           if (c == '\\') escaped_ = true;
@@ -4853,6 +4896,8 @@ class shell_context_tracker {
       case frame_kind::single_quoted: return shell_context::single_quoted;
       case frame_kind::double_quoted: return shell_context::double_quoted;
       case frame_kind::backtick: throw format_error("it is inside a `...` command substitution; use $(...) instead");
+      case frame_kind::dollar_single_quoted:
+        throw format_error("it is inside a $'...' string, where a backslash in the value would be an escape");
       case frame_kind::parameter: throw format_error("it is inside a ${...} expansion");
       case frame_kind::arithmetic: throw format_error("it is inside a $((...)) arithmetic expansion");
       case frame_kind::comment: throw format_error("it is inside a # comment, which a newline in the value would end");
@@ -4872,6 +4917,7 @@ class shell_context_tracker {
       case frame_kind::single_quoted: return "a single quote (') is never closed";
       case frame_kind::double_quoted: return "a double quote (\") is never closed";
       case frame_kind::backtick: return "a backtick (`) is never closed";
+      case frame_kind::dollar_single_quoted: return "a $' is never closed";
       case frame_kind::command_substitution: return "a $( is never closed";
       case frame_kind::parameter: return "a ${ is never closed";
       case frame_kind::arithmetic: return "a $(( is never closed";
@@ -4882,7 +4928,9 @@ class shell_context_tracker {
   }
 
  private:
-  enum class frame_kind { top, command_substitution, double_quoted, single_quoted, backtick, parameter, arithmetic, comment };
+  enum class frame_kind {
+    top, command_substitution, double_quoted, single_quoted, dollar_single_quoted, backtick, parameter, arithmetic, comment
+  };
   /// One level of nesting: what it is, and how many plain parentheses or braces are open in it.
   struct frame {
     frame_kind kind;

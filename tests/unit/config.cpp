@@ -144,3 +144,29 @@ TEST_CASE("quoted scalars stay strings; plain ones take their natural type") {
   CHECK(std::get<std::string>(*settings.at("version").value) == "3");
   CHECK(servokit::json::to_json(*settings.at("version").values) == R"(["3",4.5,"c5.large"])");
 }
+
+TEST_CASE("an alias inside its own anchor, or aliases multiplying, are errors, not a crash or a hang") {
+  // Found by fuzzing: `&a [*a]` made every reader recurse until the stack overflowed.
+  const auto self_reference = config_error_of([] {
+    document::parse("x: &a [1, *a]\n", "config.yaml").section<servokit::raw_json>("x");
+  });
+  CHECK(self_reference == "config.yaml:1:8: values nested more than 256 deep (is an alias inside its own anchor?)");
+  CHECK(config_error_of([] {
+          document::parse("x: {command: c, annotations: &b {c: 1, d: *b}}\n", "config.yaml").section<job_config>("x");
+        }).find("nested more than 256 deep") != std::string::npos);
+  std::string bomb = "a0: &a0 [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n";
+  for (int level = 1; level <= 7; ++level) {
+    const std::string previous = "*a" + std::to_string(level - 1);
+    bomb += "a" + std::to_string(level) + ": &a" + std::to_string(level) + " [";
+    for (int i = 0; i < 10; ++i) bomb += (i ? ", " : "") + previous;
+    bomb += "]\n";
+  }
+  bomb += "x: {annotations: *a7}\n";
+  CHECK(config_error_of([&] { document::parse(bomb, "config.yaml").section<servokit::raw_json>("x"); })
+            .find("expands to more than 100000 values") != std::string::npos);
+  // Aliases used as a config uses them still read.
+  auto shared = document::parse("rule: &r {output_regex: 'x=(\\d+)'}\nx: {command: c, metrics: {a: *r, b: *r}}\n",
+                                "config.yaml")
+                    .section<job_config>("x");
+  CHECK(shared.metrics->at("b").output_regex == "x=(\\d+)");
+}

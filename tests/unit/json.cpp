@@ -129,6 +129,28 @@ TEST_CASE("numbers keep integer and floating point apart") {
   CHECK(to_json(std::numeric_limits<double>::quiet_NaN()) == "null");
 }
 
+TEST_CASE("a whole float just past a 64-bit integer's range is an error, not a wrapped value") {
+  // Found by fuzzing: 2^63 passed the range check (INT64_MAX rounds up to 2^63 as a double) and the
+  // conversion back was undefined behaviour.
+  CHECK(error_of([] { read<std::int64_t>("9223372036854775808"); }) ==
+        "$: expected an integer, got 9223372036854775808");
+  CHECK(error_of([] { read<std::int64_t>("9.223372036854775808e18"); }).starts_with("$: expected an integer"));
+  CHECK(error_of([] { read<std::uint64_t>("1.8446744073709552e19"); }).starts_with("$: expected an integer"));
+  CHECK(read<std::int64_t>("-9.223372036854775808e18") == std::numeric_limits<std::int64_t>::min());
+  CHECK(read<std::uint64_t>("9223372036854775808") == 9223372036854775808u);
+  CHECK(read<std::int32_t>("2147483647.0") == 2147483647);
+  CHECK(error_of([] { read<std::int32_t>("2147483648.0"); }).starts_with("$: expected an integer"));
+}
+
+TEST_CASE("a double beyond the 64-bit integers is written in a form servokit reads back") {
+  // Found by fuzzing: 2^64 was written as 18446744073709551616, which simdjson refuses.
+  CHECK(to_json(0x1p64) == "1.8446744073709552e+19");
+  CHECK(read<double>(to_json(0x1p64)) == 0x1p64);
+  CHECK(read<double>(to_json(-9223372036854777856.0)) == -9223372036854777856.0);
+  CHECK(to_json(1e21) == "1e+21");
+  CHECK(to_json(123456789012.0) == "123456789012");
+}
+
 TEST_CASE("a metric list reads from a list or from a map's keys") {
   auto from_list = read<servokit::measure_request>(R"({"metrics": ["a", "b"]})");
   auto from_map = read<servokit::measure_request>(R"({"metrics": {"a": {"unit": "s"}, "b": {}}})");

@@ -1529,3 +1529,23 @@ TEST_CASE("fields where quoting cannot keep a value data are refused when the te
   CHECK_THROWS_WITH_AS(no_nul.render(format_value::make_object({{"v", std::string("a\0b", 3)}})),
                        "field {v}: a value with a NUL byte cannot be passed to a shell", format_error);
 }
+
+TEST_CASE("a field inside $'...' is refused: bash reads a value's \\' there as a quote, not an end") {
+  // Found while fuzzing: "echo $'{v}'" was taken for a single-quoted context, and under bash the
+  // value \';echo INJECTED;# ran `echo INJECTED`.
+  const auto refusal = [](const std::string& tmpl) {
+    try {
+      text::shell_command_template::parse(tmpl);
+    } catch (const format_error& failure) {
+      return std::string(failure.what());
+    }
+    return std::string("(accepted)");
+  };
+  CHECK(refusal("echo $'{v}'") ==
+        "field {v} (column 8) cannot be quoted for the shell: it is inside a $'...' string, where a backslash in "
+        "the value would be an escape");
+  CHECK(refusal("echo $(printf $'a\\'b {v}')").find("inside a $'...' string") != std::string::npos);
+  CHECK(refusal("echo $'it\\'s' {v}") == "(accepted)");   // \' does not end $'...'
+  CHECK(refusal("echo \"$'{v}'\"") == "(accepted)");      // inside "...", $' is plain text
+  CHECK(refusal("echo $'{{v}}").find("a $' is never closed") != std::string::npos);
+}

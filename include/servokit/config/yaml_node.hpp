@@ -74,6 +74,12 @@ inline std::optional<bool> parse_boolean(std::string_view text) {
 
 /// A node of a parsed YAML document, for `json::decode`.
 ///
+/// Aliases make a YAML document a graph: an anchor may contain its own alias (`x: &a [*a]`), and
+/// aliases of aliases multiply (a few hundred bytes can stand for billions of values). So the
+/// nodes reached from one node made with the public constructor (and its copies) stop with an
+/// error past `max_depth` levels or `max_nodes` nodes in all, where reading would otherwise
+/// overflow the stack or run out of memory.
+///
 /// Quoted scalars are strings. A plain scalar is a boolean, an integer or a number when it spells
 /// one, else a string; wherever a string is expected any scalar is taken as its text, so
 /// `version: 1.10` reads as `"1.10"` into a string member.
@@ -81,6 +87,11 @@ class yaml_node {
  public:
   static constexpr std::string_view object_noun = "a mapping";
   static constexpr std::string_view list_noun = "a list";
+
+  /// Deeper than this is an alias inside its own anchor, not a config.
+  static constexpr std::size_t max_depth = 256;
+  /// More nodes than this reached from one root is aliases multiplying, not a config.
+  static constexpr std::size_t max_nodes = 100'000;
 
   /// Wraps `node` of the file named `file` (used in messages).
   yaml_node(YAML::Node node, std::shared_ptr<const std::string> file) : node_(std::move(node)), file_(std::move(file)) {}
@@ -123,13 +134,13 @@ class yaml_node {
       if (key.Type() != YAML::NodeType::Scalar) {
         throw json::read_error(location_of(key), "", "a key must be a plain name, not " + describe_node(key));
       }
-      visit(std::string_view(key.Scalar()), yaml_node(entry.second, file_));
+      visit(std::string_view(key.Scalar()), yaml_node(entry.second, *this));
     }
   }
   /// Calls `visit(child)` for each item of a list, in order.
   template <class Visitor>
   void for_each_element(Visitor&& visit) const {
-    for (const auto& item : node_) visit(yaml_node(item, file_));
+    for (const auto& item : node_) visit(yaml_node(item, *this));
   }
 
   /// The value as a person reads it after "got".
@@ -152,6 +163,19 @@ class yaml_node {
   std::string location() const { return location_of(node_); }
 
  private:
+  /// A child of `parent`, counted against the limits of `parent`'s root.
+  yaml_node(YAML::Node node, const yaml_node& parent)
+      : node_(std::move(node)), file_(parent.file_), depth_(parent.depth_ + 1), walked_(parent.walked_) {
+    if (depth_ > max_depth) {
+      throw json::read_error(location_of(node_), "", "values nested more than " + std::to_string(max_depth) +
+                                                         " deep (is an alias inside its own anchor?)");
+    }
+    if (++*walked_ > max_nodes) {
+      throw json::read_error(location_of(node_), "", "the document expands to more than " + std::to_string(max_nodes) +
+                                                         " values (aliases of aliases?)");
+    }
+  }
+
   bool quoted() const { return node_.Tag() == "!"; }
 
   std::string location_of(const YAML::Node& node) const {
@@ -198,6 +222,8 @@ class yaml_node {
 
   YAML::Node node_;
   std::shared_ptr<const std::string> file_;
+  std::size_t depth_ = 0;                                                    ///< levels below the root
+  std::shared_ptr<std::size_t> walked_ = std::make_shared<std::size_t>(0);  ///< nodes made from the root
 };
 
 }  // namespace servokit::config

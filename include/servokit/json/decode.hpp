@@ -48,8 +48,10 @@ void decode_integer(const Node& node, Integer& out, path& at) {
   // 3.0 is an integer too: JSON writers in other languages print whole floats that way.
   if (node.kind() == node_kind::number) {
     const double value = node.number();
+    // The upper bound is exclusive, max + 1: for 64-bit types max rounds up to 2^63 (2^64) as a
+    // double, and converting that back is undefined behaviour, not an error.
     if (std::trunc(value) == value && value >= static_cast<double>(limits::min()) &&
-        value <= static_cast<double>(limits::max())) {
+        value < static_cast<double>(limits::max()) + 1.0) {
       out = static_cast<Integer>(value);
       return;
     }

@@ -169,7 +169,9 @@ void writer::value(const T& item) {
   } else if constexpr (std::is_same_v<T, raw_json>) {
     raw(item.text());
   } else if constexpr (is_variant<T>) {
-    std::visit([this](const auto& held) { value(held); }, item);
+    // `this->` spelled out: clang 14 does not see the implicit use of the capture in a generic
+    // lambda and fails -Wunused-lambda-capture (an error under -Werror).
+    std::visit([this](const auto& held) { this->value(held); }, item);
   } else if constexpr (is_string_map<T>) {
     begin_object();
     for (const auto& [name, member] : item) {

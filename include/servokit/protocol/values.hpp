@@ -31,7 +31,11 @@ inline std::optional<double> numeric_value(const scalar& value) {
 inline std::string format_number(double value) {
   if (!std::isfinite(value)) return "null";
   char buffer[32];
-  auto [end, error] = std::to_chars(buffer, buffer + sizeof buffer, value);
+  // A whole number beyond the 64-bit integers in plain digits (`18446744073709551616`) is JSON that
+  // simdjson, and so servokit itself, refuses to read: write those in exponent form.
+  const bool beyond_integers = std::fabs(value) >= 0x1p63;
+  auto [end, error] = beyond_integers ? std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::scientific)
+                                      : std::to_chars(buffer, buffer + sizeof buffer, value);
   return error == std::errc{} ? std::string(buffer, end) : std::string("null");
 }
 

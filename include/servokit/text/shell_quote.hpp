@@ -75,7 +75,7 @@ inline std::string shell_quote_for(std::string_view text, shell_context where) {
 ///
 /// It knows words, '...', "...", backslash escapes, `$(...)` (nested, with its own quoting) and
 /// comments. Places where a quoted value would not stay data, or would not mean what the
-/// template's author meant, are refused: inside backticks, `${...}`, `$((...))` or a comment,
+/// template's author meant, are refused: inside backticks, `${...}`, `$((...))`, `$'...'` or a comment,
 /// right after a backslash or a `$`, and anywhere after a here-document operator `<<`. A `case`
 /// pattern's `)` inside `$(...)` is taken for the end of the substitution: write such scripts in
 /// a file and call that.
@@ -105,6 +105,11 @@ class shell_context_tracker {
             stack_.push_back({frame_kind::double_quoted});
           } else if (c == '`') {
             stack_.push_back({frame_kind::backtick});
+          } else if (c == '$' && next == '\'') {
+            // bash, ksh, zsh, busybox (and POSIX since 2024) read `$'...'` with backslash escapes,
+            // where a value's `\'` ends the quote: it is not the single quote it looks like.
+            stack_.push_back({frame_kind::dollar_single_quoted});
+            ++at;
           } else if (c == '$') {
             at += open_dollar(next, after_next);
           } else if (c == '#' && word_start_) {
@@ -128,6 +133,10 @@ class shell_context_tracker {
           break;
         case frame_kind::single_quoted:
           if (c == '\'') stack_.pop_back();
+          break;
+        case frame_kind::dollar_single_quoted:
+          if (c == '\\') escaped_ = true;
+          else if (c == '\'') stack_.pop_back();
           break;
         case frame_kind::backtick:
           if (c == '\\') escaped_ = true;
@@ -172,6 +181,8 @@ class shell_context_tracker {
       case frame_kind::single_quoted: return shell_context::single_quoted;
       case frame_kind::double_quoted: return shell_context::double_quoted;
       case frame_kind::backtick: throw format_error("it is inside a `...` command substitution; use $(...) instead");
+      case frame_kind::dollar_single_quoted:
+        throw format_error("it is inside a $'...' string, where a backslash in the value would be an escape");
       case frame_kind::parameter: throw format_error("it is inside a ${...} expansion");
       case frame_kind::arithmetic: throw format_error("it is inside a $((...)) arithmetic expansion");
       case frame_kind::comment: throw format_error("it is inside a # comment, which a newline in the value would end");
@@ -191,6 +202,7 @@ class shell_context_tracker {
       case frame_kind::single_quoted: return "a single quote (') is never closed";
       case frame_kind::double_quoted: return "a double quote (\") is never closed";
       case frame_kind::backtick: return "a backtick (`) is never closed";
+      case frame_kind::dollar_single_quoted: return "a $' is never closed";
       case frame_kind::command_substitution: return "a $( is never closed";
       case frame_kind::parameter: return "a ${ is never closed";
       case frame_kind::arithmetic: return "a $(( is never closed";
@@ -201,7 +213,9 @@ class shell_context_tracker {
   }
 
  private:
-  enum class frame_kind { top, command_substitution, double_quoted, single_quoted, backtick, parameter, arithmetic, comment };
+  enum class frame_kind {
+    top, command_substitution, double_quoted, single_quoted, dollar_single_quoted, backtick, parameter, arithmetic, comment
+  };
   /// One level of nesting: what it is, and how many plain parentheses or braces are open in it.
   struct frame {
     frame_kind kind;

@@ -48,8 +48,8 @@ inline std::string ending(std::string_view text, std::size_t limit = 4096) {
   return "[...] " + std::string(text.substr(text.size() - limit));
 }
 
-/// A number as a template shows it: an integral count of seconds as an int (`120`, as the
-/// backend sends it), anything else as a float.
+/// A declared bound (min, max, step, kept as double) as a template shows it: a whole number as an
+/// int (`1`, as the config most likely wrote it), anything else as a float.
 inline format_value number_value(double number) {
   if (std::isfinite(number) && std::trunc(number) == number && std::fabs(number) < 9.0e15) {
     return format_value(static_cast<std::int64_t>(number));
@@ -65,17 +65,9 @@ inline format_value json_value(const servokit::raw_json& raw) {
 
 /// The measure request's `control`, as the template's `control` / `_control`.
 inline format_value control_value(const servokit::measure_control& control) {
-  // Every key the backend sent, as it sent it (2 stays 2, 2.0 stays 2.0), when the request had one.
-  if (!control.as_received.empty()) return json_value(control.as_received);
-  format_value value = format_value::empty_object();
-  if (control.duration) value.set("duration", number_value(control.duration->count));
-  if (control.warmup) value.set("warmup", number_value(control.warmup->count));
-  if (control.delay) value.set("delay", number_value(control.delay->count));
-  if (control.past) value.set("past", number_value(control.past->count));
-  if (control.userdata) value.set("userdata", json_value(*control.userdata));
-  if (control.load) value.set("load", json_value(*control.load));
-  if (control.environment) value.set("environment", json_value(*control.environment));
-  return value;
+  // Every key the backend sent, as it sent it (2 stays 2, 2.0 stays 2.0). A control that was not
+  // read from a request (the request had none) holds nothing: an empty object.
+  return control.as_received.empty() ? format_value::empty_object() : json_value(control.as_received);
 }
 
 /// A setting's declaration and current value as the seed dialect's `state[...]` shows them.

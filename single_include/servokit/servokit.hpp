@@ -5526,19 +5526,28 @@ concept callable_measure = requires(D& driver, const config_type_t<D>& config, A
 
 }  // namespace detail
 
+namespace detail {
+
+/// Whether `D` has an `adjust` of any accepted signature (trailing progress and stop token optional).
+template <class D>
+concept provides_adjust = callable_adjust<D, const adjust_request> || callable_adjust<D, const adjust_request, progress> ||
+                          callable_adjust<D, const adjust_request, progress, stop_token>;
+
+/// Whether `D` has a `measure` of any accepted signature.
+template <class D>
+concept provides_measure = callable_measure<D, const measure_request> ||
+                           callable_measure<D, const measure_request, progress> ||
+                           callable_measure<D, const measure_request, progress, stop_token>;
+
+}  // namespace detail
+
 /// Whether `D` provides `query` (returning the application) and `adjust`.
 template <class D>
-concept adjust_driver = named_driver<D> && detail::callable_query<D> &&
-                        (detail::callable_adjust<D, const adjust_request> ||
-                         detail::callable_adjust<D, const adjust_request, progress> ||
-                         detail::callable_adjust<D, const adjust_request, progress, stop_token>);
+concept adjust_driver = named_driver<D> && detail::callable_query<D> && detail::provides_adjust<D>;
 
 /// Whether `D` provides `describe` (returning metric descriptors) and `measure`.
 template <class D>
-concept measure_driver = named_driver<D> && detail::callable_describe<D> &&
-                         (detail::callable_measure<D, const measure_request> ||
-                          detail::callable_measure<D, const measure_request, progress> ||
-                          detail::callable_measure<D, const measure_request, progress, stop_token>);
+concept measure_driver = named_driver<D> && detail::callable_describe<D> && detail::provides_measure<D>;
 
 /// What a driver type declares and provides, for the code that generates its program.
 template <class D>
@@ -5607,14 +5616,10 @@ inline std::string read_standard_input() {
   std::string text;
   char buffer[65536];
   for (;;) {
-    const ssize_t got = ::read(STDIN_FILENO, buffer, sizeof buffer);
-    if (got > 0) {
-      text.append(buffer, static_cast<std::size_t>(got));
-    } else if (got == 0) {
-      return text;
-    } else if (errno != EINTR) {
-      throw std::system_error(errno, std::generic_category(), "cannot read the request from stdin");
-    }
+    const process::io_result got = process::read_some(STDIN_FILENO, buffer);
+    if (got.error != 0) throw std::system_error(got.error, std::generic_category(), "cannot read the request from stdin");
+    if (got.bytes == 0) return text;
+    text.append(buffer, got.bytes);
   }
 }
 
@@ -5639,9 +5644,7 @@ consteval bool check_driver() {
                   "servokit::run<D>: D has describe() but no measure: add `servokit::measurement measure(const "
                   "config&, const servokit::measure_request&, servokit::progress&[, servokit::stop_token])`");
   }
-  if constexpr ((callable_measure<D, const measure_request> || callable_measure<D, const measure_request, progress> ||
-                 callable_measure<D, const measure_request, progress, stop_token>) &&
-                !measure_driver<D>) {
+  if constexpr (provides_measure<D> && !measure_driver<D>) {
     static_assert(measure_driver<D>,
                   "servokit::run<D>: D has measure() but no describe: add `servokit::metric_descriptors "
                   "describe(const config&)`");
@@ -5651,9 +5654,7 @@ consteval bool check_driver() {
                   "servokit::run<D>: D has query() but no adjust: add `void adjust(const config&, const "
                   "servokit::adjust_request&, servokit::progress&[, servokit::stop_token])`");
   }
-  if constexpr ((callable_adjust<D, const adjust_request> || callable_adjust<D, const adjust_request, progress> ||
-                 callable_adjust<D, const adjust_request, progress, stop_token>) &&
-                !adjust_driver<D>) {
+  if constexpr (provides_adjust<D> && !adjust_driver<D>) {
     static_assert(adjust_driver<D>,
                   "servokit::run<D>: D has adjust() but no query: add `servokit::application query(const config&)`");
   }

@@ -31,6 +31,7 @@
 #include <servokit/json/read.hpp>
 #include <servokit/json/write.hpp>
 #include <servokit/process/exit_status.hpp>
+#include <servokit/process/fd.hpp>
 #include <servokit/protocol/messages.hpp>
 #include <servokit/protocol/validate.hpp>
 
@@ -43,14 +44,10 @@ inline std::string read_standard_input() {
   std::string text;
   char buffer[65536];
   for (;;) {
-    const ssize_t got = ::read(STDIN_FILENO, buffer, sizeof buffer);
-    if (got > 0) {
-      text.append(buffer, static_cast<std::size_t>(got));
-    } else if (got == 0) {
-      return text;
-    } else if (errno != EINTR) {
-      throw std::system_error(errno, std::generic_category(), "cannot read the request from stdin");
-    }
+    const process::io_result got = process::read_some(STDIN_FILENO, buffer);
+    if (got.error != 0) throw std::system_error(got.error, std::generic_category(), "cannot read the request from stdin");
+    if (got.bytes == 0) return text;
+    text.append(buffer, got.bytes);
   }
 }
 
@@ -75,9 +72,7 @@ consteval bool check_driver() {
                   "servokit::run<D>: D has describe() but no measure: add `servokit::measurement measure(const "
                   "config&, const servokit::measure_request&, servokit::progress&[, servokit::stop_token])`");
   }
-  if constexpr ((callable_measure<D, const measure_request> || callable_measure<D, const measure_request, progress> ||
-                 callable_measure<D, const measure_request, progress, stop_token>) &&
-                !measure_driver<D>) {
+  if constexpr (provides_measure<D> && !measure_driver<D>) {
     static_assert(measure_driver<D>,
                   "servokit::run<D>: D has measure() but no describe: add `servokit::metric_descriptors "
                   "describe(const config&)`");
@@ -87,9 +82,7 @@ consteval bool check_driver() {
                   "servokit::run<D>: D has query() but no adjust: add `void adjust(const config&, const "
                   "servokit::adjust_request&, servokit::progress&[, servokit::stop_token])`");
   }
-  if constexpr ((callable_adjust<D, const adjust_request> || callable_adjust<D, const adjust_request, progress> ||
-                 callable_adjust<D, const adjust_request, progress, stop_token>) &&
-                !adjust_driver<D>) {
+  if constexpr (provides_adjust<D> && !adjust_driver<D>) {
     static_assert(adjust_driver<D>,
                   "servokit::run<D>: D has adjust() but no query: add `servokit::application query(const config&)`");
   }

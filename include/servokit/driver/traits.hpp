@@ -97,19 +97,28 @@ concept callable_measure = requires(D& driver, const config_type_t<D>& config, A
 
 }  // namespace detail
 
+namespace detail {
+
+/// Whether `D` has an `adjust` of any accepted signature (trailing progress and stop token optional).
+template <class D>
+concept provides_adjust = callable_adjust<D, const adjust_request> || callable_adjust<D, const adjust_request, progress> ||
+                          callable_adjust<D, const adjust_request, progress, stop_token>;
+
+/// Whether `D` has a `measure` of any accepted signature.
+template <class D>
+concept provides_measure = callable_measure<D, const measure_request> ||
+                           callable_measure<D, const measure_request, progress> ||
+                           callable_measure<D, const measure_request, progress, stop_token>;
+
+}  // namespace detail
+
 /// Whether `D` provides `query` (returning the application) and `adjust`.
 template <class D>
-concept adjust_driver = named_driver<D> && detail::callable_query<D> &&
-                        (detail::callable_adjust<D, const adjust_request> ||
-                         detail::callable_adjust<D, const adjust_request, progress> ||
-                         detail::callable_adjust<D, const adjust_request, progress, stop_token>);
+concept adjust_driver = named_driver<D> && detail::callable_query<D> && detail::provides_adjust<D>;
 
 /// Whether `D` provides `describe` (returning metric descriptors) and `measure`.
 template <class D>
-concept measure_driver = named_driver<D> && detail::callable_describe<D> &&
-                         (detail::callable_measure<D, const measure_request> ||
-                          detail::callable_measure<D, const measure_request, progress> ||
-                          detail::callable_measure<D, const measure_request, progress, stop_token>);
+concept measure_driver = named_driver<D> && detail::callable_describe<D> && detail::provides_measure<D>;
 
 /// What a driver type declares and provides, for the code that generates its program.
 template <class D>

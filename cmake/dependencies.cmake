@@ -4,3 +4,8 @@ find_package(Threads REQUIRED)
 find_package(Boost 1.74 REQUIRED)            # Hana is header-only: libboost-dev
 find_package(simdjson 3.0 REQUIRED)          # libsimdjson-dev
 find_package(yaml-cpp 0.7 REQUIRED)          # libyaml-cpp-dev
+find_package(CURL 7.74 REQUIRED)             # libcurl4-openssl-dev: http/
+find_package(SQLite3 REQUIRED)               # libsqlite3-dev: the local backend's study
+# muparser (libmuparser-dev) ships a pkg-config file only.
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(muparser REQUIRED IMPORTED_TARGET GLOBAL muparser)

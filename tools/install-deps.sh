@@ -18,6 +18,13 @@ packages=(
   libsimdjson-dev
   libyaml-cpp-dev
   libre2-dev
+  libcurl4-openssl-dev  # http/: the HTTP client (servo-exec requests, the agent's transport)
+  libmuparser-dev       # optimize/: objective expressions over metrics
+  libsqlite3-dev        # the local backend's study file
+  libcli11-dev          # the agent's and the optimizer server's command lines
+  libcpp-httplib-dev    # servokit-optimizer: the backend over HTTP
+  sqlite3               # the demo's workload
+  gnuplot-nox           # the optimization report's convergence plot
   doctest-dev           # unit and integration tests
   hyperfine             # bench/run.sh
 )

@@ -50,11 +50,13 @@ class Handler(BaseHTTPRequestHandler):
             body = body.encode()
         self.send_response(status)
         self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
+        if status >= 200 and status not in (204, 304):
+            self.send_header("Content-Length", str(len(body)))
         for name, value in extra:
             self.send_header(name, value)
         self.end_headers()
-        if self.command != "HEAD":
+        # HEAD, 1xx, 204 and 304 have no body: bytes after them would corrupt the connection.
+        if self.command != "HEAD" and status >= 200 and status not in (204, 304):
             self.wfile.write(body)
 
     def handle_any(self):

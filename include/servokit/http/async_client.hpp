@@ -20,7 +20,7 @@
 #include <unordered_map>
 #include <utility>
 
-#include <servokit/http/curl_global.hpp>
+#include <servokit/http/libcurl.hpp>
 #include <servokit/http/request.hpp>
 #include <servokit/http/url.hpp>
 #include <servokit/process/event_loop.hpp>
@@ -63,8 +63,8 @@ struct transfer {
   transfer(const transfer&) = delete;
   transfer& operator=(const transfer&) = delete;
   ~transfer() {
-    if (easy != nullptr) curl_easy_cleanup(easy);
-    curl_slist_free_all(header_fields);
+    if (easy != nullptr) detail::libcurl().easy_cleanup(easy);
+    detail::libcurl().slist_free_all(header_fields);
   }
 
   /// "GET http://host/path" without credentials, the start of every message about it.
@@ -142,13 +142,12 @@ class async_client {
 
   /// A client whose transfers run on `loop`. Throws `http_error` when libcurl cannot start.
   explicit async_client(process::event_loop& loop) : loop_(loop) {
-    detail::ensure_curl_initialized();
-    multi_ = curl_multi_init();
+    multi_ = detail::libcurl().multi_init();
     if (multi_ == nullptr) throw http_error(error_kind::other, "cannot create a libcurl multi handle");
-    curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, &async_client::on_socket);
-    curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
-    curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, &async_client::on_timer);
-    curl_multi_setopt(multi_, CURLMOPT_TIMERDATA, this);
+    detail::libcurl().multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, &async_client::on_socket);
+    detail::libcurl().multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
+    detail::libcurl().multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, &async_client::on_timer);
+    detail::libcurl().multi_setopt(multi_, CURLMOPT_TIMERDATA, this);
   }
   async_client(const async_client&) = delete;
   async_client& operator=(const async_client&) = delete;
@@ -159,10 +158,10 @@ class async_client {
     closing_ = true;
     for (auto& [id, each] : transfers_) {
       loop_.cancel_timer(each->idle_timer);
-      curl_multi_remove_handle(multi_, each->easy);
+      detail::libcurl().multi_remove_handle(multi_, each->easy);
     }
     transfers_.clear();
-    curl_multi_cleanup(multi_);
+    detail::libcurl().multi_cleanup(multi_);
     for (const auto& [fd, watch] : sockets_) loop_.unwatch(watch);
     loop_.cancel_timer(timer_);
   }
@@ -179,9 +178,9 @@ class async_client {
     each.on_done = std::move(on_done);
     configure(each);
     transfers_.emplace(each.id, std::move(owned));
-    if (const CURLMcode added = curl_multi_add_handle(multi_, each.easy); added != CURLM_OK) {
+    if (const CURLMcode added = detail::libcurl().multi_add_handle(multi_, each.easy); added != CURLM_OK) {
       transfers_.erase(each.id);
-      throw http_error(error_kind::other, "cannot start a transfer: " + std::string(curl_multi_strerror(added)));
+      throw http_error(error_kind::other, "cannot start a transfer: " + std::string(detail::libcurl().multi_strerror(added)));
     }
     if (stop.stop_possible()) {
       each.stop = loop_.bind_stop(std::move(stop), [this, id = each.id] { cancel(id); });
@@ -210,8 +209,8 @@ class async_client {
 
   template <class Value>
   static void set(detail::transfer& each, CURLoption option, Value value) {
-    if (const CURLcode code = curl_easy_setopt(each.easy, option, value); code != CURLE_OK) {
-      throw http_error(error_kind::other, each.describe() + ": " + curl_easy_strerror(code));
+    if (const CURLcode code = detail::libcurl().easy_setopt(each.easy, option, value); code != CURLE_OK) {
+      throw http_error(error_kind::other, each.describe() + ": " + detail::libcurl().easy_strerror(code));
     }
   }
 
@@ -227,7 +226,7 @@ class async_client {
     if (sent.method.empty() || sent.method.find_first_of(" \t\r\n") != std::string::npos) {
       throw http_error(error_kind::other, each.describe() + ": invalid method");
     }
-    each.easy = curl_easy_init();
+    each.easy = detail::libcurl().easy_init();
     if (each.easy == nullptr) throw http_error(error_kind::other, each.describe() + ": cannot create a libcurl handle");
 
     set(each, CURLOPT_PRIVATE, static_cast<void*>(&each));
@@ -289,7 +288,7 @@ class async_client {
   }
 
   static void add_header_field(detail::transfer& each, const std::string& field) {
-    curl_slist* extended = curl_slist_append(each.header_fields, field.c_str());
+    curl_slist* extended = detail::libcurl().slist_append(each.header_fields, field.c_str());
     if (extended == nullptr) throw std::bad_alloc();
     each.header_fields = extended;
   }
@@ -403,22 +402,22 @@ class async_client {
 
   void drive(curl_socket_t fd, int flags) {
     int running = 0;
-    curl_multi_socket_action(multi_, fd, flags, &running);
+    detail::libcurl().multi_socket_action(multi_, fd, flags, &running);
     finish_ended_transfers();
   }
 
   void finish_ended_transfers() {
     int left = 0;
-    while (CURLMsg* message = curl_multi_info_read(multi_, &left)) {
+    while (CURLMsg* message = detail::libcurl().multi_info_read(multi_, &left)) {
       if (message->msg != CURLMSG_DONE) continue;
       CURL* easy = message->easy_handle;
       const CURLcode code = message->data.result;
       char* owner = nullptr;
-      curl_easy_getinfo(easy, CURLINFO_PRIVATE, &owner);
+      detail::libcurl().easy_getinfo(easy, CURLINFO_PRIVATE, &owner);
       auto& each = *reinterpret_cast<detail::transfer*>(owner);
       if (code == CURLE_OK) {
         result done;
-        curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &each.received.status);
+        detail::libcurl().easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &each.received.status);
         done.value = std::move(each.received);
         finish(each.id, std::move(done));
       } else {
@@ -437,7 +436,7 @@ class async_client {
                    ? "the response headers exceed " + std::to_string(max_response_header_bytes) + " bytes"
                    : "the response is larger than " + std::to_string(each.sent.max_response_bytes) + " bytes";
     } else {
-      reason = curl_easy_strerror(code);
+      reason = detail::libcurl().easy_strerror(code);
       const std::string_view detail_text = detail::trim(each.error_buffer);
       if (!detail_text.empty()) reason += " (" + std::string(detail_text) + ")";
     }
@@ -456,7 +455,7 @@ class async_client {
     if (node.empty()) return;
     detail::transfer& each = *node.mapped();
     loop_.cancel_timer(each.idle_timer);
-    curl_multi_remove_handle(multi_, each.easy);
+    detail::libcurl().multi_remove_handle(multi_, each.easy);
     handler on_done = std::move(each.on_done);
     node = {};
     if (on_done) on_done(std::move(done));

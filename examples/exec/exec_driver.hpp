@@ -285,7 +285,7 @@ class measurement_run {
     attempt_outcome outcome;
     std::optional<http::result> done;
     try {
-      http_.start(std::move(sent), [&done](http::result ended) { done = std::move(ended); }, stop);
+      http_client().start(std::move(sent), [&done](http::result ended) { done = std::move(ended); }, stop);
     } catch (const http::http_error& failure) {
       outcome.what = failure.what();
       return outcome;
@@ -346,7 +346,7 @@ class measurement_run {
     attempt_outcome outcome;
     try {
       entry.transfer_running = true;
-      entry.transfer = http_.start(request_of(task), [&entry, success](http::result done) {
+      entry.transfer = http_client().start(request_of(task), [&entry, success](http::result done) {
         entry.transfer_running = false;
         if (!done.ok()) {
           if (done.error->kind() != http::error_kind::canceled) {
@@ -407,7 +407,7 @@ class measurement_run {
   void stop_background_tasks() {
     for (background_task& entry : background_) {
       if (entry.program && !entry.program->finished()) entry.program->terminate(SIGTERM, kill_grace);
-      if (entry.transfer_running) http_.cancel(entry.transfer);
+      if (entry.transfer_running) http_client().cancel(entry.transfer);
     }
     loop_.run_until([this] {
       return std::all_of(background_.begin(), background_.end(),
@@ -422,9 +422,16 @@ class measurement_run {
   clock::time_point wait_end_;
   double wait_seconds_;
   bool waited_ = false;
+  /// The HTTP client, made at the first request task: libcurl (with OpenSSL) is loaded then, so a
+  /// measurement without requests never pays its start-up time and memory.
+  http::async_client& http_client() {
+    if (!http_) http_.emplace(loop_);
+    return *http_;
+  }
+
   // Destroyed in reverse: background tasks (killing any left), then the HTTP client, then the loop.
   process::event_loop loop_;
-  http::async_client http_{loop_};
+  std::optional<http::async_client> http_;
   std::list<background_task> background_;
   process::event_loop::handle relay_timer_ = 0;
 };

@@ -7,10 +7,12 @@
 
 #include <stdlib.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include <servokit/http.hpp>
@@ -286,4 +288,30 @@ TEST_CASE("TLS: a self-signed certificate fails verification unless verify_tls i
   CHECK(failure.kind() == http::error_kind::tls);
   const http::response got = client.perform({.url = server.url("/status/200", "https"), .verify_tls = false});
   CHECK(got.status == 200);
+}
+
+TEST_CASE("async_client: destroyed with transfers in flight, it calls no handler and leaves the loop clean") {
+  no_proxy_from_the_machine isolated;
+  http_test_server server;
+  process::event_loop loop;
+  bool called = false;
+  {
+    http::async_client requests(loop);
+    requests.start({.url = server.url("/hang")}, [&](http::result) { called = true; });
+    requests.start({.url = server.url("/slow?ms=2000")}, [&](http::result) { called = true; });
+    loop.run_once(std::chrono::milliseconds(200));   // connected, waiting
+    CHECK(requests.active() == 2);
+  }
+  CHECK_FALSE(called);
+  CHECK(loop.pending_count() == 0);
+}
+
+TEST_CASE("client: movable between calls, connections and all") {
+  static_assert(std::is_move_constructible_v<http::client>);
+  no_proxy_from_the_machine isolated;
+  http_test_server server;
+  http::client first;
+  CHECK(first.perform({.url = server.url("/status/200")}).status == 200);
+  http::client moved = std::move(first);
+  CHECK(moved.perform({.url = server.url("/status/201")}).status == 201);
 }

@@ -128,17 +128,6 @@ inline constexpr std::string_view total_runtime = "total_runtime";
 
 namespace detail {
 
-/// The member `key` of a mapping node, if present (for errors that point at the key's line).
-template <class Node>
-std::optional<Node> member_node(const Node& node, std::string_view key) {
-  std::optional<Node> found;
-  if (node.kind() != servokit::json::node_kind::object) return found;
-  node.for_each_member([&](std::string_view name, const Node& child) {
-    if (name == key) found.emplace(child);
-  });
-  return found;
-}
-
 /// The node at `keys` below `node`, as far as it exists, and the path to it: errors point at the
 /// deepest line that is there.
 template <class Node>
@@ -147,7 +136,7 @@ template <class Node>
   Node deepest = node;
   for (auto key : keys) {
     at.push(key);
-    if (auto child = member_node(deepest, key)) deepest = *child;
+    if (auto child = servokit::json::find_member(deepest, key)) deepest = *child;
   }
   deepest.fail(at, problem);
 }
@@ -178,7 +167,7 @@ servokit::application declared_application(const Node& section_node, const servo
         Node deepest = section_node;
         for (auto step : keys) {
           path.push(step);
-          if (auto child = member_node(deepest, step)) deepest = *child;
+          if (auto child = servokit::json::find_member(deepest, step)) deepest = *child;
         }
         deepest.fail(path, problem);
       };

@@ -121,22 +121,11 @@ inline std::optional<std::pair<long, long>> parse_code_range(std::string_view te
   return std::pair{*low, *high};
 }
 
-/// The member `key` of a mapping node, if present.
-template <class Node>
-std::optional<Node> member_node(const Node& node, std::string_view key) {
-  std::optional<Node> found;
-  if (node.kind() != servokit::json::node_kind::object) return found;
-  node.for_each_member([&](std::string_view name, const Node& child) {
-    if (name == key) found.emplace(child);
-  });
-  return found;
-}
-
 /// Fails at `key` of `node` (its line when present, else the node's own).
 template <class Node>
 [[noreturn]] void fail_at_key(const Node& node, servokit::json::path at, std::string_view key, const std::string& problem) {
   at.push(key);
-  if (auto child = member_node(node, key)) child->fail(at, problem);
+  if (auto child = servokit::json::find_member(node, key)) child->fail(at, problem);
   node.fail(at, problem);
 }
 

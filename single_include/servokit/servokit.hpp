@@ -847,6 +847,18 @@ enum class node_kind { null, boolean, integer, number, string, array, object };
 template <class T, class Node>
 void decode(const Node& node, T& out, path& at);
 
+/// The member `key` of `node` when it is an object that has one: a reader's custom checks use it
+/// to point an error at the line of the key at fault.
+template <class Node>
+std::optional<Node> find_member(const Node& node, std::string_view key) {
+  std::optional<Node> found;
+  if (node.kind() != node_kind::object) return found;
+  node.for_each_member([&](std::string_view name, const Node& child) {
+    if (name == key) found.emplace(child);
+  });
+  return found;
+}
+
 namespace detail {
 
 /// Fails at `at` with "expected WHAT, got <the node>".
@@ -5914,9 +5926,20 @@ int run(int argc, char** argv) noexcept {
 
 #include <curl/curl.h>
 
-// ===== begin servokit/http/curl_global.hpp =====
+// ===== begin servokit/http/libcurl.hpp =====
 /// \file
-/// libcurl's process-wide initialization, done once and thread-safely before the first handle.
+/// The libcurl functions the HTTP layer calls, bound once per process, and libcurl's global
+/// initialization, done once and thread-safely before the first handle.
+///
+/// By default they are the linked functions. A program that starts often and rarely speaks HTTP
+/// (a driver whose `--info` must be as fast as a bare exec) defines
+/// `SERVOKIT_HTTP_LOAD_LIBCURL_AT_RUNTIME` for all of its sources and links without libcurl:
+/// libcurl.so.4 and its thirty-odd dependencies (OpenSSL, Kerberos, LDAP...) are then loaded with
+/// dlopen at the first HTTP client, not at every start.
+
+#if defined(SERVOKIT_HTTP_LOAD_LIBCURL_AT_RUNTIME)
+#include <dlfcn.h>
+#endif
 
 // ===== begin servokit/http/request.hpp =====
 /// \file
@@ -6043,19 +6066,79 @@ struct result {
 
 namespace servokit::http::detail {
 
-/// Calls curl_global_init exactly once per process (a function-local static: the first caller
-/// initializes, concurrent callers wait), before any handle exists. Never undone: libcurl's
-/// global state lives until the process ends, which is cheaper and safer than a cleanup that
-/// must race no other thread. Throws `http_error` when libcurl cannot initialize.
-inline void ensure_curl_initialized() {
-  static const CURLcode initialized = curl_global_init(CURL_GLOBAL_DEFAULT);
-  if (initialized != CURLE_OK) {
-    throw http_error(error_kind::other, std::string("cannot initialize libcurl: ") + curl_easy_strerror(initialized));
+/// The libcurl entry points in use.
+struct libcurl_functions {
+  decltype(&::curl_global_init) global_init = nullptr;
+  decltype(&::curl_easy_strerror) easy_strerror = nullptr;
+  decltype(&::curl_multi_strerror) multi_strerror = nullptr;
+  decltype(&::curl_easy_init) easy_init = nullptr;
+  decltype(&::curl_easy_setopt) easy_setopt = nullptr;
+  decltype(&::curl_easy_getinfo) easy_getinfo = nullptr;
+  decltype(&::curl_easy_cleanup) easy_cleanup = nullptr;
+  decltype(&::curl_multi_init) multi_init = nullptr;
+  decltype(&::curl_multi_setopt) multi_setopt = nullptr;
+  decltype(&::curl_multi_add_handle) multi_add_handle = nullptr;
+  decltype(&::curl_multi_remove_handle) multi_remove_handle = nullptr;
+  decltype(&::curl_multi_cleanup) multi_cleanup = nullptr;
+  decltype(&::curl_multi_socket_action) multi_socket_action = nullptr;
+  decltype(&::curl_multi_info_read) multi_info_read = nullptr;
+  decltype(&::curl_slist_append) slist_append = nullptr;
+  decltype(&::curl_slist_free_all) slist_free_all = nullptr;
+};
+
+/// Binds the functions (loading libcurl.so.4 when so configured) and calls curl_global_init.
+inline libcurl_functions bind_libcurl() {
+  libcurl_functions bound;
+#if defined(SERVOKIT_HTTP_LOAD_LIBCURL_AT_RUNTIME)
+  // Never closed: libcurl's global state lives until the process ends.
+  void* library = ::dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+  if (library == nullptr) {
+    const char* reason = ::dlerror();
+    throw http_error(error_kind::other, std::string("cannot load libcurl (libcurl.so.4): ") + (reason ? reason : "unknown error"));
   }
+  const auto bind = [library](auto& function, const char* name) {
+    void* found = ::dlsym(library, name);
+    if (found == nullptr) throw http_error(error_kind::other, std::string("libcurl.so.4 has no ") + name);
+    function = reinterpret_cast<std::remove_reference_t<decltype(function)>>(found);
+  };
+#define SERVOKIT_HTTP_BIND(member, name) bind(bound.member, #name)
+#else
+#define SERVOKIT_HTTP_BIND(member, name) bound.member = &::name
+#endif
+  SERVOKIT_HTTP_BIND(global_init, curl_global_init);
+  SERVOKIT_HTTP_BIND(easy_strerror, curl_easy_strerror);
+  SERVOKIT_HTTP_BIND(multi_strerror, curl_multi_strerror);
+  SERVOKIT_HTTP_BIND(easy_init, curl_easy_init);
+  SERVOKIT_HTTP_BIND(easy_setopt, curl_easy_setopt);
+  SERVOKIT_HTTP_BIND(easy_getinfo, curl_easy_getinfo);
+  SERVOKIT_HTTP_BIND(easy_cleanup, curl_easy_cleanup);
+  SERVOKIT_HTTP_BIND(multi_init, curl_multi_init);
+  SERVOKIT_HTTP_BIND(multi_setopt, curl_multi_setopt);
+  SERVOKIT_HTTP_BIND(multi_add_handle, curl_multi_add_handle);
+  SERVOKIT_HTTP_BIND(multi_remove_handle, curl_multi_remove_handle);
+  SERVOKIT_HTTP_BIND(multi_cleanup, curl_multi_cleanup);
+  SERVOKIT_HTTP_BIND(multi_socket_action, curl_multi_socket_action);
+  SERVOKIT_HTTP_BIND(multi_info_read, curl_multi_info_read);
+  SERVOKIT_HTTP_BIND(slist_append, curl_slist_append);
+  SERVOKIT_HTTP_BIND(slist_free_all, curl_slist_free_all);
+#undef SERVOKIT_HTTP_BIND
+  if (const CURLcode initialized = bound.global_init(CURL_GLOBAL_DEFAULT); initialized != CURLE_OK) {
+    throw http_error(error_kind::other, std::string("cannot initialize libcurl: ") + bound.easy_strerror(initialized));
+  }
+  return bound;
+}
+
+/// The bound functions. The first call binds them and runs curl_global_init, exactly once per
+/// process (a function-local static: concurrent first callers wait for it); libcurl's global
+/// state is never cleaned up, which is cheaper and safer than a cleanup racing other threads.
+/// Throws `http_error` when libcurl cannot be loaded or initialized (a later call tries again).
+inline const libcurl_functions& libcurl() {
+  static const libcurl_functions bound = bind_libcurl();
+  return bound;
 }
 
 }  // namespace servokit::http::detail
-// ===== end servokit/http/curl_global.hpp =====
+// ===== end servokit/http/libcurl.hpp =====
 // ===== begin servokit/http/url.hpp =====
 /// \file
 /// URLs as they may appear in messages: without the credentials a user put in them.
@@ -6136,8 +6219,8 @@ struct transfer {
   transfer(const transfer&) = delete;
   transfer& operator=(const transfer&) = delete;
   ~transfer() {
-    if (easy != nullptr) curl_easy_cleanup(easy);
-    curl_slist_free_all(header_fields);
+    if (easy != nullptr) detail::libcurl().easy_cleanup(easy);
+    detail::libcurl().slist_free_all(header_fields);
   }
 
   /// "GET http://host/path" without credentials, the start of every message about it.
@@ -6215,13 +6298,12 @@ class async_client {
 
   /// A client whose transfers run on `loop`. Throws `http_error` when libcurl cannot start.
   explicit async_client(process::event_loop& loop) : loop_(loop) {
-    detail::ensure_curl_initialized();
-    multi_ = curl_multi_init();
+    multi_ = detail::libcurl().multi_init();
     if (multi_ == nullptr) throw http_error(error_kind::other, "cannot create a libcurl multi handle");
-    curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, &async_client::on_socket);
-    curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
-    curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, &async_client::on_timer);
-    curl_multi_setopt(multi_, CURLMOPT_TIMERDATA, this);
+    detail::libcurl().multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, &async_client::on_socket);
+    detail::libcurl().multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
+    detail::libcurl().multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, &async_client::on_timer);
+    detail::libcurl().multi_setopt(multi_, CURLMOPT_TIMERDATA, this);
   }
   async_client(const async_client&) = delete;
   async_client& operator=(const async_client&) = delete;
@@ -6232,10 +6314,10 @@ class async_client {
     closing_ = true;
     for (auto& [id, each] : transfers_) {
       loop_.cancel_timer(each->idle_timer);
-      curl_multi_remove_handle(multi_, each->easy);
+      detail::libcurl().multi_remove_handle(multi_, each->easy);
     }
     transfers_.clear();
-    curl_multi_cleanup(multi_);
+    detail::libcurl().multi_cleanup(multi_);
     for (const auto& [fd, watch] : sockets_) loop_.unwatch(watch);
     loop_.cancel_timer(timer_);
   }
@@ -6252,9 +6334,9 @@ class async_client {
     each.on_done = std::move(on_done);
     configure(each);
     transfers_.emplace(each.id, std::move(owned));
-    if (const CURLMcode added = curl_multi_add_handle(multi_, each.easy); added != CURLM_OK) {
+    if (const CURLMcode added = detail::libcurl().multi_add_handle(multi_, each.easy); added != CURLM_OK) {
       transfers_.erase(each.id);
-      throw http_error(error_kind::other, "cannot start a transfer: " + std::string(curl_multi_strerror(added)));
+      throw http_error(error_kind::other, "cannot start a transfer: " + std::string(detail::libcurl().multi_strerror(added)));
     }
     if (stop.stop_possible()) {
       each.stop = loop_.bind_stop(std::move(stop), [this, id = each.id] { cancel(id); });
@@ -6283,8 +6365,8 @@ class async_client {
 
   template <class Value>
   static void set(detail::transfer& each, CURLoption option, Value value) {
-    if (const CURLcode code = curl_easy_setopt(each.easy, option, value); code != CURLE_OK) {
-      throw http_error(error_kind::other, each.describe() + ": " + curl_easy_strerror(code));
+    if (const CURLcode code = detail::libcurl().easy_setopt(each.easy, option, value); code != CURLE_OK) {
+      throw http_error(error_kind::other, each.describe() + ": " + detail::libcurl().easy_strerror(code));
     }
   }
 
@@ -6300,7 +6382,7 @@ class async_client {
     if (sent.method.empty() || sent.method.find_first_of(" \t\r\n") != std::string::npos) {
       throw http_error(error_kind::other, each.describe() + ": invalid method");
     }
-    each.easy = curl_easy_init();
+    each.easy = detail::libcurl().easy_init();
     if (each.easy == nullptr) throw http_error(error_kind::other, each.describe() + ": cannot create a libcurl handle");
 
     set(each, CURLOPT_PRIVATE, static_cast<void*>(&each));
@@ -6362,7 +6444,7 @@ class async_client {
   }
 
   static void add_header_field(detail::transfer& each, const std::string& field) {
-    curl_slist* extended = curl_slist_append(each.header_fields, field.c_str());
+    curl_slist* extended = detail::libcurl().slist_append(each.header_fields, field.c_str());
     if (extended == nullptr) throw std::bad_alloc();
     each.header_fields = extended;
   }
@@ -6476,22 +6558,22 @@ class async_client {
 
   void drive(curl_socket_t fd, int flags) {
     int running = 0;
-    curl_multi_socket_action(multi_, fd, flags, &running);
+    detail::libcurl().multi_socket_action(multi_, fd, flags, &running);
     finish_ended_transfers();
   }
 
   void finish_ended_transfers() {
     int left = 0;
-    while (CURLMsg* message = curl_multi_info_read(multi_, &left)) {
+    while (CURLMsg* message = detail::libcurl().multi_info_read(multi_, &left)) {
       if (message->msg != CURLMSG_DONE) continue;
       CURL* easy = message->easy_handle;
       const CURLcode code = message->data.result;
       char* owner = nullptr;
-      curl_easy_getinfo(easy, CURLINFO_PRIVATE, &owner);
+      detail::libcurl().easy_getinfo(easy, CURLINFO_PRIVATE, &owner);
       auto& each = *reinterpret_cast<detail::transfer*>(owner);
       if (code == CURLE_OK) {
         result done;
-        curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &each.received.status);
+        detail::libcurl().easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &each.received.status);
         done.value = std::move(each.received);
         finish(each.id, std::move(done));
       } else {
@@ -6510,7 +6592,7 @@ class async_client {
                    ? "the response headers exceed " + std::to_string(max_response_header_bytes) + " bytes"
                    : "the response is larger than " + std::to_string(each.sent.max_response_bytes) + " bytes";
     } else {
-      reason = curl_easy_strerror(code);
+      reason = detail::libcurl().easy_strerror(code);
       const std::string_view detail_text = detail::trim(each.error_buffer);
       if (!detail_text.empty()) reason += " (" + std::string(detail_text) + ")";
     }
@@ -6529,7 +6611,7 @@ class async_client {
     if (node.empty()) return;
     detail::transfer& each = *node.mapped();
     loop_.cancel_timer(each.idle_timer);
-    curl_multi_remove_handle(multi_, each.easy);
+    detail::libcurl().multi_remove_handle(multi_, each.easy);
     handler on_done = std::move(each.on_done);
     node = {};
     if (on_done) on_done(std::move(done));

@@ -2,6 +2,7 @@
 /// @file
 /// The vocabulary shared by the document readers: the kinds of node, and the generic `decode`.
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -18,6 +19,18 @@ enum class node_kind { null, boolean, integer, number, string, array, object };
 /// Defined in `json/decode.hpp`.
 template <class T, class Node>
 void decode(const Node& node, T& out, path& at);
+
+/// The member `key` of `node` when it is an object that has one: a reader's custom checks use it
+/// to point an error at the line of the key at fault.
+template <class Node>
+std::optional<Node> find_member(const Node& node, std::string_view key) {
+  std::optional<Node> found;
+  if (node.kind() != node_kind::object) return found;
+  node.for_each_member([&](std::string_view name, const Node& child) {
+    if (name == key) found.emplace(child);
+  });
+  return found;
+}
 
 namespace detail {
 

@@ -5,11 +5,13 @@
 
 #include <doctest/doctest.h>
 
+#include <fcntl.h>
 #include <stdlib.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 #include <thread>
 #include <type_traits>
@@ -314,4 +316,20 @@ TEST_CASE("client: movable between calls, connections and all") {
   CHECK(first.perform({.url = server.url("/status/200")}).status == 200);
   http::client moved = std::move(first);
   CHECK(moved.perform({.url = server.url("/status/201")}).status == 201);
+}
+
+TEST_CASE("no socket of the HTTP layer leaks into a program started or re-executed later") {
+  no_proxy_from_the_machine isolated;
+  http_test_server server;
+  http::client client;
+  CHECK(client.perform({.url = server.url("/status/200")}).status == 200);   // kept alive: still open
+  int sockets = 0;
+  for (const int fd : http::detail::open_descriptors()) {
+    const std::string link = std::filesystem::read_symlink("/proc/self/fd/" + std::to_string(fd)).string();
+    if (!link.starts_with("socket:")) continue;
+    ++sockets;
+    CAPTURE(fd);
+    CHECK((::fcntl(fd, F_GETFD) & FD_CLOEXEC) != 0);
+  }
+  CHECK(sockets >= 3);   // libcurl's wake-up pair and the connection
 }

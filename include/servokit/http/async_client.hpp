@@ -5,12 +5,15 @@
 /// signals together.
 
 #include <curl/curl.h>
+#include <dirent.h>
+#include <fcntl.h>
 #include <sys/epoll.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <functional>
 #include <map>
 #include <memory>
@@ -19,6 +22,7 @@
 #include <string_view>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include <servokit/http/libcurl.hpp>
 #include <servokit/http/request.hpp>
@@ -83,6 +87,34 @@ inline std::string_view trim(std::string_view text) noexcept {
   return text.substr(begin, text.find_last_not_of(" \t\r\n") - begin + 1);
 }
 
+/// The file descriptors open in this process, ascending (from /proc/self/fd).
+inline std::vector<int> open_descriptors() {
+  std::vector<int> found;
+  DIR* listing = ::opendir("/proc/self/fd");
+  if (listing == nullptr) return found;
+  const int listing_fd = ::dirfd(listing);   // open only while listing: not one of "ours"
+  while (const dirent* entry = ::readdir(listing)) {
+    if (entry->d_name[0] < '0' || entry->d_name[0] > '9') continue;
+    const int fd = std::atoi(entry->d_name);
+    if (fd != listing_fd) found.push_back(fd);
+  }
+  ::closedir(listing);
+  std::sort(found.begin(), found.end());
+  return found;
+}
+
+/// Sets close-on-exec on every descriptor open now that was not in `before`: libcurl's multi
+/// handle makes a wake-up socket pair without it, which would leak into programs this one starts
+/// or re-executes into. (A descriptor another thread opened meanwhile gets the flag too, which
+/// only spares its children a copy they were not meant to have.)
+inline void close_on_exec_since(const std::vector<int>& before) {
+  for (const int fd : open_descriptors()) {
+    if (std::binary_search(before.begin(), before.end(), fd)) continue;
+    const int flags = ::fcntl(fd, F_GETFD);
+    if (flags >= 0 && (flags & FD_CLOEXEC) == 0) ::fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
+  }
+}
+
 /// The kind of failure a libcurl code stands for.
 inline error_kind classify(CURLcode code) noexcept {
   switch (code) {
@@ -142,8 +174,11 @@ class async_client {
 
   /// A client whose transfers run on `loop`. Throws `http_error` when libcurl cannot start.
   explicit async_client(process::event_loop& loop) : loop_(loop) {
-    multi_ = detail::libcurl().multi_init();
+    const detail::libcurl_functions& curl = detail::libcurl();
+    const std::vector<int> descriptors_before = detail::open_descriptors();
+    multi_ = curl.multi_init();
     if (multi_ == nullptr) throw http_error(error_kind::other, "cannot create a libcurl multi handle");
+    detail::close_on_exec_since(descriptors_before);
     detail::libcurl().multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, &async_client::on_socket);
     detail::libcurl().multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
     detail::libcurl().multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, &async_client::on_timer);
@@ -253,6 +288,7 @@ class async_client {
     set(each, CURLOPT_HEADERDATA, static_cast<void*>(&each));
     set(each, CURLOPT_PREREQFUNCTION, &async_client::on_connected);
     set(each, CURLOPT_PREREQDATA, static_cast<void*>(&each));
+    set(each, CURLOPT_SOCKOPTFUNCTION, &async_client::on_new_socket);
     set(each, CURLOPT_NOPROGRESS, 0L);
     set(each, CURLOPT_XFERINFOFUNCTION, &async_client::on_progress);
     set(each, CURLOPT_XFERINFODATA, static_cast<void*>(&each));
@@ -336,6 +372,13 @@ class async_client {
 
   /// The connection is up (new or reused) and the request is about to go: idle time counts now.
   static int on_connected(void* user, char*, char*, int, int) noexcept;
+
+  /// Connections must not leak into programs this one starts or re-executes into.
+  static int on_new_socket(void*, curl_socket_t fd, curlsocktype) noexcept {
+    const int flags = ::fcntl(fd, F_GETFD);
+    if (flags >= 0) ::fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
+    return CURL_SOCKOPT_OK;
+  }
 
   static int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t uploaded) noexcept {
     auto& each = *static_cast<detail::transfer*>(user);

@@ -76,9 +76,12 @@ inline std::string describe_codes(const code_ranges& codes) {
   return text;
 }
 
-/// `seconds` as milliseconds (at least 1).
+/// Longest wait or timeout honoured (about 31 years): beyond, the clock's arithmetic would overflow.
+inline constexpr double longest_seconds = 1e9;
+
+/// `seconds` as milliseconds (at least 1, at most `longest_seconds`).
 inline std::chrono::milliseconds milliseconds_of(double seconds) {
-  return std::chrono::milliseconds(std::max<long long>(1, std::llround(seconds * 1000)));
+  return std::chrono::milliseconds(std::max<long long>(1, std::llround(std::min(seconds, longest_seconds) * 1000)));
 }
 
 }  // namespace detail
@@ -449,7 +452,8 @@ struct exec_driver {
   servokit::measurement measure(const config& cfg, const servokit::measure_request& request,
                                 servokit::progress& progress, servokit::stop_token stop) {
     const auto control = request.control_or_default();
-    const double wait_seconds = control.duration_seconds() + control.warmup_seconds() + control.delay_seconds();
+    const double wait_seconds = std::min(control.duration_seconds() + control.warmup_seconds() + control.delay_seconds(),
+                                         detail::longest_seconds);
     measurement_run run(cfg, progress, std::move(stop), started_, wait_seconds);
     run.run();
     return {};

@@ -237,6 +237,12 @@ TEST_CASE("SIGUSR1 cancels: running tasks stop, post runs, the result is cancele
     CHECK(servo.read("log") == "post\n");
     CHECK(process_gone(pid_in(servo, "load.pid")));
   }
+  SUBCASE("during a wait longer than any clock counts") {
+    const auto output = servo.measure(R"({"control": {"duration": 1e15, "warmup": "1e300"}})", when("waiting for the measurement"));
+    CHECK(output.elapsed < 15s);
+    CHECK(status_of(output) == "canceled");
+    CHECK(servo.read("log") == "post\n");
+  }
 }
 
 TEST_CASE("SIGUSR1 during a task stops it; post runs") {

@@ -5914,6 +5914,11 @@ int run(int argc, char** argv) noexcept {
 ///   and an optional `total_timeout`.
 /// - Memory is bounded: a body beyond `max_response_bytes` or headers beyond 256 KiB fail the
 ///   exchange with `error_kind::too_large`.
+/// - Every socket is close-on-exec (libcurl's own wake-up pair included): nothing leaks into a
+///   child or into the program after an exec.
+/// - `SERVOKIT_HTTP_LOAD_LIBCURL_AT_RUNTIME` (defined for a whole program, which then links without
+///   libcurl) loads libcurl.so.4 with dlopen at the first client instead of at every start; see
+///   `http/libcurl.hpp`.
 /// - Every error message starts with the method and the URL without credentials
 ///   (`redact_url`) and gives libcurl's reason; no header value (Authorization included) ever
 ///   appears in one.

@@ -6,6 +6,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <string>
@@ -63,6 +65,16 @@ struct servokit::meta<agg::query_output> {
 };
 
 namespace agg {
+
+/// `$PYTHONPATH` for the sub-drivers: the servo directory first, as servo-agg set it, so that
+/// Python drivers in adjust.d/ import the `adjust.py` library placed beside the aggregator.
+inline std::pair<std::string, std::string> python_path() {
+  std::string directory = std::filesystem::current_path().string();
+  if (const char* inherited = std::getenv("PYTHONPATH"); inherited != nullptr && *inherited != '\0') {
+    directory += ":" + std::string(inherited);
+  }
+  return {"PYTHONPATH", directory};
+}
 
 /// The drivers of `./adjust.d/`, with an error when there are none.
 inline std::vector<sub_driver> drivers_or_error() {
@@ -131,7 +143,7 @@ class agg_driver {
   /// `--info`: own version and the sub-drivers' in parentheses, `has_cancel` when all have it.
   servokit::driver_info info(const config&) {
     const std::vector<sub_driver> drivers = aggregate::find_sub_drivers(drivers_directory, program_name);
-    const std::vector<servokit::driver_info> infos = aggregate::info_of(drivers);
+    const std::vector<servokit::driver_info> infos = aggregate::info_of(drivers, {python_path()});
     servokit::driver_info combined{};
     combined.version = "servokit-agg " + std::string(version) + " (";
     combined.has_cancel = true;
@@ -177,6 +189,7 @@ class agg_driver {
       aggregate::call_options options;
       options.input = servokit::json::to_json(driver_request{shares[to_run[step]], control});
       options.silence = silence;
+      options.environment.push_back(python_path());
       options.on_progress = [&reporter, &driver, done_before, share](const servokit::progress_line& line) {
         servokit::progress_line relayed{};
         relayed.progress = std::clamp(done_before + share * std::clamp(line.progress, 0.0, 100.0) / 100.0, 0.0, 100.0);
@@ -213,7 +226,12 @@ class agg_driver {
   std::vector<servokit::application> query_all(const std::vector<sub_driver>& drivers, const std::string& app_id,
                                                servokit::stop_token stop) {
     servokit::process::event_loop loop;
-    const aggregate::call_list calls = aggregate::start_calls(loop, drivers, {"--query", app_id});
+    const aggregate::call_list calls =
+        aggregate::start_calls(loop, drivers, {"--query", app_id}, [](const sub_driver&) {
+          aggregate::call_options options;
+          options.environment.push_back(python_path());
+          return options;
+        });
     const auto binding = loop.bind_stop(stop, [this, &calls] {
       for (const auto& call : calls) call->stop(forwarded_signal(), grace_);
     });

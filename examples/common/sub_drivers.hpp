@@ -87,6 +87,7 @@ struct call_options {
   std::optional<std::chrono::milliseconds> silence;       ///< longest quiet on stdout
   std::function<void(const servokit::progress_line&)> on_progress;  ///< each progress line
   std::function<void()> on_finish;                        ///< once it has ended, on the loop's thread
+  std::vector<std::pair<std::string, std::string>> environment;  ///< variables added to the inherited ones
 };
 
 /// The final line of a call, as far as its status goes; the rest of the line is read where it
@@ -134,8 +135,10 @@ class sub_driver_call {
     child_options.stopping.grace = std::chrono::seconds(2);
     std::vector<std::string> argv{driver_.path.string()};
     argv.insert(argv.end(), std::make_move_iterator(arguments.begin()), std::make_move_iterator(arguments.end()));
+    process::command command(std::move(argv));
+    for (auto& [variable, value] : options.environment) command.with_variable(std::move(variable), std::move(value));
     try {
-      child_.emplace(loop, process::command(std::move(argv)), std::move(child_options));
+      child_.emplace(loop, command, std::move(child_options));
     } catch (const process::spawn_error& failure) {
       problem_ = std::string("cannot be started: ") + failure.what();
     }
@@ -291,10 +294,16 @@ T read_result(const sub_driver_call& call, std::string_view what) {
   }
 }
 
-/// `--info` of every driver at once: their info in `drivers` order. Throws `driver_error`.
-inline std::vector<servokit::driver_info> info_of(const std::vector<sub_driver>& drivers) {
+/// `--info` of every driver at once, with `environment` added to theirs: their info in `drivers`
+/// order. Throws `driver_error`.
+inline std::vector<servokit::driver_info> info_of(const std::vector<sub_driver>& drivers,
+                                                  const std::vector<std::pair<std::string, std::string>>& environment = {}) {
   process::event_loop loop;
-  const call_list calls = start_calls(loop, drivers, {"--info"});
+  const call_list calls = start_calls(loop, drivers, {"--info"}, [&environment](const sub_driver&) {
+    call_options options;
+    options.environment = environment;
+    return options;
+  });
   wait_for(loop, calls);
   std::vector<servokit::driver_info> infos;
   for (const auto& call : calls) infos.push_back(read_result<servokit::driver_info>(*call, "--info"));

@@ -313,3 +313,11 @@ TEST_CASE("no drivers, or no adjust.d at all, is one clear error") {
   CHECK(info.exit_code() != 0);
   CHECK(servokit_test::is_json(info.last_line()));
 }
+
+TEST_CASE("sub-drivers find the servo directory first on $PYTHONPATH, as servo-agg set it (adjust.py beside the aggregator)") {
+  aggregator_servo servo("servokit-agg", "adjust");
+  servo.script("01py", shell_driver("01py", "a", "x", true, "     echo \"$PYTHONPATH\" > pythonpath"));
+  auto output = servo.run({"app"}, R"({"application":{"components":{"a":{"settings":{"x":{"value":2}}}}}})", {{"PYTHONPATH", "/opt/lib"}});
+  CHECK(output.exit_code() == 0);
+  CHECK(servo.file("pythonpath") == std::filesystem::canonical(servo.path()).string() + ":/opt/lib\n");
+}

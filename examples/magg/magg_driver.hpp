@@ -166,6 +166,7 @@ class magg_driver {
     if (stop.stop_requested()) return {};
 
     servokit::process::event_loop loop;
+    bool stopping = false;
     std::vector<double> percent(drivers.size(), 0.0);
     double reported_minimum = 0;
     aggregate::call_list calls;
@@ -186,14 +187,15 @@ class magg_driver {
         reporter.report(std::move(relayed));
       };
       options.on_progress = [update](const servokit::progress_line& line) { update(line.progress, line.message); };
-      options.on_finish = [update] { update(100, std::nullopt); };
+      options.on_finish = [update, &calls, &stopping, index] {
+        if (!stopping && calls[index]->ok()) update(100, std::nullopt);
+      };
       calls.push_back(std::make_unique<sub_driver_call>(loop, drivers[index], std::vector<std::string>{request.app_id},
                                                         std::move(options)));
     }
 
     // Ending the measurement early: on a cancel, a timeout or (see below) a driver's failure,
     // SIGUSR1 to every running driver, SIGKILL after the cleanup grace.
-    bool stopping = false;
     const auto stop_all = [&](int signal_number) {
       stopping = true;
       for (const auto& call : calls) call->stop(signal_number, cleanup_grace_);

@@ -40,8 +40,6 @@ struct agg_config {
 inline constexpr std::string_view drivers_directory = "adjust.d";
 /// The name in notes on stderr.
 inline constexpr std::string_view program_name = "servokit-agg";
-/// `cleanup_grace_period` when the config does not set it.
-inline constexpr double default_cleanup_grace_seconds = 300;
 
 /// What a driver's `--query` printed: the descriptor, or the legacy `{"components": ...}`.
 struct query_output {
@@ -78,12 +76,7 @@ inline std::pair<std::string, std::string> python_path() {
 
 /// The drivers of `./adjust.d/`, with an error when there are none.
 inline std::vector<sub_driver> drivers_or_error() {
-  std::vector<sub_driver> drivers = aggregate::find_sub_drivers(drivers_directory, program_name);
-  if (drivers.empty()) {
-    throw servokit::driver_error("no drivers: ./" + std::string(drivers_directory) +
-                                 " has no executable files (put the adjust drivers to combine there)");
-  }
-  return drivers;
+  return aggregate::required_sub_drivers(drivers_directory, program_name, "adjust");
 }
 
 /// The settings each driver owns (by its `--query`), and the merged application.
@@ -164,7 +157,7 @@ class agg_driver {
   /// `app_id < request`: each driver with its own settings, one after another.
   void adjust(const config& cfg, const servokit::adjust_request& request, servokit::progress& reporter,
               servokit::stop_token stop) {
-    grace_ = aggregate::seconds_to_milliseconds(cfg.cleanup_grace_period.value_or(default_cleanup_grace_seconds));
+    grace_ = aggregate::seconds_to_milliseconds(cfg.cleanup_grace_period.value_or(aggregate::default_cleanup_grace_seconds));
     const std::vector<sub_driver> drivers = drivers_or_error();
     const ownership owned = merge_applications(drivers, query_all(drivers, request.app_id, stop));
     if (stop.stop_requested()) return;

@@ -66,6 +66,22 @@ inline std::vector<sub_driver> find_sub_drivers(const std::filesystem::path& dir
   return found;
 }
 
+/// The drivers of `directory` as `find_sub_drivers` finds them; none is an error that says which
+/// kind of driver belongs there (`kind`: "adjust", "measure").
+inline std::vector<sub_driver> required_sub_drivers(const std::filesystem::path& directory, std::string_view program,
+                                                    std::string_view kind) {
+  std::vector<sub_driver> drivers = find_sub_drivers(directory, program);
+  if (drivers.empty()) {
+    throw servokit::driver_error("no drivers: ./" + directory.string() + " has no executable files (put the " +
+                                 std::string(kind) + " drivers to combine there)");
+  }
+  return drivers;
+}
+
+/// Seconds from SIGUSR1 (or SIGTERM) to SIGKILL when an aggregator stops its drivers, unless
+/// `cleanup_grace_period` says otherwise: servo-magg's default.
+inline constexpr double default_cleanup_grace_seconds = 300;
+
 /// Only whether a line has a `progress` key: the one thing that tells progress from a result.
 struct line_shape {
   BOOST_HANA_DEFINE_STRUCT(line_shape,

@@ -42,8 +42,6 @@ struct magg_config {
 inline constexpr std::string_view drivers_directory = "measure.d";
 /// The name in notes on stderr.
 inline constexpr std::string_view program_name = "servokit-magg";
-/// `cleanup_grace_period` when the config does not set it.
-inline constexpr double default_cleanup_grace_seconds = 300;
 
 /// `--info`: servo-magg's line, with each driver's own info under its name.
 struct magg_info {
@@ -89,12 +87,7 @@ namespace magg {
 
 /// The drivers of `./measure.d/`; none is an error, as in servo-magg.
 inline std::vector<sub_driver> drivers_or_error() {
-  std::vector<sub_driver> drivers = aggregate::find_sub_drivers(drivers_directory, program_name);
-  if (drivers.empty()) {
-    throw servokit::driver_error("no drivers: ./" + std::string(drivers_directory) +
-                                 " has no executable files, and the measure aggregator needs at least one");
-  }
-  return drivers;
+  return aggregate::required_sub_drivers(drivers_directory, program_name, "measure");
 }
 
 /// `--describe app_id` of every driver at once; their metrics, in driver order. A metric from two
@@ -161,7 +154,7 @@ class magg_driver {
   servokit::measurement measure(const config& cfg, const servokit::measure_request& request,
                                 servokit::progress& reporter, servokit::stop_token stop) {
     const std::vector<sub_driver> drivers = drivers_or_error();
-    cleanup_grace_ = aggregate::seconds_to_milliseconds(cfg.cleanup_grace_period.value_or(default_cleanup_grace_seconds));
+    cleanup_grace_ = aggregate::seconds_to_milliseconds(cfg.cleanup_grace_period.value_or(aggregate::default_cleanup_grace_seconds));
     const std::vector<driver_request> requests = split(drivers, request);
     if (stop.stop_requested()) return {};
 
@@ -216,8 +209,7 @@ class magg_driver {
     }
 
     // At the first failure the others are stopped when that is safe: force_cancel, or every
-    // running driver has cancel (asked only then, so a measurement that goes well runs each
-    // driver once).
+    // driver has cancel (asked only then, so a measurement that goes well runs each driver once).
     const bool force_cancel = cfg.force_cancel.value_or(false);
     aggregate::call_list info_calls;
     bool failure_handled = false;
@@ -233,12 +225,11 @@ class magg_driver {
         failure_handled = true;
         stop_all(SIGUSR1);
       } else if (info_calls.empty()) {
-        std::vector<sub_driver> running;
-        for (const auto& call : calls) {
-          if (call->running()) running.push_back(call->driver());
+        if (std::none_of(calls.begin(), calls.end(), [](const auto& call) { return call->running(); })) {
+          failure_handled = true;   // nobody left to stop
+          continue;
         }
-        if (running.empty()) break;
-        info_calls = aggregate::start_calls(loop, running, {"--info"});
+        info_calls = aggregate::start_calls(loop, drivers, {"--info"});   // all of them, as servo-magg
       } else if (all_finished(info_calls)) {
         failure_handled = true;
         const bool all_cancel = std::all_of(info_calls.begin(), info_calls.end(), [](const auto& call) {

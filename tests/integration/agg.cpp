@@ -257,12 +257,12 @@ TEST_CASE("SIGUSR1 is forwarded to the running sub-driver; the drivers after it 
   servo.config("agg:\n  cleanup_grace_period: 10\n");
   servo.script("01slow", shell_driver("01slow", "a", "x", true,
                                       "     trap 'echo USR1 > 01slow.signal; echo \"{\\\"status\\\": \\\"canceled\\\"}\"; exit 1' USR1\n"
-                                      "     echo $$ >> pids; sleep 30 & wait"));
+                                      "     echo $$ >> pids; echo '{\"progress\": 60, \"message\": \"armed\"}'; sleep 30 & wait"));
   servo.script("02next", shell_driver("02next", "b", "y"));
   auto output = servo.run({"app"}, R"({"application":{"components":{"a":{"settings":{"x":{"value":2}}},
                                         "b":{"settings":{"y":{"value":2}}}}}})",
                           {}, [](const std::string& line, servokit::process::child& agg) {
-                            if (line.find("01slow half") != std::string::npos) agg.signal(SIGUSR1);
+                            if (line.find("01slow: armed") != std::string::npos) agg.signal(SIGUSR1);
                           });
   CHECK(output.exit_code() == 5);   // servokit's exit code for a cancel
   CHECK(final_status(output).status == "canceled");
@@ -274,10 +274,10 @@ TEST_CASE("SIGUSR1 is forwarded to the running sub-driver; the drivers after it 
 TEST_CASE("a sub-driver that ignores SIGUSR1 is killed after cleanup_grace_period") {
   aggregator_servo servo("servokit-agg", "adjust");
   servo.config("agg:\n  cleanup_grace_period: 0.5\n");
-  servo.script("01stubborn", shell_driver("01stubborn", "a", "x", true, "     trap '' USR1; echo $$ >> pids; sleep 30"));
+  servo.script("01stubborn", shell_driver("01stubborn", "a", "x", true, "     trap '' USR1; echo $$ >> pids; echo '{\"progress\": 60, \"message\": \"armed\"}'; sleep 30"));
   auto output = servo.run({"app"}, R"({"application":{"components":{"a":{"settings":{"x":{"value":2}}}}}})", {},
                           [](const std::string& line, servokit::process::child& agg) {
-                            if (line.find("01stubborn half") != std::string::npos) agg.signal(SIGUSR1);
+                            if (line.find("01stubborn: armed") != std::string::npos) agg.signal(SIGUSR1);
                           });
   CHECK(final_status(output).status == "canceled");
   CHECK(std::chrono::duration<double>(output.elapsed).count() < 20);   // not the 30 s of its sleep
@@ -288,10 +288,10 @@ TEST_CASE("SIGTERM stops the running sub-driver with SIGTERM") {
   aggregator_servo servo("servokit-agg", "adjust");
   servo.script("01slow", shell_driver("01slow", "a", "x", false,
                                       "     trap 'echo TERM > 01slow.signal; exit 1' TERM\n"
-                                      "     echo $$ >> pids; sleep 30 & wait"));
+                                      "     echo $$ >> pids; echo '{\"progress\": 60, \"message\": \"armed\"}'; sleep 30 & wait"));
   auto output = servo.run({"app"}, R"({"application":{"components":{"a":{"settings":{"x":{"value":2}}}}}})", {},
                           [](const std::string& line, servokit::process::child& agg) {
-                            if (line.find("01slow half") != std::string::npos) agg.signal(SIGTERM);
+                            if (line.find("01slow: armed") != std::string::npos) agg.signal(SIGTERM);
                           });
   CHECK(final_status(output).status == "canceled");
   CHECK(final_status(output).message.value_or("").find("SIGTERM") != std::string::npos);

@@ -165,8 +165,12 @@ TEST_CASE("zero drivers is an error") {
 TEST_CASE("a failed driver fails the whole, named and quoted; with every driver cancellable the others are stopped") {
   aggregator_servo servo("servokit-magg", "measure");
   servo.config("magg:\n  cleanup_grace_period: 5\n");
-  servo.script("bad", shell_driver("bad", "a", true, "     echo 'connection refused' >&2; exit 2"));
-  servo.script("long", shell_driver("long", "b", true, "     trap 'echo USR1 > long.signal; exit 1' USR1; sleep 30 & wait"));
+  // bad fails once long is ready for the signal (a trap not yet set would let SIGUSR1 kill it)
+  servo.script("bad", shell_driver("bad", "a", true,
+                                   "     while [ ! -f long.ready ]; do sleep 0.02; done\n"
+                                   "     echo 'connection refused' >&2; exit 2"));
+  servo.script("long", shell_driver("long", "b", true,
+                                    "     trap 'echo USR1 > long.signal; exit 1' USR1; touch long.ready; sleep 30 & wait"));
   auto output = servo.run({"app"}, R"({"control": {}})");
   CHECK(output.exit_code() != 0);
   const auto message = final_status(output).message.value_or("");
@@ -201,13 +205,14 @@ TEST_CASE("cancel during a parallel measurement: SIGUSR1 to every driver, then t
   servo.config("magg:\n  cleanup_grace_period: 10\n");
   for (const std::string name : {"a", "b", "c"}) {
     servo.script(name, shell_driver(name, "metric_" + name, true,
-                                    "     trap 'echo USR1 > " + name + ".signal; exit 1' USR1; sleep 30 & wait"));
+                                    "     trap 'echo USR1 > " + name + ".signal; exit 1' USR1\n"
+                                    "     echo '{\"progress\": 30, \"message\": \"armed\"}'; sleep 30 & wait"));
   }
   servo.link("d", "test-driver_named_measure");
   int started = 0;
   auto output = servo.run({"app"}, R"({"control": {"duration": 30}})", {},
                           [&started](const std::string& line, servokit::process::child& magg) {
-                            if (line.find("started") != std::string::npos || line.find("measuring") != std::string::npos) {
+                            if (line.find("armed") != std::string::npos || line.find("measuring") != std::string::npos) {
                               if (++started == 4) magg.signal(SIGUSR1);
                             }
                           });
@@ -221,10 +226,11 @@ TEST_CASE("cancel during a parallel measurement: SIGUSR1 to every driver, then t
 TEST_CASE("a sub-driver that ignores SIGUSR1 is killed after cleanup_grace_period") {
   aggregator_servo servo("servokit-magg", "measure");
   servo.config("magg:\n  cleanup_grace_period: 0.5\n");
-  servo.script("stubborn", shell_driver("stubborn", "a", true, "     trap '' USR1; sleep 30"));
+  servo.script("stubborn", shell_driver("stubborn", "a", true,
+                                        "     trap '' USR1; echo '{\"progress\": 30, \"message\": \"armed\"}'; sleep 30"));
   auto output = servo.run({"app"}, R"({"control": {}})", {},
                           [](const std::string& line, servokit::process::child& magg) {
-                            if (line.find("stubborn started") != std::string::npos) magg.signal(SIGUSR1);
+                            if (line.find("Driver stubborn: armed") != std::string::npos) magg.signal(SIGUSR1);
                           });
   CHECK(final_status(output).status == "canceled");
   CHECK(seconds(output) < 20);
@@ -263,8 +269,10 @@ TEST_CASE("a sub-driver that crashes, prints non-JSON, prints nothing or floods 
     CAPTURE(each.name);
     aggregator_servo servo("servokit-magg", "measure");
     servo.link("good", "test-driver_named_measure");
+    // Without cancel, so that its failure lets the good driver finish.
     servo.script(each.name, std::string("#!/bin/sh\ncase \"$1\" in --describe) echo '{\"status\":\"ok\",\"metrics\":"
-                                        "{\"x\":{}}}';;\n*) cat >/dev/null; echo $$ >> pids; ") +
+                                        "{\"x\":{}}}';;\n--info) echo '{\"version\":\"1\",\"has_cancel\":false}';;\n"
+                                        "*) cat >/dev/null; echo $$ >> pids; ") +
                                 each.work + ";;\nesac\n");
     auto output = servo.run({"app"}, R"({"control": {}})");
     CHECK(output.exit_code() != 0);

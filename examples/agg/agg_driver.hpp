@@ -173,7 +173,7 @@ class agg_driver {
                                                      : request.control->as_received;
     }
     const auto silence = aggregate::silence_limit_from_environment();
-    std::vector<failure> failures;
+    std::vector<driver_failure> failures;
     const double share = to_run.empty() ? 100.0 : 100.0 / static_cast<double>(to_run.size());
     for (std::size_t step = 0; step < to_run.size() && !stop.stop_requested(); ++step) {
       const sub_driver& driver = drivers[to_run[step]];
@@ -205,7 +205,7 @@ class agg_driver {
 
  private:
   /// One driver's failure, as its final line (or its exit) reported it.
-  struct failure {
+  struct driver_failure {
     std::string driver;
     std::string status;
     std::optional<std::string> reason;
@@ -237,6 +237,12 @@ class agg_driver {
       else if (output.components) applications.push_back({std::move(*output.components), std::nullopt});
       else throw servokit::driver_error("driver " + call->driver().name + " (--query) printed no application: " +
                                         call->final_line().substr(0, 200));
+      try {
+        servokit::validate_descriptor(applications.back());
+      } catch (const servokit::protocol_error& broken) {
+        throw servokit::driver_error("driver " + call->driver().name + " (--query) printed an invalid descriptor: " +
+                                     broken.what());
+      }
     }
     return applications;
   }
@@ -267,9 +273,9 @@ class agg_driver {
     return shares;
   }
 
-  static failure describe_failure(const sub_driver_call& call) {
+  static driver_failure describe_failure(const sub_driver_call& call) {
     const aggregate::final_status reported = call.reported();
-    failure result;
+    driver_failure result;
     result.driver = call.driver().name;
     const bool reported_failure = reported.status && *reported.status != servokit::status::ok;
     result.status = reported_failure ? *reported.status : std::string(servokit::status::failed);
@@ -284,9 +290,9 @@ class agg_driver {
 
   /// One error for all failures: messages "driver: status: message" joined by lines, `rejected`
   /// over any other status (else the last failure's), reasons joined.
-  static servokit::driver_error combined_error(const std::vector<failure>& failures) {
+  static servokit::driver_error combined_error(const std::vector<driver_failure>& failures) {
     std::string status, reasons, message;
-    for (const failure& each : failures) {
+    for (const driver_failure& each : failures) {
       if (status != servokit::status::rejected) status = each.status;
       if (each.reason && !each.reason->empty()) reasons += (reasons.empty() ? "" : ", ") + *each.reason;
       message += (message.empty() ? "" : "\n") + each.driver + ": " + each.status + ": " + each.message;

@@ -321,3 +321,15 @@ TEST_CASE("sub-drivers find the servo directory first on $PYTHONPATH, as servo-a
   CHECK(output.exit_code() == 0);
   CHECK(servo.file("pythonpath") == std::filesystem::canonical(servo.path()).string() + ":/opt/lib\n");
 }
+
+TEST_CASE("a sub-driver's invalid descriptor is refused, naming the driver and the rule") {
+  aggregator_servo servo("servokit-agg", "adjust");
+  servo.script("01good", shell_driver("01good", "a", "x"));
+  servo.script("02bad", "#!/bin/sh\necho '{\"application\":{\"components\":{\"b\":{\"settings\":{\"y\":"
+                        "{\"min\":5,\"max\":1,\"value\":3}}}}}}'\n");
+  auto output = servo.run({"--query", "app"});
+  CHECK(output.exit_code() != 0);
+  const auto message = final_status(output).message.value_or("");
+  CHECK(message.find("driver 02bad (--query) printed an invalid descriptor") != std::string::npos);
+  CHECK(message.find("b.y: min 5 must be below max 1") != std::string::npos);
+}

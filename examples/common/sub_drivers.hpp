@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -81,6 +82,18 @@ inline std::vector<sub_driver> required_sub_drivers(const std::filesystem::path&
 /// Seconds from SIGUSR1 (or SIGTERM) to SIGKILL when an aggregator stops its drivers, unless
 /// `cleanup_grace_period` says otherwise: servo-magg's default.
 inline constexpr double default_cleanup_grace_seconds = 300;
+
+/// The silence limit of `$OPTUNE_IO_TIMEOUT` minus one second (so that an aggregator times out
+/// a quiet sub-driver before the agent times out the aggregator), or none when unset, empty, not
+/// a number, or too small to leave a second.
+inline std::optional<std::chrono::milliseconds> silence_limit_from_environment() {
+  const char* const text = std::getenv("OPTUNE_IO_TIMEOUT");
+  if (text == nullptr || *text == '\0') return std::nullopt;
+  char* end = nullptr;
+  const long seconds = std::strtol(text, &end, 10);
+  if (*end != '\0' || seconds <= 1) return std::nullopt;
+  return std::chrono::seconds(seconds - 1);
+}
 
 /// Only whether a line has a `progress` key: the one thing that tells progress from a result.
 struct line_shape {
@@ -282,9 +295,12 @@ inline call_list start_calls(process::event_loop& loop, const std::vector<sub_dr
                              const std::function<call_options(const sub_driver&)>& options_for = {}) {
   call_list calls;
   calls.reserve(drivers.size());
+  const auto silence = silence_limit_from_environment();
   for (const sub_driver& driver : drivers) {
-    calls.push_back(std::make_unique<sub_driver_call>(loop, driver, arguments,
-                                                      options_for ? options_for(driver) : call_options{}));
+    call_options options = options_for ? options_for(driver) : call_options{};
+    // A hung --info or --query is stopped too, before the agent gives up on the aggregator.
+    if (!options.silence) options.silence = silence;
+    calls.push_back(std::make_unique<sub_driver_call>(loop, driver, arguments, std::move(options)));
   }
   return calls;
 }
@@ -324,18 +340,6 @@ inline std::vector<servokit::driver_info> info_of(const std::vector<sub_driver>&
   std::vector<servokit::driver_info> infos;
   for (const auto& call : calls) infos.push_back(read_result<servokit::driver_info>(*call, "--info"));
   return infos;
-}
-
-/// The silence limit of `$OPTUNE_IO_TIMEOUT` minus one second (so that an aggregator times out
-/// a quiet sub-driver before the agent times out the aggregator), or none when unset, empty, not
-/// a number, or too small to leave a second.
-inline std::optional<std::chrono::milliseconds> silence_limit_from_environment() {
-  const char* const text = std::getenv("OPTUNE_IO_TIMEOUT");
-  if (text == nullptr || *text == '\0') return std::nullopt;
-  char* end = nullptr;
-  const long seconds = std::strtol(text, &end, 10);
-  if (*end != '\0' || seconds <= 1) return std::nullopt;
-  return std::chrono::seconds(seconds - 1);
 }
 
 /// A number of seconds from a config key as milliseconds (negative counts as zero).

@@ -333,3 +333,14 @@ TEST_CASE("a sub-driver's invalid descriptor is refused, naming the driver and t
   CHECK(message.find("driver 02bad (--query) printed an invalid descriptor") != std::string::npos);
   CHECK(message.find("b.y: min 5 must be below max 1") != std::string::npos);
 }
+
+TEST_CASE("a --query that hangs is stopped after $OPTUNE_IO_TIMEOUT minus one second, named") {
+  aggregator_servo servo("servokit-agg", "adjust");
+  servo.script("01hung", "#!/bin/sh\necho $$ >> pids\nsleep 60\n");
+  auto output = servo.run({"--query", "app"}, "", {{"OPTUNE_IO_TIMEOUT", "2"}});
+  CHECK(output.exit_code() != 0);
+  const auto message = final_status(output).message.value_or("");
+  CHECK(message.find("driver 01hung (--query)") != std::string::npos);
+  CHECK(message.find("silence timeout") != std::string::npos);
+  CHECK(servokit_test::eventually([&] { return servokit_test::all_gone(servokit_test::read_pids(servo / "pids")); }));
+}

@@ -137,11 +137,11 @@ def verdict(ok):
 print("\n== figures (means)")
 r = results("magg32")
 floor, magg = r["./floor_measure.sh"]["mean"], r["./magg_all.sh"]["mean"]
-print(f"1. magg, 32 drivers, no metrics named : {ms(magg)}  floor (sh & wait) {ms(floor)}  +{(magg - floor) * 1e3:.2f} ms   target +5 ms: {verdict(magg - floor <= 0.005)}")
+print(f"1. magg, 32 drivers, no metrics named : {ms(magg)}  floor (sh & wait) {ms(floor)}  {(magg - floor) * 1e3:+.2f} ms   target +5 ms: {verdict(magg - floor <= 0.005)}")
 r = results("magg32_named")
 floor, floor2, magg = (r[c]["mean"] for c in ("./floor_measure.sh", "./floor_describe_measure.sh", "./magg_named.sh"))
-print(f"   magg, 32 drivers, 32 metrics named  : {ms(magg)}  floor (sh & wait) {ms(floor)}  +{(magg - floor) * 1e3:.2f} ms; "
-      f"with the --describe round magg needs to split the metrics, floor {ms(floor2)}  +{(magg - floor2) * 1e3:.2f} ms")
+print(f"   magg, 32 drivers, 32 metrics named  : {ms(magg)}  floor (sh & wait) {ms(floor)}  {(magg - floor) * 1e3:+.2f} ms; "
+      f"with the --describe round magg needs to split the metrics, floor {ms(floor2)}  {(magg - floor2) * 1e3:+.2f} ms")
 orig = results("orig-magg32")
 if orig: print(f"   original servo-magg, 32 drivers     : {ms(orig['./magg_all.sh']['mean'])} (ends in its KeyError on a result without annotations)")
 hwm, true_kib = open(os.path.join(work, "rss.txt")).read().split()

@@ -344,3 +344,16 @@ TEST_CASE("a --query that hangs is stopped after $OPTUNE_IO_TIMEOUT minus one se
   CHECK(message.find("silence timeout") != std::string::npos);
   CHECK(servokit_test::eventually([&] { return servokit_test::all_gone(servokit_test::read_pids(servo / "pids")); }));
 }
+
+TEST_CASE("--query merges the drivers' annotations key by key") {
+  aggregator_servo servo("servokit-agg", "adjust");
+  servo.script("01a", "#!/bin/sh\necho '{\"application\":{\"components\":{\"a\":{\"settings\":{\"x\":{\"min\":1,\"max\":3,"
+                      "\"value\":1}}}},\"annotations\":{\"team\":\"web\",\"tier\":\"1\"}}}'\n");
+  servo.script("02b", "#!/bin/sh\necho '{\"application\":{\"components\":{\"b\":{\"settings\":{\"y\":{\"min\":1,\"max\":3,"
+                      "\"value\":1}}}},\"annotations\":{\"tier\":\"2\",\"jvm\":\"17\"}}}'\n");
+  auto output = servo.run({"--query", "app"});
+  REQUIRE(output.exit_code() == 0);
+  const auto descriptor = servokit::json::read<servokit::application_descriptor>(output.last_line());
+  REQUIRE(descriptor.application.annotations);
+  CHECK(descriptor.application.annotations->text() == R"({"team":"web","tier":"2","jvm":"17"})");
+}

@@ -55,6 +55,24 @@ int run_agent(const servo::options& options, Transport& backend, char** argv) {
   return 1;
 }
 
+/// The agent over HTTP: the endpoint from --url or the account, the token from its file (a
+/// missing or empty file is an error unless --no-auth).
+int run_over_http(const servo::options& options, const backend_arguments& backend, char** argv) {
+  transport::http_options http;
+  try {
+    http.url = transport::endpoint_url(backend.url, backend.account, options.app_id);
+    if (!backend.no_auth) http.token = transport::read_token_file(backend.auth_token_file);
+  } catch (const std::exception& error) {
+    complain(error.what());
+    return 2;
+  }
+  http.user_agent = "servokit-servo/" + std::string(servokit::version);
+  transport::http_transport connection(std::move(http));
+  complain("app " + options.app_id + ", backend " + connection.endpoint() +
+           (backend.no_auth ? ", no auth" : ", token from " + backend.auth_token_file));
+  return run_agent(options, connection, argv);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) try {
@@ -93,22 +111,13 @@ int main(int argc, char** argv) try {
     return app.exit(error);
   }
   options.delay = servo::seconds(delay_seconds);
-
-  transport::http_options http;
   try {
     servo::read_environment(options);
-    http.url = transport::endpoint_url(backend.url, backend.account, options.app_id);
-    if (!backend.no_auth) http.token = transport::read_token_file(backend.auth_token_file);
-  } catch (const std::exception& error) {
+  } catch (const servo::environment_error& error) {
     complain(error.what());
     return 2;
   }
-  http.user_agent = "servokit-servo/" + std::string(servokit::version);
-
-  transport::http_transport connection(std::move(http));
-  complain("app " + options.app_id + ", backend " + connection.endpoint() +
-           (backend.no_auth ? ", no auth" : ", token from " + backend.auth_token_file));
-  return run_agent(options, connection, argv);
+  return run_over_http(options, backend, argv);
 } catch (const std::exception& error) {
   complain(std::string("stopped: ") + error.what());
   return 1;

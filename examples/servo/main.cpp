@@ -39,16 +39,22 @@ void complain(std::string_view message) {
   std::fprintf(stderr, "servokit-servo: %.*s\n", static_cast<int>(message.size()), message.data());
 }
 
-/// Runs the agent loop over `backend` with SIGTERM, SIGINT, SIGUSR1 and SIGHUP relayed to it;
-/// after a SIGHUP (GOODBYE `restart`) the program re-executes itself with the same arguments.
-/// Any transport works: the HTTP one here, an in-process backend elsewhere.
+/// Runs the agent loop over `backend` with SIGTERM, SIGINT, SIGUSR1 and SIGHUP relayed to it.
+/// Sets `restart` after a SIGHUP (GOODBYE `restart`): main then re-executes the program, once
+/// everything here (the connection, the relay's thread) is closed. Any transport works: the HTTP
+/// one here, an in-process backend elsewhere.
 template <servokit::transport::transport Transport>
-int run_agent(const servo::options& options, Transport& backend, char** argv) {
+int run_agent(const servo::options& options, Transport& backend, bool& restart) {
   servo::servo_loop loop(options, backend);
   // Created before any other thread (libcurl's resolver starts its own): they inherit the mask.
   servo::signal_relay signals([&loop](servo::stop_request kind, std::string_view name) { loop.request_stop(kind, name); });
   const int code = loop.run();
-  if (!loop.restart_requested()) return code;
+  restart = loop.restart_requested();
+  return code;
+}
+
+/// Re-executes this program with the same arguments (SIGHUP's restart); returns only on failure.
+int restart_program(char** argv) {
   std::fflush(nullptr);
   ::execv("/proc/self/exe", argv);
   complain(std::string("cannot re-execute for the restart: ") + std::strerror(errno));
@@ -57,7 +63,7 @@ int run_agent(const servo::options& options, Transport& backend, char** argv) {
 
 /// The agent over HTTP: the endpoint from --url or the account, the token from its file (a
 /// missing or empty file is an error unless --no-auth).
-int run_over_http(const servo::options& options, const backend_arguments& backend, char** argv) {
+int run_over_http(const servo::options& options, const backend_arguments& backend, bool& restart) {
   transport::http_options http;
   try {
     http.url = transport::endpoint_url(backend.url, backend.account, options.app_id);
@@ -70,7 +76,7 @@ int run_over_http(const servo::options& options, const backend_arguments& backen
   transport::http_transport connection(std::move(http));
   complain("app " + options.app_id + ", backend " + connection.endpoint() +
            (backend.no_auth ? ", no auth" : ", token from " + backend.auth_token_file));
-  return run_agent(options, connection, argv);
+  return run_agent(options, connection, restart);
 }
 
 }  // namespace
@@ -117,7 +123,9 @@ int main(int argc, char** argv) try {
     complain(error.what());
     return 2;
   }
-  return run_over_http(options, backend, argv);
+  bool restart = false;
+  const int code = run_over_http(options, backend, restart);
+  return restart ? restart_program(argv) : code;
 } catch (const std::exception& error) {
   complain(std::string("stopped: ") + error.what());
   return 1;

@@ -318,3 +318,27 @@ TEST_CASE("servokit-servo --help reads like a well-made CLI's") {
     CHECK_MESSAGE(out.find(expected) != std::string::npos, expected);
   }
 }
+
+TEST_CASE("over HTTP: SIGHUP during a SLEEP restarts at once, and the new process holds no descriptor more than the old") {
+  servo_dir dir;
+  backend_server backend;  // every WHATS_NEXT: SLEEP 3600
+  agent_process agent(dir, {"--url", backend.url(), "--no-auth", "app"});
+  const auto open_fds = [&] {
+    std::size_t count = 0;
+    for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/" + std::to_string(agent.pid()) + "/fd")) ++count;
+    return count;
+  };
+  REQUIRE(agent.until([&] { return backend.count("WHATS_NEXT") == 1; }));
+  REQUIRE(agent.until([&] { return agent.err().find("SLEEP 3600 s") != std::string::npos; }));
+  const std::size_t before = open_fds();
+  agent.signal(SIGHUP);
+  REQUIRE_MESSAGE(agent.until([&] { return backend.count("WHATS_NEXT") == 2; }), std::string(backend.summary() + agent.err()));
+  REQUIRE(agent.until([&] {
+    const std::string err = agent.err();
+    return err.find("SLEEP 3600 s") != err.rfind("SLEEP 3600 s");  // the second one, after the restart
+  }));
+  CHECK(open_fds() == before);
+  CHECK(backend.count("GOODBYE", R"({"reason":"restart"})") == 1);
+  agent.signal(SIGTERM);
+  CHECK(agent.wait().status.code() == 0);
+}

@@ -2,6 +2,8 @@
 // ./config.yaml, optionally ./environment), it connects the application to the optimization
 // backend: HELLO, then WHATS_NEXT and the commands it brings, until a signal says stop.
 // The command line is the original agent's.
+#include <fcntl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -9,8 +11,11 @@
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <filesystem>
 #include <string>
 #include <string_view>
+#include <system_error>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -39,44 +44,38 @@ void complain(std::string_view message) {
   std::fprintf(stderr, "servokit-servo: %.*s\n", static_cast<int>(message.size()), message.data());
 }
 
-/// Runs the agent loop over `backend` with SIGTERM, SIGINT, SIGUSR1 and SIGHUP relayed to it.
-/// Sets `restart` after a SIGHUP (GOODBYE `restart`): main then re-executes the program, once
-/// everything here (the connection, the relay's thread) is closed. Any transport works: the HTTP
-/// one here, an in-process backend elsewhere.
+/// Marks every descriptor above stderr close-on-exec, so the re-executed agent starts with only
+/// 0, 1 and 2: libcurl's sockets, for one, are not opened close-on-exec and would leak into it.
+void close_on_exec_above_stderr() {
+#ifdef SYS_close_range
+  if (::syscall(SYS_close_range, 3U, ~0U, 4U /* CLOSE_RANGE_CLOEXEC */) == 0) return;
+#endif
+  std::vector<int> open;  // collected first: the directory's own descriptor is among them
+  std::error_code error;
+  for (auto it = std::filesystem::directory_iterator("/proc/self/fd", error); !error && it != std::filesystem::directory_iterator();
+       it.increment(error)) {
+    open.push_back(std::atoi(it->path().filename().c_str()));
+  }
+  for (const int fd : open) {
+    if (fd > 2) ::fcntl(fd, F_SETFD, ::fcntl(fd, F_GETFD) | FD_CLOEXEC);
+  }
+}
+
+/// Runs the agent loop over `backend` with SIGTERM, SIGINT, SIGUSR1 and SIGHUP relayed to it;
+/// after a SIGHUP (GOODBYE `restart`) the program re-executes itself with the same arguments.
+/// Any transport works: the HTTP one here, an in-process backend elsewhere.
 template <servokit::transport::transport Transport>
-int run_agent(const servo::options& options, Transport& backend, bool& restart) {
+int run_agent(const servo::options& options, Transport& backend, char** argv) {
   servo::servo_loop loop(options, backend);
   // Created before any other thread (libcurl's resolver starts its own): they inherit the mask.
   servo::signal_relay signals([&loop](servo::stop_request kind, std::string_view name) { loop.request_stop(kind, name); });
   const int code = loop.run();
-  restart = loop.restart_requested();
-  return code;
-}
-
-/// Re-executes this program with the same arguments (SIGHUP's restart); returns only on failure.
-int restart_program(char** argv) {
+  if (!loop.restart_requested()) return code;
   std::fflush(nullptr);
+  close_on_exec_above_stderr();
   ::execv("/proc/self/exe", argv);
   complain(std::string("cannot re-execute for the restart: ") + std::strerror(errno));
   return 1;
-}
-
-/// The agent over HTTP: the endpoint from --url or the account, the token from its file (a
-/// missing or empty file is an error unless --no-auth).
-int run_over_http(const servo::options& options, const backend_arguments& backend, bool& restart) {
-  transport::http_options http;
-  try {
-    http.url = transport::endpoint_url(backend.url, backend.account, options.app_id);
-    if (!backend.no_auth) http.token = transport::read_token_file(backend.auth_token_file);
-  } catch (const std::exception& error) {
-    complain(error.what());
-    return 2;
-  }
-  http.user_agent = "servokit-servo/" + std::string(servokit::version);
-  transport::http_transport connection(std::move(http));
-  complain("app " + options.app_id + ", backend " + connection.endpoint() +
-           (backend.no_auth ? ", no auth" : ", token from " + backend.auth_token_file));
-  return run_agent(options, connection, restart);
 }
 
 }  // namespace
@@ -117,15 +116,22 @@ int main(int argc, char** argv) try {
     return app.exit(error);
   }
   options.delay = servo::seconds(delay_seconds);
+
+  transport::http_options http;
   try {
     servo::read_environment(options);
-  } catch (const servo::environment_error& error) {
+    http.url = transport::endpoint_url(backend.url, backend.account, options.app_id);
+    if (!backend.no_auth) http.token = transport::read_token_file(backend.auth_token_file);
+  } catch (const std::exception& error) {
     complain(error.what());
     return 2;
   }
-  bool restart = false;
-  const int code = run_over_http(options, backend, restart);
-  return restart ? restart_program(argv) : code;
+  http.user_agent = "servokit-servo/" + std::string(servokit::version);
+
+  transport::http_transport connection(std::move(http));
+  complain("app " + options.app_id + ", backend " + connection.endpoint() +
+           (backend.no_auth ? ", no auth" : ", token from " + backend.auth_token_file));
+  return run_agent(options, connection, argv);
 } catch (const std::exception& error) {
   complain(std::string("stopped: ") + error.what());
   return 1;

@@ -289,7 +289,7 @@ int main(int argc, char** argv) {
       cycle.push_back(ms(state.whats_next_at[k + 3] - state.whats_next_at[k] - state.held[k]));
     }
     for (std::size_t k = 0; k < state.result_at.size(); ++k) {
-      const double took = ms(state.result_at[k] - state.whats_next_at[k]);
+      const double took = ms(state.result_at[k] - state.whats_next_at[k] - state.held[k]);
       (k % 3 == 0 ? describe : k % 3 == 1 ? adjust : measure).push_back(took);
     }
     if (!state.floor_ms.empty()) print("drivers alone, interleaved (x6)", summarize(state.floor_ms));

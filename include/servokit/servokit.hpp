@@ -1,7 +1,8 @@
 #pragma once
 /// @file
 /// Everything servokit offers, in one include. Each layer also has its own header
-/// (`servokit/protocol.hpp`, `json.hpp`, `config.hpp`, `process.hpp`, `driver.hpp`, `http.hpp`) for builds
+/// (`servokit/protocol.hpp`, `json.hpp`, `config.hpp`, `process.hpp`, `driver.hpp`, `http.hpp`, `transport.hpp`,
+/// `servo.hpp`) for builds
 /// that want less.
 
 #include <servokit/version.hpp>
@@ -12,3 +13,5 @@
 #include <servokit/text.hpp>
 #include <servokit/driver.hpp>
 #include <servokit/http.hpp>
+#include <servokit/transport.hpp>
+#include <servokit/servo.hpp>

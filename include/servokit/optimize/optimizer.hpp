@@ -125,6 +125,8 @@ class optimizer {
   /// Trials a model is fitted to at most: beyond, the best and the most recent, so that `ask()`
   /// stays within milliseconds after hundreds of trials.
   static constexpr std::size_t model_points = 64;
+  /// Trials the kernel shape is chosen on at most.
+  static constexpr std::size_t tuning_points_limit = 32;
 
   std::size_t searchable_count() const { return inputs_.ranges.size() + inputs_.enums.size(); }
 
@@ -188,7 +190,7 @@ class optimizer {
       for (auto index = feasible.rbegin(); index != feasible.rend() && kept.size() < model_points; ++index) kept.insert(*index);
       feasible.assign(kept.begin(), kept.end());
     }
-    if (unfeasible.size() > model_points / 2) unfeasible.erase(unfeasible.begin(), unfeasible.end() - model_points / 2);
+    if (unfeasible.size() > model_points / 4) unfeasible.erase(unfeasible.begin(), unfeasible.end() - model_points / 4);
 
     for (auto index : feasible) {
       fitted.points.push_back(trials_[index].position);
@@ -196,24 +198,45 @@ class optimizer {
     }
     detail::kernel_shape chosen;
     if (fitted.points.size() >= 2) {
+      // The kernel shape by maximum likelihood over a small grid, with a mild prior towards
+      // moderate length scales and noise: few points cannot tell a wiggle from noise alone. The
+      // grid is tried on at most `tuning_points` of them (the best and the most recent), so that
+      // its hundred factorizations stay cheap after hundreds of trials.
+      std::vector<std::vector<double>> tuning_points;
+      std::vector<double> tuning_targets;
+      if (fitted.points.size() <= tuning_points_limit) {
+        tuning_points = fitted.points;
+        tuning_targets = fitted.targets;
+      } else {
+        std::vector<std::size_t> order(fitted.points.size());
+        for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+        std::stable_sort(order.begin(), order.end(), [&](std::size_t left, std::size_t right) {
+          return fitted.targets[left] < fitted.targets[right];
+        });
+        std::set<std::size_t> kept(order.begin(), order.begin() + tuning_points_limit / 2);
+        for (std::size_t i = fitted.points.size(); i-- > 0 && kept.size() < tuning_points_limit;) kept.insert(i);
+        for (auto i : kept) {
+          tuning_points.push_back(fitted.points[i]);
+          tuning_targets.push_back(fitted.targets[i]);
+        }
+      }
       std::vector<double> squared;
       std::vector<double> differing;
-      distances(fitted.points, squared, differing);
-      // The kernel shape by maximum likelihood over a small grid, with a mild prior towards
-      // moderate length scales and noise: few points cannot tell a wiggle from noise alone.
+      distances(tuning_points, squared, differing);
       static constexpr double lengthscales[] = {0.08, 0.14, 0.22, 0.35, 0.55, 0.85, 1.3};
       static constexpr double weights[] = {0.3, 1.0, 3.0};
       static constexpr double noise_ratios[] = {1e-4, 2e-3, 0.015, 0.06, 0.25};
       double best_score = -std::numeric_limits<double>::infinity();
+      detail::gaussian_process trial_model;
       for (double lengthscale : lengthscales) {
         for (double weight : weights) {
           if (inputs_.enums.empty() && weight != 1.0) continue;
           for (double noise_ratio : noise_ratios) {
             detail::kernel_shape shape{lengthscale, weight, noise_ratio};
-            if (!fitted.objective_model.fit(&fitted.points, &inputs_, fitted.targets, squared, differing, shape)) continue;
+            if (!trial_model.fit(&tuning_points, &inputs_, tuning_targets, squared, differing, shape)) continue;
             const double log_lengthscale = std::log(lengthscale / 0.35);
             const double log_noise = std::log10(noise_ratio / 0.01);
-            const double score = fitted.objective_model.log_likelihood() - 0.5 * log_lengthscale * log_lengthscale / 0.64 -
+            const double score = trial_model.log_likelihood() - 0.5 * log_lengthscale * log_lengthscale / 0.64 -
                                  0.5 * log_noise * log_noise / 2.25;
             if (score > best_score) {
               best_score = score;
@@ -222,6 +245,7 @@ class optimizer {
           }
         }
       }
+      distances(fitted.points, squared, differing);
       fitted.has_objective_model =
           fitted.objective_model.fit(&fitted.points, &inputs_, fitted.targets, squared, differing, chosen);
     }
@@ -276,21 +300,22 @@ class optimizer {
     return best_trial{space_.values(trials_[chosen->first].position), chosen->mean(), chosen->first};
   }
 
-  /// How much measuring at `position` is worth: expected improvement times the chance it is feasible.
-  double acquisition(const model& fitted, const std::vector<double>& position) const {
-    double feasible = 1.0;
-    if (fitted.has_feasibility_model) {
-      const auto belief = fitted.feasibility_model.predict(position);
-      feasible = detail::normal_cdf(belief.mean / std::sqrt(belief.variance + 1e-6));
-    }
+  /// How much measuring at `position` is worth: expected improvement times the chance it is
+  /// feasible. When the improvement alone cannot beat `floor`, it is returned as it is (the
+  /// feasibility model, half the cost, is not consulted).
+  double acquisition(const model& fitted, const std::vector<double>& position,
+                     double floor = -std::numeric_limits<double>::infinity()) const {
     if (!fitted.has_objective_model) {
       // Nothing feasible to improve on yet: look where feasibility is likeliest, or least known.
       if (!fitted.has_feasibility_model) return 1.0;
       const auto belief = fitted.feasibility_model.predict(position);
-      return feasible + 0.1 * std::sqrt(belief.variance);
+      return detail::normal_cdf(belief.mean / std::sqrt(belief.variance + 1e-6)) + 0.1 * std::sqrt(belief.variance);
     }
     const auto belief = fitted.objective_model.predict(position);
-    return detail::expected_improvement(belief.mean, belief.variance, fitted.incumbent) * feasible;
+    const double improvement = detail::expected_improvement(belief.mean, belief.variance, fitted.incumbent);
+    if (!fitted.has_feasibility_model || improvement <= floor) return improvement;
+    const auto feasibility = fitted.feasibility_model.predict(position);
+    return improvement * detail::normal_cdf(feasibility.mean / std::sqrt(feasibility.variance + 1e-6));
   }
 
   std::vector<double> random_position(detail::random_source& random) const {
@@ -437,11 +462,11 @@ class optimizer {
       std::vector<double> current = candidates[ranked[start].second];
       double current_score = ranked[start].first;
       if (!unmeasured(current)) continue;
-      for (int step = 0; step < 12; ++step) {
+      for (int step = 0; step < 10; ++step) {
         bool moved = false;
         for (auto& next : adjacent(current)) {
           if (!unmeasured(next)) continue;
-          const double score = acquisition(fitted, next);
+          const double score = acquisition(fitted, next, current_score);
           if (score > current_score) {
             current_score = score;
             current = std::move(next);

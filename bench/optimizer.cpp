@@ -321,7 +321,9 @@ int list_problems() {
   for (const auto& definition : problems()) {
     opt::objective objective(definition.config);
     std::cout << "{\"name\":\"" << definition.name << "\",\"maximize\":" << (objective.maximize() ? "true" : "false")
-              << ",\"descriptor\":" << definition.descriptor_json << "}\n";
+              << ",\"descriptor\":"
+              << servokit::json::to_json(servokit::json::read<servokit::application_descriptor>(definition.descriptor_json))
+              << "}\n";
   }
   return 0;
 }

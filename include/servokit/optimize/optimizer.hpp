@@ -111,7 +111,8 @@ class optimizer {
     model(const model&) = delete;
     model& operator=(const model&) = delete;
 
-    std::vector<std::vector<double>> points;      ///< feasible trials (targets below)
+    std::vector<std::vector<double>> points;      ///< feasible trials, then failed ones (targets below)
+    std::size_t feasible_count = 0;               ///< how many of `points` are feasible trials
     std::vector<double> targets;                  ///< lower is better; log-scaled when all values are positive
     bool log_scaled = false;
     detail::gaussian_process objective_model;
@@ -196,6 +197,19 @@ class optimizer {
       fitted.points.push_back(trials_[index].position);
       fitted.targets.push_back(target_of(trials_[index].value, fitted.log_scaled));
     }
+    fitted.feasible_count = fitted.points.size();
+    // Failed and rejected trials count in the objective model as the worst value seen, so that
+    // the model expects nothing from a region that crashes instead of the prior's wide hopes.
+    // Infeasible ones do not: a constraint's edge is often where the optimum lies, and the
+    // feasibility model below already says how likely each side is to break it.
+    if (fitted.feasible_count > 0) {
+      const double worst = *std::max_element(fitted.targets.begin(), fitted.targets.end());
+      for (auto index : unfeasible) {
+        if (trials_[index].status == trial_status::infeasible) continue;
+        fitted.points.push_back(trials_[index].position);
+        fitted.targets.push_back(worst);
+      }
+    }
     detail::kernel_shape chosen;
     if (fitted.points.size() >= 2) {
       // The kernel shape by maximum likelihood over a small grid, with a mild prior towards
@@ -250,7 +264,7 @@ class optimizer {
           fitted.objective_model.fit(&fitted.points, &inputs_, fitted.targets, squared, differing, chosen);
     }
     fitted.incumbent = std::numeric_limits<double>::infinity();
-    for (std::size_t i = 0; i < fitted.points.size(); ++i) {
+    for (std::size_t i = 0; i < fitted.feasible_count; ++i) {
       const double believed = fitted.has_objective_model ? fitted.objective_model.predict(fitted.points[i]).mean : fitted.targets[i];
       fitted.incumbent = std::min(fitted.incumbent, believed);
     }
@@ -270,8 +284,27 @@ class optimizer {
       std::vector<double> squared;
       std::vector<double> differing;
       distances(fitted.labelled, squared, differing);
+      // Its own kernel shape, by likelihood: failing regions (too little memory, a broken
+      // combination) are usually wide, and a short scale would leave most of one unexplored.
+      static constexpr double label_lengthscales[] = {0.1, 0.17, 0.25, 0.4, 0.6, 0.9, 1.3};
       detail::kernel_shape shape = chosen;
       shape.noise_ratio = 0.05;
+      static constexpr double label_weights[] = {0.1, 0.5, 2.0};
+      double best_likelihood = -std::numeric_limits<double>::infinity();
+      detail::kernel_shape best_shape = shape;
+      for (double lengthscale : label_lengthscales) {
+        for (double weight : label_weights) {
+          if (inputs_.enums.empty() && weight != label_weights[0]) continue;
+          shape.lengthscale = lengthscale;
+          shape.category_weight = weight;
+          if (fitted.feasibility_model.fit(&fitted.labelled, &inputs_, labels, squared, differing, shape, 0.0, 1.0) &&
+              fitted.feasibility_model.log_likelihood() > best_likelihood) {
+            best_likelihood = fitted.feasibility_model.log_likelihood();
+            best_shape = shape;
+          }
+        }
+      }
+      shape = best_shape;
       fitted.has_feasibility_model =
           fitted.feasibility_model.fit(&fitted.labelled, &inputs_, labels, squared, differing, shape, 0.0, 1.0);
     }
@@ -286,10 +319,16 @@ class optimizer {
       return target_of(left->mean(), false) < target_of(right->mean(), false);
     });
     const group* chosen = ranked.front();
-    if (fitted.has_objective_model && fitted.points.size() >= 4) {
-      // Among the five best measured, the one the model believes best.
+    if (fitted.has_objective_model && fitted.feasible_count >= 4) {
+      // Among the best measured, those the noise could have put first (within two of the noise's
+      // standard deviations of the best measured value), the one the model believes best. Without
+      // noise that is the best measured one.
+      const auto& shape = fitted.objective_model.shape();
+      const double noise = std::sqrt(fitted.objective_model.scale() * shape.noise_ratio);
+      const double first = target_of(ranked.front()->mean(), fitted.log_scaled);
       double lowest = std::numeric_limits<double>::infinity();
       for (std::size_t rank = 0; rank < std::min<std::size_t>(5, ranked.size()); ++rank) {
+        if (target_of(ranked[rank]->mean(), fitted.log_scaled) > first + 2 * noise) break;
         const double believed = fitted.objective_model.predict(trials_[ranked[rank]->first].position).mean;
         if (believed < lowest) {
           lowest = believed;
@@ -308,14 +347,20 @@ class optimizer {
     if (!fitted.has_objective_model) {
       // Nothing feasible to improve on yet: look where feasibility is likeliest, or least known.
       if (!fitted.has_feasibility_model) return 1.0;
-      const auto belief = fitted.feasibility_model.predict(position);
-      return detail::normal_cdf(belief.mean / std::sqrt(belief.variance + 1e-6)) + 0.1 * std::sqrt(belief.variance);
+      return feasible_chance(fitted, position) + 0.1 * std::sqrt(fitted.feasibility_model.predict(position).variance);
     }
     const auto belief = fitted.objective_model.predict(position);
     const double improvement = detail::expected_improvement(belief.mean, belief.variance, fitted.incumbent);
     if (!fitted.has_feasibility_model || improvement <= floor) return improvement;
-    const auto feasibility = fitted.feasibility_model.predict(position);
-    return improvement * detail::normal_cdf(feasibility.mean / std::sqrt(feasibility.variance + 1e-6));
+    return improvement * feasible_chance(fitted, position);
+  }
+
+  /// The chance that `position` is feasible, from the regression on +1/-1 labels: the label's
+  /// mean against its doubt, the doubt capped so that a region full of failures counts as one
+  /// even where the labels alone leave the regression unsure.
+  double feasible_chance(const model& fitted, const std::vector<double>& position) const {
+    const auto belief = fitted.feasibility_model.predict(position);
+    return detail::normal_cdf(belief.mean / std::min(std::sqrt(belief.variance + 1e-6), 0.5));
   }
 
   std::vector<double> random_position(detail::random_source& random) const {
@@ -422,7 +467,7 @@ class optimizer {
 
     // Around the configurations the model believes best: random neighbours and every adjacent one.
     std::vector<std::pair<double, std::size_t>> believed;
-    for (std::size_t i = 0; i < fitted.points.size(); ++i) {
+    for (std::size_t i = 0; i < fitted.feasible_count; ++i) {
       believed.emplace_back(fitted.has_objective_model ? fitted.objective_model.predict(fitted.points[i]).mean : fitted.targets[i], i);
     }
     std::stable_sort(believed.begin(), believed.end());
@@ -451,7 +496,7 @@ class optimizer {
     if (ranked.empty()) {
       // Everything near the leaders and every random draw was measured: the space is (nearly)
       // exhausted; the best leader is the most useful thing left to measure.
-      return fitted.points.empty() ? random_position(random) : fitted.points[believed.front().second];
+      return believed.empty() ? random_position(random) : fitted.points[believed.front().second];
     }
     std::stable_sort(ranked.begin(), ranked.end(), [](const auto& left, const auto& right) { return left.first > right.first; });
 

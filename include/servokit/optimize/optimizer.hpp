@@ -113,8 +113,18 @@ class optimizer {
 
     std::vector<std::vector<double>> points;      ///< feasible trials, then failed ones (targets below)
     std::size_t feasible_count = 0;               ///< how many of `points` are feasible trials
-    std::vector<double> targets;                  ///< lower is better; log-scaled when all values are positive
-    bool log_scaled = false;
+    std::vector<double> targets;                  ///< lower is better, warped (below)
+    double center = 0;                            ///< the median feasible value (lower is better)
+    double spread = 1;                            ///< a robust scale of the feasible values
+
+    /// A value (lower is better) as the model sees it: centred and scaled robustly, and the bad
+    /// tail beyond two scales compressed logarithmically, so that a few disastrous configurations
+    /// (a thousandth of the throughput) do not flatten the differences among the good ones, which
+    /// stay linear.
+    double warped(double value) const {
+      const double scaled = (value - center) / spread;
+      return scaled <= 2 ? scaled : 2 + std::log1p(scaled - 2);
+    }
     detail::gaussian_process objective_model;
     bool has_objective_model = false;
     std::vector<std::vector<double>> labelled;    ///< trials for the feasibility model
@@ -134,10 +144,8 @@ class optimizer {
   /// The trials of the space-filling design that follows the baseline.
   std::size_t design_size() const { return std::clamp<std::size_t>(searchable_count() + 1, 4, 8); }
 
-  double target_of(double value, bool log_scaled) const {
-    const double scaled = log_scaled ? std::log(value) : value;
-    return maximize_ ? -scaled : scaled;
-  }
+  /// A value turned so that lower is better.
+  double target_of(double value) const { return maximize_ ? -value : value; }
 
   std::map<std::vector<std::int64_t>, group> feasible_groups() const {
     std::map<std::vector<std::int64_t>, group> groups;
@@ -171,21 +179,18 @@ class optimizer {
   void build(model& fitted) const {
     std::vector<std::size_t> feasible;
     std::vector<std::size_t> unfeasible;
-    bool all_positive = true;
     for (std::size_t index = 0; index < trials_.size(); ++index) {
       if (trials_[index].status == trial_status::ok) {
         feasible.push_back(index);
-        all_positive = all_positive && trials_[index].value > 0;
       } else {
         unfeasible.push_back(index);
       }
     }
-    fitted.log_scaled = all_positive;
     if (feasible.size() > model_points) {
       // The best half by value, then the most recent.
       std::vector<std::size_t> by_value = feasible;
       std::stable_sort(by_value.begin(), by_value.end(), [&](std::size_t left, std::size_t right) {
-        return target_of(trials_[left].value, false) < target_of(trials_[right].value, false);
+        return target_of(trials_[left].value) < target_of(trials_[right].value);
       });
       std::set<std::size_t> kept(by_value.begin(), by_value.begin() + model_points / 2);
       for (auto index = feasible.rbegin(); index != feasible.rend() && kept.size() < model_points; ++index) kept.insert(*index);
@@ -193,9 +198,20 @@ class optimizer {
     }
     if (unfeasible.size() > model_points / 4) unfeasible.erase(unfeasible.begin(), unfeasible.end() - model_points / 4);
 
+    if (!feasible.empty()) {
+      std::vector<double> sorted;
+      for (auto index : feasible) sorted.push_back(target_of(trials_[index].value));
+      std::sort(sorted.begin(), sorted.end());
+      const auto at = [&](double fraction) { return sorted[static_cast<std::size_t>(fraction * static_cast<double>(sorted.size() - 1))]; };
+      fitted.center = at(0.5);
+      // The interquartile range as a standard deviation, or the full range for few values, or 1.
+      double spread = (at(0.75) - at(0.25)) / 1.35;
+      if (!(spread > 0)) spread = (sorted.back() - sorted.front()) / 2;
+      fitted.spread = spread > 0 ? spread : std::max(std::abs(fitted.center), 1.0);
+    }
     for (auto index : feasible) {
       fitted.points.push_back(trials_[index].position);
-      fitted.targets.push_back(target_of(trials_[index].value, fitted.log_scaled));
+      fitted.targets.push_back(fitted.warped(target_of(trials_[index].value)));
     }
     fitted.feasible_count = fitted.points.size();
     // Failed and rejected trials count in the objective model as the worst value seen, so that
@@ -316,7 +332,7 @@ class optimizer {
     std::vector<const group*> ranked;
     for (const auto& [cells, candidate] : groups) ranked.push_back(&candidate);
     std::stable_sort(ranked.begin(), ranked.end(), [&](const group* left, const group* right) {
-      return target_of(left->mean(), false) < target_of(right->mean(), false);
+      return target_of(left->mean()) < target_of(right->mean());
     });
     const group* chosen = ranked.front();
     if (fitted.has_objective_model && fitted.feasible_count >= 4) {
@@ -325,10 +341,10 @@ class optimizer {
       // noise that is the best measured one.
       const auto& shape = fitted.objective_model.shape();
       const double noise = std::sqrt(fitted.objective_model.scale() * shape.noise_ratio);
-      const double first = target_of(ranked.front()->mean(), fitted.log_scaled);
+      const double first = fitted.warped(target_of(ranked.front()->mean()));
       double lowest = std::numeric_limits<double>::infinity();
       for (std::size_t rank = 0; rank < std::min<std::size_t>(5, ranked.size()); ++rank) {
-        if (target_of(ranked[rank]->mean(), fitted.log_scaled) > first + 2 * noise) break;
+        if (fitted.warped(target_of(ranked[rank]->mean())) > first + 2 * noise) break;
         const double believed = fitted.objective_model.predict(trials_[ranked[rank]->first].position).mean;
         if (believed < lowest) {
           lowest = believed;

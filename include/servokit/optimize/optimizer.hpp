@@ -59,7 +59,10 @@ class optimizer {
 
   /// Records a trial: `value` is the objective as `objective::evaluate` computed it (the goal's
   /// direction is applied inside), required when `status` is `ok`. A non-finite value counts as
-  /// infeasible. Throws `optimize::error` for settings the descriptor does not allow.
+  /// infeasible. An infeasible trial may carry the value too (`evaluate` gives it when only a
+  /// constraint was broken): the search then learns the objective from it as well, and only the
+  /// feasibility of the region from its status. Throws `optimize::error` for settings the
+  /// descriptor does not allow.
   void tell(const configuration& settings, trial_status status, std::optional<double> value) {
     if (status == trial_status::ok && !value) throw error("tell: a trial with status ok needs a value");
     record added;
@@ -67,7 +70,11 @@ class optimizer {
     added.cells = space_.cells(added.position);
     added.status = status;
     if (status == trial_status::ok && !std::isfinite(*value)) added.status = trial_status::infeasible;
-    if (added.status == trial_status::ok) added.value = *value;
+    const bool usable = value && std::isfinite(*value);
+    if (usable && (added.status == trial_status::ok || added.status == trial_status::infeasible)) {
+      added.value = *value;
+      added.has_value = true;
+    }
     trials_.push_back(std::move(added));
   }
 
@@ -94,6 +101,7 @@ class optimizer {
     std::vector<std::int64_t> cells;
     trial_status status = trial_status::failed;
     double value = 0;
+    bool has_value = false;   ///< `value` holds the objective (ok trials, and infeasible ones that told it)
   };
 
   /// The feasible measurements of one configuration.
@@ -214,16 +222,19 @@ class optimizer {
       fitted.targets.push_back(fitted.warped(target_of(trials_[index].value)));
     }
     fitted.feasible_count = fitted.points.size();
-    // Failed and rejected trials count in the objective model as the worst value seen, so that
-    // the model expects nothing from a region that crashes instead of the prior's wide hopes.
-    // Infeasible ones do not: a constraint's edge is often where the optimum lies, and the
-    // feasibility model below already says how likely each side is to break it.
+    // Infeasible trials that told their value teach the objective model like any other: where
+    // the optimum lies is then known on both sides of a constraint, and the feasibility model
+    // below says which side holds. Failed and rejected trials count as the worst value seen, so
+    // that the model expects nothing from a region that crashes instead of the prior's wide hopes.
+    // Infeasible ones without a value count for nothing here: a constraint's edge is often where
+    // the optimum lies.
     if (fitted.feasible_count > 0) {
       const double worst = *std::max_element(fitted.targets.begin(), fitted.targets.end());
       for (auto index : unfeasible) {
-        if (trials_[index].status == trial_status::infeasible) continue;
-        fitted.points.push_back(trials_[index].position);
-        fitted.targets.push_back(worst);
+        const auto& trial = trials_[index];
+        if (trial.status == trial_status::infeasible && !trial.has_value) continue;
+        fitted.points.push_back(trial.position);
+        fitted.targets.push_back(trial.has_value ? fitted.warped(target_of(trial.value)) : worst);
       }
     }
     detail::kernel_shape chosen;
@@ -487,6 +498,14 @@ class optimizer {
       believed.emplace_back(fitted.has_objective_model ? fitted.objective_model.predict(fitted.points[i]).mean : fitted.targets[i], i);
     }
     std::stable_sort(believed.begin(), believed.end());
+    std::vector<std::vector<std::int64_t>> podium;   // the three best measured configurations
+    {
+      auto groups = feasible_groups();
+      std::vector<std::pair<double, const std::vector<std::int64_t>*>> by_mean;
+      for (const auto& [cells, measured_group] : groups) by_mean.emplace_back(target_of(measured_group.mean()), &cells);
+      std::stable_sort(by_mean.begin(), by_mean.end(), [](const auto& left, const auto& right) { return left.first < right.first; });
+      for (std::size_t rank = 0; rank < std::min<std::size_t>(3, by_mean.size()); ++rank) podium.push_back(*by_mean[rank].second);
+    }
     std::set<std::vector<std::int64_t>> leaders;
     for (const auto& [mean, i] : believed) {
       if (leaders.size() == 5) break;
@@ -495,9 +514,12 @@ class optimizer {
       for (int j = 0; j < 32; ++j) candidates.push_back(neighbour(origin, random));
       if (leaders.size() <= 3) {
         for (auto& moved : adjacent(origin)) candidates.push_back(std::move(moved));
-        // A leader measured only once or twice may be measured again: with noise, the model's
-        // doubt about it is what expected improvement weighs.
-        if (measured[space_.cells(origin)] < 3) candidates.push_back(origin);
+        // A leader among the three best measured, measured only once or twice, may be measured
+        // again: with noise, the model's doubt about it is what expected improvement weighs.
+        const auto cells = space_.cells(origin);
+        if (measured[cells] < 3 && std::find(podium.begin(), podium.end(), cells) != podium.end()) {
+          candidates.push_back(origin);
+        }
       }
     }
 
@@ -506,7 +528,10 @@ class optimizer {
     for (std::size_t i = 0; i < candidates.size(); ++i) {
       auto cells = space_.cells(candidates[i]);
       if (!scored.insert(cells).second) continue;
-      if (measured.contains(cells) && (!leaders.contains(cells) || measured[cells] >= 3)) continue;
+      if (measured.contains(cells) &&
+          (measured[cells] >= 3 || std::find(podium.begin(), podium.end(), cells) == podium.end())) {
+        continue;
+      }
       ranked.emplace_back(acquisition(fitted, candidates[i]), i);
     }
     if (ranked.empty()) {

@@ -6284,6 +6284,8 @@ class objective {
  public:
   /// What one measurement is worth: `ok` with a finite value, or `infeasible` with the reason
   /// (a broken constraint, a missing metric, a division by zero, a NaN or infinity). Never NaN.
+  /// A trial that only broke a constraint keeps its (finite) value: pass it on to
+  /// `optimizer::tell`, which learns from it; only `ok` trials are ever the best.
   struct evaluation {
     trial_status status = trial_status::infeasible;
     std::optional<double> value;
@@ -6344,17 +6346,6 @@ class objective {
         return infeasible("metric \"" + name + "\" is " + format_number(found->second) + ", not a finite number");
       }
     }
-    for (const auto& constraint : constraints_) {
-      const double measured = metric_values.at(constraint.metric);
-      if (constraint.min && measured < *constraint.min) {
-        return infeasible("constraint " + constraint.metric + " >= " + format_number(*constraint.min) + " broken: " +
-                          format_number(measured));
-      }
-      if (constraint.max && measured > *constraint.max) {
-        return infeasible("constraint " + constraint.metric + " <= " + format_number(*constraint.max) + " broken: " +
-                          format_number(measured));
-      }
-    }
     double value = 0;
     if (objective_.expression) {
       try {
@@ -6369,6 +6360,19 @@ class objective {
       }
     } else {
       value = metric_values.at(*objective_.metric);
+    }
+    // A broken constraint makes the trial infeasible, but the value it had still tells the
+    // optimizer about the objective (it is never the best: only ok trials are).
+    for (const auto& constraint : constraints_) {
+      const double measured = metric_values.at(constraint.metric);
+      if (constraint.min && measured < *constraint.min) {
+        return {trial_status::infeasible, value,
+                "constraint " + constraint.metric + " >= " + format_number(*constraint.min) + " broken: " + format_number(measured)};
+      }
+      if (constraint.max && measured > *constraint.max) {
+        return {trial_status::infeasible, value,
+                "constraint " + constraint.metric + " <= " + format_number(*constraint.max) + " broken: " + format_number(measured)};
+      }
     }
     return {trial_status::ok, value, ""};
   }
@@ -6736,7 +6740,10 @@ class optimizer {
 
   /// Records a trial: `value` is the objective as `objective::evaluate` computed it (the goal's
   /// direction is applied inside), required when `status` is `ok`. A non-finite value counts as
-  /// infeasible. Throws `optimize::error` for settings the descriptor does not allow.
+  /// infeasible. An infeasible trial may carry the value too (`evaluate` gives it when only a
+  /// constraint was broken): the search then learns the objective from it as well, and only the
+  /// feasibility of the region from its status. Throws `optimize::error` for settings the
+  /// descriptor does not allow.
   void tell(const configuration& settings, trial_status status, std::optional<double> value) {
     if (status == trial_status::ok && !value) throw error("tell: a trial with status ok needs a value");
     record added;
@@ -6744,7 +6751,11 @@ class optimizer {
     added.cells = space_.cells(added.position);
     added.status = status;
     if (status == trial_status::ok && !std::isfinite(*value)) added.status = trial_status::infeasible;
-    if (added.status == trial_status::ok) added.value = *value;
+    const bool usable = value && std::isfinite(*value);
+    if (usable && (added.status == trial_status::ok || added.status == trial_status::infeasible)) {
+      added.value = *value;
+      added.has_value = true;
+    }
     trials_.push_back(std::move(added));
   }
 
@@ -6771,6 +6782,7 @@ class optimizer {
     std::vector<std::int64_t> cells;
     trial_status status = trial_status::failed;
     double value = 0;
+    bool has_value = false;   ///< `value` holds the objective (ok trials, and infeasible ones that told it)
   };
 
   /// The feasible measurements of one configuration.
@@ -6812,7 +6824,9 @@ class optimizer {
 
   /// Trials a model is fitted to at most: beyond, the best and the most recent, so that `ask()`
   /// stays within milliseconds after hundreds of trials.
-  static constexpr std::size_t model_points = 64;
+  static constexpr std::size_t model_points = 40;
+  /// Failed, rejected and infeasible trials the models keep at most: the most recent.
+  static constexpr std::size_t unfeasible_points = 16;
   /// Trials the kernel shape is chosen on at most.
   static constexpr std::size_t tuning_points_limit = 32;
 
@@ -6873,7 +6887,7 @@ class optimizer {
       for (auto index = feasible.rbegin(); index != feasible.rend() && kept.size() < model_points; ++index) kept.insert(*index);
       feasible.assign(kept.begin(), kept.end());
     }
-    if (unfeasible.size() > model_points / 4) unfeasible.erase(unfeasible.begin(), unfeasible.end() - model_points / 4);
+    if (unfeasible.size() > unfeasible_points) unfeasible.erase(unfeasible.begin(), unfeasible.end() - unfeasible_points);
 
     if (!feasible.empty()) {
       std::vector<double> sorted;
@@ -6891,16 +6905,19 @@ class optimizer {
       fitted.targets.push_back(fitted.warped(target_of(trials_[index].value)));
     }
     fitted.feasible_count = fitted.points.size();
-    // Failed and rejected trials count in the objective model as the worst value seen, so that
-    // the model expects nothing from a region that crashes instead of the prior's wide hopes.
-    // Infeasible ones do not: a constraint's edge is often where the optimum lies, and the
-    // feasibility model below already says how likely each side is to break it.
+    // Infeasible trials that told their value teach the objective model like any other: where
+    // the optimum lies is then known on both sides of a constraint, and the feasibility model
+    // below says which side holds. Failed and rejected trials count as the worst value seen, so
+    // that the model expects nothing from a region that crashes instead of the prior's wide hopes.
+    // Infeasible ones without a value count for nothing here: a constraint's edge is often where
+    // the optimum lies.
     if (fitted.feasible_count > 0) {
       const double worst = *std::max_element(fitted.targets.begin(), fitted.targets.end());
       for (auto index : unfeasible) {
-        if (trials_[index].status == trial_status::infeasible) continue;
-        fitted.points.push_back(trials_[index].position);
-        fitted.targets.push_back(worst);
+        const auto& trial = trials_[index];
+        if (trial.status == trial_status::infeasible && !trial.has_value) continue;
+        fitted.points.push_back(trial.position);
+        fitted.targets.push_back(trial.has_value ? fitted.warped(target_of(trial.value)) : worst);
       }
     }
     detail::kernel_shape chosen;
@@ -6974,11 +6991,21 @@ class optimizer {
         fitted.labelled.push_back(trials_[index].position);
         labels.push_back(-1.0);
       }
-      std::vector<double> squared;
-      std::vector<double> differing;
-      distances(fitted.labelled, squared, differing);
       // Its own kernel shape, by likelihood: failing regions (too little memory, a broken
       // combination) are usually wide, and a short scale would leave most of one unexplored.
+      // Tried on every unfeasible trial kept and the most recent feasible ones, at most
+      // `tuning_points_limit` in all.
+      std::vector<std::vector<double>> tuning_points;
+      std::vector<double> tuning_labels;
+      const std::size_t feasible_kept =
+          std::min(feasible.size(), tuning_points_limit - std::min(tuning_points_limit, unfeasible.size()));
+      for (std::size_t i = feasible.size() - feasible_kept; i < fitted.labelled.size(); ++i) {
+        tuning_points.push_back(fitted.labelled[i]);
+        tuning_labels.push_back(labels[i]);
+      }
+      std::vector<double> squared;
+      std::vector<double> differing;
+      distances(tuning_points, squared, differing);
       static constexpr double label_lengthscales[] = {0.1, 0.17, 0.25, 0.4, 0.6, 0.9, 1.3};
       detail::kernel_shape shape = chosen;
       shape.noise_ratio = 0.05;
@@ -6990,7 +7017,7 @@ class optimizer {
           if (inputs_.enums.empty() && weight != label_weights[0]) continue;
           shape.lengthscale = lengthscale;
           shape.category_weight = weight;
-          if (fitted.feasibility_model.fit(&fitted.labelled, &inputs_, labels, squared, differing, shape, 0.0, 1.0) &&
+          if (fitted.feasibility_model.fit(&tuning_points, &inputs_, tuning_labels, squared, differing, shape, 0.0, 1.0) &&
               fitted.feasibility_model.log_likelihood() > best_likelihood) {
             best_likelihood = fitted.feasibility_model.log_likelihood();
             best_shape = shape;
@@ -6998,6 +7025,7 @@ class optimizer {
         }
       }
       shape = best_shape;
+      distances(fitted.labelled, squared, differing);
       fitted.has_feasibility_model =
           fitted.feasibility_model.fit(&fitted.labelled, &inputs_, labels, squared, differing, shape, 0.0, 1.0);
     }
@@ -7164,6 +7192,14 @@ class optimizer {
       believed.emplace_back(fitted.has_objective_model ? fitted.objective_model.predict(fitted.points[i]).mean : fitted.targets[i], i);
     }
     std::stable_sort(believed.begin(), believed.end());
+    std::vector<std::vector<std::int64_t>> podium;   // the three best measured configurations
+    {
+      auto groups = feasible_groups();
+      std::vector<std::pair<double, const std::vector<std::int64_t>*>> by_mean;
+      for (const auto& [cells, measured_group] : groups) by_mean.emplace_back(target_of(measured_group.mean()), &cells);
+      std::stable_sort(by_mean.begin(), by_mean.end(), [](const auto& left, const auto& right) { return left.first < right.first; });
+      for (std::size_t rank = 0; rank < std::min<std::size_t>(3, by_mean.size()); ++rank) podium.push_back(*by_mean[rank].second);
+    }
     std::set<std::vector<std::int64_t>> leaders;
     for (const auto& [mean, i] : believed) {
       if (leaders.size() == 5) break;
@@ -7172,9 +7208,12 @@ class optimizer {
       for (int j = 0; j < 32; ++j) candidates.push_back(neighbour(origin, random));
       if (leaders.size() <= 3) {
         for (auto& moved : adjacent(origin)) candidates.push_back(std::move(moved));
-        // A leader measured only once or twice may be measured again: with noise, the model's
-        // doubt about it is what expected improvement weighs.
-        if (measured[space_.cells(origin)] < 3) candidates.push_back(origin);
+        // A leader among the three best measured, measured only once or twice, may be measured
+        // again: with noise, the model's doubt about it is what expected improvement weighs.
+        const auto cells = space_.cells(origin);
+        if (measured[cells] < 3 && std::find(podium.begin(), podium.end(), cells) != podium.end()) {
+          candidates.push_back(origin);
+        }
       }
     }
 
@@ -7183,7 +7222,10 @@ class optimizer {
     for (std::size_t i = 0; i < candidates.size(); ++i) {
       auto cells = space_.cells(candidates[i]);
       if (!scored.insert(cells).second) continue;
-      if (measured.contains(cells) && (!leaders.contains(cells) || measured[cells] >= 3)) continue;
+      if (measured.contains(cells) &&
+          (measured[cells] >= 3 || std::find(podium.begin(), podium.end(), cells) == podium.end())) {
+        continue;
+      }
       ranked.emplace_back(acquisition(fitted, candidates[i]), i);
     }
     if (ranked.empty()) {

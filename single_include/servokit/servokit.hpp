@@ -7169,6 +7169,9 @@ class optimizer {
     return space_.snap(position);
   }
 
+  /// The position `ask()` suggests: the baseline, the design, then the candidate (random, near
+  /// the leaders, or a leader again) with the most expected improvement times feasibility,
+  /// improved by climbing over adjacent configurations.
   std::vector<double> next_position() const {
     if (trials_.empty()) return space_.baseline();
     std::map<std::vector<std::int64_t>, std::size_t> measured;

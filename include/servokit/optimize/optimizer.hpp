@@ -10,7 +10,6 @@
 #include <cstdint>
 #include <limits>
 #include <map>
-#include <memory>
 #include <optional>
 #include <set>
 #include <vector>
@@ -488,6 +487,9 @@ class optimizer {
     return space_.snap(position);
   }
 
+  /// The position `ask()` suggests: the baseline, the design, then the candidate (random, near
+  /// the leaders, or a leader again) with the most expected improvement times feasibility,
+  /// improved by climbing over adjacent configurations.
   std::vector<double> next_position() const {
     if (trials_.empty()) return space_.baseline();
     std::map<std::vector<std::int64_t>, std::size_t> measured;

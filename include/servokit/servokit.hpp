@@ -1,9 +1,8 @@
 #pragma once
 /// @file
 /// Everything servokit offers, in one include. Each layer also has its own header
-/// (`servokit/protocol.hpp`, `json.hpp`, `config.hpp`, `process.hpp`, `driver.hpp`, `http.hpp`, `transport.hpp`,
-/// `servo.hpp`) for builds
-/// that want less.
+/// (`servokit/protocol.hpp`, `json.hpp`, `config.hpp`, `process.hpp`, `text.hpp`, `driver.hpp`,
+/// `http.hpp`, `optimize.hpp`, `transport.hpp`, `servo.hpp`) for builds that want less.
 
 #include <servokit/version.hpp>
 #include <servokit/protocol.hpp>
@@ -13,5 +12,6 @@
 #include <servokit/text.hpp>
 #include <servokit/driver.hpp>
 #include <servokit/http.hpp>
+#include <servokit/optimize.hpp>
 #include <servokit/transport.hpp>
 #include <servokit/servo.hpp>

@@ -8,9 +8,8 @@
 
 /// @file
 /// Everything servokit offers, in one include. Each layer also has its own header
-/// (`servokit/protocol.hpp`, `json.hpp`, `config.hpp`, `process.hpp`, `driver.hpp`, `http.hpp`, `transport.hpp`,
-/// `servo.hpp`) for builds
-/// that want less.
+/// (`servokit/protocol.hpp`, `json.hpp`, `config.hpp`, `process.hpp`, `text.hpp`, `driver.hpp`,
+/// `http.hpp`, `optimize.hpp`, `transport.hpp`, `servo.hpp`) for builds that want less.
 
 // ===== begin servokit/version.hpp =====
 /// @file
@@ -6825,6 +6824,1405 @@ class client {
 }  // namespace servokit::http
 // ===== end servokit/http/client.hpp =====
 // ===== end servokit/http.hpp =====
+// ===== begin servokit/optimize.hpp =====
+/// @file
+/// The optimize layer: an ask/tell search over a descriptor's settings, the objective and
+/// constraints over metrics it optimizes, and the `optimization:` section of config.yaml.
+
+// ===== begin servokit/optimize/config.hpp =====
+/// @file
+/// The `optimization:` section of a servo's config.yaml: what to optimize, under which
+/// constraints, for how many measurements, with which seed, and the `control` sent with every
+/// MEASURE. Read with the config layer (`config::load_section<optimization_config>("optimization")`),
+/// which names file, line and key for unknown keys and for each rule below.
+
+// ===== begin servokit/optimize/expression.hpp =====
+/// @file
+/// Arithmetic expressions over metrics (`throughput / cost`), compiled and evaluated by muparser
+/// (Debian `libmuparser-dev`), so that servokit carries no expression parser of its own.
+
+#include <muParser.h>
+
+namespace servokit::optimize::detail {
+
+/// Characters a metric name may use inside an expression: muparser's default identifier
+/// characters plus `.`, so that `latency.p99` reads as one name.
+inline constexpr const char* expression_name_chars = "0123456789_abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.";
+
+/// A parser for `text` with the servokit name rules; muparser throws `mu::Parser::exception_type`.
+inline void prepare_parser(mu::Parser& parser, const std::string& text) {
+  parser.DefineNameChars(expression_name_chars);
+  parser.SetExpr(text);
+}
+
+/// The metric names `text` reads, sorted by name; throws `mu::Parser::exception_type` when
+/// the expression does not parse.
+inline std::vector<std::string> expression_variables(const std::string& text) {
+  mu::Parser parser;
+  prepare_parser(parser, text);
+  // GetUsedVar parses with undefined names allowed and collects them, which is what we want: the
+  // names are metrics that will exist only when a measurement arrives.
+  std::vector<std::string> names;
+  for (const auto& [name, unused] : parser.GetUsedVar()) names.push_back(name);
+  return names;
+}
+
+/// Why `text` is not a usable expression (muparser's message and position), or nothing.
+inline std::optional<std::string> expression_problem(const std::string& text) {
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos) return "the expression is empty";
+  try {
+    auto names = expression_variables(text);
+    if (names.empty()) return "the expression \"" + text + "\" reads no metric";
+    return std::nullopt;
+  } catch (const mu::Parser::exception_type& failure) {
+    return "the expression \"" + text + "\" does not parse: " + failure.GetMsg() + " (at character " +
+           std::to_string(failure.GetPos() + 1) + ")";
+  }
+}
+
+/// The value of `text` with each metric name bound to its value in `values` (every name must be
+/// present); a division by zero gives an infinity or NaN, which the caller turns into a reason.
+inline double evaluate_expression(const std::string& text, const std::vector<std::string>& names,
+                                  const ordered_map<double>& values) {
+  // A fresh parser per evaluation: muparser binds variables by address, so a parser kept inside a
+  // copyable objective would read another copy's storage. Parsing costs microseconds; a
+  // measurement costs minutes.
+  mu::Parser parser;
+  std::vector<double> storage(names.size());
+  prepare_parser(parser, text);
+  for (std::size_t index = 0; index < names.size(); ++index) {
+    storage[index] = values.at(names[index]);
+    parser.DefineVar(names[index], &storage[index]);
+  }
+  return parser.Eval();
+}
+
+}  // namespace servokit::optimize::detail
+// ===== end servokit/optimize/expression.hpp =====
+
+namespace servokit::optimize {
+
+/// The two goals, as `goal:` spells them.
+inline constexpr std::string_view minimize_goal = "minimize";
+inline constexpr std::string_view maximize_goal = "maximize";
+
+/// What to optimize: one metric, or an arithmetic expression over metrics, and which way.
+struct objective_config {
+  BOOST_HANA_DEFINE_STRUCT(objective_config,
+    (std::optional<std::string>, metric),        ///< the metric to optimize...
+    (std::optional<std::string>, expression),    ///< ...or an expression over metrics: `throughput / cost`
+    (std::string, goal));                        ///< `minimize` or `maximize`
+};
+
+/// A bound on one metric; a trial that breaks it is infeasible.
+struct constraint_config {
+  BOOST_HANA_DEFINE_STRUCT(constraint_config,
+    (std::string, metric),
+    (std::optional<double>, min),   ///< the metric must be at least this
+    (std::optional<double>, max));  ///< the metric must be at most this
+};
+
+/// The whole `optimization:` section.
+struct optimization_config {
+  BOOST_HANA_DEFINE_STRUCT(optimization_config,
+    (objective_config, objective),
+    (std::optional<std::vector<constraint_config>>, constraints),
+    (std::optional<std::int64_t>, budget),    ///< measurements, the baseline included
+    (std::optional<std::int64_t>, seed),      ///< the search's seed: same seed, same answers, same suggestions
+    (std::optional<raw_json>, control));      ///< sent with every MEASURE (duration, warmup, ...)
+};
+
+/// Why `objective` breaks a rule (a goal that is neither minimize nor maximize, both or neither of
+/// metric and expression, an expression that does not parse), or nothing. Each problem comes with
+/// the key it is about, so a reader can point at its line.
+struct config_problem {
+  std::string key;      ///< the member at fault, or empty for the object as a whole
+  std::string message;
+};
+
+namespace detail {
+
+inline std::optional<config_problem> objective_problem(const objective_config& objective) {
+  if (objective.goal != minimize_goal && objective.goal != maximize_goal) {
+    return config_problem{"goal", "goal must be \"minimize\" or \"maximize\", got \"" + objective.goal + "\""};
+  }
+  if (objective.metric.has_value() == objective.expression.has_value()) {
+    return config_problem{"", "give exactly one of \"metric\" (a metric to optimize) and \"expression\" (an "
+                              "arithmetic expression over metrics)"};
+  }
+  if (objective.metric && objective.metric->empty()) return config_problem{"metric", "the metric name is empty"};
+  if (objective.expression) {
+    if (auto problem = expression_problem(*objective.expression)) return config_problem{"expression", *problem};
+  }
+  return std::nullopt;
+}
+
+inline std::optional<config_problem> constraint_problem(const constraint_config& constraint) {
+  if (constraint.metric.empty()) return config_problem{"metric", "the metric name is empty"};
+  if (!constraint.min && !constraint.max) {
+    return config_problem{"", "a constraint on \"" + constraint.metric + "\" needs \"min\", \"max\" or both"};
+  }
+  if (constraint.min && constraint.max && !(*constraint.min <= *constraint.max)) {
+    return config_problem{"min", "min " + format_number(*constraint.min) + " is above max " +
+                                     format_number(*constraint.max) + " for \"" + constraint.metric + "\""};
+  }
+  return std::nullopt;
+}
+
+/// Reads `out` as a plain struct, then fails at the line of the member a rule is about.
+template <class Config, class Node, class Check>
+void read_checked(const Node& node, Config& out, json::path& at, Check check) {
+  json::detail::decode_struct(node, out, at);
+  auto problem = check(out);
+  if (!problem) return;
+  if (!problem->key.empty()) {
+    node.for_each_member([&](std::string_view key, const Node& child) {
+      if (key == problem->key) {
+        at.push(key);
+        child.fail(at, problem->message);
+      }
+    });
+  }
+  node.fail(at, problem->message);
+}
+
+}  // namespace detail
+}  // namespace servokit::optimize
+
+namespace servokit {
+
+/// The objective's rules are checked as it is read, so a config error names its line.
+template <>
+struct meta<optimize::objective_config> {
+  template <class Node>
+  static void read(const Node& node, optimize::objective_config& out, json::path& at) {
+    optimize::detail::read_checked(node, out, at, optimize::detail::objective_problem);
+  }
+};
+
+/// A constraint's rules are checked as it is read, so a config error names its line.
+template <>
+struct meta<optimize::constraint_config> {
+  template <class Node>
+  static void read(const Node& node, optimize::constraint_config& out, json::path& at) {
+    optimize::detail::read_checked(node, out, at, optimize::detail::constraint_problem);
+  }
+};
+
+}  // namespace servokit
+// ===== end servokit/optimize/config.hpp =====
+// ===== begin servokit/optimize/gaussian_process.hpp =====
+/// @file
+/// A small Gaussian-process regression over a mixed space (ranges and enums), the surrogate model
+/// of the optimizer: a squared-exponential kernel over range coordinates times an exponential
+/// kernel over the number of enum settings that differ, with a noise term for measurements that
+/// vary from run to run. Sized for a search's few dozen points, where a dense Cholesky
+/// factorization takes microseconds.
+
+#include <numbers>
+
+namespace servokit::optimize::detail {
+
+/// The kernel's shape: how far (in range coordinates, each in [0, 1]) two points stay alike, how
+/// much one differing enum setting separates them, and the measurement noise as a fraction of the
+/// signal's variance.
+struct kernel_shape {
+  double lengthscale = 0.3;
+  double category_weight = 1.0;
+  double noise_ratio = 0.01;
+};
+
+/// Which coordinates of a position the kernel reads, and how.
+struct kernel_inputs {
+  std::vector<std::size_t> ranges;   ///< coordinates compared by distance
+  std::vector<std::size_t> enums;    ///< coordinates compared by equality
+};
+
+/// The squared distance over range coordinates and the count of differing enum coordinates.
+inline void kernel_distances(const kernel_inputs& inputs, const std::vector<double>& left,
+                             const std::vector<double>& right, double& squared, double& differing) {
+  squared = 0;
+  differing = 0;
+  for (auto index : inputs.ranges) {
+    const double delta = left[index] - right[index];
+    squared += delta * delta;
+  }
+  for (auto index : inputs.enums) differing += left[index] != right[index] ? 1.0 : 0.0;
+}
+
+inline double kernel_value(const kernel_shape& shape, double squared, double differing) {
+  return std::exp(-0.5 * squared / (shape.lengthscale * shape.lengthscale) - shape.category_weight * differing);
+}
+
+/// A Gaussian process fitted to points and targets, with a constant mean and the signal variance
+/// estimated in closed form (the maximum-likelihood scale for the given kernel shape).
+class gaussian_process {
+ public:
+  /// What the model says about a point: the mean and variance of the noise-free value.
+  struct prediction {
+    double mean = 0;
+    double variance = 0;
+  };
+
+  /// Fits `targets` at `points`; `squared` and `differing` are the pairwise kernel distances
+  /// (row-major n x n), precomputed once for all the shapes tried. Returns false when the
+  /// factorization fails (it does not with a positive noise ratio, but the caller stays safe).
+  bool fit(const std::vector<std::vector<double>>* points, const kernel_inputs* inputs, const std::vector<double>& targets,
+           const std::vector<double>& squared, const std::vector<double>& differing, kernel_shape shape,
+           std::optional<double> fixed_mean = std::nullopt, std::optional<double> fixed_scale = std::nullopt) {
+    points_ = points;
+    inputs_ = inputs;
+    shape_ = shape;
+    const std::size_t n = targets.size();
+    size_ = n;
+    mean_ = 0;
+    if (fixed_mean) {
+      mean_ = *fixed_mean;
+    } else {
+      for (double target : targets) mean_ += target;
+      mean_ /= static_cast<double>(n);
+    }
+    // K = C + (noise + jitter) I, factorized in place as L (lower triangle).
+    factor_.assign(n * n, 0.0);
+    for (std::size_t row = 0; row < n; ++row) {
+      for (std::size_t column = 0; column <= row; ++column) {
+        double value = kernel_value(shape, squared[row * n + column], differing[row * n + column]);
+        if (row == column) value += shape.noise_ratio + 1e-8;
+        factor_[row * n + column] = value;
+      }
+    }
+    for (std::size_t j = 0; j < n; ++j) {
+      double diagonal = factor_[j * n + j];
+      for (std::size_t k = 0; k < j; ++k) diagonal -= factor_[j * n + k] * factor_[j * n + k];
+      if (!(diagonal > 0)) return false;
+      const double pivot = std::sqrt(diagonal);
+      factor_[j * n + j] = pivot;
+      for (std::size_t i = j + 1; i < n; ++i) {
+        double value = factor_[i * n + j];
+        for (std::size_t k = 0; k < j; ++k) value -= factor_[i * n + k] * factor_[j * n + k];
+        factor_[i * n + j] = value / pivot;
+      }
+    }
+    // alpha = K^-1 (y - mean), by forward then backward substitution.
+    alpha_.resize(n);
+    for (std::size_t i = 0; i < n; ++i) alpha_[i] = targets[i] - mean_;
+    solve_lower(alpha_);
+    double residual = 0;
+    for (double value : alpha_) residual += value * value;
+    solve_upper(alpha_);
+    scale_ = fixed_scale ? *fixed_scale : std::max(residual / static_cast<double>(n), 1e-12);
+    double log_determinant = 0;
+    for (std::size_t i = 0; i < n; ++i) log_determinant += 2.0 * std::log(factor_[i * n + i]);
+    log_likelihood_ = -0.5 * residual / scale_ - 0.5 * static_cast<double>(n) * std::log(scale_) - 0.5 * log_determinant;
+    return true;
+  }
+
+  /// The log marginal likelihood of the targets (up to a constant), for choosing a kernel shape.
+  double log_likelihood() const { return log_likelihood_; }
+  /// The kernel shape of the last fit.
+  const kernel_shape& shape() const { return shape_; }
+  /// The signal variance (the targets' units squared).
+  double scale() const { return scale_; }
+
+  /// The model's belief about the noise-free value at `point`.
+  prediction predict(const std::vector<double>& point) const {
+    const std::size_t n = size_;
+    std::vector<double> covariance(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      double squared = 0;
+      double differing = 0;
+      kernel_distances(*inputs_, point, (*points_)[i], squared, differing);
+      covariance[i] = kernel_value(shape_, squared, differing);
+    }
+    prediction result;
+    result.mean = mean_;
+    for (std::size_t i = 0; i < n; ++i) result.mean += covariance[i] * alpha_[i];
+    solve_lower(covariance);
+    double explained = 0;
+    for (double value : covariance) explained += value * value;
+    result.variance = std::max(scale_ * (1.0 - explained), 1e-12 * scale_);
+    return result;
+  }
+
+ private:
+  void solve_lower(std::vector<double>& vector) const {
+    const std::size_t n = size_;
+    for (std::size_t i = 0; i < n; ++i) {
+      double value = vector[i];
+      for (std::size_t k = 0; k < i; ++k) value -= factor_[i * n + k] * vector[k];
+      vector[i] = value / factor_[i * n + i];
+    }
+  }
+  void solve_upper(std::vector<double>& vector) const {
+    const std::size_t n = size_;
+    for (std::size_t i = n; i-- > 0;) {
+      double value = vector[i];
+      for (std::size_t k = i + 1; k < n; ++k) value -= factor_[k * n + i] * vector[k];
+      vector[i] = value / factor_[i * n + i];
+    }
+  }
+
+  const std::vector<std::vector<double>>* points_ = nullptr;
+  const kernel_inputs* inputs_ = nullptr;
+  kernel_shape shape_;
+  std::size_t size_ = 0;
+  double mean_ = 0;
+  double scale_ = 1;
+  double log_likelihood_ = -std::numeric_limits<double>::infinity();
+  std::vector<double> factor_;
+  std::vector<double> alpha_;
+};
+
+/// The standard normal density and distribution function.
+inline double normal_density(double z) { return std::exp(-0.5 * z * z) / std::sqrt(2.0 * std::numbers::pi); }
+inline double normal_cdf(double z) { return 0.5 * std::erfc(-z / std::numbers::sqrt2); }
+
+/// Expected improvement below `incumbent` of a value believed normal(mean, variance).
+inline double expected_improvement(double mean, double variance, double incumbent) {
+  const double sigma = std::sqrt(variance);
+  const double gain = incumbent - mean;
+  if (sigma <= 1e-12) return std::max(gain, 0.0);
+  const double z = gain / sigma;
+  return gain * normal_cdf(z) + sigma * normal_density(z);
+}
+
+}  // namespace servokit::optimize::detail
+// ===== end servokit/optimize/gaussian_process.hpp =====
+// ===== begin servokit/optimize/objective.hpp =====
+/// @file
+/// The objective of a search: one metric or an expression over metrics, minimized or maximized,
+/// under constraints that make a trial infeasible. Turns a measurement's metric values into the
+/// one number the optimizer compares, or into a reason the trial does not count.
+
+namespace servokit::optimize {
+
+/// An objective or a search that cannot be set up as asked: `what()` says what and where.
+class error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// How a trial ended: measured (`ok`), the adjust or measure driver failed (`failed`), the adjust
+/// was refused (`rejected`), or the measurement broke a constraint or gave no usable objective
+/// (`infeasible`). Every status but `ok` steers the search away from those settings.
+enum class trial_status { ok, failed, rejected, infeasible };
+
+/// The status as the study and the report spell it: `ok`, `failed`, `rejected`, `infeasible`.
+inline std::string_view to_string(trial_status status) {
+  switch (status) {
+    case trial_status::ok: return "ok";
+    case trial_status::failed: return "failed";
+    case trial_status::rejected: return "rejected";
+    case trial_status::infeasible: return "infeasible";
+  }
+  return "failed";
+}
+
+/// The status spelled `text`, or nothing for any other text.
+inline std::optional<trial_status> trial_status_from_string(std::string_view text) {
+  for (auto status : {trial_status::ok, trial_status::failed, trial_status::rejected, trial_status::infeasible}) {
+    if (to_string(status) == text) return status;
+  }
+  return std::nullopt;
+}
+
+/// The objective and constraints of an `optimization:` section, ready to evaluate measurements.
+class objective {
+ public:
+  /// What one measurement is worth: `ok` with a finite value, or `infeasible` with the reason
+  /// (a broken constraint, a missing metric, a division by zero, a NaN or infinity). Never NaN.
+  /// A trial that only broke a constraint keeps its (finite) value: pass it on to
+  /// `optimizer::tell`, which learns from it; only `ok` trials are ever the best.
+  struct evaluation {
+    trial_status status = trial_status::infeasible;
+    std::optional<double> value;
+    std::string reason;
+  };
+
+  /// Checks the section (the same rules the config reader applies) and compiles the expression;
+  /// throws `optimize::error` saying what is wrong.
+  explicit objective(const optimization_config& config)
+      : objective_(config.objective), constraints_(config.constraints.value_or(std::vector<constraint_config>{})) {
+    if (auto problem = detail::objective_problem(objective_)) {
+      throw error("optimization.objective" + (problem->key.empty() ? "" : "." + problem->key) + ": " +
+                  problem->message);
+    }
+    for (std::size_t index = 0; index < constraints_.size(); ++index) {
+      if (auto problem = detail::constraint_problem(constraints_[index])) {
+        throw error("optimization.constraints[" + std::to_string(index) + "]" +
+                    (problem->key.empty() ? "" : "." + problem->key) + ": " + problem->message);
+      }
+    }
+    if (objective_.expression) {
+      expression_metrics_ = detail::expression_variables(*objective_.expression);
+    } else {
+      expression_metrics_ = {*objective_.metric};
+    }
+  }
+
+  /// Every metric the objective and the constraints read, once each, objective first: the
+  /// metrics to request in MEASURE.
+  std::vector<std::string> metrics() const {
+    std::vector<std::string> names = expression_metrics_;
+    for (const auto& constraint : constraints_) {
+      if (std::find(names.begin(), names.end(), constraint.metric) == names.end()) names.push_back(constraint.metric);
+    }
+    return names;
+  }
+
+  /// Throws `optimize::error` naming each metric the objective reads that `available` (the
+  /// measure driver's `--describe`) does not offer, and the ones it does.
+  void check_metrics(const metric_descriptors& available) const {
+    std::string unknown;
+    for (const auto& name : metrics()) {
+      if (!available.contains(name)) unknown += (unknown.empty() ? "\"" : ", \"") + name + "\"";
+    }
+    if (unknown.empty()) return;
+    std::string offered;
+    for (const auto& [name, unused] : available) offered += (offered.empty() ? "" : ", ") + name;
+    throw error("optimization: unknown metric" + std::string(unknown.find(',') == std::string::npos ? " " : "s ") +
+                unknown + " (the measure driver offers: " + (offered.empty() ? "no metrics" : offered) + ")");
+  }
+
+  /// The objective value of one measurement, or why it does not count.
+  evaluation evaluate(const ordered_map<double>& metric_values) const {
+    for (const auto& name : metrics()) {
+      auto found = metric_values.find(name);
+      if (found == metric_values.end()) return infeasible("the measurement has no metric \"" + name + "\"");
+      if (!std::isfinite(found->second)) {
+        return infeasible("metric \"" + name + "\" is " + format_number(found->second) + ", not a finite number");
+      }
+    }
+    double value = 0;
+    if (objective_.expression) {
+      try {
+        value = detail::evaluate_expression(*objective_.expression, expression_metrics_, metric_values);
+      } catch (const mu::Parser::exception_type& failure) {
+        return infeasible("the expression \"" + *objective_.expression + "\" failed: " + failure.GetMsg());
+      }
+      if (!std::isfinite(value)) {
+        return infeasible("the expression \"" + *objective_.expression + "\" gives " +
+                          (std::isnan(value) ? std::string("NaN") : std::string("an infinity")) +
+                          " (a division by zero?)");
+      }
+    } else {
+      value = metric_values.at(*objective_.metric);
+    }
+    // A broken constraint makes the trial infeasible, but the value it had still tells the
+    // optimizer about the objective (it is never the best: only ok trials are).
+    for (const auto& constraint : constraints_) {
+      const double measured = metric_values.at(constraint.metric);
+      if (constraint.min && measured < *constraint.min) {
+        return {trial_status::infeasible, value,
+                "constraint " + constraint.metric + " >= " + format_number(*constraint.min) + " broken: " + format_number(measured)};
+      }
+      if (constraint.max && measured > *constraint.max) {
+        return {trial_status::infeasible, value,
+                "constraint " + constraint.metric + " <= " + format_number(*constraint.max) + " broken: " + format_number(measured)};
+      }
+    }
+    return {trial_status::ok, value, ""};
+  }
+
+  /// Whether larger values are better.
+  bool maximize() const { return objective_.goal == maximize_goal; }
+
+  /// The objective as a person reads it: `minimize latency`, `maximize throughput / cost`; also
+  /// what a stored study compares to notice that the config changed.
+  std::string describe() const {
+    return objective_.goal + " " + (objective_.expression ? *objective_.expression : *objective_.metric);
+  }
+
+  /// The constraints, as configured.
+  const std::vector<constraint_config>& constraints() const { return constraints_; }
+
+ private:
+  static evaluation infeasible(std::string reason) { return {trial_status::infeasible, std::nullopt, std::move(reason)}; }
+
+  objective_config objective_;
+  std::vector<constraint_config> constraints_;
+  std::vector<std::string> expression_metrics_;
+};
+
+}  // namespace servokit::optimize
+// ===== end servokit/optimize/objective.hpp =====
+// ===== begin servokit/optimize/optimizer.hpp =====
+/// @file
+/// The ask/tell optimizer over a descriptor's settings: Bayesian optimization with a small
+/// Gaussian process over the mixed space (ranges on their step grids, enums as categories),
+/// expected improvement weighted by the modelled chance that a configuration is feasible, and a
+/// best configuration chosen by the model rather than by the luckiest single measurement.
+
+#include <set>
+
+// ===== begin servokit/optimize/random.hpp =====
+/// @file
+/// The optimizer's source of randomness: a small generator whose state comes from the seed and
+/// the number of trials told, so that a suggestion depends only on the seed and the answers, and a
+/// study resumed by replaying its trials continues exactly as it would have.
+
+namespace servokit::optimize::detail {
+
+/// SplitMix64 (Steele, Lea, Flood 2014): tiny, fast, and the same on every platform, unlike the
+/// distributions of `<random>`, whose output the standard leaves to each library.
+class random_source {
+ public:
+  explicit random_source(std::uint64_t seed) : state_(seed) {}
+  /// A generator for the suggestion after `trials` trials told, under `seed`.
+  static random_source for_trial(std::uint64_t seed, std::uint64_t trials) {
+    random_source mixer(seed ^ (0x9e3779b97f4a7c15ULL * (trials + 1)));
+    return random_source(mixer.next() ^ trials);
+  }
+
+  std::uint64_t next() {
+    std::uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  }
+  /// Uniform in [0, 1).
+  double uniform() { return static_cast<double>(next() >> 11) * 0x1p-53; }
+  /// Uniform in [0, bound).
+  std::uint64_t below(std::uint64_t bound) { return bound == 0 ? 0 : next() % bound; }
+  /// Standard normal (Box-Muller).
+  double normal() {
+    const double radius = std::sqrt(-2.0 * std::log(1.0 - uniform()));
+    return radius * std::cos(2.0 * std::numbers::pi * uniform());
+  }
+
+ private:
+  std::uint64_t state_;
+};
+
+}  // namespace servokit::optimize::detail
+// ===== end servokit/optimize/random.hpp =====
+// ===== begin servokit/optimize/space.hpp =====
+/// @file
+/// The search space of a descriptor: each setting that may change becomes one dimension, a range
+/// as a position in [0, 1] on its step grid, an enum as the index of a member. Turns positions into
+/// values an adjust driver accepts and values (from a study, a replay) back into positions.
+
+namespace servokit::optimize {
+
+/// Values for every setting of the descriptor: component -> setting -> value, in descriptor order.
+using configuration = ordered_map<ordered_map<scalar>>;
+
+/// One setting as the search sees it.
+struct dimension {
+  std::string component;
+  std::string setting;
+  bool is_enum = false;
+  bool pinned = false;           ///< never changed: every suggestion carries `current`
+  scalar current;                ///< the descriptor's value (the baseline)
+  // range settings
+  double min = 0;
+  double max = 0;
+  double step = 0;               ///< 0: continuous
+  std::int64_t last_step = 0;    ///< the grid is min + k * step for k in [0, last_step]
+  bool integer = false;          ///< values are written as integers (min and step are whole)
+  int decimals = -1;             ///< grid values are rounded to this many decimals (-1: not at all)
+  // enum settings
+  std::vector<scalar> members;
+
+  /// Whether the search can move along this dimension.
+  bool searchable() const { return !pinned && (is_enum ? members.size() > 1 : (step == 0 || last_step > 0)); }
+};
+
+namespace detail {
+
+/// The number of decimals that writes `value` exactly enough (0.25 -> 2, 3 -> 0), or -1 when
+/// there is none short: grid values are rounded to it so that 0.1 * 3 prints as 0.3.
+inline int short_decimals(double value) {
+  for (int decimals = 0; decimals <= 9; ++decimals) {
+    const double scaled = value * std::pow(10.0, decimals);
+    if (std::abs(scaled - std::round(scaled)) <= 1e-9 * std::max(1.0, std::abs(scaled))) return decimals;
+  }
+  return -1;
+}
+
+inline bool whole(double value) { return std::floor(value) == value && std::abs(value) < 0x1p53; }
+
+/// 2 and 2.0 are the same enum member; a string never equals a number.
+inline bool same_member(const scalar& left, const scalar& right) {
+  if (left == right) return true;
+  auto left_number = numeric_value(left);
+  auto right_number = numeric_value(right);
+  return left_number && right_number && *left_number == *right_number;
+}
+
+}  // namespace detail
+
+/// The dimensions of a descriptor and the mapping between positions and values.
+///
+/// A position holds one coordinate per dimension, pinned ones included (they stay at the
+/// baseline): a range's coordinate is `k / last_step` for grid point k (or the fraction of the
+/// range when continuous), an enum's is the member's index.
+class search_space {
+ public:
+  /// Reads `descriptor`; throws `optimize::error` for a descriptor that breaks the protocol's rules.
+  explicit search_space(const application& descriptor) {
+    try {
+      validate_descriptor(descriptor);
+    } catch (const protocol_error& failure) {
+      throw error(std::string("invalid application descriptor: ") + failure.what());
+    }
+    for (const auto& [component_name, declared_component] : descriptor.components) {
+      for (const auto& [setting_name, declared] : declared_component.settings) {
+        dimension added;
+        added.component = component_name;
+        added.setting = setting_name;
+        added.is_enum = declared.is_enum();
+        added.pinned = declared.pinned.value_or(false);
+        if (added.is_enum) {
+          added.members = *declared.values;
+          added.current = declared.value ? *declared.value : added.members.front();
+        } else {
+          added.min = *declared.min;
+          added.max = *declared.max;
+          added.step = declared.step.value_or(0);
+          if (added.step > 0) {
+            // A step that does not divide the range stops at the last grid point below max; the
+            // small tolerance keeps max itself when rounding put it a hair beyond.
+            added.last_step = static_cast<std::int64_t>(std::floor((added.max - added.min) / added.step + 1e-9));
+            added.integer = detail::whole(added.min) && detail::whole(added.step);
+            const int min_decimals = detail::short_decimals(added.min);
+            const int step_decimals = detail::short_decimals(added.step);
+            added.decimals = min_decimals < 0 || step_decimals < 0 ? -1 : std::max(min_decimals, step_decimals);
+          }
+          if (declared.value) {
+            added.current = *declared.value;
+            if (added.integer) {
+              if (auto number = numeric_value(*declared.value)) added.current = static_cast<std::int64_t>(std::llround(*number));
+            }
+          } else {
+            added.current = range_value(added, 0.5);
+          }
+        }
+        dimensions_.push_back(std::move(added));
+      }
+    }
+  }
+
+  /// Every setting, pinned ones included, in descriptor order.
+  const std::vector<dimension>& dimensions() const { return dimensions_; }
+
+  /// The baseline's position: the descriptor's current values.
+  std::vector<double> baseline() const {
+    std::vector<double> position;
+    for (const auto& dim : dimensions_) position.push_back(coordinate(dim, dim.current));
+    return position;
+  }
+
+  /// The configuration at `position`: range coordinates are rounded to the nearest grid point
+  /// within bounds, enum coordinates to a member, pinned settings keep their value.
+  configuration values(const std::vector<double>& position) const {
+    configuration settings;
+    for (std::size_t index = 0; index < dimensions_.size(); ++index) {
+      const auto& dim = dimensions_[index];
+      scalar value = dim.current;
+      if (!dim.pinned) {
+        if (dim.is_enum) {
+          value = dim.members[member_index(dim, position[index])];
+        } else {
+          value = range_value(dim, position[index]);
+        }
+      }
+      settings[dim.component].insert_or_assign(dim.setting, std::move(value));
+    }
+    return settings;
+  }
+
+  /// The position of `settings`, which may come from anywhere (a study, another optimizer);
+  /// throws `optimize::error` naming a setting that is missing or holds a value the descriptor
+  /// does not allow. Pinned settings are not read.
+  std::vector<double> position(const configuration& settings) const {
+    std::vector<double> result;
+    for (const auto& dim : dimensions_) {
+      const std::string where = dim.component + "." + dim.setting;
+      if (dim.pinned) {
+        result.push_back(coordinate(dim, dim.current));
+        continue;
+      }
+      auto component = settings.find(dim.component);
+      if (component == settings.end() || !component->second.contains(dim.setting)) {
+        throw error("settings: " + where + " is missing");
+      }
+      const scalar& value = component->second.at(dim.setting);
+      if (dim.is_enum) {
+        bool member = false;
+        for (const auto& candidate : dim.members) member = member || detail::same_member(candidate, value);
+        if (!member) throw error("settings: " + where + ": " + servokit::detail::describe_scalar(value) + " is not one of its values");
+      } else {
+        auto number = numeric_value(value);
+        if (!number || !std::isfinite(*number)) {
+          throw error("settings: " + where + ": expected a number, got " + servokit::detail::describe_scalar(value));
+        }
+        // The adjust driver would refuse an out-of-range value; a replay of one is an error too,
+        // but a value off the step grid (a hand-set baseline) is measured as it is.
+        if (*number < dim.min - 1e-9 * std::abs(dim.min) || *number > dim.max + 1e-9 * std::abs(dim.max)) {
+          throw error("settings: " + where + ": " + format_number(*number) + " is outside [" + format_number(dim.min) +
+                      ", " + format_number(dim.max) + "]");
+        }
+      }
+      result.push_back(coordinate(dim, value));
+    }
+    return result;
+  }
+
+  /// The grid index of a range coordinate (the member index of an enum one): what makes two
+  /// positions the same configuration.
+  static std::int64_t cell(const dimension& dim, double coordinate) {
+    if (dim.is_enum) return static_cast<std::int64_t>(member_index(dim, coordinate));
+    if (dim.step > 0) return std::clamp<std::int64_t>(std::llround(coordinate * static_cast<double>(dim.last_step)), 0, dim.last_step);
+    // Continuous ranges: a millionth of the range is the same setting.
+    return std::llround(std::clamp(coordinate, 0.0, 1.0) * 1e6);
+  }
+
+  /// The identity of the configuration at `position` (one cell per dimension).
+  std::vector<std::int64_t> cells(const std::vector<double>& position) const {
+    std::vector<std::int64_t> key(dimensions_.size());
+    for (std::size_t index = 0; index < dimensions_.size(); ++index) key[index] = cell(dimensions_[index], position[index]);
+    return key;
+  }
+
+  /// `position` moved onto the grid: what `values(position)` will suggest, as a position.
+  std::vector<double> snap(std::vector<double> position) const {
+    for (std::size_t index = 0; index < dimensions_.size(); ++index) {
+      const auto& dim = dimensions_[index];
+      if (dim.pinned) {
+        position[index] = coordinate(dim, dim.current);
+      } else if (dim.is_enum) {
+        position[index] = static_cast<double>(member_index(dim, position[index]));
+      } else if (dim.step > 0) {
+        position[index] = dim.last_step == 0 ? 0.0 : static_cast<double>(cell(dim, position[index])) / static_cast<double>(dim.last_step);
+      } else {
+        position[index] = std::clamp(position[index], 0.0, 1.0);
+      }
+    }
+    return position;
+  }
+
+ private:
+  static std::size_t member_index(const dimension& dim, double coordinate) {
+    const auto last = static_cast<double>(dim.members.size() - 1);
+    return static_cast<std::size_t>(std::clamp(std::round(coordinate), 0.0, last));
+  }
+
+  /// The coordinate of `value` (a member, or a number within the range).
+  static double coordinate(const dimension& dim, const scalar& value) {
+    if (dim.is_enum) {
+      for (std::size_t index = 0; index < dim.members.size(); ++index) {
+        if (detail::same_member(dim.members[index], value)) return static_cast<double>(index);
+      }
+      return 0;
+    }
+    const double number = numeric_value(value).value_or(dim.min);
+    if (dim.step > 0) {
+      if (dim.last_step == 0) return 0;
+      return (number - dim.min) / (dim.step * static_cast<double>(dim.last_step));
+    }
+    return (number - dim.min) / (dim.max - dim.min);
+  }
+
+  /// The range value at `coordinate`: a grid point within [min, max], written as an integer when
+  /// min and step are whole.
+  static scalar range_value(const dimension& dim, double coordinate) {
+    if (dim.step > 0) {
+      std::int64_t k = cell(dim, coordinate);
+      if (dim.integer) return static_cast<std::int64_t>(std::llround(dim.min)) + k * static_cast<std::int64_t>(std::llround(dim.step));
+      for (;; --k) {
+        double value = dim.min + static_cast<double>(k) * dim.step;
+        if (dim.decimals >= 0) {
+          const double scale = std::pow(10.0, dim.decimals);
+          value = std::round(value * scale) / scale;
+        }
+        if (value <= dim.max || k == 0) return std::min(value, dim.max);
+      }
+    }
+    return std::clamp(dim.min + std::clamp(coordinate, 0.0, 1.0) * (dim.max - dim.min), dim.min, dim.max);
+  }
+
+  std::vector<dimension> dimensions_;
+};
+
+}  // namespace servokit::optimize
+// ===== end servokit/optimize/space.hpp =====
+
+namespace servokit::optimize {
+
+/// An ask/tell search over the settings of an application descriptor.
+///
+/// `ask()` suggests the next configuration, `tell()` records how a configuration did; the first
+/// suggestion is the baseline (the descriptor's current values), then a space-filling design, then
+/// the configurations a Gaussian-process model expects to improve most on the best so far,
+/// weighted by the chance they are feasible. Failed, rejected and infeasible trials teach that
+/// model to keep away. No configuration is suggested twice, except the few best ones, which a
+/// noisy search may re-measure when the model is unsure of them.
+///
+/// Suggestions depend only on the descriptor, the objective's direction, the seed and the trials
+/// told so far, in order: an optimizer rebuilt after a crash and told the stored trials again
+/// continues exactly where the first one was. `tell()` takes configurations from anywhere (a
+/// replayed study), not only from this object's `ask()`.
+class optimizer {
+ public:
+  /// The best configuration measured so far.
+  struct best_trial {
+    configuration settings;
+    double value;         ///< the mean of its measurements, as the objective computed them
+    std::size_t trial;    ///< the index (0 = baseline) of the first trial that measured it
+  };
+
+  /// Throws `optimize::error` for a descriptor that breaks the protocol's rules.
+  optimizer(const application& descriptor, const objective& goal, std::uint64_t seed)
+      : space_(descriptor), maximize_(goal.maximize()), seed_(seed) {
+    const auto& dims = space_.dimensions();
+    for (std::size_t index = 0; index < dims.size(); ++index) {
+      if (!dims[index].searchable()) continue;
+      (dims[index].is_enum ? inputs_.enums : inputs_.ranges).push_back(index);
+    }
+  }
+
+  /// The next configuration to measure. Asking twice without a `tell()` between gives the same one.
+  configuration ask() const { return space_.values(next_position()); }
+
+  /// Records a trial: `value` is the objective as `objective::evaluate` computed it (the goal's
+  /// direction is applied inside), required when `status` is `ok`. A non-finite value counts as
+  /// infeasible. An infeasible trial may carry the value too (`evaluate` gives it when only a
+  /// constraint was broken): the search then learns the objective from it as well, and only the
+  /// feasibility of the region from its status. Throws `optimize::error` for settings the
+  /// descriptor does not allow.
+  void tell(const configuration& settings, trial_status status, std::optional<double> value) {
+    if (status == trial_status::ok && !value) throw error("tell: a trial with status ok needs a value");
+    record added;
+    added.position = space_.snap(space_.position(settings));
+    added.cells = space_.cells(added.position);
+    added.status = status;
+    if (status == trial_status::ok && !std::isfinite(*value)) added.status = trial_status::infeasible;
+    const bool usable = value && std::isfinite(*value);
+    if (usable && (added.status == trial_status::ok || added.status == trial_status::infeasible)) {
+      added.value = *value;
+      added.has_value = true;
+    }
+    trials_.push_back(std::move(added));
+  }
+
+  /// The best configuration measured so far, or nothing before the first feasible trial.
+  ///
+  /// Among the few configurations with the best measured means, the one the model believes best:
+  /// a single lucky draw of a noisy measurement does not win over a configuration whose
+  /// neighbours and repeats agree that it is good.
+  std::optional<best_trial> best() const {
+    model fitted;
+    build(fitted);
+    return best_of(fitted);
+  }
+
+  /// The number of trials told.
+  std::size_t trials() const { return trials_.size(); }
+
+  /// The search space (the dimensions of the descriptor).
+  const search_space& space() const { return space_; }
+
+ private:
+  struct record {
+    std::vector<double> position;
+    std::vector<std::int64_t> cells;
+    trial_status status = trial_status::failed;
+    double value = 0;
+    bool has_value = false;   ///< `value` holds the objective (ok trials, and infeasible ones that told it)
+  };
+
+  /// The feasible measurements of one configuration.
+  struct group {
+    std::size_t first = 0;
+    double sum = 0;
+    std::size_t count = 0;
+    double mean() const { return sum / static_cast<double>(count); }
+  };
+
+  /// What the trials so far say: the objective model over feasible trials and the feasibility
+  /// model over all of them. Not movable: the processes point into it.
+  struct model {
+    model() = default;
+    model(const model&) = delete;
+    model& operator=(const model&) = delete;
+
+    std::vector<std::vector<double>> points;      ///< feasible trials, then failed ones (targets below)
+    std::size_t feasible_count = 0;               ///< how many of `points` are feasible trials
+    std::vector<double> targets;                  ///< lower is better, warped (below)
+    double center = 0;                            ///< the median feasible value (lower is better)
+    double spread = 1;                            ///< a robust scale of the feasible values
+
+    /// A value (lower is better) as the model sees it: centred and scaled robustly, and the bad
+    /// tail beyond two scales compressed logarithmically, so that a few disastrous configurations
+    /// (a thousandth of the throughput) do not flatten the differences among the good ones, which
+    /// stay linear.
+    double warped(double value) const {
+      const double scaled = (value - center) / spread;
+      return scaled <= 2 ? scaled : 2 + std::log1p(scaled - 2);
+    }
+    detail::gaussian_process objective_model;
+    bool has_objective_model = false;
+    std::vector<std::vector<double>> labelled;    ///< trials for the feasibility model
+    detail::gaussian_process feasibility_model;
+    bool has_feasibility_model = false;
+    double incumbent = 0;                          ///< the lowest modelled target among feasible trials
+  };
+
+  /// Trials a model is fitted to at most: beyond, the best and the most recent, so that `ask()`
+  /// stays within milliseconds after hundreds of trials.
+  static constexpr std::size_t model_points = 40;
+  /// Failed, rejected and infeasible trials the models keep at most: the most recent.
+  static constexpr std::size_t unfeasible_points = 16;
+  /// Trials the kernel shape is chosen on at most.
+  static constexpr std::size_t tuning_points_limit = 32;
+
+  std::size_t searchable_count() const { return inputs_.ranges.size() + inputs_.enums.size(); }
+
+  /// The trials of the space-filling design that follows the baseline.
+  std::size_t design_size() const { return std::clamp<std::size_t>(searchable_count() + 1, 4, 8); }
+
+  /// A value turned so that lower is better.
+  double target_of(double value) const { return maximize_ ? -value : value; }
+
+  std::map<std::vector<std::int64_t>, group> feasible_groups() const {
+    std::map<std::vector<std::int64_t>, group> groups;
+    for (std::size_t index = 0; index < trials_.size(); ++index) {
+      const auto& trial = trials_[index];
+      if (trial.status != trial_status::ok) continue;
+      auto [found, inserted] = groups.try_emplace(trial.cells);
+      if (inserted) found->second.first = index;
+      found->second.sum += trial.value;
+      ++found->second.count;
+    }
+    return groups;
+  }
+
+  /// Pairwise kernel distances of `points`.
+  void distances(const std::vector<std::vector<double>>& points, std::vector<double>& squared,
+                 std::vector<double>& differing) const {
+    const std::size_t n = points.size();
+    squared.assign(n * n, 0.0);
+    differing.assign(n * n, 0.0);
+    for (std::size_t row = 0; row < n; ++row) {
+      for (std::size_t column = 0; column <= row; ++column) {
+        detail::kernel_distances(inputs_, points[row], points[column], squared[row * n + column], differing[row * n + column]);
+        squared[column * n + row] = squared[row * n + column];
+        differing[column * n + row] = differing[row * n + column];
+      }
+    }
+  }
+
+  /// Fits the models to the trials told (a bounded subset of them when there are many).
+  void build(model& fitted) const {
+    std::vector<std::size_t> feasible;
+    std::vector<std::size_t> unfeasible;
+    for (std::size_t index = 0; index < trials_.size(); ++index) {
+      if (trials_[index].status == trial_status::ok) {
+        feasible.push_back(index);
+      } else {
+        unfeasible.push_back(index);
+      }
+    }
+    if (feasible.size() > model_points) {
+      // The best half by value, then the most recent.
+      std::vector<std::size_t> by_value = feasible;
+      std::stable_sort(by_value.begin(), by_value.end(), [&](std::size_t left, std::size_t right) {
+        return target_of(trials_[left].value) < target_of(trials_[right].value);
+      });
+      std::set<std::size_t> kept(by_value.begin(), by_value.begin() + model_points / 2);
+      for (auto index = feasible.rbegin(); index != feasible.rend() && kept.size() < model_points; ++index) kept.insert(*index);
+      feasible.assign(kept.begin(), kept.end());
+    }
+    if (unfeasible.size() > unfeasible_points) unfeasible.erase(unfeasible.begin(), unfeasible.end() - unfeasible_points);
+
+    if (!feasible.empty()) {
+      std::vector<double> sorted;
+      for (auto index : feasible) sorted.push_back(target_of(trials_[index].value));
+      std::sort(sorted.begin(), sorted.end());
+      const auto at = [&](double fraction) { return sorted[static_cast<std::size_t>(fraction * static_cast<double>(sorted.size() - 1))]; };
+      fitted.center = at(0.5);
+      // The interquartile range as a standard deviation, or the full range for few values, or 1.
+      double spread = (at(0.75) - at(0.25)) / 1.35;
+      if (!(spread > 0)) spread = (sorted.back() - sorted.front()) / 2;
+      fitted.spread = spread > 0 ? spread : std::max(std::abs(fitted.center), 1.0);
+    }
+    for (auto index : feasible) {
+      fitted.points.push_back(trials_[index].position);
+      fitted.targets.push_back(fitted.warped(target_of(trials_[index].value)));
+    }
+    fitted.feasible_count = fitted.points.size();
+    // Infeasible trials that told their value teach the objective model like any other: where
+    // the optimum lies is then known on both sides of a constraint, and the feasibility model
+    // below says which side holds. Failed and rejected trials count as the worst value seen, so
+    // that the model expects nothing from a region that crashes instead of the prior's wide hopes.
+    // Infeasible ones without a value count for nothing here: a constraint's edge is often where
+    // the optimum lies.
+    if (fitted.feasible_count > 0) {
+      const double worst = *std::max_element(fitted.targets.begin(), fitted.targets.end());
+      for (auto index : unfeasible) {
+        const auto& trial = trials_[index];
+        if (trial.status == trial_status::infeasible && !trial.has_value) continue;
+        fitted.points.push_back(trial.position);
+        fitted.targets.push_back(trial.has_value ? fitted.warped(target_of(trial.value)) : worst);
+      }
+    }
+    detail::kernel_shape chosen;
+    if (fitted.points.size() >= 2) {
+      // The kernel shape by maximum likelihood over a small grid, with a mild prior towards
+      // moderate length scales and noise: few points cannot tell a wiggle from noise alone. The
+      // grid is tried on at most `tuning_points` of them (the best and the most recent), so that
+      // its hundred factorizations stay cheap after hundreds of trials.
+      std::vector<std::vector<double>> tuning_points;
+      std::vector<double> tuning_targets;
+      if (fitted.points.size() <= tuning_points_limit) {
+        tuning_points = fitted.points;
+        tuning_targets = fitted.targets;
+      } else {
+        std::vector<std::size_t> order(fitted.points.size());
+        for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+        std::stable_sort(order.begin(), order.end(), [&](std::size_t left, std::size_t right) {
+          return fitted.targets[left] < fitted.targets[right];
+        });
+        std::set<std::size_t> kept(order.begin(), order.begin() + tuning_points_limit / 2);
+        for (std::size_t i = fitted.points.size(); i-- > 0 && kept.size() < tuning_points_limit;) kept.insert(i);
+        for (auto i : kept) {
+          tuning_points.push_back(fitted.points[i]);
+          tuning_targets.push_back(fitted.targets[i]);
+        }
+      }
+      std::vector<double> squared;
+      std::vector<double> differing;
+      distances(tuning_points, squared, differing);
+      static constexpr double lengthscales[] = {0.08, 0.14, 0.22, 0.35, 0.55, 0.85, 1.3};
+      static constexpr double weights[] = {0.3, 1.0, 3.0};
+      static constexpr double noise_ratios[] = {1e-4, 2e-3, 0.015, 0.06, 0.25};
+      double best_score = -std::numeric_limits<double>::infinity();
+      detail::gaussian_process trial_model;
+      for (double lengthscale : lengthscales) {
+        for (double weight : weights) {
+          if (inputs_.enums.empty() && weight != 1.0) continue;
+          for (double noise_ratio : noise_ratios) {
+            detail::kernel_shape shape{lengthscale, weight, noise_ratio};
+            if (!trial_model.fit(&tuning_points, &inputs_, tuning_targets, squared, differing, shape)) continue;
+            const double log_lengthscale = std::log(lengthscale / 0.35);
+            const double log_noise = std::log10(noise_ratio / 0.01);
+            const double score = trial_model.log_likelihood() - 0.5 * log_lengthscale * log_lengthscale / 0.64 -
+                                 0.5 * log_noise * log_noise / 2.25;
+            if (score > best_score) {
+              best_score = score;
+              chosen = shape;
+            }
+          }
+        }
+      }
+      distances(fitted.points, squared, differing);
+      fitted.has_objective_model =
+          fitted.objective_model.fit(&fitted.points, &inputs_, fitted.targets, squared, differing, chosen);
+    }
+    fitted.incumbent = std::numeric_limits<double>::infinity();
+    for (std::size_t i = 0; i < fitted.feasible_count; ++i) {
+      const double believed = fitted.has_objective_model ? fitted.objective_model.predict(fitted.points[i]).mean : fitted.targets[i];
+      fitted.incumbent = std::min(fitted.incumbent, believed);
+    }
+
+    if (!unfeasible.empty()) {
+      // Feasibility as a regression on +1 (feasible) and -1 (not), with the objective's shape:
+      // unexplored regions sit at 0 (an even chance), failed ones near -1.
+      std::vector<double> labels;
+      for (auto index : feasible) {
+        fitted.labelled.push_back(trials_[index].position);
+        labels.push_back(1.0);
+      }
+      for (auto index : unfeasible) {
+        fitted.labelled.push_back(trials_[index].position);
+        labels.push_back(-1.0);
+      }
+      // Its own kernel shape, by likelihood: failing regions (too little memory, a broken
+      // combination) are usually wide, and a short scale would leave most of one unexplored.
+      // Tried on every unfeasible trial kept and the most recent feasible ones, at most
+      // `tuning_points_limit` in all.
+      std::vector<std::vector<double>> tuning_points;
+      std::vector<double> tuning_labels;
+      const std::size_t feasible_kept =
+          std::min(feasible.size(), tuning_points_limit - std::min(tuning_points_limit, unfeasible.size()));
+      for (std::size_t i = feasible.size() - feasible_kept; i < fitted.labelled.size(); ++i) {
+        tuning_points.push_back(fitted.labelled[i]);
+        tuning_labels.push_back(labels[i]);
+      }
+      std::vector<double> squared;
+      std::vector<double> differing;
+      distances(tuning_points, squared, differing);
+      static constexpr double label_lengthscales[] = {0.1, 0.17, 0.25, 0.4, 0.6, 0.9, 1.3};
+      detail::kernel_shape shape = chosen;
+      shape.noise_ratio = 0.05;
+      static constexpr double label_weights[] = {0.1, 0.5, 2.0};
+      double best_likelihood = -std::numeric_limits<double>::infinity();
+      detail::kernel_shape best_shape = shape;
+      for (double lengthscale : label_lengthscales) {
+        for (double weight : label_weights) {
+          if (inputs_.enums.empty() && weight != label_weights[0]) continue;
+          shape.lengthscale = lengthscale;
+          shape.category_weight = weight;
+          if (fitted.feasibility_model.fit(&tuning_points, &inputs_, tuning_labels, squared, differing, shape, 0.0, 1.0) &&
+              fitted.feasibility_model.log_likelihood() > best_likelihood) {
+            best_likelihood = fitted.feasibility_model.log_likelihood();
+            best_shape = shape;
+          }
+        }
+      }
+      shape = best_shape;
+      distances(fitted.labelled, squared, differing);
+      fitted.has_feasibility_model =
+          fitted.feasibility_model.fit(&fitted.labelled, &inputs_, labels, squared, differing, shape, 0.0, 1.0);
+    }
+  }
+
+  std::optional<best_trial> best_of(const model& fitted) const {
+    auto groups = feasible_groups();
+    if (groups.empty()) return std::nullopt;
+    std::vector<const group*> ranked;
+    for (const auto& [cells, candidate] : groups) ranked.push_back(&candidate);
+    std::stable_sort(ranked.begin(), ranked.end(), [&](const group* left, const group* right) {
+      return target_of(left->mean()) < target_of(right->mean());
+    });
+    const group* chosen = ranked.front();
+    if (fitted.has_objective_model && fitted.feasible_count >= 4) {
+      // Among the best measured, those the noise could have put first (within two of the noise's
+      // standard deviations of the best measured value), the one the model believes best. Without
+      // noise that is the best measured one.
+      const auto& shape = fitted.objective_model.shape();
+      const double noise = std::sqrt(fitted.objective_model.scale() * shape.noise_ratio);
+      const double first = fitted.warped(target_of(ranked.front()->mean()));
+      double lowest = std::numeric_limits<double>::infinity();
+      for (std::size_t rank = 0; rank < std::min<std::size_t>(5, ranked.size()); ++rank) {
+        if (fitted.warped(target_of(ranked[rank]->mean())) > first + 2 * noise) break;
+        const double believed = fitted.objective_model.predict(trials_[ranked[rank]->first].position).mean;
+        if (believed < lowest) {
+          lowest = believed;
+          chosen = ranked[rank];
+        }
+      }
+    }
+    return best_trial{space_.values(trials_[chosen->first].position), chosen->mean(), chosen->first};
+  }
+
+  /// How much measuring at `position` is worth: expected improvement times the chance it is
+  /// feasible. When the improvement alone cannot beat `floor`, it is returned as it is (the
+  /// feasibility model, half the cost, is not consulted).
+  double acquisition(const model& fitted, const std::vector<double>& position,
+                     double floor = -std::numeric_limits<double>::infinity()) const {
+    if (!fitted.has_objective_model) {
+      // Nothing feasible to improve on yet: look where feasibility is likeliest, or least known.
+      if (!fitted.has_feasibility_model) return 1.0;
+      return feasible_chance(fitted, position) + 0.1 * std::sqrt(fitted.feasibility_model.predict(position).variance);
+    }
+    const auto belief = fitted.objective_model.predict(position);
+    const double improvement = detail::expected_improvement(belief.mean, belief.variance, fitted.incumbent);
+    if (!fitted.has_feasibility_model || improvement <= floor) return improvement;
+    return improvement * feasible_chance(fitted, position);
+  }
+
+  /// The chance that `position` is feasible, from the regression on +1/-1 labels: the label's
+  /// mean against its doubt, the doubt capped so that a region full of failures counts as one
+  /// even where the labels alone leave the regression unsure.
+  double feasible_chance(const model& fitted, const std::vector<double>& position) const {
+    const auto belief = fitted.feasibility_model.predict(position);
+    return detail::normal_cdf(belief.mean / std::min(std::sqrt(belief.variance + 1e-6), 0.5));
+  }
+
+  std::vector<double> random_position(detail::random_source& random) const {
+    std::vector<double> position = space_.baseline();
+    const auto& dims = space_.dimensions();
+    for (auto index : inputs_.ranges) position[index] = random.uniform();
+    for (auto index : inputs_.enums) position[index] = static_cast<double>(random.below(dims[index].members.size()));
+    return space_.snap(position);
+  }
+
+  /// A random neighbour of `origin`: one to three settings moved a little (ranges) or changed (enums).
+  std::vector<double> neighbour(const std::vector<double>& origin, detail::random_source& random) const {
+    const std::size_t movable = searchable_count();
+    std::vector<double> position = origin;
+    if (movable == 0) return position;
+    const std::size_t moves = 1 + random.below(std::min<std::size_t>(3, movable));
+    const auto& dims = space_.dimensions();
+    for (std::size_t move = 0; move < moves; ++move) {
+      const std::size_t pick = random.below(movable);
+      if (pick >= inputs_.ranges.size()) {
+        const std::size_t index = inputs_.enums[pick - inputs_.ranges.size()];
+        position[index] = static_cast<double>(random.below(dims[index].members.size()));
+      } else {
+        const std::size_t index = inputs_.ranges[pick];
+        const auto& dim = dims[index];
+        const double grid = dim.step > 0 ? 1.0 / static_cast<double>(dim.last_step) : 0.0;
+        double shift = 0.12 * random.normal();
+        if (std::abs(shift) < grid) shift = shift < 0 ? -grid : grid;
+        position[index] = std::clamp(position[index] + shift, 0.0, 1.0);
+      }
+    }
+    return space_.snap(position);
+  }
+
+  /// Every configuration one move from `origin`: each range a step (and a tenth of its range) up
+  /// or down, each enum to each other member.
+  std::vector<std::vector<double>> adjacent(const std::vector<double>& origin) const {
+    std::vector<std::vector<double>> result;
+    const auto& dims = space_.dimensions();
+    for (auto index : inputs_.ranges) {
+      const auto& dim = dims[index];
+      const double grid = dim.step > 0 ? 1.0 / static_cast<double>(dim.last_step) : 0.01;
+      for (double shift : {-grid, grid, -std::max(grid, 0.1), std::max(grid, 0.1)}) {
+        std::vector<double> moved = origin;
+        moved[index] = std::clamp(origin[index] + shift, 0.0, 1.0);
+        result.push_back(space_.snap(moved));
+      }
+    }
+    for (auto index : inputs_.enums) {
+      for (std::size_t member = 0; member < dims[index].members.size(); ++member) {
+        if (static_cast<double>(member) == origin[index]) continue;
+        std::vector<double> moved = origin;
+        moved[index] = static_cast<double>(member);
+        result.push_back(moved);
+      }
+    }
+    return result;
+  }
+
+  /// The k-th point of the design that follows the baseline: a Latin hypercube drawn from the
+  /// seed alone, so each range is covered evenly and each enum member comes up in turn.
+  std::vector<double> design_point(std::size_t k) const {
+    const std::size_t count = design_size();
+    detail::random_source random(seed_ ^ 0x5eedde5167ULL);
+    std::vector<double> position = space_.baseline();
+    const auto& dims = space_.dimensions();
+    auto shuffled = [&](std::size_t size) {
+      std::vector<std::size_t> order(size);
+      for (std::size_t i = 0; i < size; ++i) order[i] = i;
+      for (std::size_t i = size; i > 1; --i) std::swap(order[i - 1], order[random.below(i)]);
+      return order;
+    };
+    for (auto index : inputs_.ranges) {
+      auto order = shuffled(count);
+      double jitter = 0;
+      for (std::size_t i = 0; i <= k % count; ++i) jitter = random.uniform();
+      position[index] = (static_cast<double>(order[k % count]) + jitter) / static_cast<double>(count);
+    }
+    for (auto index : inputs_.enums) {
+      const std::size_t members = dims[index].members.size();
+      auto order = shuffled(members);
+      const std::size_t offset = random.below(members);
+      position[index] = static_cast<double>(order[(k + offset) % members]);
+    }
+    return space_.snap(position);
+  }
+
+  /// The position `ask()` suggests: the baseline, the design, then the candidate (random, near
+  /// the leaders, or a leader again) with the most expected improvement times feasibility,
+  /// improved by climbing over adjacent configurations.
+  std::vector<double> next_position() const {
+    if (trials_.empty()) return space_.baseline();
+    std::map<std::vector<std::int64_t>, std::size_t> measured;
+    for (const auto& trial : trials_) ++measured[trial.cells];
+    auto unmeasured = [&](const std::vector<double>& position) { return !measured.contains(space_.cells(position)); };
+
+    auto random = detail::random_source::for_trial(seed_, trials_.size());
+    if (trials_.size() < design_size()) {
+      auto planned = design_point(trials_.size() - 1);
+      if (unmeasured(planned)) return planned;
+    }
+
+    model fitted;
+    build(fitted);
+    std::vector<std::vector<double>> candidates;
+    for (int i = 0; i < 256; ++i) candidates.push_back(random_position(random));
+
+    // Around the configurations the model believes best: random neighbours and every adjacent one.
+    std::vector<std::pair<double, std::size_t>> believed;
+    for (std::size_t i = 0; i < fitted.feasible_count; ++i) {
+      believed.emplace_back(fitted.has_objective_model ? fitted.objective_model.predict(fitted.points[i]).mean : fitted.targets[i], i);
+    }
+    std::stable_sort(believed.begin(), believed.end());
+    std::vector<std::vector<std::int64_t>> podium;   // the three best measured configurations
+    {
+      auto groups = feasible_groups();
+      std::vector<std::pair<double, const std::vector<std::int64_t>*>> by_mean;
+      for (const auto& [cells, measured_group] : groups) by_mean.emplace_back(target_of(measured_group.mean()), &cells);
+      std::stable_sort(by_mean.begin(), by_mean.end(), [](const auto& left, const auto& right) { return left.first < right.first; });
+      for (std::size_t rank = 0; rank < std::min<std::size_t>(3, by_mean.size()); ++rank) podium.push_back(*by_mean[rank].second);
+    }
+    std::set<std::vector<std::int64_t>> leaders;
+    for (const auto& [mean, i] : believed) {
+      if (leaders.size() == 5) break;
+      const auto& origin = fitted.points[i];
+      if (!leaders.insert(space_.cells(origin)).second) continue;
+      for (int j = 0; j < 32; ++j) candidates.push_back(neighbour(origin, random));
+      if (leaders.size() <= 3) {
+        for (auto& moved : adjacent(origin)) candidates.push_back(std::move(moved));
+        // A leader among the three best measured, measured only once or twice, may be measured
+        // again: with noise, the model's doubt about it is what expected improvement weighs.
+        const auto cells = space_.cells(origin);
+        if (measured[cells] < 3 && std::find(podium.begin(), podium.end(), cells) != podium.end()) {
+          candidates.push_back(origin);
+        }
+      }
+    }
+
+    std::set<std::vector<std::int64_t>> scored;
+    std::vector<std::pair<double, std::size_t>> ranked;
+    for (std::size_t i = 0; i < candidates.size(); ++i) {
+      auto cells = space_.cells(candidates[i]);
+      if (!scored.insert(cells).second) continue;
+      if (measured.contains(cells) &&
+          (measured[cells] >= 3 || std::find(podium.begin(), podium.end(), cells) == podium.end())) {
+        continue;
+      }
+      ranked.emplace_back(acquisition(fitted, candidates[i]), i);
+    }
+    if (ranked.empty()) {
+      // Everything near the leaders and every random draw was measured: the space is (nearly)
+      // exhausted; the best leader is the most useful thing left to measure.
+      return believed.empty() ? random_position(random) : fitted.points[believed.front().second];
+    }
+    std::stable_sort(ranked.begin(), ranked.end(), [](const auto& left, const auto& right) { return left.first > right.first; });
+
+    // Climb from the three most promising candidates over adjacent configurations.
+    std::vector<double> chosen = candidates[ranked.front().second];
+    double chosen_score = ranked.front().first;
+    for (std::size_t start = 0; start < std::min<std::size_t>(3, ranked.size()); ++start) {
+      std::vector<double> current = candidates[ranked[start].second];
+      double current_score = ranked[start].first;
+      if (!unmeasured(current)) continue;
+      for (int step = 0; step < 10; ++step) {
+        bool moved = false;
+        for (auto& next : adjacent(current)) {
+          if (!unmeasured(next)) continue;
+          const double score = acquisition(fitted, next, current_score);
+          if (score > current_score) {
+            current_score = score;
+            current = std::move(next);
+            moved = true;
+          }
+        }
+        if (!moved) break;
+      }
+      if (current_score > chosen_score) {
+        chosen_score = current_score;
+        chosen = current;
+      }
+    }
+    return chosen;
+  }
+
+  search_space space_;
+  bool maximize_;
+  std::uint64_t seed_;
+  detail::kernel_inputs inputs_;
+  std::vector<record> trials_;
+};
+
+}  // namespace servokit::optimize
+// ===== end servokit/optimize/optimizer.hpp =====
+// ===== end servokit/optimize.hpp =====
 // ===== begin servokit/transport.hpp =====
 /// @file
 /// The transport layer (servokit::transport): what the agent loop needs from a backend connection

@@ -140,7 +140,10 @@ TEST_CASE("32 servokit sub-drivers run at once and every metric comes back") {
   for (int index = 0; index < 32; ++index) {
     const std::string name = "m" + std::to_string(100 + index);
     servo.link(name, "test-driver_named_measure");
-    request += (index ? ", \"" : "\"") + name + "\"";
+    // Appended piece by piece: GCC 12's -Wrestrict misfires at -O2 on `"literal" + std::string`.
+    request += index ? ", \"" : "\"";
+    request += name;
+    request += '"';
   }
   request += R"(], "control": {"duration": 1}})";
   auto output = servo.run({"app"}, request);

@@ -138,9 +138,10 @@ TEST_CASE("32 servokit sub-drivers run at once and every metric comes back") {
   aggregator_servo servo("servokit-magg", "measure");
   std::string request = R"({"metrics": [)";
   for (int index = 0; index < 32; ++index) {
-    const std::string name = "m" + std::to_string(100 + index);
+    std::string name = "m";
+    name += std::to_string(100 + index);
     servo.link(name, "test-driver_named_measure");
-    // Appended piece by piece: GCC 12's -Wrestrict misfires at -O2 on `"literal" + std::string`.
+    // Strings built piece by piece: GCC 12's -Wrestrict misfires at -O2 on `"m" + std::string`.
     request += index ? ", \"" : "\"";
     request += name;
     request += '"';

@@ -1,7 +1,7 @@
 #pragma once
 /// @file
 /// Everything servokit offers, in one include. Each layer also has its own header
-/// (`servokit/protocol.hpp`, `json.hpp`, `config.hpp`, `process.hpp`, `driver.hpp`) for builds
+/// (`servokit/protocol.hpp`, `json.hpp`, `config.hpp`, `process.hpp`, `driver.hpp`, `optimize.hpp`) for builds
 /// that want less.
 
 #include <servokit/version.hpp>
@@ -11,3 +11,4 @@
 #include <servokit/process.hpp>
 #include <servokit/text.hpp>
 #include <servokit/driver.hpp>
+#include <servokit/optimize.hpp>

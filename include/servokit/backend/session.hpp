@@ -614,12 +614,7 @@ class session {
       if (const auto found = optimizer_->best()) {
         summary.settings_json = settings_text(found->settings);
         summary.objective = found->value;
-        for (const auto& trial : trials_) {
-          if (trial.status == "ok" && trial.settings_json == summary.settings_json) {
-            summary.trial = trial.number;
-            break;
-          }
-        }
+        summary.trial = static_cast<std::int64_t>(found->trial) + 1;
       }
     }
     return summary;

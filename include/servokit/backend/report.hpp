@@ -51,6 +51,22 @@ struct best_summary {
   }
 };
 
+/// Settings as a person reads them on one line: `job.threads=4 job.mode=fast`.
+inline std::string flat_settings(std::string_view settings_json) {
+  std::string text;
+  try {
+    for (const auto& [component, settings] : json::read<settings_table>(settings_json)) {
+      for (const auto& [name, value] : settings) {
+        const auto* word = std::get_if<std::string>(&value);
+        text += (text.empty() ? "" : " ") + component + "." + name + "=" + (word ? *word : format_number(*numeric_value(value)));
+      }
+    }
+  } catch (const std::exception&) {
+    return std::string(settings_json);
+  }
+  return text;
+}
+
 /// One trial as its `trials.jsonl` line (no newline).
 inline std::string trial_json_line(const trial_record& trial) {
   std::string line;

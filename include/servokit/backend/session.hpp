@@ -11,6 +11,8 @@
 /// finished (the server answers SLEEP from then on).
 
 #include <chrono>
+#include <cmath>
+#include <cstdio>
 #include <cstdint>
 #include <functional>
 #include <mutex>
@@ -690,5 +692,46 @@ class session {
   std::optional<std::string> stop_reason_, failure_, final_adjust_problem_, plot_note_;
   mutable std::mutex mutex_;
 };
+
+/// The end of a study in a few lines for people: trials by status, the baseline, the best and its
+/// gain, the best settings, and where the report is.
+inline std::string summarize(const session& finished) {
+  const auto trials = finished.trials();
+  const auto best = finished.best();
+  std::int64_t counts[4] = {0, 0, 0, 0};
+  static constexpr std::string_view names[4] = {"ok", "failed", "rejected", "infeasible"};
+  for (const auto& trial : trials) {
+    for (std::size_t i = 0; i < 4; ++i) counts[i] += trial.status == names[i] ? 1 : 0;
+  }
+  std::string text = "optimization of \"" + finished.app_id() + "\": " + std::to_string(trials.size()) + " of " +
+                     std::to_string(finished.budget()) + " trials (";
+  for (std::size_t i = 0, shown = 0; i < 4; ++i) {
+    if (counts[i] == 0) continue;
+    text += (shown++ ? ", " : "") + std::to_string(counts[i]) + " " + std::string(names[i]);
+  }
+  text += ")\n";
+  if (!trials.empty()) {
+    text += "  baseline (trial 1): " + (best.baseline ? format_number(*best.baseline) : trials.front().status) + "  " +
+            flat_settings(trials.front().settings_json) + "\n";
+  }
+  if (best.objective) {
+    text += "  best (trial " + std::to_string(best.trial.value_or(0)) + "):     " + format_number(*best.objective);
+    if (const auto gain = best.improvement_percent()) {
+      char buffer[64];
+      std::snprintf(buffer, sizeof buffer, "  (%.1f%% %s than the baseline)", std::fabs(*gain), *gain >= 0 ? "better" : "worse");
+      text += buffer;
+    }
+    text += "\n  best settings: " + flat_settings(best.settings_json) + "\n";
+  } else {
+    text += "  no trial succeeded: the application was left at its baseline settings\n";
+  }
+  if (const auto problem = finished.final_adjust_problem()) text += "  warning: " + *problem + "\n";
+  if (const auto directory = finished.report_directory()) {
+    text += "  report: " + directory->string() + "/ (trials.jsonl, trials.csv, best.json";
+    const auto note = finished.plot_note();
+    text += note ? ")\n  plot: " + *note + "\n" : ", convergence.png)\n";
+  }
+  return text;
+}
 
 }  // namespace servokit::backend

@@ -27,6 +27,7 @@ packages=(
   gnuplot-nox           # the optimization report's convergence plot
   doctest-dev           # unit and integration tests
   hyperfine             # bench/run.sh
+  openssl               # tests/unit/http.cpp: a self-signed certificate for the TLS test
 )
 
 missing=()

@@ -1,7 +1,11 @@
 #pragma once
 /// @file
 /// Everything servokit offers, in one include. Each layer also has its own header
+<<<<<<< HEAD
 /// (`servokit/protocol.hpp`, `json.hpp`, `config.hpp`, `process.hpp`, `driver.hpp`, `optimize.hpp`) for builds
+=======
+/// (`servokit/protocol.hpp`, `json.hpp`, `config.hpp`, `process.hpp`, `driver.hpp`, `http.hpp`) for builds
+>>>>>>> wip/servo
 /// that want less.
 
 #include <servokit/version.hpp>
@@ -12,3 +16,4 @@
 #include <servokit/text.hpp>
 #include <servokit/driver.hpp>
 #include <servokit/optimize.hpp>
+#include <servokit/http.hpp>

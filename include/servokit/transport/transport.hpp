@@ -21,7 +21,10 @@ namespace servokit::transport {
 struct event {
   std::string_view name;         ///< HELLO, WHATS_NEXT, DESCRIPTION, ADJUSTMENT, MEASUREMENT, GOODBYE
   std::string_view param_json;   ///< the param as compact JSON text (`null` for WHATS_NEXT)
-  std::string_view cmd_uid;      ///< the command this event belongs to, echoed as `cmd_uid`; empty: none
+  /// The command this event belongs to; empty: none. The loop has already written it into
+  /// `param_json` as `cmd_uid` (section 9); it is given apart so that an in-process backend can
+  /// match the event to its command without parsing the param. A transport never adds it again.
+  std::string_view cmd_uid;
 };
 
 /// The backend's answer to one event: its JSON body, unparsed (the loop reads it with simdjson).

@@ -1,0 +1,895 @@
+#pragma once
+/// @file
+/// `servo_loop<Transport>`: the agent. It speaks to a backend through any transport
+/// (`servokit::transport::transport`) and owns every rule of `PROTOCOL.md` sections 5 and 9:
+/// HELLO, WHATS_NEXT, DESCRIBE/ADJUST/MEASURE/SLEEP, GOODBYE; running `./adjust`, `./measure` and
+/// `./environment`; relaying progress with the command's `cmd_uid`; cancels; retries;
+/// re-synchronising after `unexpected-event`; and stop requests (the signals of section 5).
+///
+/// ```
+/// servokit::servo::options opts;
+/// opts.app_id = "my-app";
+/// servokit::servo::read_environment(opts);             // $OPTUNE_IO_TIMEOUT, $SERVO_RETRY_DELAY_SEC...
+/// servokit::transport::http_transport backend(http_options);
+/// servokit::servo::servo_loop loop(opts, backend);
+/// servokit::servo::signal_relay signals([&](auto kind, auto name) { loop.request_stop(kind, name); });
+/// return loop.run();
+/// ```
+///
+/// A transport that provides `bool finished() const` (an in-process backend whose work is done)
+/// ends the loop: once it is true after an exchange, the loop sends GOODBYE `exit` and returns.
+
+#include <poll.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <concepts>
+#include <condition_variable>
+#include <cstdint>
+#include <cstdio>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <stop_token>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <simdjson.h>
+
+#include <servokit/json/write.hpp>
+#include <servokit/process/child.hpp>
+#include <servokit/process/command.hpp>
+#include <servokit/process/event_loop.hpp>
+#include <servokit/process/spawn.hpp>
+#include <servokit/servo/driver_output.hpp>
+#include <servokit/servo/options.hpp>
+#include <servokit/transport/transport.hpp>
+
+namespace servokit::servo {
+
+/// A transport that can say the backend is done (an in-process optimizer whose budget is spent).
+template <class T>
+concept finishing_transport = requires(const T& connection) {
+  { connection.finished() } -> std::convertible_to<bool>;
+};
+
+/// The exit codes of `servo_loop::run`.
+namespace exit_code {
+inline constexpr int ok = 0;                ///< stopped as asked (a signal, `finished()`)
+inline constexpr int backend_refused = 1;   ///< the backend refused HELLO or WHATS_NEXT (a 4xx other than 404)
+}  // namespace exit_code
+
+/// The agent loop over a transport (see the file comment). One loop runs on one thread; only
+/// `request_stop` may be called from others (a signal thread).
+template <transport::transport Transport>
+class servo_loop {
+ public:
+  /// The loop for `settings`, talking through `backend` (which must outlive it).
+  servo_loop(options settings, Transport& backend) : options_(std::move(settings)), backend_(backend) {
+    if (!options_.log) {
+      options_.log = [](log_level, std::string_view line) {
+        std::string text(line);
+        text += '\n';
+        std::fwrite(text.data(), 1, text.size(), stderr);
+      };
+    }
+  }
+  servo_loop(const servo_loop&) = delete;
+  servo_loop& operator=(const servo_loop&) = delete;
+
+  /// Asks the loop to stop; thread-safe and quick, so a signal thread may call it.
+  /// `terminate` stops a running driver and any wait at once and sends GOODBYE with `reason`
+  /// (the signal's name, "SIGTERM" by default); a second `terminate` also cuts GOODBYE's retries.
+  /// `exit` and `restart` let the current operation finish and report, then send GOODBYE `exit`
+  /// or `restart`; after `restart`, `restart_requested()` tells the program to re-execute itself.
+  void request_stop(stop_request kind, std::string_view reason = {}) {
+    {
+      const std::lock_guard lock(stop_mutex_);
+      if (kind == stop_request::terminate) {
+        if (terminate_.stop_requested()) {
+          force_.request_stop();
+        } else {
+          terminate_reason_ = reason.empty() ? std::string("SIGTERM") : std::string(reason);
+        }
+      } else if (graceful_.load() == graceful_stop::none) {
+        graceful_ = kind == stop_request::exit ? graceful_stop::exit : graceful_stop::restart;
+      }
+    }
+    if (kind == stop_request::terminate) terminate_.request_stop();
+    { const std::lock_guard lock(wait_mutex_); }  // a waiter between its check and its sleep sees the change
+    wakeup_.notify_all();
+    events_.wake();
+  }
+
+  /// Whether the loop ended on a `restart` request: the program should now re-execute itself.
+  bool restart_requested() const noexcept { return ended_for_restart_; }
+
+  /// Runs until a stop request (or the transport's `finished()`); returns the exit code
+  /// (`exit_code::ok`, or `exit_code::backend_refused` when the backend refused HELLO or WHATS_NEXT).
+  int run() {
+    pause();
+    if (!stopping_now()) {
+      if (hello() == step::refused) return exit_code::backend_refused;
+    }
+    for (;;) {
+      if (stopping_now()) return goodbye(terminate_reason());
+      if (const auto graceful = graceful_.load(); graceful != graceful_stop::none) {
+        ended_for_restart_ = graceful == graceful_stop::restart;
+        return goodbye(ended_for_restart_ ? "restart" : "exit");
+      }
+      if (backend_finished()) return goodbye("exit");
+      switch (next_command()) {
+        case step::refused: return exit_code::backend_refused;
+        case step::resync:
+          log("the backend reported an unexpected event: starting over (GOODBYE, HELLO)");
+          send_goodbye("restart");
+          if (!stopping_now() && hello() == step::refused) return exit_code::backend_refused;
+          break;
+        case step::done: break;
+      }
+    }
+  }
+
+ private:
+  enum class graceful_stop { none, exit, restart };
+  enum class step { done, resync, refused };
+  enum class retries { forever, once, three_times };
+
+  /// A reply that arrived: its body parsed (valid until the next exchange) and the backend's status.
+  struct answer {
+    bool delivered = false;    ///< false: given up (retries spent, refused, or stopped)
+    bool refused = false;      ///< the backend refused the event (a 4xx other than 404)
+    simdjson::dom::element body;
+    std::optional<std::string> status;
+    std::optional<std::string> reason;
+  };
+
+  /// How a driver run ended.
+  struct driver_run {
+    enum class outcome { completed, failed, cancelled, resync, stopped } kind = outcome::failed;
+    std::string final_line;  ///< completed: the driver's result line
+    std::string status = "failed";
+    std::string reason = "unknown";
+    std::string message;
+  };
+
+  /// Where a running driver's progress goes: the event and the command's uid.
+  struct progress_target {
+    std::string_view event;
+    const std::string* cmd_uid_json;  ///< `"abc"` as JSON, or empty: the command had none
+    std::string_view cmd_uid;
+    std::chrono::steady_clock::time_point started;
+  };
+
+  // --- log -------------------------------------------------------------------------------
+
+  void log(std::string_view line) { options_.log(log_level::operation, line); }
+  void detail(std::string_view line) {
+    if (options_.verbose) options_.log(log_level::detail, line);
+  }
+  static std::string seconds_text(std::chrono::steady_clock::duration elapsed) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.3f s", std::chrono::duration<double>(elapsed).count());
+    return buffer;
+  }
+
+  // --- stop requests -----------------------------------------------------------------------
+
+  bool stopping_now() const noexcept { return terminate_.stop_requested(); }
+  std::string terminate_reason() {
+    const std::lock_guard lock(stop_mutex_);
+    return terminate_reason_;
+  }
+  bool backend_finished() const {
+    if constexpr (finishing_transport<Transport>) {
+      return static_cast<bool>(std::as_const(backend_).finished());
+    } else {
+      return false;
+    }
+  }
+
+  /// Waits `duration`; returns early on any stop request (false then).
+  bool wait_for(seconds duration) {
+    std::unique_lock lock(wait_mutex_);
+    return !wakeup_.wait_for(lock, duration, [this] {
+      return stopping_now() || graceful_.load() != graceful_stop::none;
+    });
+  }
+  /// Waits `duration` unless a terminate request comes (the retries of an event in flight
+  /// continue through `exit`/`restart`, whose operation must still be reported).
+  bool wait_unless_terminated(seconds duration, std::stop_token stop) {
+    std::unique_lock lock(wait_mutex_);
+    return !wakeup_.wait_for(lock, duration, [&] { return stop.stop_requested(); });
+  }
+
+  /// Between a command and its result, and before HELLO: Enter in interactive mode, else `delay`.
+  void pause() {
+    if (options_.interactive) {
+      log("Press <Enter> to continue...");
+      std::string ignored;
+      char byte = 0;
+      while (!stopping_now() && graceful_.load() == graceful_stop::none) {
+        pollfd ready{options_.input, POLLIN, 0};
+        if (::poll(&ready, 1, 200) <= 0) continue;
+        const ssize_t got = ::read(options_.input, &byte, 1);
+        if (got <= 0) {
+          options_.interactive = false;  // no more input: go on without asking again
+          return;
+        }
+        if (byte == '\n') return;
+      }
+    } else if (options_.delay.count() > 0) {
+      wait_for(options_.delay);
+    }
+  }
+
+  // --- exchanges ---------------------------------------------------------------------------
+
+  /// Sends `event` with `param_json`, retrying per `policy` (section 5); parses the reply.
+  answer send(std::string_view event, const std::string& param_json, std::string_view cmd_uid, retries policy,
+              std::stop_token stop) {
+    answer result;
+    int retries_left = policy == retries::forever ? -1 : policy == retries::once ? 1 : 3;
+    seconds delay = event == "WHATS_NEXT" ? options_.first_whats_next_retry : options_.retry_delay;
+    detail("> " + std::string(event) + " " + excerpt(param_json, 4096));
+    for (;;) {
+      std::string problem;
+      try {
+        transport::reply reply = backend_.exchange(transport::event{event, param_json, cmd_uid}, stop);
+        reply_text_ = std::move(reply.body);
+        detail("< " + std::string(event) + " " + excerpt(reply_text_, 4096));
+        if (reply_parser_.parse(reply_text_).get(result.body) == simdjson::SUCCESS) {
+          result.delivered = true;
+          result.status = detail::string_member(result.body, "status");
+          result.reason = detail::string_member(result.body, "reason");
+          return result;
+        }
+        problem = "the reply is not JSON: " + excerpt(reply_text_);
+      } catch (const transport::transport_error& error) {
+        if (stop.stop_requested()) return result;
+        if (!error.retryable()) {
+          log(std::string(event) + ": the backend refused the event: " + error.what());
+          result.refused = true;
+          return result;
+        }
+        problem = error.what();
+      }
+      if (retries_left == 0) {
+        log(std::string(event) + ": " + problem + "; no retries left, giving up on this event");
+        return result;
+      }
+      if (retries_left > 0) --retries_left;
+      char wait_text[32];
+      std::snprintf(wait_text, sizeof wait_text, "%g", delay.count());
+      log(std::string(event) + ": " + problem + "; retrying in " + wait_text + " s");
+      if (!wait_unless_terminated(delay, stop)) return result;
+      delay = options_.retry_delay;
+    }
+  }
+
+  /// HELLO with the agent's name.
+  step hello() {
+    std::string param;
+    json::writer out(param);
+    out.begin_object();
+    out.key("agent");
+    out.string(options_.agent);
+    out.end_object();
+    const answer reply = send("HELLO", param, {}, retries::forever, terminate_.get_token());
+    if (reply.refused) return step::refused;
+    if (reply.delivered) log("HELLO sent (agent " + options_.agent + ", app " + options_.app_id + ")");
+    return step::done;
+  }
+
+  /// GOODBYE with `reason` (three retries; a second terminate request cuts them), then exit 0.
+  int goodbye(const std::string& reason) {
+    send_goodbye(reason);
+    return exit_code::ok;
+  }
+  void send_goodbye(const std::string& reason) {
+    std::string param;
+    json::writer out(param);
+    out.begin_object();
+    out.key("reason");
+    out.string(reason);
+    out.end_object();
+    const answer reply = send("GOODBYE", param, {}, retries::three_times, force_.get_token());
+    log(reply.delivered ? "GOODBYE sent (" + reason + ")" : "GOODBYE (" + reason + ") could not be sent");
+  }
+
+  /// Sends a command's result event; `unexpected-event` asks for re-synchronisation.
+  step report(std::string_view event, const std::string& param, std::string_view cmd_uid) {
+    const answer reply = send(event, param, cmd_uid, retries::forever, terminate_.get_token());
+    if (!reply.delivered) return step::done;
+    return check_status(event, reply);
+  }
+
+  step check_status(std::string_view event, const answer& reply) {
+    if (reply.status == "unexpected-event") {
+      log(std::string(event) + ": unexpected-event: " + reply.reason.value_or(""));
+      return step::resync;
+    }
+    if (reply.status == "invalid") log(std::string(event) + ": the backend answered invalid: " + reply.reason.value_or(""));
+    return step::done;
+  }
+
+  // --- commands ----------------------------------------------------------------------------
+
+  /// One WHATS_NEXT and the command it brings.
+  step next_command() {
+    const answer reply = send("WHATS_NEXT", "null", {}, retries::forever, terminate_.get_token());
+    if (reply.refused) return step::refused;
+    if (!reply.delivered) return step::done;
+    if (check_status("WHATS_NEXT", reply) == step::resync) return step::resync;
+    const std::optional<std::string> command = detail::string_member(reply.body, "cmd");
+    if (!command) {
+      log("WHATS_NEXT: the reply has no command (\"cmd\"): " + excerpt(reply_text_) + "; asking again");
+      pause();
+      return step::done;
+    }
+    // The command's uid is echoed exactly as it came (a string or a number) in every event.
+    std::string cmd_uid_json, cmd_uid;
+    if (const auto uid = detail::member(reply.body, "cmd_uid"); uid && !uid->is_null()) {
+      cmd_uid_json = simdjson::minify(*uid);
+      std::string_view text;
+      cmd_uid = uid->get_string().get(text) == simdjson::SUCCESS ? std::string(text) : cmd_uid_json;
+    }
+    std::string param = "{}";
+    if (const auto given = detail::member(reply.body, "param"); given && given->is_object()) {
+      param = simdjson::minify(*given);
+    }
+    command_ = {*command, std::move(cmd_uid_json), std::move(cmd_uid)};
+
+    if (*command == "DESCRIBE" || *command == "ADJUST" || *command == "MEASURE") {
+      const std::string event = *command == "DESCRIBE" ? "DESCRIPTION" : *command + "MENT";
+      if (std::optional<std::string> mismatch = check_environment(param)) {
+        log(*command + " ./environment: environment-mismatch: " + std::string(first_line(*mismatch)));
+        pause();
+        return report(event, failure_param("environment-mismatch", std::nullopt, *mismatch), command_.uid);
+      }
+      if (stopping_now()) return step::done;
+      if (*command == "DESCRIBE") return describe();
+      if (*command == "ADJUST") return adjust(param);
+      return measure(param);
+    }
+    if (*command == "SLEEP") return sleep(param);
+    log("WHATS_NEXT: unknown command \"" + excerpt(*command, 60) + "\"; ignoring it");
+    pause();
+    return step::done;
+  }
+
+  /// The current command: its name and uid (as JSON, and as text for the transport).
+  struct current_command {
+    std::string name;
+    std::string uid_json;
+    std::string uid;
+  };
+
+  /// `{"status": ..., "message": ..., "reason": ..., "cmd_uid": ...}`.
+  std::string failure_param(std::string_view status, std::optional<std::string_view> reason, std::string_view message) {
+    std::string param;
+    json::writer out(param);
+    out.begin_object();
+    out.key("status");
+    out.string(status);
+    out.key("message");
+    out.string(message);
+    if (reason) {
+      out.key("reason");
+      out.string(*reason);
+    }
+    add_cmd_uid(out);
+    out.end_object();
+    return param;
+  }
+  void add_cmd_uid(json::writer& out) {
+    if (command_.uid_json.empty()) return;
+    out.key("cmd_uid");
+    out.raw(command_.uid_json);
+  }
+
+  /// The result of a failed run, as its command reports it.
+  step report_failure(std::string_view event, const driver_run& run, std::string_view what,
+                      std::chrono::steady_clock::time_point started) {
+    const bool cancelled = run.kind == driver_run::outcome::cancelled;
+    log(command_.name + " " + std::string(what) + ": " + run.status + " " +
+        seconds_text(std::chrono::steady_clock::now() - started) + ": " + excerpt(first_line(run.message)));
+    pause();
+    return report(event,
+                  failure_param(run.status, cancelled ? std::nullopt : std::optional<std::string_view>(run.reason),
+                                run.message),
+                  command_.uid);
+  }
+
+  /// `./environment` with the command's param, when the param's control has `environment`.
+  /// Returns the mismatch message, or nothing when the check passed or was not asked for.
+  std::optional<std::string> check_environment(const std::string& param) {
+    simdjson::dom::element parsed;
+    if (line_parser_.parse(param).get(parsed) != simdjson::SUCCESS) return std::nullopt;
+    const auto control = detail::member(parsed, "control");
+    const auto wanted = control ? detail::member(*control, "environment") : std::nullopt;
+    if (!wanted || wanted->is_null()) return std::nullopt;
+    driver_run run = run_driver("./environment", {}, param, nullptr);
+    if (run.kind == driver_run::outcome::stopped) return std::nullopt;
+    if (run.kind != driver_run::outcome::completed) return run.message;
+    simdjson::dom::element result;
+    if (line_parser_.parse(run.final_line).get(result) != simdjson::SUCCESS) return std::nullopt;
+    const std::string status = detail::string_member(result, "status").value_or("undefined");
+    if (status == "ok") return std::nullopt;
+    return "Environment plugin failed with status \"" + status + "\" and message:\n" +
+           detail::string_member(result, "message").value_or("undefined") + "\nresponse: " + run.final_line;
+  }
+
+  /// DESCRIBE: `./adjust --query` and `./measure --describe`, joined into the descriptor.
+  step describe() {
+    const auto started = std::chrono::steady_clock::now();
+    driver_run adjust_run = run_driver("./adjust", {"--query", options_.app_id}, {}, nullptr);
+    if (adjust_run.kind == driver_run::outcome::stopped) return step::done;
+    std::string application;
+    if (adjust_run.kind == driver_run::outcome::completed &&
+        !descriptor_part(adjust_run, "Adjust", "application", application)) {
+      adjust_run.kind = driver_run::outcome::failed;
+    }
+    if (adjust_run.kind != driver_run::outcome::completed) {
+      return report_failure("DESCRIPTION", adjust_run, "./adjust --query", started);
+    }
+    driver_run measure_run = run_driver("./measure", {"--describe", options_.app_id}, {}, nullptr);
+    if (measure_run.kind == driver_run::outcome::stopped) return step::done;
+    std::string metrics;
+    if (measure_run.kind == driver_run::outcome::completed &&
+        !descriptor_part(measure_run, "Measure", "metrics", metrics)) {
+      measure_run.kind = driver_run::outcome::failed;
+    }
+    if (measure_run.kind != driver_run::outcome::completed) {
+      return report_failure("DESCRIPTION", measure_run, "./measure --describe", started);
+    }
+
+    std::string param;
+    json::writer out(param);
+    out.begin_object();
+    out.key("status");
+    out.string("ok");
+    out.key("descriptor");
+    out.begin_object();
+    out.key("application");
+    out.raw(application);
+    out.key("measurement");
+    out.begin_object();
+    out.key("metrics");
+    out.raw(metrics);
+    out.end_object();
+    if (options_.perf) {
+      out.key("optimization");
+      out.begin_object();
+      out.key("perf");
+      out.string(*options_.perf);
+      out.end_object();
+    }
+    out.end_object();
+    add_cmd_uid(out);
+    out.end_object();
+    log("DESCRIBE ./adjust --query, ./measure --describe: ok " + seconds_text(std::chrono::steady_clock::now() - started));
+    pause();
+    return report("DESCRIPTION", param, command_.uid);
+  }
+
+  /// Takes `key` (application or metrics) from a describing driver's result line into `part`;
+  /// on failure, fills `run` with the reason and returns false.
+  bool descriptor_part(driver_run& run, std::string_view kind, std::string_view key, std::string& part) {
+    simdjson::dom::element result;
+    if (line_parser_.parse(run.final_line).get(result) != simdjson::SUCCESS || !result.is_object()) {
+      run.message = std::string(kind) + " driver printed a result that is not a JSON object: " + excerpt(run.final_line);
+      return false;
+    }
+    const std::string status = detail::string_member(result, "status").value_or("ok");
+    if (status != "ok") {
+      run.status = status;
+      run.reason = detail::string_member(result, "reason").value_or("unknown");
+      run.message = std::string(kind) + " driver failed with status \"" + status + "\" and message \"" +
+                    detail::string_member(result, "message").value_or("undefined") + "\"";
+      return false;
+    }
+    if (key == "application") {
+      if (auto application = detail::raw_member(result, "application")) {
+        part = std::move(*application);
+      } else if (detail::member(result, "components")) {
+        part = run.final_line;  // a legacy driver's bare {"components": ...}: it is the application
+        simdjson::dom::element legacy;
+        if (line_parser_.parse(run.final_line).get(legacy) == simdjson::SUCCESS) part = simdjson::minify(legacy);
+      } else {
+        part = "{}";
+      }
+      return true;
+    }
+    const auto metrics = detail::member(result, "metrics");
+    part = metrics && metrics->is_object() ? with_perf_alias(*metrics) : (metrics ? simdjson::minify(*metrics) : "{}");
+    return true;
+  }
+
+  /// The metrics object, with `perf` copied from `requests throughput` when it lacks one (the
+  /// original's legacy rule for the ab driver).
+  static std::string with_perf_alias(simdjson::dom::element metrics) {
+    const auto throughput = detail::member(metrics, "requests throughput");
+    if (!throughput || detail::member(metrics, "perf")) return simdjson::minify(metrics);
+    std::string text = simdjson::minify(metrics);
+    text.pop_back();  // the closing brace
+    text += ",\"perf\":" + simdjson::minify(*throughput) + "}";
+    return text;
+  }
+
+  /// ADJUST: the state with the command's control added, to `./adjust`; the result is the state
+  /// that was asked for.
+  step adjust(const std::string& param) {
+    const auto started = std::chrono::steady_clock::now();
+    simdjson::dom::element parsed;
+    std::string state, request;
+    if (line_parser_.parse(param).get(parsed) == simdjson::SUCCESS) {
+      const auto given = detail::member(parsed, "state");
+      if (given && given->is_object()) {
+        state = simdjson::minify(*given);
+        json::writer out(request);
+        out.begin_object();
+        for (auto field : given->get_object().value_unsafe()) {
+          if (field.key == "control") continue;
+          out.key(field.key);
+          out.raw(simdjson::minify(field.value));
+        }
+        out.key("control");
+        const auto control = detail::member(parsed, "control");
+        out.raw(control && control->is_object() ? simdjson::minify(*control) : std::string("{}"));
+        out.end_object();
+      }
+    }
+    if (state.empty()) {
+      driver_run refused;
+      refused.message = "ADJUST command without a \"state\" object: " + excerpt(param);
+      return report_failure("ADJUSTMENT", refused, "./adjust", started);
+    }
+    progress_target progress{"ADJUSTMENT", &command_.uid_json, command_.uid, started};
+    driver_run run = run_driver("./adjust", {options_.app_id}, std::move(request), &progress);
+    if (run.kind == driver_run::outcome::stopped) return step::done;
+    if (run.kind == driver_run::outcome::resync) return step::resync;
+    if (run.kind == driver_run::outcome::completed) check_result_status(run, "Adjustment");
+    if (run.kind != driver_run::outcome::completed) return report_failure("ADJUSTMENT", run, "./adjust", started);
+
+    std::string result;
+    json::writer out(result);
+    out.begin_object();
+    out.key("state");
+    out.raw(state);
+    add_cmd_uid(out);
+    out.end_object();
+    log("ADJUST ./adjust: ok " + seconds_text(std::chrono::steady_clock::now() - started));
+    pause();
+    return report("ADJUSTMENT", result, command_.uid);
+  }
+
+  /// A completed run whose result line has a status other than `ok` becomes a failure.
+  void check_result_status(driver_run& run, std::string_view operation) {
+    simdjson::dom::element result;
+    if (line_parser_.parse(run.final_line).get(result) != simdjson::SUCCESS || !result.is_object()) {
+      run.kind = driver_run::outcome::failed;
+      run.message = std::string(operation) + " driver printed a result that is not a JSON object: " + excerpt(run.final_line);
+      return;
+    }
+    const std::string status = detail::string_member(result, "status").value_or("undefined");
+    if (status == "ok") return;
+    run.kind = driver_run::outcome::failed;
+    run.status = status;
+    run.reason = detail::string_member(result, "reason").value_or("undefined");
+    run.message = cap_message(std::string(operation) + " driver failed with status \"" + status + "\" and message:\n" +
+                              detail::string_member(result, "message").value_or("undefined"));
+  }
+
+  /// MEASURE: the param to `./measure` unchanged; the result is its metrics (and annotations).
+  step measure(const std::string& param) {
+    const auto started = std::chrono::steady_clock::now();
+    progress_target progress{"MEASUREMENT", &command_.uid_json, command_.uid, started};
+    driver_run run = run_driver("./measure", {options_.app_id}, param, &progress);
+    if (run.kind == driver_run::outcome::stopped) return step::done;
+    if (run.kind == driver_run::outcome::resync) return step::resync;
+    if (run.kind == driver_run::outcome::completed) check_result_status(run, "Measurement");
+    std::string result;
+    if (run.kind == driver_run::outcome::completed) {
+      simdjson::dom::element parsed;
+      const bool readable = line_parser_.parse(run.final_line).get(parsed) == simdjson::SUCCESS;  // it was before
+      const auto metrics = readable ? detail::member(parsed, "metrics") : std::nullopt;
+      if (!metrics || !detail::truthy(*metrics)) {
+        run.kind = driver_run::outcome::failed;
+        run.message = "Measurement driver returned no metrics";
+      } else {
+        json::writer out(result);
+        out.begin_object();
+        out.key("metrics");
+        out.raw(metrics->is_object() ? with_perf_alias(*metrics) : simdjson::minify(*metrics));
+        if (const auto annotations = detail::member(parsed, "annotations"); annotations && detail::truthy(*annotations)) {
+          out.key("annotations");
+          out.raw(simdjson::minify(*annotations));
+        }
+        add_cmd_uid(out);
+        out.end_object();
+      }
+    }
+    if (run.kind != driver_run::outcome::completed) return report_failure("MEASUREMENT", run, "./measure", started);
+    log("MEASURE ./measure: ok " + seconds_text(std::chrono::steady_clock::now() - started));
+    pause();
+    return report("MEASUREMENT", result, command_.uid);
+  }
+
+  /// SLEEP: `duration` seconds (120 when missing or not a number); skipped in interactive mode.
+  step sleep(const std::string& param) {
+    double duration = 120;
+    std::string why;
+    simdjson::dom::element parsed;
+    if (line_parser_.parse(param).get(parsed) == simdjson::SUCCESS) {
+      if (const auto given = detail::member(parsed, "duration")) duration = detail::seconds_value(*given).value_or(120);
+      if (const auto data = detail::member(parsed, "data")) {
+        const auto status = detail::string_member(*data, "status");
+        why = (status ? *status + ": " : std::string()) + detail::string_member(*data, "reason").value_or("");
+      }
+    }
+    char text[64];
+    std::snprintf(text, sizeof text, "SLEEP %g s", duration);
+    if (options_.interactive) {
+      log(std::string(text) + " (skipped: interactive)" + (why.empty() ? "" : ": " + why));
+      pause();
+      return step::done;
+    }
+    log(std::string(text) + (why.empty() ? "" : ": " + why));
+    wait_for(seconds(duration));
+    return step::done;
+  }
+
+  // --- drivers -----------------------------------------------------------------------------
+
+  /// Sends a progress event; returns the backend's status and reason.
+  answer send_progress(const progress_target& target, std::string_view progress_json, std::optional<std::string_view> message) {
+    std::string param;
+    json::writer out(param);
+    out.begin_object();
+    out.key("progress");
+    out.raw(progress_json);
+    out.key("runtime");
+    out.integer(std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - target.started).count());
+    if (message) {
+      out.key("message");
+      out.string(*message);
+    }
+    add_cmd_uid(out);
+    out.end_object();
+    return send(target.event, param, target.cmd_uid, retries::once, terminate_.get_token());
+  }
+
+  /// What a progress reply asks for.
+  enum class progress_verdict { go_on, cancel, resync };
+  progress_verdict judge_progress(const progress_target& target, const answer& reply, std::string& cancel_reason) {
+    if (!reply.delivered) return progress_verdict::go_on;
+    if (reply.status == "cancel") {
+      cancel_reason = reply.reason && !reply.reason->empty() ? *reply.reason : "cancelled by the backend";
+      log(std::string(target.event) + ": the backend cancelled the operation: " + cancel_reason);
+      return progress_verdict::cancel;
+    }
+    if (check_status(target.event, reply) == step::resync) return progress_verdict::resync;
+    return progress_verdict::go_on;
+  }
+
+  /// `driver --info app_id`: whether it has cancel. Fills `failure` when it cannot be learned.
+  std::optional<bool> driver_has_cancel(const std::string& driver, driver_run& failure) {
+    process::child_options info_options;
+    info_options.limits.silence = silence_limit();
+    info_options.limits.exit_after_output_closed = exit_wait();
+    info_options.cancel = terminate_.get_token();
+    info_options.stopping.grace = std::chrono::seconds(2);
+    std::string what = driver + " --info";
+    process::completion done;
+    try {
+      process::child info(events_, process::command({driver, "--info", options_.app_id}).in_directory(options_.directory),
+                          std::move(info_options));
+      done = std::move(info.wait());
+    } catch (const std::exception& error) {
+      failure.message = "cannot run " + what + ": " + error.what();
+      return std::nullopt;
+    }
+    if (stopping_now()) {
+      failure.kind = driver_run::outcome::stopped;
+      return std::nullopt;
+    }
+    if (!done.ok()) {
+      failure.message = with_stderr(what + " " + done.describe(), done.err, options_.stderr_policy);
+      return std::nullopt;
+    }
+    for (const std::string& line : done.stdout_lines()) {
+      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+      simdjson::dom::element parsed;
+      bool has_cancel = false;
+      const auto flag = line_parser_.parse(line).get(parsed) == simdjson::SUCCESS ? detail::member(parsed, "has_cancel") : std::nullopt;
+      if (!flag || flag->get_bool().get(has_cancel) != simdjson::SUCCESS) {
+        failure.message = what + " printed no \"has_cancel\" flag: " + excerpt(line);
+        return std::nullopt;
+      }
+      return has_cancel;
+    }
+    failure.message = what + " printed nothing";
+    return std::nullopt;
+  }
+
+  std::optional<std::chrono::milliseconds> silence_limit() const {
+    if (!options_.io_timeout) return std::nullopt;
+    return std::chrono::ceil<std::chrono::milliseconds>(*options_.io_timeout);
+  }
+  std::chrono::milliseconds exit_wait() const { return std::chrono::ceil<std::chrono::milliseconds>(options_.exit_wait); }
+
+  /// Runs `driver arguments... < input`, relaying progress to `progress` when given (then
+  /// "starting driver" first and `--info` for cancel). Never throws for a driver's failure.
+  driver_run run_driver(const std::string& driver, std::vector<std::string> arguments, std::string input,
+                        const progress_target* progress) {
+    driver_run run;
+    std::string cancel_reason;
+    bool has_cancel = false;
+    if (progress != nullptr) {
+      const answer reply = send_progress(*progress, "0", "starting driver");
+      if (stopping_now()) return stopped(run);
+      switch (judge_progress(*progress, reply, cancel_reason)) {
+        case progress_verdict::cancel:
+          log(driver + " not started: cancelled before it began");
+          return cancelled(run, cancel_reason);
+        case progress_verdict::resync: run.kind = driver_run::outcome::resync; return run;
+        case progress_verdict::go_on: break;
+      }
+      const std::optional<bool> cancel_support = driver_has_cancel(driver, run);
+      if (!cancel_support) return run;
+      has_cancel = *cancel_support;
+    }
+
+    std::deque<std::string> lines;
+    bool stdout_overlong = false;
+    process::child_options child_options;
+    child_options.in.data = std::move(input);
+    child_options.out.on_line = [&](const process::output_line& line) {
+      if (line.continued || stdout_overlong) {
+        stdout_overlong = true;  // a line over 1 MiB: refused as a whole below
+        return;
+      }
+      lines.emplace_back(line.text);
+    };
+    child_options.err.capture = {max_message_bytes, process::keep::head};
+    if (options_.verbose) {
+      child_options.err.on_line = [this, &driver](const process::output_line& line) {
+        detail(driver + " stderr: " + std::string(line.text));
+      };
+    }
+    child_options.limits.silence = silence_limit();
+    child_options.limits.exit_after_output_closed = exit_wait();
+    child_options.stopping.signal = SIGTERM;
+    child_options.stopping.grace = std::chrono::seconds(2);
+    child_options.cancel = terminate_.get_token();
+
+    process::command command(std::vector<std::string>{driver});
+    for (auto& argument : arguments) command.argv.push_back(std::move(argument));
+    command.in_directory(options_.directory);
+    std::optional<process::child> child;
+    try {
+      child.emplace(events_, command, std::move(child_options));
+    } catch (const std::exception& error) {
+      run.message = "cannot start " + driver + ": " + error.what();
+      return run;
+    }
+
+    std::string final_line;
+    std::string not_json;
+    bool cancel_sent = false;
+    bool resync = false;
+    for (;;) {
+      events_.run_until([&] { return child->finished() || !lines.empty(); });
+      while (!lines.empty()) {
+        const std::string line = std::move(lines.front());
+        lines.pop_front();
+        detail(driver + ": " + line);
+        if (line.find_first_not_of(" \t\r") == std::string::npos || !not_json.empty()) continue;
+        simdjson::dom::element parsed;
+        if (line_parser_.parse(line).get(parsed) != simdjson::SUCCESS) {
+          not_json = line;
+          child->terminate(SIGTERM, std::chrono::seconds(2));
+          continue;
+        }
+        const auto progress_value = detail::member(parsed, "progress");
+        if (!progress_value) {
+          final_line = line;
+          continue;
+        }
+        if (progress == nullptr || cancel_sent || resync) continue;
+        const std::optional<std::string> message = detail::string_member(parsed, "message");
+        const answer reply = send_progress(*progress, simdjson::minify(*progress_value), message);
+        switch (judge_progress(*progress, reply, cancel_reason)) {
+          case progress_verdict::cancel:
+            cancel_sent = true;
+            if (has_cancel) {
+              child->terminate(SIGUSR1, std::chrono::ceil<std::chrono::milliseconds>(options_.cancel_grace));
+            } else {
+              child->kill();
+            }
+            break;
+          case progress_verdict::resync:
+            resync = true;
+            child->kill();
+            break;
+          case progress_verdict::go_on: break;
+        }
+      }
+      if (child->finished() && lines.empty()) break;
+    }
+    const process::completion& done = child->result();
+    if (stopping_now()) return stopped(run);
+    if (resync) {
+      run.kind = driver_run::outcome::resync;
+      return run;
+    }
+    if (cancel_sent) return cancelled(run, cancel_reason);
+    const std::string how = done.describe();  // "exited with code 3", "killed by SIGTERM after ..."
+    const std::string described = driver + " " + how;
+    if (!not_json.empty()) {
+      run.message = "Failed decoding JSON stdout from '" + driver + "' driver: " + excerpt(not_json, 1000) + " (" + how + ")";
+    } else if (stdout_overlong) {
+      run.message = driver + " printed a line longer than 1 MiB (" + how + ")";
+    } else if (done.went_silent()) {
+      run.message = driver + " wrote nothing for " + seconds_text(*silence_limit()) +
+                    " ($OPTUNE_IO_TIMEOUT) and was stopped: " + described;
+    } else if (done.interrupted_by == process::interruption::exit_timeout) {
+      run.message = driver + " closed its output but did not exit within " + seconds_text(exit_wait()) +
+                    " and was stopped: " + described;
+    } else if (final_line.empty()) {
+      run.message = driver + " printed no result (" + how + ")";
+    } else if (!done.ok()) {
+      // The driver's own failure line, when it printed one, says most; its exit and stderr follow.
+      simdjson::dom::element parsed;
+      if (line_parser_.parse(final_line).get(parsed) == simdjson::SUCCESS) {  // it was when read
+        const std::string status = detail::string_member(parsed, "status").value_or("failed");
+        run.status = status == "ok" ? "failed" : status;
+        run.reason = detail::string_member(parsed, "reason").value_or("unknown");
+        run.message = detail::string_member(parsed, "message").value_or("");
+      }
+      run.message += (run.message.empty() ? "" : "\n") + described;
+    } else {
+      run.kind = driver_run::outcome::completed;
+      run.final_line = std::move(final_line);
+      return run;
+    }
+    if (!done.ok()) run.message = with_stderr(std::move(run.message), done.err, options_.stderr_policy);
+    run.message = cap_message(std::move(run.message));
+    return run;
+  }
+
+  static driver_run& stopped(driver_run& run) {
+    run.kind = driver_run::outcome::stopped;
+    return run;
+  }
+  static driver_run& cancelled(driver_run& run, std::string reason) {
+    run.kind = driver_run::outcome::cancelled;
+    run.status = "cancelled";
+    run.message = std::move(reason);
+    return run;
+  }
+
+  options options_;
+  Transport& backend_;
+  process::event_loop events_;
+  simdjson::dom::parser reply_parser_;
+  simdjson::dom::parser line_parser_;
+  std::string reply_text_;
+  current_command command_;
+
+  std::mutex stop_mutex_;
+  std::string terminate_reason_ = "SIGTERM";
+  std::stop_source terminate_;
+  std::stop_source force_;
+  std::atomic<graceful_stop> graceful_{graceful_stop::none};
+  bool ended_for_restart_ = false;
+  std::mutex wait_mutex_;
+  std::condition_variable wakeup_;
+};
+
+}  // namespace servokit::servo

@@ -1,0 +1,8 @@
+#pragma once
+/// @file
+/// The transport layer (servokit::transport): what the agent loop needs from a backend connection
+/// (`transport`), and the connections servokit ships: `scripted_transport` for tests and
+/// `http_transport` for the Optune endpoint.
+
+#include <servokit/transport/scripted.hpp>
+#include <servokit/transport/transport.hpp>

@@ -19,8 +19,8 @@
 #include <httplib.h>
 #include <simdjson.h>
 
+#include <servokit/backend/options.hpp>
 #include <servokit/backend/session.hpp>
-#include <servokit/config/load.hpp>
 #include <servokit/json/write.hpp>
 #include <servokit/optimize/config.hpp>
 #include <servokit/version.hpp>
@@ -214,18 +214,10 @@ int main(int argc, char** argv) {
   std::optional<backend_server> server_state;
   std::string token;
   try {
-    const auto document = servokit::config::document::load(config_file);
-    if (!document.exists()) throw std::runtime_error(config_file + ": no such file");
-    if (!document.has_section("optimization")) {
-      throw std::runtime_error(config_file + ": has no \"optimization\" section (objective, budget, seed, control)");
-    }
-    auto config = document.section<servokit::optimize::optimization_config>("optimization");
-    servokit::optimize::objective check(config);   // a bad objective is refused now, not at the first app
-    const std::int64_t budget = budget_override.value_or(config.budget.value_or(30));
-    if (budget < 1) throw std::runtime_error(config_file + ": optimization.budget must be at least 1");
-    const auto seed = static_cast<std::uint64_t>(seed_override.value_or(config.seed.value_or(1)));
+    // The same reading as `servokit-servo --local`: the optimization: section and the overrides.
+    auto options = backend::read_session_options(config_file, "", {budget_override, seed_override, std::nullopt});
     if (token_file) token = read_token(*token_file);
-    server_state.emplace(std::move(config), budget, seed, study_file, report_directory);
+    server_state.emplace(std::move(options.config), options.budget, options.seed, study_file, report_directory);
   } catch (const std::exception& failure) {
     log_line(failure.what());
     return 1;

@@ -1,11 +1,8 @@
 #pragma once
 /// @file
 /// Everything servokit offers, in one include. Each layer also has its own header
-<<<<<<< HEAD
-/// (`servokit/protocol.hpp`, `json.hpp`, `config.hpp`, `process.hpp`, `driver.hpp`, `optimize.hpp`) for builds
-=======
-/// (`servokit/protocol.hpp`, `json.hpp`, `config.hpp`, `process.hpp`, `driver.hpp`, `http.hpp`) for builds
->>>>>>> wip/servo
+/// (`servokit/protocol.hpp`, `json.hpp`, `config.hpp`, `process.hpp`, `driver.hpp`, `optimize.hpp`,
+/// `http.hpp`, `backend.hpp`) for builds
 /// that want less.
 
 #include <servokit/version.hpp>
@@ -17,3 +14,4 @@
 #include <servokit/driver.hpp>
 #include <servokit/optimize.hpp>
 #include <servokit/http.hpp>
+#include <servokit/backend.hpp>

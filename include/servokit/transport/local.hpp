@@ -172,6 +172,9 @@ class local_transport {
   /// Whether the optimization is over (the loop then says GOODBYE and returns).
   bool finished() const { return session_.finished(); }
 
+  /// The study file the session records into.
+  backend::study_database& study() { return study_; }
+
   /// The session, for its results once the loop returned.
   backend::session& session() { return session_; }
   const backend::session& session() const { return session_; }

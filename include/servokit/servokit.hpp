@@ -2,8 +2,7 @@
 /// @file
 /// Everything servokit offers, in one include. Each layer also has its own header
 /// (`servokit/protocol.hpp`, `json.hpp`, `config.hpp`, `process.hpp`, `driver.hpp`, `optimize.hpp`,
-/// `http.hpp`, `backend.hpp`) for builds
-/// that want less.
+/// `http.hpp`, `transport.hpp`, `servo.hpp`, `backend.hpp`) for builds that want less.
 
 #include <servokit/version.hpp>
 #include <servokit/protocol.hpp>
@@ -14,4 +13,6 @@
 #include <servokit/driver.hpp>
 #include <servokit/optimize.hpp>
 #include <servokit/http.hpp>
+#include <servokit/transport.hpp>
+#include <servokit/servo.hpp>
 #include <servokit/backend.hpp>

@@ -4,5 +4,6 @@
 /// (`transport`), and the connections servokit ships: `scripted_transport` for tests and
 /// `http_transport` for the Optune endpoint.
 
+#include <servokit/transport/http.hpp>
 #include <servokit/transport/scripted.hpp>
 #include <servokit/transport/transport.hpp>

@@ -8,7 +8,8 @@
 
 /// @file
 /// Everything servokit offers, in one include. Each layer also has its own header
-/// (`servokit/protocol.hpp`, `json.hpp`, `config.hpp`, `process.hpp`, `driver.hpp`, `http.hpp`) for builds
+/// (`servokit/protocol.hpp`, `json.hpp`, `config.hpp`, `process.hpp`, `driver.hpp`, `http.hpp`, `transport.hpp`,
+/// `servo.hpp`) for builds
 /// that want less.
 
 // ===== begin servokit/version.hpp =====
@@ -6627,3 +6628,1581 @@ class client {
 }  // namespace servokit::http
 // ===== end servokit/http/client.hpp =====
 // ===== end servokit/http.hpp =====
+// ===== begin servokit/transport.hpp =====
+/// @file
+/// The transport layer (servokit::transport): what the agent loop needs from a backend connection
+/// (`transport`), and the connections servokit ships: `scripted_transport` for tests and
+/// `http_transport` for the Optune endpoint.
+
+// ===== begin servokit/transport/http.hpp =====
+/// @file
+/// `http_transport`: the agent's connection to the Optune endpoint (`PROTOCOL.md` sections 5 and
+/// 9). Each event is one POST of `{"event": ..., "param": ...}` with `Authorization: Bearer` from
+/// the token file, on one kept-alive connection, TLS verified, proxies from the usual environment
+/// variables (the HTTP layer's rules). The token never appears in any message.
+///
+/// ```
+/// transport::http_options backend;
+/// backend.url = transport::endpoint_url(url_option, account_option, app_id);   // section 5's rules
+/// backend.token = transport::read_token_file("/run/secrets/optune_auth_token");
+/// transport::http_transport connection(std::move(backend));
+/// ```
+
+#include <fstream>
+#include <sstream>
+
+// ===== begin servokit/transport/transport.hpp =====
+/// @file
+/// What the agent loop needs from a backend connection: send one event, get the backend's reply.
+///
+/// The concept is deliberately small, so that a transport is a few dozen lines: `http_transport`
+/// posts the event to the Optune endpoint, `local_transport` hands it to an in-process backend,
+/// `scripted_transport` checks it against a test's script. Retries, re-synchronisation and every
+/// other rule of `PROTOCOL.md` sections 5 and 9 belong to the loop, not to a transport.
+
+namespace servokit::transport {
+
+/// One event of the agent: `{"event": name, "param": param}` on the wire.
+struct event {
+  std::string_view name;         ///< HELLO, WHATS_NEXT, DESCRIPTION, ADJUSTMENT, MEASUREMENT, GOODBYE
+  std::string_view param_json;   ///< the param as compact JSON text (`null` for WHATS_NEXT)
+  /// The command this event belongs to; empty: none. The loop has already written it into
+  /// `param_json` as `cmd_uid` (section 9); it is given apart so that an in-process backend can
+  /// match the event to its command without parsing the param. A transport never adds it again.
+  std::string_view cmd_uid;
+};
+
+/// The backend's answer to one event: its JSON body, unparsed (the loop reads it with simdjson).
+struct reply {
+  std::string body;
+};
+
+/// An exchange that did not produce a reply.
+///
+/// `retryable()` tells the loop whether the same event may be sent again (a connection error, a
+/// 5xx or 404, a body that is not JSON) or not (another 4xx: the backend refused the event).
+/// The message names the endpoint without credentials and never contains the auth token.
+class transport_error : public std::runtime_error {
+ public:
+  transport_error(std::string message, bool retryable, std::optional<int> http_status = std::nullopt)
+      : std::runtime_error(std::move(message)), retryable_(retryable), http_status_(http_status) {}
+
+  /// Whether sending the same event again may succeed.
+  bool retryable() const noexcept { return retryable_; }
+  /// The HTTP status of the failed exchange, when there was one.
+  std::optional<int> http_status() const noexcept { return http_status_; }
+
+ private:
+  bool retryable_;
+  std::optional<int> http_status_;
+};
+
+/// A connection to a backend: `exchange` sends one event and returns the reply, or throws
+/// `transport_error`. A stop request makes it return at once by throwing `transport_error`
+/// (not retryable); it never blocks past the stop.
+template <class T>
+concept transport = requires(T& connection, const event& sent, std::stop_token stop) {
+  { connection.exchange(sent, stop) } -> std::same_as<reply>;
+};
+
+}  // namespace servokit::transport
+// ===== end servokit/transport/transport.hpp =====
+
+namespace servokit::transport {
+
+/// The token file the original agent read by default.
+inline constexpr std::string_view default_token_file = "/run/secrets/optune_auth_token";
+
+/// A setting of the HTTP transport that cannot be used (no account for the default URL, an
+/// unreadable or empty token file); the message says what to do.
+class setup_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// The endpoint: `url` when given, else the Optune API's URL for `account` and `app_id`
+/// (`https://api.opsani.com/accounts/{account}/applications/{app_id}/servo`). Throws
+/// `setup_error` when neither a URL nor an account is given.
+inline std::string endpoint_url(std::string_view url, std::string_view account, std::string_view app_id) {
+  if (!url.empty()) return std::string(url);
+  if (account.empty()) {
+    throw setup_error("no Optune account: give --account or set $OPTUNE_ACCOUNT (or give the endpoint with --url)");
+  }
+  return "https://api.opsani.com/accounts/" + std::string(account) + "/applications/" + std::string(app_id) + "/servo";
+}
+
+/// The bearer token in `path`, surrounding whitespace removed. Throws `setup_error` when the file
+/// cannot be read or holds nothing (the message names the file, never its content).
+inline std::string read_token_file(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) {
+    throw setup_error("cannot read the auth token file " + path + ": " + std::strerror(errno) +
+                      " (give another with --auth-token FILE, or --no-auth)");
+  }
+  std::ostringstream content;
+  content << file.rdbuf();
+  std::string token = content.str();
+  const auto begin = token.find_first_not_of(" \t\r\n");
+  if (begin == std::string::npos) {
+    throw setup_error("the auth token file " + path + " is empty (give another with --auth-token FILE, or --no-auth)");
+  }
+  token = token.substr(begin, token.find_last_not_of(" \t\r\n") - begin + 1);
+  if (token.find_first_of("\r\n") != std::string::npos) {
+    throw setup_error("the auth token file " + path + " holds more than one line");
+  }
+  return token;
+}
+
+/// How `http_transport` reaches the backend.
+struct http_options {
+  std::string url;                    ///< the endpoint (see `endpoint_url`)
+  std::optional<std::string> token;   ///< sent as `Authorization: Bearer`; none with --no-auth
+  bool verify_tls = true;             ///< check the server's certificate and name
+  std::string user_agent = "servokit-servo";  ///< the `User-Agent` header
+  /// Until the connection (TLS included) is up.
+  std::chrono::milliseconds connect_timeout{std::chrono::seconds(10)};
+  /// No byte either way for this long fails the exchange (a hung backend is retried).
+  std::chrono::milliseconds idle_timeout{std::chrono::seconds(120)};
+};
+
+/// The agent's HTTP connection (see the file comment). One loop uses it at a time.
+class http_transport {
+ public:
+  /// A transport to `settings.url`; the connection opens with the first event.
+  explicit http_transport(http_options settings) : options_(std::move(settings)) {
+    if (options_.token) authorization_ = "Bearer " + *options_.token;
+  }
+
+  /// POSTs the event; returns a 2xx reply's body. Throws `transport_error`: retryable for a
+  /// connection failure, a timeout, a 404, a 5xx or any non-2xx but 4xx; not retryable for
+  /// another 4xx (the backend refused the event) or a stop request.
+  reply exchange(const event& sent, std::stop_token stop) {
+    http::request post;
+    post.method = "POST";
+    post.url = options_.url;
+    post.verify_tls = options_.verify_tls;
+    post.connect_timeout = options_.connect_timeout;
+    post.idle_timeout = options_.idle_timeout;
+    post.headers.emplace_back("Content-Type", "application/json");
+    post.headers.emplace_back("Accept", "application/json");
+    post.headers.emplace_back("User-Agent", options_.user_agent);
+    if (!authorization_.empty()) post.headers.emplace_back("Authorization", authorization_);
+    json::writer body(post.body);
+    body.begin_object();
+    body.key("event");
+    body.string(sent.name);
+    body.key("param");
+    body.raw(sent.param_json.empty() ? std::string_view("null") : sent.param_json);
+    body.end_object();
+
+    http::response answer;
+    try {
+      answer = client_.perform(post, stop);
+    } catch (const http::http_error& error) {
+      throw transport_error(without_token(error.what()), error.kind() != http::error_kind::canceled);
+    }
+    if (answer.status >= 200 && answer.status < 300) return reply{std::move(answer.body)};
+    const bool refused = answer.status >= 400 && answer.status < 500 && answer.status != 404;
+    throw transport_error(without_token("POST " + http::redact_url(options_.url) + ": HTTP " + std::to_string(answer.status) +
+                                        ": " + body_excerpt(answer.body)),
+                          !refused, static_cast<int>(answer.status));
+  }
+
+  /// The endpoint, without credentials, for messages.
+  std::string endpoint() const { return http::redact_url(options_.url); }
+
+ private:
+  /// The start of an error body, on one line.
+  static std::string body_excerpt(std::string_view body) {
+    std::string text(body.substr(0, 300));
+    for (char& c : text) {
+      if (c == '\n' || c == '\r') c = ' ';
+    }
+    if (body.size() > 300) text += "...";
+    return text.empty() ? "(empty body)" : text;
+  }
+
+  /// `text` with the token masked, should a backend or proxy ever echo it back.
+  std::string without_token(std::string text) const {
+    if (!options_.token || options_.token->empty()) return text;
+    for (std::size_t at = text.find(*options_.token); at != std::string::npos; at = text.find(*options_.token, at)) {
+      text.replace(at, options_.token->size(), "***");
+    }
+    return text;
+  }
+
+  http_options options_;
+  std::string authorization_;
+  http::client client_;
+};
+
+static_assert(transport<http_transport>);
+
+}  // namespace servokit::transport
+// ===== end servokit/transport/http.hpp =====
+// ===== begin servokit/transport/scripted.hpp =====
+/// @file
+/// `scripted_transport`: a backend for tests. It holds the events the agent must send, in order,
+/// each with the reply to give (or the failure to raise), and throws `script_mismatch` with a
+/// readable difference at the first event that is not the expected one.
+///
+/// ```
+/// scripted_transport backend;
+/// backend.expect("HELLO").reply("{}");
+/// backend.expect("WHATS_NEXT", "null").reply(R"({"cmd": "MEASURE", "cmd_uid": "m1", "param": {...}})");
+/// backend.expect("MEASUREMENT", R"({"progress": 0, "runtime": "<any>", "message": "starting driver", "cmd_uid": "m1"})")
+///     .reply(R"({"status": "cancel", "reason": "stop"})");
+/// backend.expect("MEASUREMENT", R"({"status": "cancelled", "message": "stop", "cmd_uid": "m1"})").reply("{}").finish();
+/// backend.expect("GOODBYE", R"({"reason": "exit"})").reply("{}");
+/// ```
+/// Expected params are JSON compared by value (numbers by their value, objects by their keys in
+/// any order); the string `"<any>"` matches any value, and a string starting with `"<contains>"`
+/// matches a string that contains the rest.
+
+#include <deque>
+
+namespace servokit::transport {
+
+/// The agent sent something else than the script expected; the message shows both.
+class script_mismatch : public std::logic_error {
+ public:
+  using std::logic_error::logic_error;
+};
+
+/// A transport that plays a script (see the file comment). Not thread-safe: one loop uses it.
+class scripted_transport {
+ public:
+  /// One expected event and what to answer.
+  class step {
+   public:
+    /// Answer with this body.
+    step& reply(std::string body) {
+      body_ = std::move(body);
+      failure_.reset();
+      return *this;
+    }
+    /// Answer by throwing `transport_error(message, retryable, http_status)`.
+    step& fail(std::string message, bool retryable, std::optional<int> http_status = std::nullopt) {
+      failure_ = transport_error(std::move(message), retryable, http_status);
+      return *this;
+    }
+    /// Run `action` once the answer is decided (send a stop request, check a file...).
+    step& then(std::function<void()> action) {
+      action_ = std::move(action);
+      return *this;
+    }
+    /// After this answer, `finished()` is true (the backend's work is done).
+    step& finish() {
+      finish_ = true;
+      return *this;
+    }
+
+   private:
+    friend class scripted_transport;
+    std::string event_;
+    std::optional<std::string> param_;
+    std::string body_ = "{}";
+    std::optional<transport_error> failure_;
+    std::function<void()> action_;
+    bool finish_ = false;
+  };
+
+  /// Appends an expected event; `param` (JSON, see above) is checked when given.
+  step& expect(std::string event, std::optional<std::string> param = std::nullopt) {
+    step& added = steps_.emplace_back();
+    added.event_ = std::move(event);
+    added.param_ = std::move(param);
+    return added;
+  }
+
+  /// Checks `sent` against the next step and answers as it says.
+  reply exchange(const event& sent, std::stop_token) {
+    sent_.push_back(std::string(sent.name) + " " + std::string(sent.param_json));
+    uids_.emplace_back(sent.cmd_uid);
+    if (next_ >= steps_.size()) {
+      throw script_mismatch("event " + std::to_string(next_ + 1) + ": the script has ended, but the agent sent " +
+                            sent_.back() + history());
+    }
+    step& expected = steps_[next_++];
+    if (sent.name != expected.event_) {
+      throw script_mismatch("event " + std::to_string(next_) + ": expected " + expected.event_ + ", got " +
+                            sent_.back() + history());
+    }
+    if (expected.param_) {
+      if (std::string difference = compare(*expected.param_, sent.param_json); !difference.empty()) {
+        throw script_mismatch("event " + std::to_string(next_) + " (" + expected.event_ + "): " + difference +
+                              "\n  expected param: " + *expected.param_ + "\n  sent param:     " +
+                              std::string(sent.param_json) + history());
+      }
+    }
+    if (expected.finish_) finished_ = true;
+    if (expected.action_) expected.action_();
+    if (expected.failure_) throw *expected.failure_;
+    return reply{expected.body_};
+  }
+
+  /// Whether a step marked `finish()` has been answered.
+  bool finished() const noexcept { return finished_; }
+  /// Whether every step has been played.
+  bool complete() const noexcept { return next_ == steps_.size(); }
+  /// What remains, for a test's failure message.
+  std::string remaining() const {
+    std::string text;
+    for (std::size_t i = next_; i < steps_.size(); ++i) text += "\n  " + steps_[i].event_ + " " + steps_[i].param_.value_or("");
+    return text;
+  }
+  /// Every event sent so far, as "NAME param".
+  const std::vector<std::string>& sent() const noexcept { return sent_; }
+  /// The `cmd_uid` the loop gave with each event sent (empty when none).
+  const std::vector<std::string>& cmd_uids() const noexcept { return uids_; }
+
+  /// The first difference between `expected` (a pattern) and `actual` JSON, or "" when they match.
+  static std::string compare(std::string_view expected, std::string_view actual) {
+    simdjson::dom::parser expected_parser, actual_parser;
+    simdjson::dom::element want, got;
+    if (expected_parser.parse(expected.data(), expected.size()).get(want) != simdjson::SUCCESS) {
+      return "the script's expected param is not JSON";
+    }
+    if (actual_parser.parse(actual.data(), actual.size()).get(got) != simdjson::SUCCESS) return "the sent param is not JSON";
+    return difference(want, got, "$");
+  }
+
+ private:
+  std::string history() const {
+    std::string text = "\n  events so far:";
+    for (const std::string& each : sent_) text += "\n    " + each;
+    return text;
+  }
+
+  static std::string difference(simdjson::dom::element want, simdjson::dom::element got, const std::string& at) {
+    using type = simdjson::dom::element_type;
+    std::string_view pattern;
+    if (want.get_string().get(pattern) == simdjson::SUCCESS) {
+      if (pattern == "<any>") return {};
+      if (pattern.starts_with("<contains>")) {
+        std::string_view text;
+        if (got.get_string().get(text) == simdjson::SUCCESS && text.find(pattern.substr(10)) != std::string_view::npos) {
+          return {};
+        }
+        return at + ": expected a string containing \"" + std::string(pattern.substr(10)) + "\", got " + simdjson::minify(got);
+      }
+    }
+    const auto numeric = [](type kind) { return kind == type::INT64 || kind == type::UINT64 || kind == type::DOUBLE; };
+    if (numeric(want.type()) && numeric(got.type())) {
+      if (want.get<double>().value_unsafe() == got.get<double>().value_unsafe()) return {};
+      return at + ": expected " + simdjson::minify(want) + ", got " + simdjson::minify(got);
+    }
+    if (want.type() != got.type()) return at + ": expected " + simdjson::minify(want) + ", got " + simdjson::minify(got);
+    if (want.type() == type::OBJECT) {
+      const simdjson::dom::object want_object = want.get_object().value_unsafe();
+      const simdjson::dom::object got_object = got.get_object().value_unsafe();
+      for (auto field : want_object) {
+        simdjson::dom::element member;
+        if (got_object.at_key(field.key).get(member) != simdjson::SUCCESS) {
+          return at + "." + std::string(field.key) + ": missing (expected " + simdjson::minify(field.value) + ")";
+        }
+        if (std::string inner = difference(field.value, member, at + "." + std::string(field.key)); !inner.empty()) return inner;
+      }
+      for (auto field : got_object) {
+        simdjson::dom::element member;
+        if (want_object.at_key(field.key).get(member) != simdjson::SUCCESS) {
+          return at + "." + std::string(field.key) + ": not expected (sent " + simdjson::minify(field.value) + ")";
+        }
+      }
+      return {};
+    }
+    if (want.type() == type::ARRAY) {
+      const simdjson::dom::array want_array = want.get_array().value_unsafe();
+      const simdjson::dom::array got_array = got.get_array().value_unsafe();
+      if (want_array.size() != got_array.size()) {
+        return at + ": expected " + std::to_string(want_array.size()) + " elements, got " + simdjson::minify(got);
+      }
+      std::size_t index = 0;
+      auto got_element = got_array.begin();
+      for (auto element : want_array) {
+        if (std::string inner = difference(element, *got_element, at + "[" + std::to_string(index) + "]"); !inner.empty()) {
+          return inner;
+        }
+        ++got_element, ++index;
+      }
+      return {};
+    }
+    if (simdjson::minify(want) == simdjson::minify(got)) return {};
+    return at + ": expected " + simdjson::minify(want) + ", got " + simdjson::minify(got);
+  }
+
+  std::deque<step> steps_;  // a deque: `expect` hands out references that later steps must not move
+  std::size_t next_ = 0;
+  bool finished_ = false;
+  std::vector<std::string> sent_;
+  std::vector<std::string> uids_;
+};
+
+static_assert(transport<scripted_transport>);
+
+}  // namespace servokit::transport
+// ===== end servokit/transport/scripted.hpp =====
+// ===== end servokit/transport.hpp =====
+// ===== begin servokit/servo.hpp =====
+/// @file
+/// The servo layer (servokit::servo): the agent loop as a template over its transport,
+/// `servo_loop<Transport>`, its options (and the environment variables that fill them), and the
+/// relay that turns the agent's signals into stop requests.
+
+// ===== begin servokit/servo/driver_output.hpp =====
+/// @file
+/// What the agent makes of a driver's run: the failure message the backend gets (with the
+/// driver's stderr as `$OPTUNE_VERBOSE_STDERR` says, cut at 2 MiB) and small JSON helpers over
+/// simdjson elements that the loop uses to read drivers' lines and the backend's replies.
+
+// ===== begin servokit/servo/options.hpp =====
+/// @file
+/// Everything the agent loop is told: the application, the servo directory, the pace, the limits
+/// on drivers and the retries (`PROTOCOL.md` section 5). The loop never reads the environment
+/// itself: `read_environment` fills the options from the variables the original agent honoured,
+/// so a program that embeds the loop decides what comes from where.
+
+#include <cstdio>
+
+namespace servokit::servo {
+
+/// How much of a failed driver's stderr goes into the failure message (`$OPTUNE_VERBOSE_STDERR`).
+enum class stderr_in_failures {
+  all,      ///< all of it (`all`, the default), the message cut at 2 MiB
+  minimal,  ///< its first two lines (`minimal`)
+  none,     ///< none (any other value)
+};
+
+/// A line of the agent's log. `operation` lines are the default output (one per operation);
+/// `detail` lines (requests, replies, driver output) only appear with `verbose`.
+enum class log_level { operation, detail };
+
+/// Seconds as the options hold them: fractions allowed (`--delay 0.5`).
+using seconds = std::chrono::duration<double>;
+
+/// What the agent loop runs and how.
+struct options {
+  std::string app_id;                      ///< passed to every driver; names the app to the backend
+  std::filesystem::path directory = ".";   ///< the servo directory: ./adjust, ./measure, ./environment
+  std::string agent = "servokit/" + std::string(servokit::version);  ///< HELLO's `agent`
+  bool verbose = false;                    ///< log requests, replies and driver lines too
+  bool interactive = false;                ///< wait for Enter (on `input`) before each event
+  seconds delay{0};                        ///< pause between a command and its result, and before HELLO
+
+  /// `$OPTUNE_IO_TIMEOUT`: a driver silent on stdout for longer is stopped; empty: no limit.
+  std::optional<seconds> io_timeout;
+  /// Once a driver closed its output, how long it may take to exit before it is killed.
+  seconds exit_wait{3};
+  /// After a cancel sent as SIGUSR1 (a driver with cancel), how long before SIGKILL.
+  seconds cancel_grace{30};
+  /// `$OPTUNE_VERBOSE_STDERR`.
+  stderr_in_failures stderr_policy = stderr_in_failures::all;
+  /// `$OPTUNE_PERF`: sent as the descriptor's `optimization.perf` when set.
+  std::optional<std::string> perf;
+
+  /// `$SERVO_RETRY_DELAY_SEC`: the wait before sending a failed event again.
+  seconds retry_delay{20};
+  /// The wait before the first retry of WHATS_NEXT (the original's quick first retry).
+  seconds first_whats_next_retry{1};
+
+  /// Where log lines go; the default writes each as one line on stderr.
+  std::function<void(log_level, std::string_view)> log;
+  /// The file descriptor `interactive` reads Enter from.
+  int input = 0;
+};
+
+/// A value from the environment that cannot be used; the message names the variable.
+class environment_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+namespace detail {
+
+/// `$name` as seconds (a non-negative number), or nothing when unset or empty.
+inline std::optional<double> seconds_variable(const char* name, const char* value) {
+  if (value == nullptr || *value == '\0') return std::nullopt;
+  char* end = nullptr;
+  const double parsed = std::strtod(value, &end);
+  while (end != nullptr && (*end == ' ' || *end == '\t')) ++end;
+  if (end == value || *end != '\0' || !std::isfinite(parsed) || parsed < 0) {
+    throw environment_error(std::string("$") + name + "=\"" + value +
+                            "\": expected a number of seconds (0 or more)");
+  }
+  return parsed;
+}
+
+}  // namespace detail
+
+/// Fills the options from the environment as the original agent read it:
+/// `$OPTUNE_IO_TIMEOUT` (empty or 0: no limit), `$OPTUNE_VERBOSE_STDERR`, `$OPTUNE_PERF` and
+/// `$SERVO_RETRY_DELAY_SEC` (which the original crashed on). Throws `environment_error` naming
+/// the variable when a value is not usable. `lookup` is `std::getenv` unless a test says otherwise.
+inline void read_environment(options& into, const std::function<const char*(const char*)>& lookup = {}) {
+  const auto get = [&](const char* name) -> const char* { return lookup ? lookup(name) : std::getenv(name); };
+  if (auto timeout = detail::seconds_variable("OPTUNE_IO_TIMEOUT", get("OPTUNE_IO_TIMEOUT"))) {
+    into.io_timeout = *timeout > 0 ? std::optional<seconds>(*timeout) : std::nullopt;
+  }
+  if (const char* policy = get("OPTUNE_VERBOSE_STDERR")) {
+    const std::string_view value(policy);
+    into.stderr_policy = value == "all"       ? stderr_in_failures::all
+                         : value == "minimal" ? stderr_in_failures::minimal
+                                              : stderr_in_failures::none;
+  }
+  if (const char* perf = get("OPTUNE_PERF"); perf != nullptr && *perf != '\0') into.perf = perf;
+  if (auto delay = detail::seconds_variable("SERVO_RETRY_DELAY_SEC", get("SERVO_RETRY_DELAY_SEC"))) {
+    into.retry_delay = seconds(*delay);
+  }
+}
+
+/// Why the loop is asked to stop (`servo_loop::request_stop`), from the signals of section 5.
+enum class stop_request {
+  terminate,  ///< SIGTERM/SIGINT: stop the driver now, GOODBYE with the signal's name, exit 0
+  exit,       ///< SIGUSR1: finish the operation, GOODBYE `exit`, exit 0
+  restart,    ///< SIGHUP: finish the operation, GOODBYE `restart`, then the program re-executes
+};
+
+}  // namespace servokit::servo
+// ===== end servokit/servo/options.hpp =====
+
+namespace servokit::servo {
+
+/// The longest message sent to the backend: 2 MiB, as the original cut it.
+inline constexpr std::size_t max_message_bytes = std::size_t{2} << 20;
+
+/// `message` cut to `max_message_bytes` the way the original did: `(truncated) ` + the start + `....`.
+inline std::string cap_message(std::string message) {
+  if (message.size() <= max_message_bytes) return message;
+  message.resize(max_message_bytes - 16);
+  return "(truncated) " + message + "....";
+}
+
+/// `message` with the driver's stderr appended per `policy` (`\nstderr:\n` and the text, as the
+/// original wrote it), capped at 2 MiB.
+inline std::string with_stderr(std::string message, const process::captured_output& err, stderr_in_failures policy) {
+  switch (policy) {
+    case stderr_in_failures::all: message += "\nstderr:\n" + err.text(); break;
+    case stderr_in_failures::minimal: {
+      message += "\nstderr:\n";
+      const std::vector<std::string> lines = err.lines();
+      for (std::size_t i = 0; i < lines.size() && i < 2; ++i) message += (i ? "\n" : "") + lines[i];
+      break;
+    }
+    case stderr_in_failures::none: break;
+  }
+  return cap_message(std::move(message));
+}
+
+/// At most `limit` bytes of `text` for a log or error line, marked when cut.
+inline std::string excerpt(std::string_view text, std::size_t limit = 200) {
+  if (text.size() <= limit) return std::string(text);
+  return std::string(text.substr(0, limit)) + "...";
+}
+
+/// The first line of `text`, for the one-line log.
+inline std::string_view first_line(std::string_view text) { return text.substr(0, text.find('\n')); }
+
+namespace detail {
+
+/// The member `key` of `element` if it is an object that has it.
+inline std::optional<simdjson::dom::element> member(simdjson::dom::element element, std::string_view key) {
+  simdjson::dom::object object;
+  if (element.get_object().get(object) != simdjson::SUCCESS) return std::nullopt;
+  simdjson::dom::element found;
+  if (object.at_key(key).get(found) != simdjson::SUCCESS) return std::nullopt;
+  return found;
+}
+
+/// The string member `key`, if `element` has one.
+inline std::optional<std::string> string_member(simdjson::dom::element element, std::string_view key) {
+  const auto found = member(element, key);
+  std::string_view text;
+  if (!found || found->get_string().get(text) != simdjson::SUCCESS) return std::nullopt;
+  return std::string(text);
+}
+
+/// The member `key` as compact JSON, if present.
+inline std::optional<std::string> raw_member(simdjson::dom::element element, std::string_view key) {
+  const auto found = member(element, key);
+  if (!found) return std::nullopt;
+  return simdjson::minify(*found);
+}
+
+/// A value Python would take as true: not null, false, 0, "", [] or {}.
+inline bool truthy(simdjson::dom::element element) {
+  switch (element.type()) {
+    case simdjson::dom::element_type::NULL_VALUE: return false;
+    case simdjson::dom::element_type::BOOL: return element.get_bool().value_unsafe();
+    case simdjson::dom::element_type::INT64: return element.get_int64().value_unsafe() != 0;
+    case simdjson::dom::element_type::UINT64: return element.get_uint64().value_unsafe() != 0;
+    case simdjson::dom::element_type::DOUBLE: return element.get_double().value_unsafe() != 0;
+    case simdjson::dom::element_type::STRING: return !element.get_string().value_unsafe().empty();
+    case simdjson::dom::element_type::ARRAY: return element.get_array().value_unsafe().size() != 0;
+    case simdjson::dom::element_type::OBJECT: return element.get_object().value_unsafe().size() != 0;
+  }
+  return false;
+}
+
+/// A number given as a number or a numeric string (section 9: durations may be either).
+inline std::optional<double> seconds_value(simdjson::dom::element element) {
+  double number = 0;
+  if (element.get_double().get(number) == simdjson::SUCCESS) return number;
+  std::int64_t integer = 0;
+  if (element.get_int64().get(integer) == simdjson::SUCCESS) return static_cast<double>(integer);
+  std::string_view text;
+  if (element.get_string().get(text) == simdjson::SUCCESS && !text.empty()) {
+    std::string copy(text);
+    char* end = nullptr;
+    number = std::strtod(copy.c_str(), &end);
+    if (end != copy.c_str() && *end == '\0') return number;
+  }
+  return std::nullopt;
+}
+
+}  // namespace detail
+}  // namespace servokit::servo
+// ===== end servokit/servo/driver_output.hpp =====
+// ===== begin servokit/servo/loop.hpp =====
+/// @file
+/// `servo_loop<Transport>`: the agent. It speaks to a backend through any transport
+/// (`servokit::transport::transport`) and owns every rule of `PROTOCOL.md` sections 5 and 9:
+/// HELLO, WHATS_NEXT, DESCRIBE/ADJUST/MEASURE/SLEEP, GOODBYE; running `./adjust`, `./measure` and
+/// `./environment`; relaying progress with the command's `cmd_uid`; cancels; retries;
+/// re-synchronising after `unexpected-event`; and stop requests (the signals of section 5).
+///
+/// ```
+/// servokit::servo::options opts;
+/// opts.app_id = "my-app";
+/// servokit::servo::read_environment(opts);             // $OPTUNE_IO_TIMEOUT, $SERVO_RETRY_DELAY_SEC...
+/// servokit::transport::http_transport backend(http_options);
+/// servokit::servo::servo_loop loop(opts, backend);
+/// servokit::servo::signal_relay signals([&](auto kind, auto name) { loop.request_stop(kind, name); });
+/// return loop.run();
+/// ```
+///
+/// A transport that provides `bool finished() const` (an in-process backend whose work is done)
+/// ends the loop: once it is true after an exchange, the loop sends GOODBYE `exit` and returns.
+
+#include <poll.h>
+
+#include <condition_variable>
+
+namespace servokit::servo {
+
+/// A transport that can say the backend is done (an in-process optimizer whose budget is spent).
+template <class T>
+concept finishing_transport = requires(const T& connection) {
+  { connection.finished() } -> std::convertible_to<bool>;
+};
+
+/// The exit codes of `servo_loop::run`.
+namespace exit_code {
+inline constexpr int ok = 0;                ///< stopped as asked (a signal, `finished()`)
+inline constexpr int backend_refused = 1;   ///< the backend refused HELLO or WHATS_NEXT (a 4xx other than 404)
+}  // namespace exit_code
+
+/// The agent loop over a transport (see the file comment). One loop runs on one thread; only
+/// `request_stop` may be called from others (a signal thread).
+template <transport::transport Transport>
+class servo_loop {
+ public:
+  /// The loop for `settings`, talking through `backend` (which must outlive it).
+  servo_loop(options settings, Transport& backend) : options_(std::move(settings)), backend_(backend) {
+    if (!options_.log) {
+      options_.log = [](log_level, std::string_view line) {
+        std::string text(line);
+        text += '\n';
+        std::fwrite(text.data(), 1, text.size(), stderr);
+      };
+    }
+  }
+  servo_loop(const servo_loop&) = delete;
+  servo_loop& operator=(const servo_loop&) = delete;
+
+  /// Asks the loop to stop; thread-safe and quick, so a signal thread may call it.
+  /// `terminate` stops a running driver and any wait at once and sends GOODBYE with `reason`
+  /// (the signal's name, "SIGTERM" by default); a second `terminate` also cuts GOODBYE's retries.
+  /// `exit` and `restart` let the current operation finish and report, then send GOODBYE `exit`
+  /// or `restart`; after `restart`, `restart_requested()` tells the program to re-execute itself.
+  void request_stop(stop_request kind, std::string_view reason = {}) {
+    {
+      const std::lock_guard lock(stop_mutex_);
+      if (kind == stop_request::terminate) {
+        if (terminate_.stop_requested()) {
+          force_.request_stop();
+        } else {
+          terminate_reason_ = reason.empty() ? std::string("SIGTERM") : std::string(reason);
+        }
+      } else if (graceful_.load() == graceful_stop::none) {
+        graceful_ = kind == stop_request::exit ? graceful_stop::exit : graceful_stop::restart;
+      }
+    }
+    if (kind == stop_request::terminate) terminate_.request_stop();
+    { const std::lock_guard lock(wait_mutex_); }  // a waiter between its check and its sleep sees the change
+    wakeup_.notify_all();
+    events_.wake();
+  }
+
+  /// Whether the loop ended on a `restart` request: the program should now re-execute itself.
+  bool restart_requested() const noexcept { return ended_for_restart_; }
+
+  /// Runs until a stop request (or the transport's `finished()`); returns the exit code
+  /// (`exit_code::ok`, or `exit_code::backend_refused` when the backend refused HELLO or WHATS_NEXT).
+  int run() {
+    pause();
+    if (!stopping_now()) {
+      if (hello() == step::refused) return exit_code::backend_refused;
+    }
+    for (;;) {
+      if (stopping_now()) return goodbye(terminate_reason());
+      if (const auto graceful = graceful_.load(); graceful != graceful_stop::none) {
+        ended_for_restart_ = graceful == graceful_stop::restart;
+        return goodbye(ended_for_restart_ ? "restart" : "exit");
+      }
+      if (backend_finished()) return goodbye("exit");
+      switch (next_command()) {
+        case step::refused: return exit_code::backend_refused;
+        case step::resync:
+          log("the backend reported an unexpected event: starting over (GOODBYE, HELLO)");
+          send_goodbye("restart");
+          if (!stopping_now() && hello() == step::refused) return exit_code::backend_refused;
+          break;
+        case step::done: break;
+      }
+    }
+  }
+
+ private:
+  enum class graceful_stop { none, exit, restart };
+  enum class step { done, resync, refused };
+  enum class retries { forever, once, three_times };
+
+  /// A reply that arrived: its body parsed (valid until the next exchange) and the backend's status.
+  struct answer {
+    bool delivered = false;    ///< false: given up (retries spent, refused, or stopped)
+    bool refused = false;      ///< the backend refused the event (a 4xx other than 404)
+    simdjson::dom::element body;
+    std::optional<std::string> status;
+    std::optional<std::string> reason;
+  };
+
+  /// How a driver run ended.
+  struct driver_run {
+    enum class outcome { completed, failed, cancelled, resync, stopped } kind = outcome::failed;
+    std::string final_line;  ///< completed: the driver's result line
+    std::string status = "failed";
+    std::string reason = "unknown";
+    std::string message;
+  };
+
+  /// Where a running driver's progress goes: the event and the command's uid.
+  struct progress_target {
+    std::string_view event;
+    const std::string* cmd_uid_json;  ///< `"abc"` as JSON, or empty: the command had none
+    std::string_view cmd_uid;
+    std::chrono::steady_clock::time_point started;
+  };
+
+  // --- log -------------------------------------------------------------------------------
+
+  void log(std::string_view line) { options_.log(log_level::operation, line); }
+  void detail(std::string_view line) {
+    if (options_.verbose) options_.log(log_level::detail, line);
+  }
+  static std::string seconds_text(std::chrono::steady_clock::duration elapsed) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.3f s", std::chrono::duration<double>(elapsed).count());
+    return buffer;
+  }
+
+  // --- stop requests -----------------------------------------------------------------------
+
+  bool stopping_now() const noexcept { return terminate_.stop_requested(); }
+  std::string terminate_reason() {
+    const std::lock_guard lock(stop_mutex_);
+    return terminate_reason_;
+  }
+  bool backend_finished() const {
+    if constexpr (finishing_transport<Transport>) {
+      return static_cast<bool>(std::as_const(backend_).finished());
+    } else {
+      return false;
+    }
+  }
+
+  /// Waits `duration`; returns early on any stop request (false then).
+  bool wait_for(seconds duration) {
+    std::unique_lock lock(wait_mutex_);
+    return !wakeup_.wait_for(lock, duration, [this] {
+      return stopping_now() || graceful_.load() != graceful_stop::none;
+    });
+  }
+  /// Waits `duration` unless a terminate request comes (the retries of an event in flight
+  /// continue through `exit`/`restart`, whose operation must still be reported).
+  bool wait_unless_terminated(seconds duration, std::stop_token stop) {
+    std::unique_lock lock(wait_mutex_);
+    return !wakeup_.wait_for(lock, duration, [&] { return stop.stop_requested(); });
+  }
+
+  /// Between a command and its result, and before HELLO: Enter in interactive mode, else `delay`.
+  void pause() {
+    if (options_.interactive) {
+      log("Press <Enter> to continue...");
+      std::string ignored;
+      char byte = 0;
+      while (!stopping_now() && graceful_.load() == graceful_stop::none) {
+        pollfd ready{options_.input, POLLIN, 0};
+        if (::poll(&ready, 1, 200) <= 0) continue;
+        const ssize_t got = ::read(options_.input, &byte, 1);
+        if (got <= 0) {
+          options_.interactive = false;  // no more input: go on without asking again
+          return;
+        }
+        if (byte == '\n') return;
+      }
+    } else if (options_.delay.count() > 0) {
+      wait_for(options_.delay);
+    }
+  }
+
+  // --- exchanges ---------------------------------------------------------------------------
+
+  /// Sends `event` with `param_json`, retrying per `policy` (section 5); parses the reply.
+  answer send(std::string_view event, const std::string& param_json, std::string_view cmd_uid, retries policy,
+              std::stop_token stop) {
+    answer result;
+    int retries_left = policy == retries::forever ? -1 : policy == retries::once ? 1 : 3;
+    // GOODBYE is the last word before the agent exits: its retries come at most 1 s apart, so a
+    // stop (docker stop allows 10 s) is not held up for a minute by a backend that is down.
+    const seconds later_delay = event == "GOODBYE" ? std::min(options_.retry_delay, seconds(1)) : options_.retry_delay;
+    seconds delay = event == "WHATS_NEXT" ? options_.first_whats_next_retry : later_delay;
+    detail("> " + std::string(event) + " " + excerpt(param_json, 4096));
+    for (;;) {
+      std::string problem;
+      try {
+        transport::reply reply = backend_.exchange(transport::event{event, param_json, cmd_uid}, stop);
+        reply_text_ = std::move(reply.body);
+        detail("< " + std::string(event) + " " + excerpt(reply_text_, 4096));
+        if (reply_parser_.parse(reply_text_).get(result.body) == simdjson::SUCCESS) {
+          result.delivered = true;
+          result.status = detail::string_member(result.body, "status");
+          result.reason = detail::string_member(result.body, "reason");
+          return result;
+        }
+        problem = "the reply is not JSON: " + excerpt(reply_text_);
+      } catch (const transport::transport_error& error) {
+        if (stop.stop_requested()) return result;
+        if (!error.retryable()) {
+          log(std::string(event) + ": the backend refused the event: " + error.what());
+          result.refused = true;
+          return result;
+        }
+        problem = error.what();
+      }
+      if (retries_left == 0) {
+        log(std::string(event) + ": " + problem + "; no retries left, giving up on this event");
+        return result;
+      }
+      if (retries_left > 0) --retries_left;
+      char wait_text[32];
+      std::snprintf(wait_text, sizeof wait_text, "%g", delay.count());
+      log(std::string(event) + ": " + problem + "; retrying in " + wait_text + " s");
+      if (!wait_unless_terminated(delay, stop)) return result;
+      delay = later_delay;
+    }
+  }
+
+  /// HELLO with the agent's name.
+  step hello() {
+    std::string param;
+    json::writer out(param);
+    out.begin_object();
+    out.key("agent");
+    out.string(options_.agent);
+    out.end_object();
+    const answer reply = send("HELLO", param, {}, retries::forever, terminate_.get_token());
+    if (reply.refused) return step::refused;
+    if (reply.delivered) log("HELLO sent (agent " + options_.agent + ", app " + options_.app_id + ")");
+    return step::done;
+  }
+
+  /// GOODBYE with `reason` (three retries; a second terminate request cuts them), then exit 0.
+  int goodbye(const std::string& reason) {
+    send_goodbye(reason);
+    return exit_code::ok;
+  }
+  void send_goodbye(const std::string& reason) {
+    std::string param;
+    json::writer out(param);
+    out.begin_object();
+    out.key("reason");
+    out.string(reason);
+    out.end_object();
+    const answer reply = send("GOODBYE", param, {}, retries::three_times, force_.get_token());
+    log(reply.delivered ? "GOODBYE sent (" + reason + ")" : "GOODBYE (" + reason + ") could not be sent");
+  }
+
+  /// Sends a command's result event; `unexpected-event` asks for re-synchronisation.
+  step report(std::string_view event, const std::string& param, std::string_view cmd_uid) {
+    const answer reply = send(event, param, cmd_uid, retries::forever, terminate_.get_token());
+    if (!reply.delivered) return step::done;
+    return check_status(event, reply);
+  }
+
+  step check_status(std::string_view event, const answer& reply) {
+    if (reply.status == "unexpected-event") {
+      log(std::string(event) + ": unexpected-event: " + reply.reason.value_or(""));
+      return step::resync;
+    }
+    if (reply.status == "invalid") log(std::string(event) + ": the backend answered invalid: " + reply.reason.value_or(""));
+    return step::done;
+  }
+
+  // --- commands ----------------------------------------------------------------------------
+
+  /// One WHATS_NEXT and the command it brings.
+  step next_command() {
+    const answer reply = send("WHATS_NEXT", "null", {}, retries::forever, terminate_.get_token());
+    if (reply.refused) return step::refused;
+    if (!reply.delivered) return step::done;
+    if (check_status("WHATS_NEXT", reply) == step::resync) return step::resync;
+    const std::optional<std::string> command = detail::string_member(reply.body, "cmd");
+    if (!command) {
+      log("WHATS_NEXT: the reply has no command (\"cmd\"): " + excerpt(reply_text_) + "; asking again");
+      pause();
+      return step::done;
+    }
+    // The command's uid is echoed exactly as it came (a string or a number) in every event.
+    std::string cmd_uid_json, cmd_uid;
+    if (const auto uid = detail::member(reply.body, "cmd_uid"); uid && !uid->is_null()) {
+      cmd_uid_json = simdjson::minify(*uid);
+      std::string_view text;
+      cmd_uid = uid->get_string().get(text) == simdjson::SUCCESS ? std::string(text) : cmd_uid_json;
+    }
+    std::string param = "{}";
+    if (const auto given = detail::member(reply.body, "param"); given && given->is_object()) {
+      param = simdjson::minify(*given);
+    }
+    command_ = {*command, std::move(cmd_uid_json), std::move(cmd_uid)};
+
+    if (*command == "DESCRIBE" || *command == "ADJUST" || *command == "MEASURE") {
+      const std::string event = *command == "DESCRIBE" ? "DESCRIPTION" : *command + "MENT";
+      if (std::optional<std::string> mismatch = check_environment(param)) {
+        log(*command + " ./environment: environment-mismatch: " + std::string(first_line(*mismatch)));
+        pause();
+        return report(event, failure_param("environment-mismatch", std::nullopt, *mismatch), command_.uid);
+      }
+      if (stopping_now()) return step::done;
+      if (*command == "DESCRIBE") return describe();
+      if (*command == "ADJUST") return adjust(param);
+      return measure(param);
+    }
+    if (*command == "SLEEP") return sleep(param);
+    log("WHATS_NEXT: unknown command \"" + excerpt(*command, 60) + "\"; ignoring it");
+    pause();
+    return step::done;
+  }
+
+  /// The current command: its name and uid (as JSON, and as text for the transport).
+  struct current_command {
+    std::string name;
+    std::string uid_json;
+    std::string uid;
+  };
+
+  /// `{"status": ..., "message": ..., "reason": ..., "cmd_uid": ...}`.
+  std::string failure_param(std::string_view status, std::optional<std::string_view> reason, std::string_view message) {
+    std::string param;
+    json::writer out(param);
+    out.begin_object();
+    out.key("status");
+    out.string(status);
+    out.key("message");
+    out.string(message);
+    if (reason) {
+      out.key("reason");
+      out.string(*reason);
+    }
+    add_cmd_uid(out);
+    out.end_object();
+    return param;
+  }
+  void add_cmd_uid(json::writer& out) {
+    if (command_.uid_json.empty()) return;
+    out.key("cmd_uid");
+    out.raw(command_.uid_json);
+  }
+
+  /// The result of a failed run, as its command reports it.
+  step report_failure(std::string_view event, const driver_run& run, std::string_view what,
+                      std::chrono::steady_clock::time_point started) {
+    const bool cancelled = run.kind == driver_run::outcome::cancelled;
+    log(command_.name + " " + std::string(what) + ": " + run.status + " " +
+        seconds_text(std::chrono::steady_clock::now() - started) + ": " + excerpt(first_line(run.message)));
+    pause();
+    return report(event,
+                  failure_param(run.status, cancelled ? std::nullopt : std::optional<std::string_view>(run.reason),
+                                run.message),
+                  command_.uid);
+  }
+
+  /// `./environment` with the command's param, when the param's control has `environment`.
+  /// Returns the mismatch message, or nothing when the check passed or was not asked for.
+  std::optional<std::string> check_environment(const std::string& param) {
+    simdjson::dom::element parsed;
+    if (line_parser_.parse(param).get(parsed) != simdjson::SUCCESS) return std::nullopt;
+    const auto control = detail::member(parsed, "control");
+    const auto wanted = control ? detail::member(*control, "environment") : std::nullopt;
+    if (!wanted || wanted->is_null()) return std::nullopt;
+    driver_run run = run_driver("./environment", {}, param, nullptr);
+    if (run.kind == driver_run::outcome::stopped) return std::nullopt;
+    if (run.kind != driver_run::outcome::completed) return run.message;
+    simdjson::dom::element result;
+    if (line_parser_.parse(run.final_line).get(result) != simdjson::SUCCESS) return std::nullopt;
+    const std::string status = detail::string_member(result, "status").value_or("undefined");
+    if (status == "ok") return std::nullopt;
+    return "Environment plugin failed with status \"" + status + "\" and message:\n" +
+           detail::string_member(result, "message").value_or("undefined") + "\nresponse: " + run.final_line;
+  }
+
+  /// DESCRIBE: `./adjust --query` and `./measure --describe`, joined into the descriptor.
+  step describe() {
+    const auto started = std::chrono::steady_clock::now();
+    driver_run adjust_run = run_driver("./adjust", {"--query", options_.app_id}, {}, nullptr);
+    if (adjust_run.kind == driver_run::outcome::stopped) return step::done;
+    std::string application;
+    if (adjust_run.kind == driver_run::outcome::completed &&
+        !descriptor_part(adjust_run, "Adjust", "application", application)) {
+      adjust_run.kind = driver_run::outcome::failed;
+    }
+    if (adjust_run.kind != driver_run::outcome::completed) {
+      return report_failure("DESCRIPTION", adjust_run, "./adjust --query", started);
+    }
+    driver_run measure_run = run_driver("./measure", {"--describe", options_.app_id}, {}, nullptr);
+    if (measure_run.kind == driver_run::outcome::stopped) return step::done;
+    std::string metrics;
+    if (measure_run.kind == driver_run::outcome::completed &&
+        !descriptor_part(measure_run, "Measure", "metrics", metrics)) {
+      measure_run.kind = driver_run::outcome::failed;
+    }
+    if (measure_run.kind != driver_run::outcome::completed) {
+      return report_failure("DESCRIPTION", measure_run, "./measure --describe", started);
+    }
+
+    std::string param;
+    json::writer out(param);
+    out.begin_object();
+    out.key("status");
+    out.string("ok");
+    out.key("descriptor");
+    out.begin_object();
+    out.key("application");
+    out.raw(application);
+    out.key("measurement");
+    out.begin_object();
+    out.key("metrics");
+    out.raw(metrics);
+    out.end_object();
+    if (options_.perf) {
+      out.key("optimization");
+      out.begin_object();
+      out.key("perf");
+      out.string(*options_.perf);
+      out.end_object();
+    }
+    out.end_object();
+    add_cmd_uid(out);
+    out.end_object();
+    log("DESCRIBE ./adjust --query, ./measure --describe: ok " + seconds_text(std::chrono::steady_clock::now() - started));
+    pause();
+    return report("DESCRIPTION", param, command_.uid);
+  }
+
+  /// Takes `key` (application or metrics) from a describing driver's result line into `part`;
+  /// on failure, fills `run` with the reason and returns false.
+  bool descriptor_part(driver_run& run, std::string_view kind, std::string_view key, std::string& part) {
+    simdjson::dom::element result;
+    if (line_parser_.parse(run.final_line).get(result) != simdjson::SUCCESS || !result.is_object()) {
+      run.message = std::string(kind) + " driver printed a result that is not a JSON object: " + excerpt(run.final_line);
+      return false;
+    }
+    const std::string status = detail::string_member(result, "status").value_or("ok");
+    if (status != "ok") {
+      run.status = status;
+      run.reason = detail::string_member(result, "reason").value_or("unknown");
+      run.message = std::string(kind) + " driver failed with status \"" + status + "\" and message \"" +
+                    detail::string_member(result, "message").value_or("undefined") + "\"";
+      return false;
+    }
+    if (key == "application") {
+      if (auto application = detail::raw_member(result, "application")) {
+        part = std::move(*application);
+      } else if (detail::member(result, "components")) {
+        part = run.final_line;  // a legacy driver's bare {"components": ...}: it is the application
+        simdjson::dom::element legacy;
+        if (line_parser_.parse(run.final_line).get(legacy) == simdjson::SUCCESS) part = simdjson::minify(legacy);
+      } else {
+        part = "{}";
+      }
+      return true;
+    }
+    const auto metrics = detail::member(result, "metrics");
+    part = metrics && metrics->is_object() ? with_perf_alias(*metrics) : (metrics ? simdjson::minify(*metrics) : "{}");
+    return true;
+  }
+
+  /// The metrics object, with `perf` copied from `requests throughput` when it lacks one (the
+  /// original's legacy rule for the ab driver).
+  static std::string with_perf_alias(simdjson::dom::element metrics) {
+    const auto throughput = detail::member(metrics, "requests throughput");
+    if (!throughput || detail::member(metrics, "perf")) return simdjson::minify(metrics);
+    std::string text = simdjson::minify(metrics);
+    text.pop_back();  // the closing brace
+    text += ",\"perf\":" + simdjson::minify(*throughput) + "}";
+    return text;
+  }
+
+  /// ADJUST: the state with the command's control added, to `./adjust`; the result is the state
+  /// that was asked for.
+  step adjust(const std::string& param) {
+    const auto started = std::chrono::steady_clock::now();
+    simdjson::dom::element parsed;
+    std::string state, request;
+    if (line_parser_.parse(param).get(parsed) == simdjson::SUCCESS) {
+      const auto given = detail::member(parsed, "state");
+      if (given && given->is_object()) {
+        state = simdjson::minify(*given);
+        json::writer out(request);
+        out.begin_object();
+        for (auto field : given->get_object().value_unsafe()) {
+          if (field.key == "control") continue;
+          out.key(field.key);
+          out.raw(simdjson::minify(field.value));
+        }
+        out.key("control");
+        const auto control = detail::member(parsed, "control");
+        out.raw(control && control->is_object() ? simdjson::minify(*control) : std::string("{}"));
+        out.end_object();
+      }
+    }
+    if (state.empty()) {
+      driver_run refused;
+      refused.message = "ADJUST command without a \"state\" object: " + excerpt(param);
+      return report_failure("ADJUSTMENT", refused, "./adjust", started);
+    }
+    progress_target progress{"ADJUSTMENT", &command_.uid_json, command_.uid, started};
+    driver_run run = run_driver("./adjust", {options_.app_id}, std::move(request), &progress);
+    if (run.kind == driver_run::outcome::stopped) return step::done;
+    if (run.kind == driver_run::outcome::resync) return step::resync;
+    if (run.kind == driver_run::outcome::completed) check_result_status(run, "Adjustment");
+    if (run.kind != driver_run::outcome::completed) return report_failure("ADJUSTMENT", run, "./adjust", started);
+
+    std::string result;
+    json::writer out(result);
+    out.begin_object();
+    out.key("state");
+    out.raw(state);
+    add_cmd_uid(out);
+    out.end_object();
+    log("ADJUST ./adjust: ok " + seconds_text(std::chrono::steady_clock::now() - started));
+    pause();
+    return report("ADJUSTMENT", result, command_.uid);
+  }
+
+  /// A completed run whose result line has a status other than `ok` becomes a failure.
+  void check_result_status(driver_run& run, std::string_view operation) {
+    simdjson::dom::element result;
+    if (line_parser_.parse(run.final_line).get(result) != simdjson::SUCCESS || !result.is_object()) {
+      run.kind = driver_run::outcome::failed;
+      run.message = std::string(operation) + " driver printed a result that is not a JSON object: " + excerpt(run.final_line);
+      return;
+    }
+    const std::string status = detail::string_member(result, "status").value_or("undefined");
+    if (status == "ok") return;
+    run.kind = driver_run::outcome::failed;
+    run.status = status;
+    run.reason = detail::string_member(result, "reason").value_or("undefined");
+    run.message = cap_message(std::string(operation) + " driver failed with status \"" + status + "\" and message:\n" +
+                              detail::string_member(result, "message").value_or("undefined"));
+  }
+
+  /// MEASURE: the param to `./measure` unchanged; the result is its metrics (and annotations).
+  step measure(const std::string& param) {
+    const auto started = std::chrono::steady_clock::now();
+    progress_target progress{"MEASUREMENT", &command_.uid_json, command_.uid, started};
+    driver_run run = run_driver("./measure", {options_.app_id}, param, &progress);
+    if (run.kind == driver_run::outcome::stopped) return step::done;
+    if (run.kind == driver_run::outcome::resync) return step::resync;
+    if (run.kind == driver_run::outcome::completed) check_result_status(run, "Measurement");
+    std::string result;
+    if (run.kind == driver_run::outcome::completed) {
+      simdjson::dom::element parsed;
+      const bool readable = line_parser_.parse(run.final_line).get(parsed) == simdjson::SUCCESS;  // it was before
+      const auto metrics = readable ? detail::member(parsed, "metrics") : std::nullopt;
+      if (!metrics || !detail::truthy(*metrics)) {
+        run.kind = driver_run::outcome::failed;
+        run.message = "Measurement driver returned no metrics";
+      } else {
+        json::writer out(result);
+        out.begin_object();
+        out.key("metrics");
+        out.raw(metrics->is_object() ? with_perf_alias(*metrics) : simdjson::minify(*metrics));
+        if (const auto annotations = detail::member(parsed, "annotations"); annotations && detail::truthy(*annotations)) {
+          out.key("annotations");
+          out.raw(simdjson::minify(*annotations));
+        }
+        add_cmd_uid(out);
+        out.end_object();
+      }
+    }
+    if (run.kind != driver_run::outcome::completed) return report_failure("MEASUREMENT", run, "./measure", started);
+    log("MEASURE ./measure: ok " + seconds_text(std::chrono::steady_clock::now() - started));
+    pause();
+    return report("MEASUREMENT", result, command_.uid);
+  }
+
+  /// SLEEP: `duration` seconds (120 when missing or not a number); skipped in interactive mode.
+  step sleep(const std::string& param) {
+    double duration = 120;
+    std::string why;
+    simdjson::dom::element parsed;
+    if (line_parser_.parse(param).get(parsed) == simdjson::SUCCESS) {
+      if (const auto given = detail::member(parsed, "duration")) duration = detail::seconds_value(*given).value_or(120);
+      if (const auto data = detail::member(parsed, "data")) {
+        const auto status = detail::string_member(*data, "status");
+        why = (status ? *status + ": " : std::string()) + detail::string_member(*data, "reason").value_or("");
+      }
+    }
+    char text[64];
+    std::snprintf(text, sizeof text, "SLEEP %g s", duration);
+    if (options_.interactive) {
+      log(std::string(text) + " (skipped: interactive)" + (why.empty() ? "" : ": " + why));
+      pause();
+      return step::done;
+    }
+    log(std::string(text) + (why.empty() ? "" : ": " + why));
+    wait_for(seconds(duration));
+    return step::done;
+  }
+
+  // --- drivers -----------------------------------------------------------------------------
+
+  /// Sends a progress event; returns the backend's status and reason.
+  answer send_progress(const progress_target& target, std::string_view progress_json, std::optional<std::string_view> message) {
+    std::string param;
+    json::writer out(param);
+    out.begin_object();
+    out.key("progress");
+    out.raw(progress_json);
+    out.key("runtime");
+    out.integer(std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - target.started).count());
+    if (message) {
+      out.key("message");
+      out.string(*message);
+    }
+    add_cmd_uid(out);
+    out.end_object();
+    return send(target.event, param, target.cmd_uid, retries::once, terminate_.get_token());
+  }
+
+  /// What a progress reply asks for.
+  enum class progress_verdict { go_on, cancel, resync };
+  progress_verdict judge_progress(const progress_target& target, const answer& reply, std::string& cancel_reason) {
+    if (!reply.delivered) return progress_verdict::go_on;
+    if (reply.status == "cancel") {
+      cancel_reason = reply.reason && !reply.reason->empty() ? *reply.reason : "cancelled by the backend";
+      log(std::string(target.event) + ": the backend cancelled the operation: " + cancel_reason);
+      return progress_verdict::cancel;
+    }
+    if (check_status(target.event, reply) == step::resync) return progress_verdict::resync;
+    return progress_verdict::go_on;
+  }
+
+  /// `driver --info app_id`: whether it has cancel. Fills `failure` when it cannot be learned.
+  std::optional<bool> driver_has_cancel(const std::string& driver, driver_run& failure) {
+    process::child_options info_options;
+    info_options.limits.silence = silence_limit();
+    info_options.limits.exit_after_output_closed = exit_wait();
+    info_options.cancel = terminate_.get_token();
+    info_options.stopping.grace = std::chrono::seconds(2);
+    std::string what = driver + " --info";
+    process::completion done;
+    try {
+      process::child info(events_, process::command({driver, "--info", options_.app_id}).in_directory(options_.directory),
+                          std::move(info_options));
+      done = std::move(info.wait());
+    } catch (const std::exception& error) {
+      failure.message = "cannot run " + what + ": " + error.what();
+      return std::nullopt;
+    }
+    if (stopping_now()) {
+      failure.kind = driver_run::outcome::stopped;
+      return std::nullopt;
+    }
+    if (!done.ok()) {
+      failure.message = with_stderr(what + " " + done.describe(), done.err, options_.stderr_policy);
+      return std::nullopt;
+    }
+    for (const std::string& line : done.stdout_lines()) {
+      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+      simdjson::dom::element parsed;
+      bool has_cancel = false;
+      const auto flag = line_parser_.parse(line).get(parsed) == simdjson::SUCCESS ? detail::member(parsed, "has_cancel") : std::nullopt;
+      if (!flag || flag->get_bool().get(has_cancel) != simdjson::SUCCESS) {
+        failure.message = what + " printed no \"has_cancel\" flag: " + excerpt(line);
+        return std::nullopt;
+      }
+      return has_cancel;
+    }
+    failure.message = what + " printed nothing";
+    return std::nullopt;
+  }
+
+  std::optional<std::chrono::milliseconds> silence_limit() const {
+    if (!options_.io_timeout) return std::nullopt;
+    return std::chrono::ceil<std::chrono::milliseconds>(*options_.io_timeout);
+  }
+  std::chrono::milliseconds exit_wait() const { return std::chrono::ceil<std::chrono::milliseconds>(options_.exit_wait); }
+
+  /// Runs `driver arguments... < input`, relaying progress to `progress` when given (then
+  /// "starting driver" first and `--info` for cancel). Never throws for a driver's failure.
+  driver_run run_driver(const std::string& driver, std::vector<std::string> arguments, std::string input,
+                        const progress_target* progress) {
+    driver_run run;
+    std::string cancel_reason;
+    bool has_cancel = false;
+    if (progress != nullptr) {
+      const answer reply = send_progress(*progress, "0", "starting driver");
+      if (stopping_now()) return stopped(run);
+      switch (judge_progress(*progress, reply, cancel_reason)) {
+        case progress_verdict::cancel:
+          log(driver + " not started: cancelled before it began");
+          return cancelled(run, cancel_reason);
+        case progress_verdict::resync: run.kind = driver_run::outcome::resync; return run;
+        case progress_verdict::go_on: break;
+      }
+      const std::optional<bool> cancel_support = driver_has_cancel(driver, run);
+      if (!cancel_support) return run;
+      has_cancel = *cancel_support;
+    }
+
+    std::deque<std::string> lines;
+    bool stdout_overlong = false;
+    process::child_options child_options;
+    child_options.in.data = std::move(input);
+    child_options.out.on_line = [&](const process::output_line& line) {
+      if (line.continued || stdout_overlong) {
+        stdout_overlong = true;  // a line over 1 MiB: refused as a whole below
+        return;
+      }
+      lines.emplace_back(line.text);
+    };
+    child_options.err.capture = {max_message_bytes, process::keep::head};
+    if (options_.verbose) {
+      child_options.err.on_line = [this, &driver](const process::output_line& line) {
+        detail(driver + " stderr: " + std::string(line.text));
+      };
+    }
+    child_options.limits.silence = silence_limit();
+    child_options.limits.exit_after_output_closed = exit_wait();
+    child_options.stopping.signal = SIGTERM;
+    child_options.stopping.grace = std::chrono::seconds(2);
+    child_options.cancel = terminate_.get_token();
+
+    process::command command(std::vector<std::string>{driver});
+    for (auto& argument : arguments) command.argv.push_back(std::move(argument));
+    command.in_directory(options_.directory);
+    std::optional<process::child> child;
+    try {
+      child.emplace(events_, command, std::move(child_options));
+    } catch (const std::exception& error) {
+      run.message = "cannot start " + driver + ": " + error.what();
+      return run;
+    }
+
+    std::string final_line;
+    std::string not_json;
+    bool cancel_sent = false;
+    bool resync = false;
+    for (;;) {
+      events_.run_until([&] { return child->finished() || !lines.empty(); });
+      while (!lines.empty()) {
+        const std::string line = std::move(lines.front());
+        lines.pop_front();
+        detail(driver + ": " + line);
+        if (line.find_first_not_of(" \t\r") == std::string::npos || !not_json.empty()) continue;
+        simdjson::dom::element parsed;
+        if (line_parser_.parse(line).get(parsed) != simdjson::SUCCESS) {
+          not_json = line;
+          child->terminate(SIGTERM, std::chrono::seconds(2));
+          continue;
+        }
+        const auto progress_value = detail::member(parsed, "progress");
+        if (!progress_value) {
+          final_line = line;
+          continue;
+        }
+        if (progress == nullptr || cancel_sent || resync) continue;
+        const std::optional<std::string> message = detail::string_member(parsed, "message");
+        const answer reply = send_progress(*progress, simdjson::minify(*progress_value), message);
+        switch (judge_progress(*progress, reply, cancel_reason)) {
+          case progress_verdict::cancel:
+            cancel_sent = true;
+            if (has_cancel) {
+              child->terminate(SIGUSR1, std::chrono::ceil<std::chrono::milliseconds>(options_.cancel_grace));
+            } else {
+              child->kill();
+            }
+            break;
+          case progress_verdict::resync:
+            resync = true;
+            child->kill();
+            break;
+          case progress_verdict::go_on: break;
+        }
+      }
+      if (child->finished() && lines.empty()) break;
+    }
+    const process::completion& done = child->result();
+    if (stopping_now()) return stopped(run);
+    if (resync) {
+      run.kind = driver_run::outcome::resync;
+      return run;
+    }
+    if (cancel_sent) return cancelled(run, cancel_reason);
+    const std::string how = done.describe();  // "exited with code 3", "killed by SIGTERM after ..."
+    const std::string described = driver + " " + how;
+    if (!not_json.empty()) {
+      run.message = "Failed decoding JSON stdout from '" + driver + "' driver: " + excerpt(not_json, 1000) + " (" + how + ")";
+    } else if (stdout_overlong) {
+      run.message = driver + " printed a line longer than 1 MiB (" + how + ")";
+    } else if (done.went_silent()) {
+      run.message = driver + " wrote nothing for " + seconds_text(*silence_limit()) +
+                    " ($OPTUNE_IO_TIMEOUT) and was stopped: " + described;
+    } else if (done.interrupted_by == process::interruption::exit_timeout) {
+      run.message = driver + " closed its output but did not exit within " + seconds_text(exit_wait()) +
+                    " and was stopped: " + described;
+    } else if (final_line.empty()) {
+      run.message = driver + " printed no result (" + how + ")";
+    } else if (!done.ok()) {
+      // The driver's own failure line, when it printed one, says most; its exit and stderr follow.
+      simdjson::dom::element parsed;
+      if (line_parser_.parse(final_line).get(parsed) == simdjson::SUCCESS) {  // it was when read
+        const std::string status = detail::string_member(parsed, "status").value_or("failed");
+        run.status = status == "ok" ? "failed" : status;
+        run.reason = detail::string_member(parsed, "reason").value_or("unknown");
+        run.message = detail::string_member(parsed, "message").value_or("");
+      }
+      run.message += (run.message.empty() ? "" : "\n") + described;
+    } else {
+      run.kind = driver_run::outcome::completed;
+      run.final_line = std::move(final_line);
+      return run;
+    }
+    if (!done.ok()) run.message = with_stderr(std::move(run.message), done.err, options_.stderr_policy);
+    run.message = cap_message(std::move(run.message));
+    return run;
+  }
+
+  static driver_run& stopped(driver_run& run) {
+    run.kind = driver_run::outcome::stopped;
+    return run;
+  }
+  static driver_run& cancelled(driver_run& run, std::string reason) {
+    run.kind = driver_run::outcome::cancelled;
+    run.status = "cancelled";
+    run.message = std::move(reason);
+    return run;
+  }
+
+  options options_;
+  Transport& backend_;
+  process::event_loop events_;
+  simdjson::dom::parser reply_parser_;
+  simdjson::dom::parser line_parser_;
+  std::string reply_text_;
+  current_command command_;
+
+  std::mutex stop_mutex_;
+  std::string terminate_reason_ = "SIGTERM";
+  std::stop_source terminate_;
+  std::stop_source force_;
+  std::atomic<graceful_stop> graceful_{graceful_stop::none};
+  bool ended_for_restart_ = false;
+  std::mutex wait_mutex_;
+  std::condition_variable wakeup_;
+};
+
+}  // namespace servokit::servo
+// ===== end servokit/servo/loop.hpp =====
+// ===== begin servokit/servo/signal_relay.hpp =====
+/// @file
+/// The agent's signals (section 5) turned into stop requests: SIGTERM and SIGINT ask to terminate,
+/// SIGUSR1 to finish and exit, SIGHUP to finish and restart. They are read from a signalfd
+/// (`process::signal_watch`) on a thread of their own, because the loop may be blocked in an
+/// exchange with the backend when one arrives: the request reaches it through its thread-safe
+/// `request_stop`, which cancels the exchange or the driver as the request says.
+
+namespace servokit::servo {
+
+/// The stop request a signal means, and the name GOODBYE gives it ("SIGTERM", "SIGINT"...).
+inline stop_request stop_request_for(int signal_number) noexcept {
+  switch (signal_number) {
+    case SIGUSR1: return stop_request::exit;
+    case SIGHUP: return stop_request::restart;
+    default: return stop_request::terminate;
+  }
+}
+
+/// The signal's name as the original agent sent it in GOODBYE.
+inline std::string_view signal_name(int signal_number) noexcept {
+  switch (signal_number) {
+    case SIGTERM: return "SIGTERM";
+    case SIGINT: return "SIGINT";
+    case SIGUSR1: return "SIGUSR1";
+    case SIGHUP: return "SIGHUP";
+    default: return "signal";
+  }
+}
+
+/// Relays SIGTERM, SIGINT, SIGUSR1 and SIGHUP to `on_stop(kind, signal name)` from a thread of
+/// its own. Create it in main() before any other thread (it blocks the signals in the calling
+/// thread, and threads inherit the mask); `on_stop` runs on the relay's thread, so it must be
+/// thread-safe: `servo_loop::request_stop` is. The signals stay blocked after destruction.
+///
+/// ```
+/// servo_loop loop(opts, backend);
+/// signal_relay signals([&](stop_request kind, std::string_view name) { loop.request_stop(kind, name); });
+/// int code = loop.run();
+/// ```
+class signal_relay {
+ public:
+  /// Starts relaying.
+  explicit signal_relay(std::function<void(stop_request, std::string_view)> on_stop)
+      : on_stop_(std::move(on_stop)),
+        watch_(events_, process::signal_set{SIGTERM, SIGINT, SIGUSR1, SIGHUP},
+               [this](const process::received_signal& received) {
+                 on_stop_(stop_request_for(received.number), signal_name(received.number));
+               }),
+        thread_([this](std::stop_token stop) {
+          const process::stop_binding wake = events_.bind_stop(stop, [] {});
+          while (!stop.stop_requested()) events_.run_once();
+        }) {}
+  signal_relay(const signal_relay&) = delete;
+  signal_relay& operator=(const signal_relay&) = delete;
+  /// Stops the relay's thread.
+  ~signal_relay() {
+    thread_.request_stop();
+    thread_.join();
+  }
+
+ private:
+  std::function<void(stop_request, std::string_view)> on_stop_;
+  process::event_loop events_;
+  process::signal_watch watch_;
+  std::jthread thread_;
+};
+
+}  // namespace servokit::servo
+// ===== end servokit/servo/signal_relay.hpp =====
+// ===== end servokit/servo.hpp =====

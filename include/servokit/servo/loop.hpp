@@ -23,6 +23,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <concepts>
@@ -234,7 +235,10 @@ class servo_loop {
               std::stop_token stop) {
     answer result;
     int retries_left = policy == retries::forever ? -1 : policy == retries::once ? 1 : 3;
-    seconds delay = event == "WHATS_NEXT" ? options_.first_whats_next_retry : options_.retry_delay;
+    // GOODBYE is the last word before the agent exits: its retries come at most 1 s apart, so a
+    // stop (docker stop allows 10 s) is not held up for a minute by a backend that is down.
+    const seconds later_delay = event == "GOODBYE" ? std::min(options_.retry_delay, seconds(1)) : options_.retry_delay;
+    seconds delay = event == "WHATS_NEXT" ? options_.first_whats_next_retry : later_delay;
     detail("> " + std::string(event) + " " + excerpt(param_json, 4096));
     for (;;) {
       std::string problem;
@@ -267,7 +271,7 @@ class servo_loop {
       std::snprintf(wait_text, sizeof wait_text, "%g", delay.count());
       log(std::string(event) + ": " + problem + "; retrying in " + wait_text + " s");
       if (!wait_unless_terminated(delay, stop)) return result;
-      delay = options_.retry_delay;
+      delay = later_delay;
     }
   }
 

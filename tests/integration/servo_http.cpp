@@ -1,0 +1,333 @@
+// servokit-servo as a user runs it: a real process in a servo directory, talking HTTP to a small
+// Optune backend on 127.0.0.1 (tests/integration/servo_fixtures/backend.py, not servokit code),
+// with servokit-batch, shell and Python drivers; faults on the wire, tokens, and signals.
+#include <doctest/doctest.h>
+
+#include <signal.h>
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <simdjson.h>
+
+#include <servokit/process.hpp>
+
+#include "batch_servo.hpp"
+#include "servo_dir.hpp"
+
+using servokit_test::servo_dir;
+
+namespace {
+
+namespace process = servokit::process;
+using namespace std::chrono_literals;
+
+/// One event as the backend recorded it.
+struct recorded_event {
+  std::string event;
+  std::string param;          // compact JSON
+  std::string authorization;  // empty when none was sent
+  std::string path;
+};
+
+/// The test backend, started with a plan (JSON list, see backend.py) and stopped at the end.
+class backend_server {
+ public:
+  explicit backend_server(const std::string& plan = "[]", const std::string& token = "") {
+    dir_.write("plan.json", plan);
+    std::vector<std::string> argv{"python3", std::string(SERVOKIT_TEST_SOURCE_DIR) + "/tests/integration/servo_fixtures/backend.py",
+                                  "--log", (dir_ / "events.jsonl").string(), "--plan", (dir_ / "plan.json").string()};
+    if (!token.empty()) argv.insert(argv.end(), {"--token", token});
+    process::child_options options;
+    options.in.keep_open = true;
+    options.err.target = process::stream_target::inherit;
+    options.out.on_line = [this](const process::output_line& line) {
+      if (port_ == 0) port_ = std::stoi(std::string(line.text));
+    };
+    server_.emplace(loop_, process::command(std::move(argv)), std::move(options));
+    loop_.run_until([this] { return port_ != 0 || server_->finished(); }, process::event_loop::clock::now() + 20s);
+    if (port_ == 0) throw std::runtime_error("the test backend did not start");
+  }
+  backend_server(const backend_server&) = delete;
+  backend_server& operator=(const backend_server&) = delete;
+  ~backend_server() {
+    server_->close_stdin();
+    server_->terminate(SIGTERM, 500ms);
+    server_->wait();
+  }
+
+  /// The Optune endpoint on this server.
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/accounts/acme/applications/app/servo"; }
+
+  /// Every event received so far.
+  std::vector<recorded_event> events() const {
+    std::vector<recorded_event> result;
+    const std::string text = servokit_test::read_file(dir_ / "events.jsonl");
+    simdjson::dom::parser parser;
+    std::size_t start = 0;
+    for (std::size_t end; (end = text.find('\n', start)) != std::string::npos; start = end + 1) {
+      simdjson::dom::element line;
+      if (parser.parse(text.substr(start, end - start)).get(line) != simdjson::SUCCESS) continue;
+      recorded_event each;
+      std::string_view value;
+      if (line["event"].get_string().get(value) == simdjson::SUCCESS) each.event = value;
+      if (line["authorization"].get_string().get(value) == simdjson::SUCCESS) each.authorization = value;
+      if (line["path"].get_string().get(value) == simdjson::SUCCESS) each.path = value;
+      simdjson::dom::element param;
+      if (line["param"].get(param) == simdjson::SUCCESS) each.param = simdjson::minify(param);
+      result.push_back(std::move(each));
+    }
+    return result;
+  }
+  /// How many events named `event` whose param contains `fragment` were received.
+  std::size_t count(const std::string& event, const std::string& fragment = "") const {
+    std::size_t found = 0;
+    for (const auto& each : events()) found += each.event == event && each.param.find(fragment) != std::string::npos;
+    return found;
+  }
+  /// "HELLO WHATS_NEXT ..." for failure messages.
+  std::string summary() const {
+    std::string text;
+    for (const auto& each : events()) text += each.event + " " + each.param + "\n";
+    return text;
+  }
+
+ private:
+  servokit_test::temp_dir dir_;
+  process::event_loop loop_;
+  std::optional<process::child> server_;
+  int port_ = 0;
+};
+
+/// servokit-servo running in `dir` with `arguments`; stderr captured.
+class agent_process {
+ public:
+  agent_process(const servo_dir& dir, std::vector<std::string> arguments, std::vector<std::pair<std::string, std::string>> env = {}) {
+    arguments.insert(arguments.begin(), std::string(SERVOKIT_TEST_BIN_DIR) + "/servokit-servo");
+    process::command command(std::move(arguments));
+    command.in_directory(dir.path());
+    command.env.set("SERVO_RETRY_DELAY_SEC", "0.05");
+    for (auto& [name, value] : env) command.env.set(name, value);
+    process::child_options options;
+    options.out.capture = {1 << 20, process::keep::tail};
+    options.err.capture = {4 << 20, process::keep::tail};
+    agent_.emplace(loop_, command, std::move(options));
+  }
+
+  /// Turns the loop (reading the agent's output) until `done()`, at most `limit`.
+  template <class Predicate>
+  bool until(Predicate&& done, std::chrono::seconds limit = 30s) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (!done()) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      loop_.run_once(20ms);
+    }
+    return true;
+  }
+  /// Sends `signal_number` to the agent itself (as `kill` or docker would, not to its group).
+  void signal(int signal_number) { ::kill(agent_->pid(), signal_number); }
+  /// Waits for the agent to exit (at most 30 s, then it is killed) and returns how it ended.
+  const process::completion& wait() {
+    if (!until([this] { return agent_->finished(); })) agent_->kill();
+    return agent_->wait();
+  }
+  /// What it printed on stderr so far (complete once it has exited).
+  std::string err() const { return agent_->result().err.text(); }
+  pid_t pid() const { return agent_->pid(); }
+
+ private:
+  process::event_loop loop_;
+  std::optional<process::child> agent_;
+};
+
+/// A Python measure driver with cancel support: writes its pid, reports progress, waits for a
+/// file `go` (or 30 s), then reports rps.
+const char* const python_measure = R"(#!/usr/bin/env python3
+import json, os, signal, sys, time
+if sys.argv[1] == '--info':
+    print(json.dumps({'version': '1.0', 'has_cancel': True})); sys.exit(0)
+if sys.argv[1] == '--describe':
+    print(json.dumps({'status': 'ok', 'metrics': {'rps': {'unit': 'rps'}}})); sys.exit(0)
+request = json.load(sys.stdin)
+open('measure.pid', 'w').write(str(os.getpid()))
+def cancel(signum, frame):
+    print(json.dumps({'status': 'canceled', 'message': 'cancelled'}), flush=True); sys.exit(1)
+signal.signal(signal.SIGUSR1, cancel)
+print(json.dumps({'progress': 10, 'message': 'measuring for %s s' % request['control']['duration']}), flush=True)
+for _ in range(3000):
+    if os.path.exists('go'): break
+    time.sleep(0.01)
+print(json.dumps({'status': 'ok', 'metrics': {'rps': {'value': 99.5, 'unit': 'rps'}}}), flush=True)
+)";
+
+std::string pid_of(const servo_dir& dir, const std::string& file) { return dir.has(file) ? dir.read(file) : ""; }
+
+}  // namespace
+
+TEST_CASE("over HTTP: a full cycle with servokit-batch, then SIGTERM: GOODBYE SIGTERM and exit 0") {
+  servo_dir dir;
+  dir.batch();
+  backend_server backend(R"([
+    {"event": "WHATS_NEXT", "reply": {"cmd": "DESCRIBE", "cmd_uid": "d1", "param": {}}},
+    {"event": "WHATS_NEXT", "reply": {"cmd": "ADJUST", "cmd_uid": "a1", "param": {"state": {"application": {"components": {"web": {"settings": {"cpu": {"value": 6}}}}}}, "control": {}}}},
+    {"event": "WHATS_NEXT", "reply": {"cmd": "MEASURE", "cmd_uid": "m1", "param": {"metrics": ["total_runtime"], "control": {"duration": 0}}}}
+  ])");
+  agent_process agent(dir, {"--url", backend.url(), "--no-auth", "app"}, {{"OPTUNE_PERF", "total_runtime"}});
+  REQUIRE_MESSAGE(agent.until([&] { return backend.count("MEASUREMENT", "\"metrics\"") == 1 && backend.count("WHATS_NEXT") == 4; }),
+                  std::string(backend.summary() + agent.err()));
+  agent.signal(SIGTERM);
+  const auto& done = agent.wait();
+  CHECK(done.status.code() == 0);
+  const auto events = backend.events();
+  REQUIRE(!events.empty());
+  CHECK(events.back().event == "GOODBYE");
+  CHECK(events.back().param == R"({"reason":"SIGTERM"})");
+  CHECK(events.front().event == "HELLO");
+  CHECK(events.front().param == R"({"agent":"servokit/0.1.0"})");
+  CHECK(events.front().path == "/accounts/acme/applications/app/servo");
+  CHECK(events.front().authorization.empty());
+  CHECK(backend.count("DESCRIPTION", R"("optimization":{"perf":"total_runtime"})") == 1);
+  CHECK(backend.count("DESCRIPTION", R"("cmd_uid":"d1")") == 1);
+  CHECK(backend.count("ADJUSTMENT", R"({"progress":100,)") == 1);
+  CHECK(backend.count("ADJUSTMENT", R"({"state":{"application":{"components":{"web":{"settings":{"cpu":{"value":6}}}}}},"cmd_uid":"a1"})") == 1);
+  CHECK(backend.count("MEASUREMENT", R"("cmd_uid":"m1")") == 3);  // starting driver, the job's progress, the result
+  // The default output: one line per operation.
+  CHECK(agent.err().find("ADJUST ./adjust: ok") != std::string::npos);
+  CHECK(agent.err().find("GOODBYE sent (SIGTERM)") != std::string::npos);
+}
+
+TEST_CASE("over HTTP: 500s, a dropped connection, a body that is not JSON and a slow reply are retried; a Python driver measures") {
+  servo_dir dir;
+  dir.script("measure", python_measure);
+  dir.write("go", "");
+  backend_server backend(R"([
+    {"event": "HELLO", "status": 500},
+    {"event": "HELLO", "drop": true},
+    {"event": "HELLO", "raw": "<html>bad gateway</html>"},
+    {"event": "HELLO", "delay_ms": 1500, "reply": {"status": "ok"}},
+    {"event": "WHATS_NEXT", "status": 404},
+    {"event": "WHATS_NEXT", "status": 503},
+    {"event": "WHATS_NEXT", "reply": {"cmd": "MEASURE", "cmd_uid": 7, "param": {"metrics": {"rps": {"unit": "rps"}}, "control": {"duration": "30"}}}},
+    {"event": "MEASUREMENT", "status": 500},
+    {"event": "MEASUREMENT", "status": 500},
+    {"event": "MEASUREMENT", "status": 502}
+  ])");
+  agent_process agent(dir, {"--url", backend.url(), "--noauth", "app"});
+  REQUIRE_MESSAGE(agent.until([&] { return backend.count("MEASUREMENT", R"("metrics":{"rps")") == 1; }), std::string(backend.summary() + agent.err()));
+  agent.signal(SIGINT);
+  CHECK(agent.wait().status.code() == 0);
+  CHECK(backend.count("HELLO") == 4);
+  CHECK(backend.count("WHATS_NEXT") >= 3);
+  // "starting driver" and its one retry both failed, the driver's progress went through after one
+  // more failure... or the result took the retries: either way everything arrived, in order.
+  CHECK(backend.count("MEASUREMENT", R"({"metrics":{"rps":{"value":99.5,"unit":"rps"}},"cmd_uid":7})") == 1);
+  CHECK(backend.events().back().param == R"({"reason":"SIGINT"})");
+  const std::string err = agent.err();
+  CHECK(err.find("HELLO: POST " + backend.url() + ": HTTP 500: backend trouble; retrying in 0.05 s") != std::string::npos);
+  CHECK(err.find("HELLO: the reply is not JSON: <html>bad gateway</html>") != std::string::npos);
+  CHECK(err.find("WHATS_NEXT: POST " + backend.url() + ": HTTP 404") != std::string::npos);
+}
+
+TEST_CASE("over HTTP: the bearer token from the file, never printed; a 401 ends the agent; bad token files") {
+  servo_dir dir;
+  dir.batch();
+  dir.write("token", "s3cret-T0KEN\n");
+  SUBCASE("the right token: sent on every event, absent from the verbose output") {
+    backend_server backend("[]", "s3cret-T0KEN");
+    agent_process agent(dir, {"--url", backend.url(), "--auth-token", (dir.path() / "token").string(), "--verbose", "app"});
+    REQUIRE(agent.until([&] { return backend.count("WHATS_NEXT") == 1; }));
+    agent.signal(SIGTERM);
+    CHECK(agent.wait().status.code() == 0);
+    for (const auto& each : backend.events()) CHECK(each.authorization == "Bearer s3cret-T0KEN");
+    CHECK(agent.err().find("> HELLO") != std::string::npos);  // verbose indeed
+    CHECK(agent.err().find("s3cret") == std::string::npos);
+  }
+  SUBCASE("a wrong token: the backend answers 401 and the agent exits 1 saying so") {
+    backend_server backend("[]", "another-token");
+    agent_process agent(dir, {"--url", backend.url(), "--auth-token", (dir.path() / "token").string(), "-v", "app"});
+    const auto& done = agent.wait();
+    CHECK(done.status.code() == 1);
+    CHECK(backend.count("HELLO") == 1);  // not retried
+    CHECK(agent.err().find("HELLO: the backend refused the event: POST " + backend.url() + ": HTTP 401: {\"message\": \"unauthorized\"}") !=
+          std::string::npos);
+    CHECK(agent.err().find("s3cret") == std::string::npos);
+  }
+  SUBCASE("a missing token file") {
+    agent_process agent(dir, {"--url", "http://127.0.0.1:9/", "--auth-token", (dir.path() / "nothing").string(), "app"});
+    CHECK(agent.wait().status.code() == 2);
+    CHECK(agent.err() == "servokit-servo: cannot read the auth token file " + (dir.path() / "nothing").string() +
+                             ": No such file or directory (give another with --auth-token FILE, or --no-auth)\n");
+  }
+  SUBCASE("an empty token file") {
+    dir.write("empty", " \n");
+    agent_process agent(dir, {"--url", "http://127.0.0.1:9/", "--auth-token", (dir.path() / "empty").string(), "app"});
+    CHECK(agent.wait().status.code() == 2);
+    CHECK(agent.err().find("the auth token file " + (dir.path() / "empty").string() + " is empty") != std::string::npos);
+  }
+  SUBCASE("no URL and no account") {
+    agent_process agent(dir, {"--no-auth", "app"}, {{"OPTUNE_ACCOUNT", ""}});
+    CHECK(agent.wait().status.code() == 2);
+    CHECK(agent.err().find("no Optune account: give --account or set $OPTUNE_ACCOUNT") != std::string::npos);
+  }
+  SUBCASE("a bad $SERVO_RETRY_DELAY_SEC") {
+    agent_process agent(dir, {"--url", "http://127.0.0.1:9/", "--no-auth", "app"}, {{"SERVO_RETRY_DELAY_SEC", "soon"}});
+    CHECK(agent.wait().status.code() == 2);
+    CHECK(agent.err() == "servokit-servo: $SERVO_RETRY_DELAY_SEC=\"soon\": expected a number of seconds (0 or more)\n");
+  }
+}
+
+TEST_CASE("over HTTP: signals to the real process") {
+  servo_dir dir;
+  dir.script("measure", python_measure);
+  backend_server backend(R"([
+    {"event": "WHATS_NEXT", "reply": {"cmd": "MEASURE", "cmd_uid": "m", "param": {"metrics": ["rps"], "control": {"duration": 5}}}}
+  ])");
+  agent_process agent(dir, {"--url", backend.url(), "--no-auth", "app"});
+  REQUIRE_MESSAGE(agent.until([&] { return backend.count("MEASUREMENT", "measuring for 5 s") == 1; }), std::string(backend.summary() + agent.err()));
+  const std::string driver_pid = pid_of(dir, "measure.pid");
+  REQUIRE(!driver_pid.empty());
+
+  SUBCASE("SIGTERM mid-measurement: the driver is stopped, GOODBYE SIGTERM, exit 0, nothing left running") {
+    agent.signal(SIGTERM);
+    CHECK(agent.wait().status.code() == 0);
+    CHECK(backend.events().back().param == R"({"reason":"SIGTERM"})");
+    CHECK(backend.count("MEASUREMENT", "\"metrics\"") == 0);
+    CHECK(servokit_test::eventually([&] { return servokit_test::process_gone(std::stoi(driver_pid)); }));
+  }
+  SUBCASE("SIGUSR1: the measurement finishes and is reported, then GOODBYE exit") {
+    agent.signal(SIGUSR1);
+    dir.write("go", "");
+    CHECK(agent.wait().status.code() == 0);
+    CHECK(backend.count("MEASUREMENT", R"({"metrics":{"rps":{"value":99.5,"unit":"rps"}},"cmd_uid":"m"})") == 1);
+    const auto events = backend.events();
+    CHECK(events.back().param == R"({"reason":"exit"})");
+    CHECK(events[events.size() - 2].event == "MEASUREMENT");
+  }
+  SUBCASE("SIGHUP: the measurement finishes, GOODBYE restart, and the same process starts over with HELLO") {
+    agent.signal(SIGHUP);
+    dir.write("go", "");
+    REQUIRE_MESSAGE(agent.until([&] { return backend.count("HELLO") == 2 && backend.count("WHATS_NEXT") == 2; }),
+                    std::string(backend.summary() + agent.err()));
+    CHECK(backend.count("GOODBYE", R"({"reason":"restart"})") == 1);
+    CHECK(backend.count("MEASUREMENT", "\"metrics\"") == 1);
+    agent.signal(SIGTERM);  // the re-executed agent still answers signals
+    CHECK(agent.wait().status.code() == 0);
+    CHECK(backend.events().back().param == R"({"reason":"SIGTERM"})");
+  }
+}
+
+TEST_CASE("servokit-servo --help reads like a well-made CLI's") {
+  servo_dir dir;
+  agent_process agent(dir, {"--help"});
+  const auto& done = agent.wait();
+  CHECK(done.status.code() == 0);
+  const std::string out = done.out.text();
+  for (const char* expected : {"Usage: servokit-servo [OPTIONS] app_id", "-i,--interactive", "-d,--delay", "-v,--verbose",
+                               "-a,--agent", "--account", "--url", "--auth-token", "--no-auth,--noauth", "OPTUNE_IO_TIMEOUT",
+                               "SERVO_RETRY_DELAY_SEC", "SIGHUP"}) {
+    CHECK_MESSAGE(out.find(expected) != std::string::npos, expected);
+  }
+}

@@ -124,11 +124,7 @@ class backend_server {
     if (report_directory_) options.report_directory = std::filesystem::path(*report_directory_) / app;
     backend::session_listener listener;
     listener.trial_finished = [app, budget = budget_](const backend::trial_record& trial, const backend::best_summary& best) {
-      std::string line = "app " + app + ": trial " + std::to_string(trial.number) + "/" + std::to_string(budget) + " " +
-                         trial.status;
-      if (trial.objective) line += " objective " + servokit::format_number(*trial.objective);
-      if (!trial.reason.empty()) line += ": " + trial.reason.substr(0, 200);
-      if (best.objective) line += " | best " + servokit::format_number(*best.objective);
+      const std::string line = "app " + app + ": " + backend::trial_line(trial, budget, best);
       log_line(line);
     };
     try {

@@ -41,7 +41,8 @@ struct local_arguments {
   }
 };
 
-/// Runs the agent against the in-process backend with `run_agent(transport)`, then prints the
+/// Runs the agent against the in-process backend with `run_agent(options, transport)` (the
+/// options' log now drawn above the progress line), then prints the
 /// summary on stdout. Exit code: the loop's, or 1 when the optimization was refused.
 template <class RunAgent>
 int run_local(servokit::servo::options options, const local_arguments& local, RunAgent run_agent) {
@@ -74,7 +75,7 @@ int run_local(servokit::servo::options options, const local_arguments& local, Ru
                   " trials; study " + local.study +
                   (done_before ? " (resumed: " + std::to_string(done_before) + " trials done)" : "") +
                   (local.report ? ", report in " + *local.report : ""));
-    const int code = run_agent(backend_in_process);
+    const int code = run_agent(options, backend_in_process);
     display.close();
     if (const auto failure = session.failure()) {
       complain("optimization refused: " + *failure);

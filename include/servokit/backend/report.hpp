@@ -51,6 +51,14 @@ struct best_summary {
   }
 };
 
+/// A measured value as a person reads it: four significant digits (`3.776`, `0.01234`, `1.235e+06`);
+/// the files keep every digit.
+inline std::string readable_number(double value) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.4g", value);
+  return buffer;
+}
+
 /// Settings as a person reads them on one line: `job.threads=4 job.mode=fast`.
 inline std::string flat_settings(std::string_view settings_json) {
   std::string text;
@@ -65,6 +73,34 @@ inline std::string flat_settings(std::string_view settings_json) {
     return std::string(settings_json);
   }
   return text;
+}
+
+/// `text` on one line, cut to `limit` characters.
+inline std::string one_line(std::string_view text, std::size_t limit) {
+  std::string flat;
+  for (char c : text) flat += (c == '\n' || c == '\r' || c == '\t') ? ' ' : c;
+  return flat.size() <= limit ? flat : flat.substr(0, limit - 3) + "...";
+}
+
+/// ` | best 1.1 (8.3% better than the baseline)`, or ` | no feasible trial yet`.
+inline std::string best_text(const best_summary& best) {
+  if (!best.objective) return " | no feasible trial yet";
+  std::string text = " | best " + readable_number(*best.objective);
+  if (const auto gain = best.improvement_percent()) {
+    char buffer[64];
+    std::snprintf(buffer, sizeof buffer, " (%.1f%% %s than the baseline)", std::fabs(*gain), *gain >= 0 ? "better" : "worse");
+    text += buffer;
+  }
+  return text;
+}
+
+/// One finished trial on one line, for logs and terminals:
+/// `trial 3/30 ok objective 1.25 | best 1.1 (8.3% better than the baseline) | job.threads=4`.
+inline std::string trial_line(const trial_record& trial, std::int64_t budget, const best_summary& best) {
+  std::string line = "trial " + std::to_string(trial.number) + "/" + std::to_string(budget) + " " + trial.status;
+  if (trial.objective) line += " objective " + readable_number(*trial.objective);
+  if (!trial.reason.empty()) line += ": " + one_line(trial.reason, 160);
+  return line + best_text(best) + " | " + flat_settings(trial.settings_json);
 }
 
 /// One trial as its `trials.jsonl` line (no newline).
@@ -146,7 +182,8 @@ class report_writer {
     std::string script;
     script += "set terminal " + std::string(png_terminal()) + " size 900,540\n";
     script += "set output 'convergence.png'\n";
-    script += "set title \"" + safe_title + " (" + (best.maximize ? "maximize" : "minimize") + ")\"\n";
+    script += "set title \"" + safe_title + "\"\n";
+    script += "set offsets 0.5, 0.5, 0, 0\n";
     script += "set xlabel 'trial'\nset ylabel 'objective'\nset grid\nset key outside bottom center horizontal\n";
     script += "set datafile missing 'NaN'\n";
     std::string baseline_plot;

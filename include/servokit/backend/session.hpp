@@ -604,7 +604,7 @@ class session {
     if (report_) {
       const best_summary best = best_locked();
       report_->write_tables(trials_, best);
-      plot_note_ = report_->plot(trials_, best, options_.app_id);
+      plot_note_ = report_->plot(trials_, best, options_.app_id + ": " + describe_objective(objective_));
     }
   }
 
@@ -711,11 +711,11 @@ inline std::string summarize(const session& finished) {
   }
   text += ")\n";
   if (!trials.empty()) {
-    text += "  baseline (trial 1): " + (best.baseline ? format_number(*best.baseline) : trials.front().status) + "  " +
+    text += "  baseline (trial 1): " + (best.baseline ? readable_number(*best.baseline) : trials.front().status) + "  " +
             flat_settings(trials.front().settings_json) + "\n";
   }
   if (best.objective) {
-    text += "  best (trial " + std::to_string(best.trial.value_or(0)) + "):     " + format_number(*best.objective);
+    text += "  best (trial " + std::to_string(best.trial.value_or(0)) + "):     " + readable_number(*best.objective);
     if (const auto gain = best.improvement_percent()) {
       char buffer[64];
       std::snprintf(buffer, sizeof buffer, "  (%.1f%% %s than the baseline)", std::fabs(*gain), *gain >= 0 ? "better" : "worse");

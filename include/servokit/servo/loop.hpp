@@ -537,7 +537,8 @@ class servo_loop {
         state = simdjson::minify(*given);
         json::writer out(request);
         out.begin_object();
-        for (auto field : given->get_object().value_unsafe()) {
+        const simdjson::dom::object state_object = given->get_object().value_unsafe();  // held: a temporary would dangle
+        for (auto field : state_object) {
           if (field.key == "control") continue;
           out.key(field.key);
           out.raw(simdjson::minify(field.value));

@@ -61,7 +61,7 @@ class progress_display {
     events.trial_finished = [this](const backend::trial_record& trial, const backend::best_summary& best) {
       std::lock_guard lock(mutex_);
       best_ = best;
-      print_line(trial_line(trial, best));
+      print_line(backend::trial_line(trial, budget_, best));
       phase_.clear();
       redraw();
     };
@@ -83,33 +83,7 @@ class progress_display {
     phase_.clear();
   }
 
-  /// One trial as a plain line: `trial 3/30 ok objective 1.25 | best 1.1 (-8.3% vs baseline) | job.threads=4`.
-  std::string trial_line(const backend::trial_record& trial, const backend::best_summary& best) const {
-    std::string line = "trial " + std::to_string(trial.number) + "/" + std::to_string(budget_) + " " + trial.status;
-    if (trial.objective) line += " objective " + format_number(*trial.objective);
-    if (!trial.reason.empty()) line += ": " + shorten(trial.reason, 160);
-    line += best_text(best);
-    line += " | " + backend::flat_settings(trial.settings_json);
-    return line;
-  }
-
  private:
-  static std::string shorten(std::string_view text, std::size_t limit) {
-    std::string flat;
-    for (char c : text) flat += (c == '\n' || c == '\r' || c == '\t') ? ' ' : c;
-    return flat.size() <= limit ? flat : flat.substr(0, limit - 3) + "...";
-  }
-
-  static std::string best_text(const backend::best_summary& best) {
-    if (!best.objective) return " | no feasible trial yet";
-    std::string text = " | best " + format_number(*best.objective);
-    if (const auto gain = best.improvement_percent()) {
-      char buffer[48];
-      std::snprintf(buffer, sizeof buffer, " (%+.1f%% vs baseline)", *gain);
-      text += buffer;
-    }
-    return text;
-  }
 
   void print_line(const std::string& line) {
     std::string text = live_ && drawn_ ? "\r\x1b[K" : "";
@@ -125,8 +99,8 @@ class progress_display {
     char buffer[64];
     std::snprintf(buffer, sizeof buffer, " %3.0f%% %4.0fs", std::clamp(percent_, 0.0, 100.0), elapsed);
     line += buffer;
-    if (!message_.empty()) line += " " + shorten(message_, 60);
-    line += best_.objective ? best_text(best_) : std::string();
+    if (!message_.empty()) line += " " + backend::one_line(message_, 60);
+    line += best_.objective ? backend::best_text(best_) : std::string();
     // A line wider than the terminal wraps, and "\r" then redraws only its last row.
     winsize size{};
     const std::size_t width = ::ioctl(descriptor_, TIOCGWINSZ, &size) == 0 && size.ws_col > 10 ? size.ws_col - 1 : 100;

@@ -3,10 +3,7 @@
 // counted twice, the budget respected, and the same search as a run that was never killed.
 #include <doctest/doctest.h>
 
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <sstream>
@@ -18,10 +15,12 @@
 #include <servokit/backend/study.hpp>
 
 #include "servo_dir.hpp"
+#include "spawned_process.hpp"
 
 namespace backend = servokit::backend;
 using servokit_test::read_file;
 using servokit_test::servo_dir;
+using servokit_test::wait_for;
 
 namespace {
 
@@ -46,70 +45,18 @@ void set_up(const servo_dir& dir, int budget) {
             "\n  seed: 5\n");
 }
 
-/// `servokit-servo --local` started in `dir`, its output in files.
-class agent_process {
- public:
-  explicit agent_process(const servo_dir& dir, int run) {
-    const std::string out = (dir.path() / ("out." + std::to_string(run))).string();
-    const std::string err = (dir.path() / ("err." + std::to_string(run))).string();
-    const std::string program = bin_dir + "/servokit-servo";
-    pid_ = ::fork();
-    REQUIRE(pid_ >= 0);
-    if (pid_ == 0) {
-      if (::chdir(dir.path().c_str()) != 0) ::_exit(126);
-      ::dup2(::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644), 1);
-      ::dup2(::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644), 2);
-      ::execl(program.c_str(), program.c_str(), "--local", "--study", "study.sqlite", "--report", "report", "app",
-              static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-  }
-  ~agent_process() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-  }
-  /// SIGKILL, reaped.
-  void kill_now() {
-    ::kill(pid_, SIGKILL);
-    ::waitpid(pid_, nullptr, 0);
-    pid_ = -1;
-  }
-  /// Waits for the exit; returns the exit code (-1 when it did not exit within the limit).
-  int wait(std::chrono::seconds limit = std::chrono::seconds(60)) {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < deadline) {
-      int status = 0;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return -1;
-  }
-
- private:
-  pid_t pid_ = -1;
-};
+/// `servokit-servo --local` started in `dir`, its output in out.RUN and err.RUN.
+servokit_test::spawned_process start_agent(const servo_dir& dir, int run) {
+  return servokit_test::spawned_process(dir.path(),
+                                        {bin_dir + "/servokit-servo", "--local", "--study", "study.sqlite", "--report", "report", "app"},
+                                        dir.path() / ("out." + std::to_string(run)), dir.path() / ("err." + std::to_string(run)));
+}
 
 std::vector<std::string> lines_of(const std::filesystem::path& file) {
   std::vector<std::string> lines;
   std::istringstream input(read_file(file));
   for (std::string line; std::getline(input, line);) lines.push_back(line);
   return lines;
-}
-
-/// Waits until `ready()` (generous limit, no timing asserted).
-template <class Condition>
-bool wait_for(Condition ready) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (ready()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return false;
 }
 
 /// The drivers left running by a killed agent end on their own within a second (their sleep,
@@ -136,7 +83,7 @@ TEST_CASE("SIGKILL during adjust, during measure and between trials: the study r
   servo_dir reference;
   set_up(reference, budget);
   {
-    agent_process agent(reference, 0);
+    auto agent = start_agent(reference, 0);
     REQUIRE(agent.wait() == 0);
   }
   backend::study_database reference_study((reference.path() / "study.sqlite").string());
@@ -147,7 +94,7 @@ TEST_CASE("SIGKILL during adjust, during measure and between trials: the study r
   set_up(dir, budget);
   int run = 0;
   const auto kill_when = [&](auto ready) {
-    agent_process agent(dir, ++run);
+    auto agent = start_agent(dir, ++run);
     REQUIRE(wait_for(ready));
     agent.kill_now();
     reap_orphans(dir);
@@ -169,7 +116,7 @@ TEST_CASE("SIGKILL during adjust, during measure and between trials: the study r
 
   // The same command to the end.
   {
-    agent_process agent(dir, ++run);
+    auto agent = start_agent(dir, ++run);
     REQUIRE(agent.wait() == 0);
   }
   INFO(read_file(dir.path() / ("err." + std::to_string(run))));
@@ -201,7 +148,7 @@ TEST_CASE("SIGKILL during adjust, during measure and between trials: the study r
 
   // A run after the end changes nothing: the budget is spent.
   {
-    agent_process agent(dir, ++run);
+    auto agent = start_agent(dir, ++run);
     REQUIRE(agent.wait() == 0);
   }
   CHECK(study.trials("app").size() == budget);

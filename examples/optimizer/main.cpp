@@ -85,14 +85,17 @@ class backend_server {
       return status_body("invalid", found.refusal);
     }
     std::string reply = found.session->handle(event, param, cmd_uid);
-    if (found.session->finished() && !found.announced.exchange(true)) {
+    if (found.session->finished()) {
+      std::lock_guard lock(found.log_mutex);
       if (auto failure = found.session->failure()) {
-        log_line("app " + app + ": stopped: " + *failure);
-        found.announced = false;   // a fixed agent may describe again after a new HELLO
-      } else {
+        // Once per distinct reason: the agent keeps asking, and sleeps each time.
+        if (*failure != found.logged_failure) log_line("app " + app + ": stopped: " + *failure);
+        found.logged_failure = *failure;
+      } else if (!found.logged_summary) {
         std::string summary = backend::summarize(*found.session);
         if (!summary.empty() && summary.back() == '\n') summary.pop_back();
         log_line(summary);
+        found.logged_summary = true;
       }
     }
     return reply;
@@ -102,7 +105,9 @@ class backend_server {
   struct entry {
     std::unique_ptr<backend::session> session;
     std::string refusal;
-    std::atomic<bool> announced{false};
+    std::mutex log_mutex;
+    std::string logged_failure;
+    bool logged_summary = false;
   };
 
   static std::string quoted(std::string_view text) {

@@ -71,16 +71,19 @@ TEST_CASE("servokit-servo --url optimizes against servokit-optimizer to the end 
   std::filesystem::create_symlink(batch, servo.path() / "adjust");
   std::filesystem::create_symlink(batch, servo.path() / "measure");
   servo.write("config.yaml",
-              "batch:\n  command: awk -v c={web.cpu} 'BEGIN { print \"cost: \" (c - 3) * (c - 3) + 2 }'\n"
+              "batch:\n  command: ./job.sh {web.cpu}\n"
               "  application:\n    components:\n      web:\n        settings:\n"
               "          cpu: {min: 1, max: 6, step: 1, default: 6}\n"
               "  metrics:\n    cost: {output_regex: '^cost: (\\S+)$'}\n");
+  servo.script("job.sh", "#!/bin/sh\nawk -v c=\"$1\" 'BEGIN { print \"cost: \" (c - 3) * (c - 3) + 2 }'\n");
   servo.write("token", token);
   spawned_process agent(servo.path(),
                         {bin_dir + "/servokit-servo", "--url", backend_server.endpoint("web"), "--auth-token", "token", "web"},
                         servo.path() / "out", servo.path() / "err");
   const auto best_file = backend_server.dir / "reports" / "web" / "best.json";
-  const bool finished = wait_for([&] { return read_file(backend_server.dir / "err").find("optimization of \"web\"") != std::string::npos; });
+  const auto server_log = [&] { return read_file(backend_server.dir / "err"); };
+  wait_for([&] { return server_log().find("optimization of \"web\"") != std::string::npos || server_log().find("stopped:") != std::string::npos; });
+  const bool finished = server_log().find("optimization of \"web\"") != std::string::npos;
   INFO("server: " << read_file(backend_server.dir / "err") << "\nagent: " << read_file(servo.path() / "err"));
   REQUIRE(finished);
 

@@ -5,6 +5,7 @@
 
 #include <servokit/optimize/config.hpp>
 #include <servokit/optimize/expression.hpp>
+#include <servokit/optimize/gaussian_process.hpp>
 #include <servokit/optimize/objective.hpp>
 #include <servokit/optimize/optimizer.hpp>
 #include <servokit/optimize/random.hpp>

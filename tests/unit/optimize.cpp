@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <functional>
+#include <map>
 #include <set>
 #include <string>
 
@@ -37,11 +39,45 @@ const char* const every_kind = R"({"application": {"components": {
     "threads":  {"type": "enum", "values": [1, 2, 4, 8], "value": 2},
     "mode":     {"type": "enum", "values": ["wal"], "value": "wal"}}}}}})";
 
-opt::objective minimize(const std::string& metric) {
+opt::objective goal(const std::string& metric, const char* direction = "minimize") {
   opt::optimization_config config;
   config.objective.metric = metric;
-  config.objective.goal = "minimize";
+  config.objective.goal = direction;
   return opt::objective(config);
+}
+opt::objective minimize(const std::string& metric) { return goal(metric); }
+
+double number(const opt::configuration& settings, const char* component, const char* setting) {
+  return *servokit::numeric_value(settings.at(component).at(setting));
+}
+
+/// Two ranges and an enum, the baseline far from the optimum (x = 7, y = 0.3, mode = "b").
+const char* const small_space = R"({"application": {"components": {"app": {"settings": {
+    "x":    {"min": 0, "max": 10, "step": 1, "value": 1},
+    "y":    {"min": 0, "max": 1, "step": 0.05, "value": 0.9},
+    "mode": {"type": "enum", "values": ["a", "b", "c"], "value": "a"}}}}}})";
+
+double small_space_cost(const opt::configuration& settings) {
+  const double x = number(settings, "app", "x");
+  const double y = number(settings, "app", "y");
+  const std::string mode = std::get<std::string>(settings.at("app").at("mode"));
+  return 1 + (x - 7) * (x - 7) / 10 + 4 * (y - 0.3) * (y - 0.3) + (mode == "b" ? 0 : mode == "a" ? 1.5 : 0.8);
+}
+
+/// Runs `trials` trials of `search` on `cost` (failing where `fails` says), returning what was asked.
+std::vector<opt::configuration> drive(opt::optimizer& search, int trials, const std::function<double(const opt::configuration&)>& cost,
+                                      const std::function<bool(const opt::configuration&)>& fails = nullptr) {
+  std::vector<opt::configuration> asked;
+  for (int trial = 0; trial < trials; ++trial) {
+    auto settings = search.ask();
+    asked.push_back(settings);
+    if (fails && fails(settings)) {
+      search.tell(settings, opt::trial_status::failed, std::nullopt);
+    } else {
+      search.tell(settings, opt::trial_status::ok, cost(settings));
+    }
+  }
+  return asked;
 }
 
 }  // namespace
@@ -63,7 +99,217 @@ TEST_CASE("every suggestion is a value the adjust driver accepts") {
     CHECK(std::get<std::int64_t>(web.at("odd")) <= 9);
     CHECK(std::get<double>(web.at("fstep")) <= 2.0);
     CHECK(web.at("pin") == scalar{std::int64_t{5}});
+    // Decimal steps give the short decimal a person wrote, not 0.30000000000000004.
+    const double ratio = std::get<double>(web.at("ratio"));
+    CHECK(ratio == std::round(ratio * 10) / 10);
+    const double free = std::get<double>(web.at("free"));
+    CHECK((free >= -1 && free <= 1));
     CHECK(settings.at("db").at("mode") == scalar{std::string("wal")});
     search.tell(settings, opt::trial_status::ok, 1.0 + trial % 7);
   }
+}
+
+TEST_CASE("the first suggestion is the baseline, integers stay integers") {
+  opt::optimizer search(descriptor_of(every_kind), minimize("cost"), 1);
+  const auto first = search.ask();
+  CHECK(first.at("web").at("cpu") == scalar{1.0});
+  CHECK(first.at("web").at("replicas") == scalar{std::int64_t{3}});
+  CHECK(first.at("db").at("inst") == scalar{std::string("m5.large")});
+  CHECK(first.at("db").at("threads") == scalar{std::int64_t{2}});
+  CHECK(search.ask() == first);   // asking again without telling changes nothing
+  CHECK(search.trials() == 0);
+  CHECK_FALSE(search.best().has_value());
+}
+
+TEST_CASE("the same seed and answers give the same suggestions; another seed others") {
+  const application app = descriptor_of(small_space);
+  opt::optimizer first(app, minimize("cost"), 42);
+  opt::optimizer second(app, minimize("cost"), 42);
+  opt::optimizer other(app, minimize("cost"), 43);
+  auto first_asked = drive(first, 20, small_space_cost);
+  auto second_asked = drive(second, 20, small_space_cost);
+  auto other_asked = drive(other, 20, small_space_cost);
+  CHECK(first_asked == second_asked);
+  CHECK(first_asked != other_asked);
+  CHECK(first_asked.front() == other_asked.front());   // both start from the baseline
+}
+
+TEST_CASE("a rebuilt optimizer told the stored trials continues exactly as the first") {
+  const application app = descriptor_of(small_space);
+  opt::optimizer original(app, minimize("cost"), 9);
+  std::vector<std::pair<opt::configuration, std::optional<double>>> stored;
+  for (int trial = 0; trial < 24; ++trial) {
+    auto settings = original.ask();
+    const bool failed = number(settings, "app", "y") > 0.8 && trial > 0;
+    std::optional<double> value = failed ? std::nullopt : std::optional(small_space_cost(settings));
+    original.tell(settings, failed ? opt::trial_status::failed : opt::trial_status::ok, value);
+    stored.emplace_back(settings, value);
+    if (trial == 6 || trial == 15) {
+      // A crash here: a new optimizer replays what the study holds, then must agree from now on.
+      opt::optimizer resumed(app, minimize("cost"), 9);
+      for (const auto& [settings_told, value_told] : stored) {
+        resumed.tell(settings_told, value_told ? opt::trial_status::ok : opt::trial_status::failed, value_told);
+      }
+      CHECK(resumed.trials() == original.trials());
+      CHECK(resumed.ask() == original.ask());
+      auto resumed_asked = drive(resumed, 5, small_space_cost);
+      opt::optimizer copy(app, minimize("cost"), 9);
+      for (const auto& [settings_told, value_told] : stored) {
+        copy.tell(settings_told, value_told ? opt::trial_status::ok : opt::trial_status::failed, value_told);
+      }
+      CHECK(drive(copy, 5, small_space_cost) == resumed_asked);
+    }
+  }
+}
+
+TEST_CASE("tell takes configurations from anywhere, and refuses ones the descriptor does not allow") {
+  const application app = descriptor_of(small_space);
+  opt::optimizer search(app, minimize("cost"), 1);
+  opt::configuration foreign;
+  foreign["app"]["x"] = std::int64_t{7};
+  foreign["app"]["y"] = 0.3;
+  foreign["app"]["mode"] = std::string("b");
+  search.tell(foreign, opt::trial_status::ok, 1.0);
+  CHECK(search.best()->settings == foreign);
+  CHECK(search.best()->trial == 0);
+
+  auto with = [&](const char* setting, scalar value) {
+    opt::configuration changed = foreign;
+    changed["app"][setting] = std::move(value);
+    return changed;
+  };
+  CHECK_THROWS_WITH_AS(search.tell(with("mode", std::string("z")), opt::trial_status::ok, 1.0),
+                       "settings: app.mode: \"z\" is not one of its values", opt::error);
+  CHECK_THROWS_WITH_AS(search.tell(with("x", std::int64_t{11}), opt::trial_status::ok, 1.0),
+                       "settings: app.x: 11 is outside [0, 10]", opt::error);
+  CHECK_THROWS_WITH_AS(search.tell(with("y", std::string("high")), opt::trial_status::ok, 1.0),
+                       "settings: app.y: expected a number, got \"high\"", opt::error);
+  opt::configuration missing = foreign;
+  missing["app"].erase("y");
+  CHECK_THROWS_WITH_AS(search.tell(missing, opt::trial_status::ok, 1.0), "settings: app.y is missing", opt::error);
+  CHECK_THROWS_WITH_AS(search.tell(foreign, opt::trial_status::ok, std::nullopt),
+                       "tell: a trial with status ok needs a value", opt::error);
+  CHECK(search.trials() == 1);   // nothing refused was recorded
+
+  // A value that is not finite is an infeasible trial, never a NaN best.
+  search.tell(with("x", std::int64_t{3}), opt::trial_status::ok, std::nan(""));
+  CHECK(search.trials() == 2);
+  CHECK(search.best()->value == 1.0);
+}
+
+TEST_CASE("an invalid descriptor is refused with the protocol's message") {
+  CHECK_THROWS_WITH_AS(opt::optimizer(descriptor_of(R"({"application":{"components":{"a":{"settings":{"x":{"min":5,"max":1}}}}}})"),
+                                      minimize("cost"), 1),
+                       doctest::Contains("invalid application descriptor: a.x: min 5 must be below max 1"), opt::error);
+}
+
+TEST_CASE("a configuration is measured again only when it is among the best (noise), never otherwise") {
+  const application app = descriptor_of(small_space);
+  opt::optimizer search(app, minimize("cost"), 5);
+  std::map<std::string, double> seen;   // the configuration as JSON -> its cost
+  for (int trial = 0; trial < 40; ++trial) {
+    auto settings = search.ask();
+    if (!seen.emplace(servokit::json::to_json(settings), small_space_cost(settings)).second) {
+      // A re-measure: it must be one of the three best configurations measured so far.
+      std::vector<double> costs;
+      for (const auto& [measured, cost] : seen) costs.push_back(cost);
+      std::sort(costs.begin(), costs.end());
+      CHECK(small_space_cost(settings) <= costs[std::min<std::size_t>(2, costs.size() - 1)]);
+    }
+    search.tell(settings, opt::trial_status::ok, small_space_cost(settings));
+  }
+}
+
+TEST_CASE("failed and infeasible trials are recorded and steer the search away") {
+  const application app = descriptor_of(small_space);
+  // Everything with x above 4 fails (the optimum of the cost, x = 7, is in there), and y below
+  // 0.2 is infeasible: the search must find the best of what remains and stop asking for the rest.
+  std::size_t late_failures = 0;
+  std::size_t seeds_near_best = 0;
+  for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+    opt::optimizer search(app, minimize("cost"), seed);
+    for (int trial = 0; trial < 30; ++trial) {
+      auto settings = search.ask();
+      const double x = number(settings, "app", "x");
+      const double y = number(settings, "app", "y");
+      if (x > 4) {
+        search.tell(settings, trial % 2 ? opt::trial_status::failed : opt::trial_status::rejected, std::nullopt);
+        if (trial >= 15) ++late_failures;
+      } else if (y < 0.2) {
+        search.tell(settings, opt::trial_status::infeasible, std::nullopt);
+        if (trial >= 15) ++late_failures;
+      } else {
+        search.tell(settings, opt::trial_status::ok, small_space_cost(settings));
+      }
+    }
+    CHECK(search.trials() == 30);
+    auto best = search.best();
+    REQUIRE(best.has_value());
+    CHECK(number(best->settings, "app", "x") <= 4);
+    CHECK(number(best->settings, "app", "y") >= 0.2);
+    // The best feasible cost is 1.9 (x = 4, y = 0.3, mode b); within 0.5 of it counts.
+    if (small_space_cost(best->settings) <= 2.4) ++seeds_near_best;
+  }
+  // Random search would put about 60% of its trials in the failing region; the model keeps away.
+  CHECK(late_failures <= 18);   // of 45 late trials: random search would fail about 28
+  CHECK(seeds_near_best >= 2);
+}
+
+TEST_CASE("the reported best is not a lucky draw") {
+  // One range, a bowl with its true optimum at x = 10; x = 3 got one lucky measurement.
+  const application app = descriptor_of(R"({"application":{"components":{"c":{"settings":{
+      "x":{"min":0,"max":20,"step":1,"value":0}}}}}})");
+  opt::optimizer search(app, minimize("latency"), 1);
+  for (std::int64_t x = 0; x <= 20; ++x) {
+    opt::configuration settings;
+    settings["c"]["x"] = x;
+    const double truth = 1 + static_cast<double>((x - 10) * (x - 10)) / 20;
+    const double wobble = 0.04 * std::sin(static_cast<double>(x) * 12.9898);   // a few percent of noise
+    search.tell(settings, opt::trial_status::ok, x == 3 ? 0.9 : truth * (1 + wobble));
+  }
+  const auto best = search.best();
+  REQUIRE(best.has_value());
+  CHECK(std::abs(number(best->settings, "c", "x") - 10) <= 1);
+  CHECK(best->trial == static_cast<std::size_t>(number(best->settings, "c", "x")));
+}
+
+TEST_CASE("a small search finds a clearly better configuration than the baseline") {
+  const application app = descriptor_of(small_space);
+  for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+    opt::optimizer search(app, minimize("cost"), seed);
+    drive(search, 25, small_space_cost);
+    const auto best = search.best();
+    REQUIRE(best.has_value());
+    const double baseline = small_space_cost(search.space().values(search.space().baseline()));   // 6.46
+    CAPTURE(seed);
+    CHECK(small_space_cost(best->settings) < 1 + 0.2 * (baseline - 1));   // 80% of the possible gain
+    CHECK(best->value == small_space_cost(best->settings));
+  }
+  // Maximizing turns the search around.
+  opt::optimizer search(app, goal("score", "maximize"), 3);
+  drive(search, 25, [](const opt::configuration& settings) { return 10 - small_space_cost(settings); });
+  CHECK(small_space_cost(search.best()->settings) < 2.5);
+}
+
+TEST_CASE("spaces with nothing or little to search stay valid") {
+  const application pinned = descriptor_of(R"({"application":{"components":{"c":{"settings":{
+      "x":{"min":0,"max":4,"step":1,"value":2,"pinned":true},
+      "e":{"type":"enum","values":["only"],"value":"only"}}}}}})");
+  opt::optimizer nothing(pinned, minimize("cost"), 1);
+  for (int trial = 0; trial < 5; ++trial) {
+    auto settings = nothing.ask();
+    CHECK(settings.at("c").at("x") == scalar{std::int64_t{2}});
+    nothing.tell(settings, opt::trial_status::ok, 1.0);
+  }
+  const application tiny = descriptor_of(R"({"application":{"components":{"c":{"settings":{
+      "a":{"type":"enum","values":["p","q"],"value":"p"},
+      "b":{"type":"enum","values":[1,2],"value":1}}}}}})");
+  opt::optimizer little(tiny, minimize("cost"), 1);
+  std::set<std::string> seen;
+  for (int trial = 0; trial < 12; ++trial) {
+    auto settings = little.ask();
+    seen.insert(servokit::json::to_json(settings));
+    little.tell(settings, opt::trial_status::ok, trial == 0 ? 2.0 : 1.0 + 0.1 * trial);
+  }
+  CHECK(seen.size() == 4);   // every configuration, then re-measures
 }

@@ -1,16 +1,21 @@
 #pragma once
 /// @file
-/// The ask/tell optimizer over a descriptor's settings.
+/// The ask/tell optimizer over a descriptor's settings: Bayesian optimization with a small
+/// Gaussian process over the mixed space (ranges on their step grids, enums as categories),
+/// expected improvement weighted by the modelled chance that a configuration is feasible, and a
+/// best configuration chosen by the model rather than by the luckiest single measurement.
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
 #include <map>
+#include <memory>
 #include <optional>
-#include <stdexcept>
+#include <set>
 #include <vector>
 
+#include <servokit/optimize/gaussian_process.hpp>
 #include <servokit/optimize/objective.hpp>
 #include <servokit/optimize/random.hpp>
 #include <servokit/optimize/space.hpp>
@@ -20,11 +25,16 @@ namespace servokit::optimize {
 /// An ask/tell search over the settings of an application descriptor.
 ///
 /// `ask()` suggests the next configuration, `tell()` records how a configuration did; the first
-/// suggestion is the baseline (the descriptor's current values). Suggestions depend only on the
-/// descriptor, the objective's direction, the seed and the trials told so far, in order: an
-/// optimizer rebuilt after a crash and told the stored trials again continues exactly where the
-/// first one was. `tell()` takes configurations from anywhere (a replayed study), not only from
-/// this object's `ask()`.
+/// suggestion is the baseline (the descriptor's current values), then a space-filling design, then
+/// the configurations a Gaussian-process model expects to improve most on the best so far,
+/// weighted by the chance they are feasible. Failed, rejected and infeasible trials teach that
+/// model to keep away. No configuration is suggested twice, except the few best ones, which a
+/// noisy search may re-measure when the model is unsure of them.
+///
+/// Suggestions depend only on the descriptor, the objective's direction, the seed and the trials
+/// told so far, in order: an optimizer rebuilt after a crash and told the stored trials again
+/// continues exactly where the first one was. `tell()` takes configurations from anywhere (a
+/// replayed study), not only from this object's `ask()`.
 class optimizer {
  public:
   /// The best configuration measured so far.
@@ -36,7 +46,13 @@ class optimizer {
 
   /// Throws `optimize::error` for a descriptor that breaks the protocol's rules.
   optimizer(const application& descriptor, const objective& goal, std::uint64_t seed)
-      : space_(descriptor), maximize_(goal.maximize()), seed_(seed) {}
+      : space_(descriptor), maximize_(goal.maximize()), seed_(seed) {
+    const auto& dims = space_.dimensions();
+    for (std::size_t index = 0; index < dims.size(); ++index) {
+      if (!dims[index].searchable()) continue;
+      (dims[index].is_enum ? inputs_.enums : inputs_.ranges).push_back(index);
+    }
+  }
 
   /// The next configuration to measure. Asking twice without a `tell()` between gives the same one.
   configuration ask() const { return space_.values(next_position()); }
@@ -56,14 +72,14 @@ class optimizer {
   }
 
   /// The best configuration measured so far, or nothing before the first feasible trial.
+  ///
+  /// Among the few configurations with the best measured means, the one the model believes best:
+  /// a single lucky draw of a noisy measurement does not win over a configuration whose
+  /// neighbours and repeats agree that it is good.
   std::optional<best_trial> best() const {
-    auto groups = feasible_groups();
-    if (groups.empty()) return std::nullopt;
-    const group* chosen = nullptr;
-    for (const auto& [cells, candidate] : groups) {
-      if (!chosen || better(candidate.mean(), chosen->mean())) chosen = &candidate;
-    }
-    return best_trial{space_.values(trials_[chosen->first].position), chosen->mean(), chosen->first};
+    model fitted;
+    build(fitted);
+    return best_of(fitted);
   }
 
   /// The number of trials told.
@@ -79,6 +95,7 @@ class optimizer {
     trial_status status = trial_status::failed;
     double value = 0;
   };
+
   /// The feasible measurements of one configuration.
   struct group {
     std::size_t first = 0;
@@ -87,7 +104,40 @@ class optimizer {
     double mean() const { return sum / static_cast<double>(count); }
   };
 
-  bool better(double left, double right) const { return maximize_ ? left > right : left < right; }
+  /// What the trials so far say: the objective model over feasible trials and the feasibility
+  /// model over all of them. Not movable: the processes point into it.
+  struct model {
+    model() = default;
+    model(const model&) = delete;
+    model& operator=(const model&) = delete;
+
+    std::vector<std::vector<double>> points;      ///< feasible trials, then failed ones (targets below)
+    std::size_t feasible_count = 0;               ///< how many of `points` are feasible trials
+    std::vector<double> targets;                  ///< lower is better; log-scaled when all values are positive
+    bool log_scaled = false;
+    detail::gaussian_process objective_model;
+    bool has_objective_model = false;
+    std::vector<std::vector<double>> labelled;    ///< trials for the feasibility model
+    detail::gaussian_process feasibility_model;
+    bool has_feasibility_model = false;
+    double incumbent = 0;                          ///< the lowest modelled target among feasible trials
+  };
+
+  /// Trials a model is fitted to at most: beyond, the best and the most recent, so that `ask()`
+  /// stays within milliseconds after hundreds of trials.
+  static constexpr std::size_t model_points = 64;
+  /// Trials the kernel shape is chosen on at most.
+  static constexpr std::size_t tuning_points_limit = 32;
+
+  std::size_t searchable_count() const { return inputs_.ranges.size() + inputs_.enums.size(); }
+
+  /// The trials of the space-filling design that follows the baseline.
+  std::size_t design_size() const { return std::clamp<std::size_t>(searchable_count() + 1, 4, 8); }
+
+  double target_of(double value, bool log_scaled) const {
+    const double scaled = log_scaled ? std::log(value) : value;
+    return maximize_ ? -scaled : scaled;
+  }
 
   std::map<std::vector<std::int64_t>, group> feasible_groups() const {
     std::map<std::vector<std::int64_t>, group> groups;
@@ -102,38 +152,242 @@ class optimizer {
     return groups;
   }
 
-  bool measured(const std::vector<std::int64_t>& cells) const {
-    return std::any_of(trials_.begin(), trials_.end(), [&](const record& trial) { return trial.cells == cells; });
+  /// Pairwise kernel distances of `points`.
+  void distances(const std::vector<std::vector<double>>& points, std::vector<double>& squared,
+                 std::vector<double>& differing) const {
+    const std::size_t n = points.size();
+    squared.assign(n * n, 0.0);
+    differing.assign(n * n, 0.0);
+    for (std::size_t row = 0; row < n; ++row) {
+      for (std::size_t column = 0; column <= row; ++column) {
+        detail::kernel_distances(inputs_, points[row], points[column], squared[row * n + column], differing[row * n + column]);
+        squared[column * n + row] = squared[row * n + column];
+        differing[column * n + row] = differing[row * n + column];
+      }
+    }
+  }
+
+  /// Fits the models to the trials told (a bounded subset of them when there are many).
+  void build(model& fitted) const {
+    std::vector<std::size_t> feasible;
+    std::vector<std::size_t> unfeasible;
+    bool all_positive = true;
+    for (std::size_t index = 0; index < trials_.size(); ++index) {
+      if (trials_[index].status == trial_status::ok) {
+        feasible.push_back(index);
+        all_positive = all_positive && trials_[index].value > 0;
+      } else {
+        unfeasible.push_back(index);
+      }
+    }
+    fitted.log_scaled = all_positive;
+    if (feasible.size() > model_points) {
+      // The best half by value, then the most recent.
+      std::vector<std::size_t> by_value = feasible;
+      std::stable_sort(by_value.begin(), by_value.end(), [&](std::size_t left, std::size_t right) {
+        return target_of(trials_[left].value, false) < target_of(trials_[right].value, false);
+      });
+      std::set<std::size_t> kept(by_value.begin(), by_value.begin() + model_points / 2);
+      for (auto index = feasible.rbegin(); index != feasible.rend() && kept.size() < model_points; ++index) kept.insert(*index);
+      feasible.assign(kept.begin(), kept.end());
+    }
+    if (unfeasible.size() > model_points / 4) unfeasible.erase(unfeasible.begin(), unfeasible.end() - model_points / 4);
+
+    for (auto index : feasible) {
+      fitted.points.push_back(trials_[index].position);
+      fitted.targets.push_back(target_of(trials_[index].value, fitted.log_scaled));
+    }
+    fitted.feasible_count = fitted.points.size();
+    // Failed and rejected trials count in the objective model as the worst value seen, so that
+    // the model expects nothing from a region that crashes instead of the prior's wide hopes.
+    // Infeasible ones do not: a constraint's edge is often where the optimum lies, and the
+    // feasibility model below already says how likely each side is to break it.
+    if (fitted.feasible_count > 0) {
+      const double worst = *std::max_element(fitted.targets.begin(), fitted.targets.end());
+      for (auto index : unfeasible) {
+        if (trials_[index].status == trial_status::infeasible) continue;
+        fitted.points.push_back(trials_[index].position);
+        fitted.targets.push_back(worst);
+      }
+    }
+    detail::kernel_shape chosen;
+    if (fitted.points.size() >= 2) {
+      // The kernel shape by maximum likelihood over a small grid, with a mild prior towards
+      // moderate length scales and noise: few points cannot tell a wiggle from noise alone. The
+      // grid is tried on at most `tuning_points` of them (the best and the most recent), so that
+      // its hundred factorizations stay cheap after hundreds of trials.
+      std::vector<std::vector<double>> tuning_points;
+      std::vector<double> tuning_targets;
+      if (fitted.points.size() <= tuning_points_limit) {
+        tuning_points = fitted.points;
+        tuning_targets = fitted.targets;
+      } else {
+        std::vector<std::size_t> order(fitted.points.size());
+        for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+        std::stable_sort(order.begin(), order.end(), [&](std::size_t left, std::size_t right) {
+          return fitted.targets[left] < fitted.targets[right];
+        });
+        std::set<std::size_t> kept(order.begin(), order.begin() + tuning_points_limit / 2);
+        for (std::size_t i = fitted.points.size(); i-- > 0 && kept.size() < tuning_points_limit;) kept.insert(i);
+        for (auto i : kept) {
+          tuning_points.push_back(fitted.points[i]);
+          tuning_targets.push_back(fitted.targets[i]);
+        }
+      }
+      std::vector<double> squared;
+      std::vector<double> differing;
+      distances(tuning_points, squared, differing);
+      static constexpr double lengthscales[] = {0.08, 0.14, 0.22, 0.35, 0.55, 0.85, 1.3};
+      static constexpr double weights[] = {0.3, 1.0, 3.0};
+      static constexpr double noise_ratios[] = {1e-4, 2e-3, 0.015, 0.06, 0.25};
+      double best_score = -std::numeric_limits<double>::infinity();
+      detail::gaussian_process trial_model;
+      for (double lengthscale : lengthscales) {
+        for (double weight : weights) {
+          if (inputs_.enums.empty() && weight != 1.0) continue;
+          for (double noise_ratio : noise_ratios) {
+            detail::kernel_shape shape{lengthscale, weight, noise_ratio};
+            if (!trial_model.fit(&tuning_points, &inputs_, tuning_targets, squared, differing, shape)) continue;
+            const double log_lengthscale = std::log(lengthscale / 0.35);
+            const double log_noise = std::log10(noise_ratio / 0.01);
+            const double score = trial_model.log_likelihood() - 0.5 * log_lengthscale * log_lengthscale / 0.64 -
+                                 0.5 * log_noise * log_noise / 2.25;
+            if (score > best_score) {
+              best_score = score;
+              chosen = shape;
+            }
+          }
+        }
+      }
+      distances(fitted.points, squared, differing);
+      fitted.has_objective_model =
+          fitted.objective_model.fit(&fitted.points, &inputs_, fitted.targets, squared, differing, chosen);
+    }
+    fitted.incumbent = std::numeric_limits<double>::infinity();
+    for (std::size_t i = 0; i < fitted.feasible_count; ++i) {
+      const double believed = fitted.has_objective_model ? fitted.objective_model.predict(fitted.points[i]).mean : fitted.targets[i];
+      fitted.incumbent = std::min(fitted.incumbent, believed);
+    }
+
+    if (!unfeasible.empty()) {
+      // Feasibility as a regression on +1 (feasible) and -1 (not), with the objective's shape:
+      // unexplored regions sit at 0 (an even chance), failed ones near -1.
+      std::vector<double> labels;
+      for (auto index : feasible) {
+        fitted.labelled.push_back(trials_[index].position);
+        labels.push_back(1.0);
+      }
+      for (auto index : unfeasible) {
+        fitted.labelled.push_back(trials_[index].position);
+        labels.push_back(-1.0);
+      }
+      std::vector<double> squared;
+      std::vector<double> differing;
+      distances(fitted.labelled, squared, differing);
+      // Its own kernel shape, by likelihood: failing regions (too little memory, a broken
+      // combination) are usually wide, and a short scale would leave most of one unexplored.
+      static constexpr double label_lengthscales[] = {0.1, 0.17, 0.25, 0.4, 0.6, 0.9, 1.3};
+      detail::kernel_shape shape = chosen;
+      shape.noise_ratio = 0.05;
+      static constexpr double label_weights[] = {0.1, 0.5, 2.0};
+      double best_likelihood = -std::numeric_limits<double>::infinity();
+      detail::kernel_shape best_shape = shape;
+      for (double lengthscale : label_lengthscales) {
+        for (double weight : label_weights) {
+          if (inputs_.enums.empty() && weight != label_weights[0]) continue;
+          shape.lengthscale = lengthscale;
+          shape.category_weight = weight;
+          if (fitted.feasibility_model.fit(&fitted.labelled, &inputs_, labels, squared, differing, shape, 0.0, 1.0) &&
+              fitted.feasibility_model.log_likelihood() > best_likelihood) {
+            best_likelihood = fitted.feasibility_model.log_likelihood();
+            best_shape = shape;
+          }
+        }
+      }
+      shape = best_shape;
+      fitted.has_feasibility_model =
+          fitted.feasibility_model.fit(&fitted.labelled, &inputs_, labels, squared, differing, shape, 0.0, 1.0);
+    }
+  }
+
+  std::optional<best_trial> best_of(const model& fitted) const {
+    auto groups = feasible_groups();
+    if (groups.empty()) return std::nullopt;
+    std::vector<const group*> ranked;
+    for (const auto& [cells, candidate] : groups) ranked.push_back(&candidate);
+    std::stable_sort(ranked.begin(), ranked.end(), [&](const group* left, const group* right) {
+      return target_of(left->mean(), false) < target_of(right->mean(), false);
+    });
+    const group* chosen = ranked.front();
+    if (fitted.has_objective_model && fitted.feasible_count >= 4) {
+      // Among the best measured, those the noise could have put first (within two of the noise's
+      // standard deviations of the best measured value), the one the model believes best. Without
+      // noise that is the best measured one.
+      const auto& shape = fitted.objective_model.shape();
+      const double noise = std::sqrt(fitted.objective_model.scale() * shape.noise_ratio);
+      const double first = target_of(ranked.front()->mean(), fitted.log_scaled);
+      double lowest = std::numeric_limits<double>::infinity();
+      for (std::size_t rank = 0; rank < std::min<std::size_t>(5, ranked.size()); ++rank) {
+        if (target_of(ranked[rank]->mean(), fitted.log_scaled) > first + 2 * noise) break;
+        const double believed = fitted.objective_model.predict(trials_[ranked[rank]->first].position).mean;
+        if (believed < lowest) {
+          lowest = believed;
+          chosen = ranked[rank];
+        }
+      }
+    }
+    return best_trial{space_.values(trials_[chosen->first].position), chosen->mean(), chosen->first};
+  }
+
+  /// How much measuring at `position` is worth: expected improvement times the chance it is
+  /// feasible. When the improvement alone cannot beat `floor`, it is returned as it is (the
+  /// feasibility model, half the cost, is not consulted).
+  double acquisition(const model& fitted, const std::vector<double>& position,
+                     double floor = -std::numeric_limits<double>::infinity()) const {
+    if (!fitted.has_objective_model) {
+      // Nothing feasible to improve on yet: look where feasibility is likeliest, or least known.
+      if (!fitted.has_feasibility_model) return 1.0;
+      return feasible_chance(fitted, position) + 0.1 * std::sqrt(fitted.feasibility_model.predict(position).variance);
+    }
+    const auto belief = fitted.objective_model.predict(position);
+    const double improvement = detail::expected_improvement(belief.mean, belief.variance, fitted.incumbent);
+    if (!fitted.has_feasibility_model || improvement <= floor) return improvement;
+    return improvement * feasible_chance(fitted, position);
+  }
+
+  /// The chance that `position` is feasible, from the regression on +1/-1 labels: the label's
+  /// mean against its doubt, the doubt capped so that a region full of failures counts as one
+  /// even where the labels alone leave the regression unsure.
+  double feasible_chance(const model& fitted, const std::vector<double>& position) const {
+    const auto belief = fitted.feasibility_model.predict(position);
+    return detail::normal_cdf(belief.mean / std::min(std::sqrt(belief.variance + 1e-6), 0.5));
   }
 
   std::vector<double> random_position(detail::random_source& random) const {
     std::vector<double> position = space_.baseline();
     const auto& dims = space_.dimensions();
-    for (std::size_t index = 0; index < dims.size(); ++index) {
-      if (!dims[index].searchable()) continue;
-      position[index] = dims[index].is_enum ? static_cast<double>(random.below(dims[index].members.size())) : random.uniform();
-    }
+    for (auto index : inputs_.ranges) position[index] = random.uniform();
+    for (auto index : inputs_.enums) position[index] = static_cast<double>(random.below(dims[index].members.size()));
     return space_.snap(position);
   }
 
-  /// A neighbour of `origin`: one or two settings moved a little (ranges) or changed (enums).
+  /// A random neighbour of `origin`: one to three settings moved a little (ranges) or changed (enums).
   std::vector<double> neighbour(const std::vector<double>& origin, detail::random_source& random) const {
-    std::vector<std::size_t> movable;
-    const auto& dims = space_.dimensions();
-    for (std::size_t index = 0; index < dims.size(); ++index) {
-      if (dims[index].searchable()) movable.push_back(index);
-    }
+    const std::size_t movable = searchable_count();
     std::vector<double> position = origin;
-    if (movable.empty()) return position;
-    const std::size_t moves = 1 + random.below(std::min<std::size_t>(2, movable.size()));
+    if (movable == 0) return position;
+    const std::size_t moves = 1 + random.below(std::min<std::size_t>(3, movable));
+    const auto& dims = space_.dimensions();
     for (std::size_t move = 0; move < moves; ++move) {
-      const std::size_t index = movable[random.below(movable.size())];
-      const auto& dim = dims[index];
-      if (dim.is_enum) {
-        position[index] = static_cast<double>(random.below(dim.members.size()));
+      const std::size_t pick = random.below(movable);
+      if (pick >= inputs_.ranges.size()) {
+        const std::size_t index = inputs_.enums[pick - inputs_.ranges.size()];
+        position[index] = static_cast<double>(random.below(dims[index].members.size()));
       } else {
+        const std::size_t index = inputs_.ranges[pick];
+        const auto& dim = dims[index];
         const double grid = dim.step > 0 ? 1.0 / static_cast<double>(dim.last_step) : 0.0;
-        double shift = 0.15 * random.normal();
+        double shift = 0.12 * random.normal();
         if (std::abs(shift) < grid) shift = shift < 0 ? -grid : grid;
         position[index] = std::clamp(position[index] + shift, 0.0, 1.0);
       }
@@ -141,25 +395,143 @@ class optimizer {
     return space_.snap(position);
   }
 
+  /// Every configuration one move from `origin`: each range a step (and a tenth of its range) up
+  /// or down, each enum to each other member.
+  std::vector<std::vector<double>> adjacent(const std::vector<double>& origin) const {
+    std::vector<std::vector<double>> result;
+    const auto& dims = space_.dimensions();
+    for (auto index : inputs_.ranges) {
+      const auto& dim = dims[index];
+      const double grid = dim.step > 0 ? 1.0 / static_cast<double>(dim.last_step) : 0.01;
+      for (double shift : {-grid, grid, -std::max(grid, 0.1), std::max(grid, 0.1)}) {
+        std::vector<double> moved = origin;
+        moved[index] = std::clamp(origin[index] + shift, 0.0, 1.0);
+        result.push_back(space_.snap(moved));
+      }
+    }
+    for (auto index : inputs_.enums) {
+      for (std::size_t member = 0; member < dims[index].members.size(); ++member) {
+        if (static_cast<double>(member) == origin[index]) continue;
+        std::vector<double> moved = origin;
+        moved[index] = static_cast<double>(member);
+        result.push_back(moved);
+      }
+    }
+    return result;
+  }
+
+  /// The k-th point of the design that follows the baseline: a Latin hypercube drawn from the
+  /// seed alone, so each range is covered evenly and each enum member comes up in turn.
+  std::vector<double> design_point(std::size_t k) const {
+    const std::size_t count = design_size();
+    detail::random_source random(seed_ ^ 0x5eedde5167ULL);
+    std::vector<double> position = space_.baseline();
+    const auto& dims = space_.dimensions();
+    auto shuffled = [&](std::size_t size) {
+      std::vector<std::size_t> order(size);
+      for (std::size_t i = 0; i < size; ++i) order[i] = i;
+      for (std::size_t i = size; i > 1; --i) std::swap(order[i - 1], order[random.below(i)]);
+      return order;
+    };
+    for (auto index : inputs_.ranges) {
+      auto order = shuffled(count);
+      double jitter = 0;
+      for (std::size_t i = 0; i <= k % count; ++i) jitter = random.uniform();
+      position[index] = (static_cast<double>(order[k % count]) + jitter) / static_cast<double>(count);
+    }
+    for (auto index : inputs_.enums) {
+      const std::size_t members = dims[index].members.size();
+      auto order = shuffled(members);
+      const std::size_t offset = random.below(members);
+      position[index] = static_cast<double>(order[(k + offset) % members]);
+    }
+    return space_.snap(position);
+  }
+
   std::vector<double> next_position() const {
     if (trials_.empty()) return space_.baseline();
+    std::map<std::vector<std::int64_t>, std::size_t> measured;
+    for (const auto& trial : trials_) ++measured[trial.cells];
+    auto unmeasured = [&](const std::vector<double>& position) { return !measured.contains(space_.cells(position)); };
+
     auto random = detail::random_source::for_trial(seed_, trials_.size());
-    std::optional<std::vector<double>> incumbent;
-    if (auto found = best()) incumbent = space_.snap(space_.position(found->settings));
-    // Search near the best measured configuration most of the time, anywhere the rest, never a
-    // configuration already measured while an unmeasured one can be found.
-    std::vector<double> candidate;
-    for (int attempt = 0; attempt < 2000; ++attempt) {
-      const bool local = incumbent && trials_.size() >= 6 && random.uniform() < 0.7;
-      candidate = local ? neighbour(*incumbent, random) : random_position(random);
-      if (!measured(space_.cells(candidate))) return candidate;
+    if (trials_.size() < design_size()) {
+      auto planned = design_point(trials_.size() - 1);
+      if (unmeasured(planned)) return planned;
     }
-    return candidate;
+
+    model fitted;
+    build(fitted);
+    std::vector<std::vector<double>> candidates;
+    for (int i = 0; i < 256; ++i) candidates.push_back(random_position(random));
+
+    // Around the configurations the model believes best: random neighbours and every adjacent one.
+    std::vector<std::pair<double, std::size_t>> believed;
+    for (std::size_t i = 0; i < fitted.feasible_count; ++i) {
+      believed.emplace_back(fitted.has_objective_model ? fitted.objective_model.predict(fitted.points[i]).mean : fitted.targets[i], i);
+    }
+    std::stable_sort(believed.begin(), believed.end());
+    std::set<std::vector<std::int64_t>> leaders;
+    for (const auto& [mean, i] : believed) {
+      if (leaders.size() == 5) break;
+      const auto& origin = fitted.points[i];
+      if (!leaders.insert(space_.cells(origin)).second) continue;
+      for (int j = 0; j < 32; ++j) candidates.push_back(neighbour(origin, random));
+      if (leaders.size() <= 3) {
+        for (auto& moved : adjacent(origin)) candidates.push_back(std::move(moved));
+        // A leader measured only once or twice may be measured again: with noise, the model's
+        // doubt about it is what expected improvement weighs.
+        if (measured[space_.cells(origin)] < 3) candidates.push_back(origin);
+      }
+    }
+
+    std::set<std::vector<std::int64_t>> scored;
+    std::vector<std::pair<double, std::size_t>> ranked;
+    for (std::size_t i = 0; i < candidates.size(); ++i) {
+      auto cells = space_.cells(candidates[i]);
+      if (!scored.insert(cells).second) continue;
+      if (measured.contains(cells) && (!leaders.contains(cells) || measured[cells] >= 3)) continue;
+      ranked.emplace_back(acquisition(fitted, candidates[i]), i);
+    }
+    if (ranked.empty()) {
+      // Everything near the leaders and every random draw was measured: the space is (nearly)
+      // exhausted; the best leader is the most useful thing left to measure.
+      return believed.empty() ? random_position(random) : fitted.points[believed.front().second];
+    }
+    std::stable_sort(ranked.begin(), ranked.end(), [](const auto& left, const auto& right) { return left.first > right.first; });
+
+    // Climb from the three most promising candidates over adjacent configurations.
+    std::vector<double> chosen = candidates[ranked.front().second];
+    double chosen_score = ranked.front().first;
+    for (std::size_t start = 0; start < std::min<std::size_t>(3, ranked.size()); ++start) {
+      std::vector<double> current = candidates[ranked[start].second];
+      double current_score = ranked[start].first;
+      if (!unmeasured(current)) continue;
+      for (int step = 0; step < 10; ++step) {
+        bool moved = false;
+        for (auto& next : adjacent(current)) {
+          if (!unmeasured(next)) continue;
+          const double score = acquisition(fitted, next, current_score);
+          if (score > current_score) {
+            current_score = score;
+            current = std::move(next);
+            moved = true;
+          }
+        }
+        if (!moved) break;
+      }
+      if (current_score > chosen_score) {
+        chosen_score = current_score;
+        chosen = current;
+      }
+    }
+    return chosen;
   }
 
   search_space space_;
   bool maximize_;
   std::uint64_t seed_;
+  detail::kernel_inputs inputs_;
   std::vector<record> trials_;
 };
 

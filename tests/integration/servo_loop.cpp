@@ -4,7 +4,9 @@
 #include <doctest/doctest.h>
 
 #include <signal.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <string>
@@ -573,4 +575,53 @@ TEST_CASE("scripted_transport: a mismatch names the event and the first differen
   CHECK(scripted_transport::compare(R"({"a": [1, {"b": 2}]})", R"({"a": [1.0, {"b": 3}]})") == "$.a[1].b: expected 2, got 3");
   CHECK(scripted_transport::compare(R"({"a": 1})", R"({"a": 1, "c": 2})") == "$.c: not expected (sent 2)");
   CHECK(scripted_transport::compare(R"({"a": "<any>"})", R"({"a": {"x": 1}})").empty());
+}
+
+TEST_CASE("interactive: each event waits for Enter on the input; SLEEP is skipped") {
+  servo_dir dir;
+  log_capture log;
+  int pipe_fds[2];
+  REQUIRE(::pipe(pipe_fds) == 0);
+  auto options = test_options(dir, log);
+  options.interactive = true;
+  options.input = pipe_fds[0];
+  scripted_transport backend;
+  backend.expect("HELLO").reply(ok_reply);
+  backend.expect("WHATS_NEXT").reply(R"({"cmd": "SLEEP", "param": {"duration": 3600}})");
+  backend.expect("WHATS_NEXT").reply(R"({"cmd": "SLEEP", "param": {"duration": 3600}})").finish();
+  backend.expect("GOODBYE");
+  servo_loop loop(options, backend);
+  std::jthread user([&] {
+    const auto prompts = [&] {
+      const std::lock_guard lock(log.mutex);
+      return std::count(log.lines.begin(), log.lines.end(), std::string("Press <Enter> to continue..."));
+    };
+    for (long answered = 0; answered < 3; ++answered) {
+      CHECK(servokit_test::eventually([&] { return prompts() > answered; }));
+      CHECK(backend.sent().size() == static_cast<std::size_t>(answered == 0 ? 0 : answered + 1));  // nothing sent before Enter
+      CHECK(::write(pipe_fds[1], "\n", 1) == 1);
+    }
+  });
+  run_loop(loop, backend, log);
+  user.join();
+  CHECK(log.has("SLEEP 3600 s (skipped: interactive)"));
+  ::close(pipe_fds[0]);
+  ::close(pipe_fds[1]);
+}
+
+TEST_CASE("--delay: a pause before HELLO and between a command and its result") {
+  servo_dir dir;
+  dir.batch();
+  log_capture log;
+  auto options = test_options(dir, log);
+  options.delay = std::chrono::milliseconds(200);
+  scripted_transport backend;
+  backend.expect("HELLO").reply(ok_reply);
+  backend.expect("WHATS_NEXT").reply(command("DESCRIBE", "{}"));
+  backend.expect("DESCRIPTION").reply(ok_reply).finish();
+  backend.expect("GOODBYE");
+  servo_loop loop(options, backend);
+  const auto started = std::chrono::steady_clock::now();
+  run_loop(loop, backend, log);
+  CHECK(std::chrono::steady_clock::now() - started >= std::chrono::milliseconds(400));
 }

@@ -240,7 +240,7 @@ class session {
     std::lock_guard lock(mutex_);
     return trials_;
   }
-  /// The best configuration so far and the baseline.
+  /// The best configuration so far as the optimizer judges it (weighing noise), and the baseline.
   best_summary best() const {
     std::lock_guard lock(mutex_);
     return best_locked();
@@ -491,7 +491,7 @@ class session {
     }
     if (report_) {
       report_->restart(trials_);
-      if (!trials_.empty()) report_->write_tables(trials_, best_locked());
+      if (!trials_.empty()) report_->write_tables(trials_, measured_best_locked());
     }
   }
 
@@ -579,7 +579,9 @@ class session {
     trials_.push_back(trial);
     pending_.reset();
     phase_ = phase::start;
-    const best_summary best = best_locked();
+    // The best measured so far, for the progress line and the running best.json: the optimizer's
+    // own choice (which weighs noise) fits its model again, so it is asked once, at the end.
+    const best_summary best = measured_best_locked();
     if (report_) {
       report_->append(trial);
       report_->write_tables(trials_, best);
@@ -608,6 +610,23 @@ class session {
     }
   }
 
+  /// The trial with the best measured objective so far.
+  best_summary measured_best_locked() const {
+    best_summary summary;
+    summary.maximize = objective_.maximize();
+    if (!trials_.empty() && trials_.front().status == "ok") summary.baseline = trials_.front().objective;
+    for (const auto& trial : trials_) {
+      if (trial.status != "ok" || !trial.objective) continue;
+      if (!summary.objective || (summary.maximize ? *trial.objective > *summary.objective : *trial.objective < *summary.objective)) {
+        summary.objective = trial.objective;
+        summary.settings_json = trial.settings_json;
+        summary.trial = trial.number;
+      }
+    }
+    return summary;
+  }
+
+  /// The optimizer's choice of the best configuration (noise-aware: not a lucky draw).
   best_summary best_locked() const {
     best_summary summary;
     summary.maximize = objective_.maximize();

@@ -8,9 +8,8 @@
 
 /// @file
 /// Everything servokit offers, in one include. Each layer also has its own header
-/// (`servokit/protocol.hpp`, `json.hpp`, `config.hpp`, `process.hpp`, `driver.hpp`, `http.hpp`, `transport.hpp`,
-/// `servo.hpp`) for builds
-/// that want less.
+/// (`servokit/protocol.hpp`, `json.hpp`, `config.hpp`, `process.hpp`, `driver.hpp`, `optimize.hpp`,
+/// `http.hpp`, `transport.hpp`, `servo.hpp`, `backend.hpp`) for builds that want less.
 
 // ===== begin servokit/version.hpp =====
 /// @file
@@ -5878,6 +5877,1344 @@ int run(int argc, char** argv) noexcept {
 }  // namespace servokit
 // ===== end servokit/driver/run.hpp =====
 // ===== end servokit/driver.hpp =====
+// ===== begin servokit/optimize.hpp =====
+/// @file
+/// The optimize layer: an ask/tell search over a descriptor's settings, the objective and
+/// constraints over metrics it optimizes, and the `optimization:` section of config.yaml.
+
+// ===== begin servokit/optimize/config.hpp =====
+/// @file
+/// The `optimization:` section of a servo's config.yaml: what to optimize, under which
+/// constraints, for how many measurements, with which seed, and the `control` sent with every
+/// MEASURE. Read with the config layer (`config::load_section<optimization_config>("optimization")`),
+/// which names file, line and key for unknown keys and for each rule below.
+
+// ===== begin servokit/optimize/expression.hpp =====
+/// @file
+/// Arithmetic expressions over metrics (`throughput / cost`), compiled and evaluated by muparser
+/// (Debian `libmuparser-dev`), so that servokit carries no expression parser of its own.
+
+#include <muParser.h>
+
+namespace servokit::optimize::detail {
+
+/// Characters a metric name may use inside an expression: muparser's default identifier
+/// characters plus `.`, so that `latency.p99` reads as one name.
+inline constexpr const char* expression_name_chars = "0123456789_abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.";
+
+/// A parser for `text` with the servokit name rules; muparser throws `mu::Parser::exception_type`.
+inline void prepare_parser(mu::Parser& parser, const std::string& text) {
+  parser.DefineNameChars(expression_name_chars);
+  parser.SetExpr(text);
+}
+
+/// The metric names `text` reads, sorted by name; throws `mu::Parser::exception_type` when
+/// the expression does not parse.
+inline std::vector<std::string> expression_variables(const std::string& text) {
+  mu::Parser parser;
+  prepare_parser(parser, text);
+  // GetUsedVar parses with undefined names allowed and collects them, which is what we want: the
+  // names are metrics that will exist only when a measurement arrives.
+  std::vector<std::string> names;
+  for (const auto& [name, unused] : parser.GetUsedVar()) names.push_back(name);
+  return names;
+}
+
+/// Why `text` is not a usable expression (muparser's message and position), or nothing.
+inline std::optional<std::string> expression_problem(const std::string& text) {
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos) return "the expression is empty";
+  try {
+    auto names = expression_variables(text);
+    if (names.empty()) return "the expression \"" + text + "\" reads no metric";
+    return std::nullopt;
+  } catch (const mu::Parser::exception_type& failure) {
+    return "the expression \"" + text + "\" does not parse: " + failure.GetMsg() + " (at character " +
+           std::to_string(failure.GetPos() + 1) + ")";
+  }
+}
+
+/// The value of `text` with each metric name bound to its value in `values` (every name must be
+/// present); a division by zero gives an infinity or NaN, which the caller turns into a reason.
+inline double evaluate_expression(const std::string& text, const std::vector<std::string>& names,
+                                  const ordered_map<double>& values) {
+  // A fresh parser per evaluation: muparser binds variables by address, so a parser kept inside a
+  // copyable objective would read another copy's storage. Parsing costs microseconds; a
+  // measurement costs minutes.
+  mu::Parser parser;
+  std::vector<double> storage(names.size());
+  prepare_parser(parser, text);
+  for (std::size_t index = 0; index < names.size(); ++index) {
+    storage[index] = values.at(names[index]);
+    parser.DefineVar(names[index], &storage[index]);
+  }
+  return parser.Eval();
+}
+
+}  // namespace servokit::optimize::detail
+// ===== end servokit/optimize/expression.hpp =====
+
+namespace servokit::optimize {
+
+/// The two goals, as `goal:` spells them.
+inline constexpr std::string_view minimize_goal = "minimize";
+inline constexpr std::string_view maximize_goal = "maximize";
+
+/// What to optimize: one metric, or an arithmetic expression over metrics, and which way.
+struct objective_config {
+  BOOST_HANA_DEFINE_STRUCT(objective_config,
+    (std::optional<std::string>, metric),        ///< the metric to optimize...
+    (std::optional<std::string>, expression),    ///< ...or an expression over metrics: `throughput / cost`
+    (std::string, goal));                        ///< `minimize` or `maximize`
+};
+
+/// A bound on one metric; a trial that breaks it is infeasible.
+struct constraint_config {
+  BOOST_HANA_DEFINE_STRUCT(constraint_config,
+    (std::string, metric),
+    (std::optional<double>, min),   ///< the metric must be at least this
+    (std::optional<double>, max));  ///< the metric must be at most this
+};
+
+/// The whole `optimization:` section.
+struct optimization_config {
+  BOOST_HANA_DEFINE_STRUCT(optimization_config,
+    (objective_config, objective),
+    (std::optional<std::vector<constraint_config>>, constraints),
+    (std::optional<std::int64_t>, budget),    ///< measurements, the baseline included
+    (std::optional<std::int64_t>, seed),      ///< the search's seed: same seed, same answers, same suggestions
+    (std::optional<raw_json>, control));      ///< sent with every MEASURE (duration, warmup, ...)
+};
+
+/// Why `objective` breaks a rule (a goal that is neither minimize nor maximize, both or neither of
+/// metric and expression, an expression that does not parse), or nothing. Each problem comes with
+/// the key it is about, so a reader can point at its line.
+struct config_problem {
+  std::string key;      ///< the member at fault, or empty for the object as a whole
+  std::string message;
+};
+
+namespace detail {
+
+inline std::optional<config_problem> objective_problem(const objective_config& objective) {
+  if (objective.goal != minimize_goal && objective.goal != maximize_goal) {
+    return config_problem{"goal", "goal must be \"minimize\" or \"maximize\", got \"" + objective.goal + "\""};
+  }
+  if (objective.metric.has_value() == objective.expression.has_value()) {
+    return config_problem{"", "give exactly one of \"metric\" (a metric to optimize) and \"expression\" (an "
+                              "arithmetic expression over metrics)"};
+  }
+  if (objective.metric && objective.metric->empty()) return config_problem{"metric", "the metric name is empty"};
+  if (objective.expression) {
+    if (auto problem = expression_problem(*objective.expression)) return config_problem{"expression", *problem};
+  }
+  return std::nullopt;
+}
+
+inline std::optional<config_problem> constraint_problem(const constraint_config& constraint) {
+  if (constraint.metric.empty()) return config_problem{"metric", "the metric name is empty"};
+  if (!constraint.min && !constraint.max) {
+    return config_problem{"", "a constraint on \"" + constraint.metric + "\" needs \"min\", \"max\" or both"};
+  }
+  if (constraint.min && constraint.max && !(*constraint.min <= *constraint.max)) {
+    return config_problem{"min", "min " + format_number(*constraint.min) + " is above max " +
+                                     format_number(*constraint.max) + " for \"" + constraint.metric + "\""};
+  }
+  return std::nullopt;
+}
+
+/// Reads `out` as a plain struct, then fails at the line of the member a rule is about.
+template <class Config, class Node, class Check>
+void read_checked(const Node& node, Config& out, json::path& at, Check check) {
+  json::detail::decode_struct(node, out, at);
+  auto problem = check(out);
+  if (!problem) return;
+  if (!problem->key.empty()) {
+    node.for_each_member([&](std::string_view key, const Node& child) {
+      if (key == problem->key) {
+        at.push(key);
+        child.fail(at, problem->message);
+      }
+    });
+  }
+  node.fail(at, problem->message);
+}
+
+}  // namespace detail
+}  // namespace servokit::optimize
+
+namespace servokit {
+
+/// The objective's rules are checked as it is read, so a config error names its line.
+template <>
+struct meta<optimize::objective_config> {
+  template <class Node>
+  static void read(const Node& node, optimize::objective_config& out, json::path& at) {
+    optimize::detail::read_checked(node, out, at, optimize::detail::objective_problem);
+  }
+};
+
+/// A constraint's rules are checked as it is read, so a config error names its line.
+template <>
+struct meta<optimize::constraint_config> {
+  template <class Node>
+  static void read(const Node& node, optimize::constraint_config& out, json::path& at) {
+    optimize::detail::read_checked(node, out, at, optimize::detail::constraint_problem);
+  }
+};
+
+}  // namespace servokit
+// ===== end servokit/optimize/config.hpp =====
+// ===== begin servokit/optimize/gaussian_process.hpp =====
+/// @file
+/// A small Gaussian-process regression over a mixed space (ranges and enums), the surrogate model
+/// of the optimizer: a squared-exponential kernel over range coordinates times an exponential
+/// kernel over the number of enum settings that differ, with a noise term for measurements that
+/// vary from run to run. Sized for a search's few dozen points, where a dense Cholesky
+/// factorization takes microseconds.
+
+#include <numbers>
+
+namespace servokit::optimize::detail {
+
+/// The kernel's shape: how far (in range coordinates, each in [0, 1]) two points stay alike, how
+/// much one differing enum setting separates them, and the measurement noise as a fraction of the
+/// signal's variance.
+struct kernel_shape {
+  double lengthscale = 0.3;
+  double category_weight = 1.0;
+  double noise_ratio = 0.01;
+};
+
+/// Which coordinates of a position the kernel reads, and how.
+struct kernel_inputs {
+  std::vector<std::size_t> ranges;   ///< coordinates compared by distance
+  std::vector<std::size_t> enums;    ///< coordinates compared by equality
+};
+
+/// The squared distance over range coordinates and the count of differing enum coordinates.
+inline void kernel_distances(const kernel_inputs& inputs, const std::vector<double>& left,
+                             const std::vector<double>& right, double& squared, double& differing) {
+  squared = 0;
+  differing = 0;
+  for (auto index : inputs.ranges) {
+    const double delta = left[index] - right[index];
+    squared += delta * delta;
+  }
+  for (auto index : inputs.enums) differing += left[index] != right[index] ? 1.0 : 0.0;
+}
+
+inline double kernel_value(const kernel_shape& shape, double squared, double differing) {
+  return std::exp(-0.5 * squared / (shape.lengthscale * shape.lengthscale) - shape.category_weight * differing);
+}
+
+/// A Gaussian process fitted to points and targets, with a constant mean and the signal variance
+/// estimated in closed form (the maximum-likelihood scale for the given kernel shape).
+class gaussian_process {
+ public:
+  /// What the model says about a point: the mean and variance of the noise-free value.
+  struct prediction {
+    double mean = 0;
+    double variance = 0;
+  };
+
+  /// Fits `targets` at `points`; `squared` and `differing` are the pairwise kernel distances
+  /// (row-major n x n), precomputed once for all the shapes tried. Returns false when the
+  /// factorization fails (it does not with a positive noise ratio, but the caller stays safe).
+  bool fit(const std::vector<std::vector<double>>* points, const kernel_inputs* inputs, const std::vector<double>& targets,
+           const std::vector<double>& squared, const std::vector<double>& differing, kernel_shape shape,
+           std::optional<double> fixed_mean = std::nullopt, std::optional<double> fixed_scale = std::nullopt) {
+    points_ = points;
+    inputs_ = inputs;
+    shape_ = shape;
+    const std::size_t n = targets.size();
+    size_ = n;
+    mean_ = 0;
+    if (fixed_mean) {
+      mean_ = *fixed_mean;
+    } else {
+      for (double target : targets) mean_ += target;
+      mean_ /= static_cast<double>(n);
+    }
+    // K = C + (noise + jitter) I, factorized in place as L (lower triangle).
+    factor_.assign(n * n, 0.0);
+    for (std::size_t row = 0; row < n; ++row) {
+      for (std::size_t column = 0; column <= row; ++column) {
+        double value = kernel_value(shape, squared[row * n + column], differing[row * n + column]);
+        if (row == column) value += shape.noise_ratio + 1e-8;
+        factor_[row * n + column] = value;
+      }
+    }
+    for (std::size_t j = 0; j < n; ++j) {
+      double diagonal = factor_[j * n + j];
+      for (std::size_t k = 0; k < j; ++k) diagonal -= factor_[j * n + k] * factor_[j * n + k];
+      if (!(diagonal > 0)) return false;
+      const double pivot = std::sqrt(diagonal);
+      factor_[j * n + j] = pivot;
+      for (std::size_t i = j + 1; i < n; ++i) {
+        double value = factor_[i * n + j];
+        for (std::size_t k = 0; k < j; ++k) value -= factor_[i * n + k] * factor_[j * n + k];
+        factor_[i * n + j] = value / pivot;
+      }
+    }
+    // alpha = K^-1 (y - mean), by forward then backward substitution.
+    alpha_.resize(n);
+    for (std::size_t i = 0; i < n; ++i) alpha_[i] = targets[i] - mean_;
+    solve_lower(alpha_);
+    double residual = 0;
+    for (double value : alpha_) residual += value * value;
+    solve_upper(alpha_);
+    scale_ = fixed_scale ? *fixed_scale : std::max(residual / static_cast<double>(n), 1e-12);
+    double log_determinant = 0;
+    for (std::size_t i = 0; i < n; ++i) log_determinant += 2.0 * std::log(factor_[i * n + i]);
+    log_likelihood_ = -0.5 * residual / scale_ - 0.5 * static_cast<double>(n) * std::log(scale_) - 0.5 * log_determinant;
+    return true;
+  }
+
+  /// The log marginal likelihood of the targets (up to a constant), for choosing a kernel shape.
+  double log_likelihood() const { return log_likelihood_; }
+  /// The kernel shape of the last fit.
+  const kernel_shape& shape() const { return shape_; }
+  /// The signal variance (the targets' units squared).
+  double scale() const { return scale_; }
+
+  /// The model's belief about the noise-free value at `point`.
+  prediction predict(const std::vector<double>& point) const {
+    const std::size_t n = size_;
+    std::vector<double> covariance(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      double squared = 0;
+      double differing = 0;
+      kernel_distances(*inputs_, point, (*points_)[i], squared, differing);
+      covariance[i] = kernel_value(shape_, squared, differing);
+    }
+    prediction result;
+    result.mean = mean_;
+    for (std::size_t i = 0; i < n; ++i) result.mean += covariance[i] * alpha_[i];
+    solve_lower(covariance);
+    double explained = 0;
+    for (double value : covariance) explained += value * value;
+    result.variance = std::max(scale_ * (1.0 - explained), 1e-12 * scale_);
+    return result;
+  }
+
+ private:
+  void solve_lower(std::vector<double>& vector) const {
+    const std::size_t n = size_;
+    for (std::size_t i = 0; i < n; ++i) {
+      double value = vector[i];
+      for (std::size_t k = 0; k < i; ++k) value -= factor_[i * n + k] * vector[k];
+      vector[i] = value / factor_[i * n + i];
+    }
+  }
+  void solve_upper(std::vector<double>& vector) const {
+    const std::size_t n = size_;
+    for (std::size_t i = n; i-- > 0;) {
+      double value = vector[i];
+      for (std::size_t k = i + 1; k < n; ++k) value -= factor_[k * n + i] * vector[k];
+      vector[i] = value / factor_[i * n + i];
+    }
+  }
+
+  const std::vector<std::vector<double>>* points_ = nullptr;
+  const kernel_inputs* inputs_ = nullptr;
+  kernel_shape shape_;
+  std::size_t size_ = 0;
+  double mean_ = 0;
+  double scale_ = 1;
+  double log_likelihood_ = -std::numeric_limits<double>::infinity();
+  std::vector<double> factor_;
+  std::vector<double> alpha_;
+};
+
+/// The standard normal density and distribution function.
+inline double normal_density(double z) { return std::exp(-0.5 * z * z) / std::sqrt(2.0 * std::numbers::pi); }
+inline double normal_cdf(double z) { return 0.5 * std::erfc(-z / std::numbers::sqrt2); }
+
+/// Expected improvement below `incumbent` of a value believed normal(mean, variance).
+inline double expected_improvement(double mean, double variance, double incumbent) {
+  const double sigma = std::sqrt(variance);
+  const double gain = incumbent - mean;
+  if (sigma <= 1e-12) return std::max(gain, 0.0);
+  const double z = gain / sigma;
+  return gain * normal_cdf(z) + sigma * normal_density(z);
+}
+
+}  // namespace servokit::optimize::detail
+// ===== end servokit/optimize/gaussian_process.hpp =====
+// ===== begin servokit/optimize/objective.hpp =====
+/// @file
+/// The objective of a search: one metric or an expression over metrics, minimized or maximized,
+/// under constraints that make a trial infeasible. Turns a measurement's metric values into the
+/// one number the optimizer compares, or into a reason the trial does not count.
+
+namespace servokit::optimize {
+
+/// An objective or a search that cannot be set up as asked: `what()` says what and where.
+class error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// How a trial ended: measured (`ok`), the adjust or measure driver failed (`failed`), the adjust
+/// was refused (`rejected`), or the measurement broke a constraint or gave no usable objective
+/// (`infeasible`). Every status but `ok` steers the search away from those settings.
+enum class trial_status { ok, failed, rejected, infeasible };
+
+/// The status as the study and the report spell it: `ok`, `failed`, `rejected`, `infeasible`.
+inline std::string_view to_string(trial_status status) {
+  switch (status) {
+    case trial_status::ok: return "ok";
+    case trial_status::failed: return "failed";
+    case trial_status::rejected: return "rejected";
+    case trial_status::infeasible: return "infeasible";
+  }
+  return "failed";
+}
+
+/// The status spelled `text`, or nothing for any other text.
+inline std::optional<trial_status> trial_status_from_string(std::string_view text) {
+  for (auto status : {trial_status::ok, trial_status::failed, trial_status::rejected, trial_status::infeasible}) {
+    if (to_string(status) == text) return status;
+  }
+  return std::nullopt;
+}
+
+/// The objective and constraints of an `optimization:` section, ready to evaluate measurements.
+class objective {
+ public:
+  /// What one measurement is worth: `ok` with a finite value, or `infeasible` with the reason
+  /// (a broken constraint, a missing metric, a division by zero, a NaN or infinity). Never NaN.
+  struct evaluation {
+    trial_status status = trial_status::infeasible;
+    std::optional<double> value;
+    std::string reason;
+  };
+
+  /// Checks the section (the same rules the config reader applies) and compiles the expression;
+  /// throws `optimize::error` saying what is wrong.
+  explicit objective(const optimization_config& config)
+      : objective_(config.objective), constraints_(config.constraints.value_or(std::vector<constraint_config>{})) {
+    if (auto problem = detail::objective_problem(objective_)) {
+      throw error("optimization.objective" + (problem->key.empty() ? "" : "." + problem->key) + ": " +
+                  problem->message);
+    }
+    for (std::size_t index = 0; index < constraints_.size(); ++index) {
+      if (auto problem = detail::constraint_problem(constraints_[index])) {
+        throw error("optimization.constraints[" + std::to_string(index) + "]" +
+                    (problem->key.empty() ? "" : "." + problem->key) + ": " + problem->message);
+      }
+    }
+    if (objective_.expression) {
+      expression_metrics_ = detail::expression_variables(*objective_.expression);
+    } else {
+      expression_metrics_ = {*objective_.metric};
+    }
+  }
+
+  /// Every metric the objective and the constraints read, once each, objective first: the
+  /// metrics to request in MEASURE.
+  std::vector<std::string> metrics() const {
+    std::vector<std::string> names = expression_metrics_;
+    for (const auto& constraint : constraints_) {
+      if (std::find(names.begin(), names.end(), constraint.metric) == names.end()) names.push_back(constraint.metric);
+    }
+    return names;
+  }
+
+  /// Throws `optimize::error` naming each metric the objective reads that `available` (the
+  /// measure driver's `--describe`) does not offer, and the ones it does.
+  void check_metrics(const metric_descriptors& available) const {
+    std::string unknown;
+    for (const auto& name : metrics()) {
+      if (!available.contains(name)) unknown += (unknown.empty() ? "\"" : ", \"") + name + "\"";
+    }
+    if (unknown.empty()) return;
+    std::string offered;
+    for (const auto& [name, unused] : available) offered += (offered.empty() ? "" : ", ") + name;
+    throw error("optimization: unknown metric" + std::string(unknown.find(',') == std::string::npos ? " " : "s ") +
+                unknown + " (the measure driver offers: " + (offered.empty() ? "no metrics" : offered) + ")");
+  }
+
+  /// The objective value of one measurement, or why it does not count.
+  evaluation evaluate(const ordered_map<double>& metric_values) const {
+    for (const auto& name : metrics()) {
+      auto found = metric_values.find(name);
+      if (found == metric_values.end()) return infeasible("the measurement has no metric \"" + name + "\"");
+      if (!std::isfinite(found->second)) {
+        return infeasible("metric \"" + name + "\" is " + format_number(found->second) + ", not a finite number");
+      }
+    }
+    for (const auto& constraint : constraints_) {
+      const double measured = metric_values.at(constraint.metric);
+      if (constraint.min && measured < *constraint.min) {
+        return infeasible("constraint " + constraint.metric + " >= " + format_number(*constraint.min) + " broken: " +
+                          format_number(measured));
+      }
+      if (constraint.max && measured > *constraint.max) {
+        return infeasible("constraint " + constraint.metric + " <= " + format_number(*constraint.max) + " broken: " +
+                          format_number(measured));
+      }
+    }
+    double value = 0;
+    if (objective_.expression) {
+      try {
+        value = detail::evaluate_expression(*objective_.expression, expression_metrics_, metric_values);
+      } catch (const mu::Parser::exception_type& failure) {
+        return infeasible("the expression \"" + *objective_.expression + "\" failed: " + failure.GetMsg());
+      }
+      if (!std::isfinite(value)) {
+        return infeasible("the expression \"" + *objective_.expression + "\" gives " +
+                          (std::isnan(value) ? std::string("NaN") : std::string("an infinity")) +
+                          " (a division by zero?)");
+      }
+    } else {
+      value = metric_values.at(*objective_.metric);
+    }
+    return {trial_status::ok, value, ""};
+  }
+
+  /// Whether larger values are better.
+  bool maximize() const { return objective_.goal == maximize_goal; }
+
+  /// The objective as a person reads it: `minimize latency`, `maximize throughput / cost`; also
+  /// what a stored study compares to notice that the config changed.
+  std::string describe() const {
+    return objective_.goal + " " + (objective_.expression ? *objective_.expression : *objective_.metric);
+  }
+
+  /// The constraints, as configured.
+  const std::vector<constraint_config>& constraints() const { return constraints_; }
+
+ private:
+  static evaluation infeasible(std::string reason) { return {trial_status::infeasible, std::nullopt, std::move(reason)}; }
+
+  objective_config objective_;
+  std::vector<constraint_config> constraints_;
+  std::vector<std::string> expression_metrics_;
+};
+
+}  // namespace servokit::optimize
+// ===== end servokit/optimize/objective.hpp =====
+// ===== begin servokit/optimize/optimizer.hpp =====
+/// @file
+/// The ask/tell optimizer over a descriptor's settings: Bayesian optimization with a small
+/// Gaussian process over the mixed space (ranges on their step grids, enums as categories),
+/// expected improvement weighted by the modelled chance that a configuration is feasible, and a
+/// best configuration chosen by the model rather than by the luckiest single measurement.
+
+#include <set>
+
+// ===== begin servokit/optimize/random.hpp =====
+/// @file
+/// The optimizer's source of randomness: a small generator whose state comes from the seed and
+/// the number of trials told, so that a suggestion depends only on the seed and the answers, and a
+/// study resumed by replaying its trials continues exactly as it would have.
+
+namespace servokit::optimize::detail {
+
+/// SplitMix64 (Steele, Lea, Flood 2014): tiny, fast, and the same on every platform, unlike the
+/// distributions of `<random>`, whose output the standard leaves to each library.
+class random_source {
+ public:
+  explicit random_source(std::uint64_t seed) : state_(seed) {}
+  /// A generator for the suggestion after `trials` trials told, under `seed`.
+  static random_source for_trial(std::uint64_t seed, std::uint64_t trials) {
+    random_source mixer(seed ^ (0x9e3779b97f4a7c15ULL * (trials + 1)));
+    return random_source(mixer.next() ^ trials);
+  }
+
+  std::uint64_t next() {
+    std::uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  }
+  /// Uniform in [0, 1).
+  double uniform() { return static_cast<double>(next() >> 11) * 0x1p-53; }
+  /// Uniform in [0, bound).
+  std::uint64_t below(std::uint64_t bound) { return bound == 0 ? 0 : next() % bound; }
+  /// Standard normal (Box-Muller).
+  double normal() {
+    const double radius = std::sqrt(-2.0 * std::log(1.0 - uniform()));
+    return radius * std::cos(2.0 * std::numbers::pi * uniform());
+  }
+
+ private:
+  std::uint64_t state_;
+};
+
+}  // namespace servokit::optimize::detail
+// ===== end servokit/optimize/random.hpp =====
+// ===== begin servokit/optimize/space.hpp =====
+/// @file
+/// The search space of a descriptor: each setting that may change becomes one dimension, a range
+/// as a position in [0, 1] on its step grid, an enum as the index of a member. Turns positions into
+/// values an adjust driver accepts and values (from a study, a replay) back into positions.
+
+namespace servokit::optimize {
+
+/// Values for every setting of the descriptor: component -> setting -> value, in descriptor order.
+using configuration = ordered_map<ordered_map<scalar>>;
+
+/// One setting as the search sees it.
+struct dimension {
+  std::string component;
+  std::string setting;
+  bool is_enum = false;
+  bool pinned = false;           ///< never changed: every suggestion carries `current`
+  scalar current;                ///< the descriptor's value (the baseline)
+  // range settings
+  double min = 0;
+  double max = 0;
+  double step = 0;               ///< 0: continuous
+  std::int64_t last_step = 0;    ///< the grid is min + k * step for k in [0, last_step]
+  bool integer = false;          ///< values are written as integers (min and step are whole)
+  int decimals = -1;             ///< grid values are rounded to this many decimals (-1: not at all)
+  // enum settings
+  std::vector<scalar> members;
+
+  /// Whether the search can move along this dimension.
+  bool searchable() const { return !pinned && (is_enum ? members.size() > 1 : (step == 0 || last_step > 0)); }
+};
+
+namespace detail {
+
+/// The number of decimals that writes `value` exactly enough (0.25 -> 2, 3 -> 0), or -1 when
+/// there is none short: grid values are rounded to it so that 0.1 * 3 prints as 0.3.
+inline int short_decimals(double value) {
+  for (int decimals = 0; decimals <= 9; ++decimals) {
+    const double scaled = value * std::pow(10.0, decimals);
+    if (std::abs(scaled - std::round(scaled)) <= 1e-9 * std::max(1.0, std::abs(scaled))) return decimals;
+  }
+  return -1;
+}
+
+inline bool whole(double value) { return std::floor(value) == value && std::abs(value) < 0x1p53; }
+
+/// 2 and 2.0 are the same enum member; a string never equals a number.
+inline bool same_member(const scalar& left, const scalar& right) {
+  if (left == right) return true;
+  auto left_number = numeric_value(left);
+  auto right_number = numeric_value(right);
+  return left_number && right_number && *left_number == *right_number;
+}
+
+}  // namespace detail
+
+/// The dimensions of a descriptor and the mapping between positions and values.
+///
+/// A position holds one coordinate per dimension, pinned ones included (they stay at the
+/// baseline): a range's coordinate is `k / last_step` for grid point k (or the fraction of the
+/// range when continuous), an enum's is the member's index.
+class search_space {
+ public:
+  /// Reads `descriptor`; throws `optimize::error` for a descriptor that breaks the protocol's rules.
+  explicit search_space(const application& descriptor) {
+    try {
+      validate_descriptor(descriptor);
+    } catch (const protocol_error& failure) {
+      throw error(std::string("invalid application descriptor: ") + failure.what());
+    }
+    for (const auto& [component_name, declared_component] : descriptor.components) {
+      for (const auto& [setting_name, declared] : declared_component.settings) {
+        dimension added;
+        added.component = component_name;
+        added.setting = setting_name;
+        added.is_enum = declared.is_enum();
+        added.pinned = declared.pinned.value_or(false);
+        if (added.is_enum) {
+          added.members = *declared.values;
+          added.current = declared.value ? *declared.value : added.members.front();
+        } else {
+          added.min = *declared.min;
+          added.max = *declared.max;
+          added.step = declared.step.value_or(0);
+          if (added.step > 0) {
+            // A step that does not divide the range stops at the last grid point below max; the
+            // small tolerance keeps max itself when rounding put it a hair beyond.
+            added.last_step = static_cast<std::int64_t>(std::floor((added.max - added.min) / added.step + 1e-9));
+            added.integer = detail::whole(added.min) && detail::whole(added.step);
+            const int min_decimals = detail::short_decimals(added.min);
+            const int step_decimals = detail::short_decimals(added.step);
+            added.decimals = min_decimals < 0 || step_decimals < 0 ? -1 : std::max(min_decimals, step_decimals);
+          }
+          if (declared.value) {
+            added.current = *declared.value;
+            if (added.integer) {
+              if (auto number = numeric_value(*declared.value)) added.current = static_cast<std::int64_t>(std::llround(*number));
+            }
+          } else {
+            added.current = range_value(added, 0.5);
+          }
+        }
+        dimensions_.push_back(std::move(added));
+      }
+    }
+  }
+
+  /// Every setting, pinned ones included, in descriptor order.
+  const std::vector<dimension>& dimensions() const { return dimensions_; }
+
+  /// The baseline's position: the descriptor's current values.
+  std::vector<double> baseline() const {
+    std::vector<double> position;
+    for (const auto& dim : dimensions_) position.push_back(coordinate(dim, dim.current));
+    return position;
+  }
+
+  /// The configuration at `position`: range coordinates are rounded to the nearest grid point
+  /// within bounds, enum coordinates to a member, pinned settings keep their value.
+  configuration values(const std::vector<double>& position) const {
+    configuration settings;
+    for (std::size_t index = 0; index < dimensions_.size(); ++index) {
+      const auto& dim = dimensions_[index];
+      scalar value = dim.current;
+      if (!dim.pinned) {
+        if (dim.is_enum) {
+          value = dim.members[member_index(dim, position[index])];
+        } else {
+          value = range_value(dim, position[index]);
+        }
+      }
+      settings[dim.component].insert_or_assign(dim.setting, std::move(value));
+    }
+    return settings;
+  }
+
+  /// The position of `settings`, which may come from anywhere (a study, another optimizer);
+  /// throws `optimize::error` naming a setting that is missing or holds a value the descriptor
+  /// does not allow. Pinned settings are not read.
+  std::vector<double> position(const configuration& settings) const {
+    std::vector<double> result;
+    for (const auto& dim : dimensions_) {
+      const std::string where = dim.component + "." + dim.setting;
+      if (dim.pinned) {
+        result.push_back(coordinate(dim, dim.current));
+        continue;
+      }
+      auto component = settings.find(dim.component);
+      if (component == settings.end() || !component->second.contains(dim.setting)) {
+        throw error("settings: " + where + " is missing");
+      }
+      const scalar& value = component->second.at(dim.setting);
+      if (dim.is_enum) {
+        bool member = false;
+        for (const auto& candidate : dim.members) member = member || detail::same_member(candidate, value);
+        if (!member) throw error("settings: " + where + ": " + servokit::detail::describe_scalar(value) + " is not one of its values");
+      } else {
+        auto number = numeric_value(value);
+        if (!number || !std::isfinite(*number)) {
+          throw error("settings: " + where + ": expected a number, got " + servokit::detail::describe_scalar(value));
+        }
+        // The adjust driver would refuse an out-of-range value; a replay of one is an error too,
+        // but a value off the step grid (a hand-set baseline) is measured as it is.
+        if (*number < dim.min - 1e-9 * std::abs(dim.min) || *number > dim.max + 1e-9 * std::abs(dim.max)) {
+          throw error("settings: " + where + ": " + format_number(*number) + " is outside [" + format_number(dim.min) +
+                      ", " + format_number(dim.max) + "]");
+        }
+      }
+      result.push_back(coordinate(dim, value));
+    }
+    return result;
+  }
+
+  /// The grid index of a range coordinate (the member index of an enum one): what makes two
+  /// positions the same configuration.
+  static std::int64_t cell(const dimension& dim, double coordinate) {
+    if (dim.is_enum) return static_cast<std::int64_t>(member_index(dim, coordinate));
+    if (dim.step > 0) return std::clamp<std::int64_t>(std::llround(coordinate * static_cast<double>(dim.last_step)), 0, dim.last_step);
+    // Continuous ranges: a millionth of the range is the same setting.
+    return std::llround(std::clamp(coordinate, 0.0, 1.0) * 1e6);
+  }
+
+  /// The identity of the configuration at `position` (one cell per dimension).
+  std::vector<std::int64_t> cells(const std::vector<double>& position) const {
+    std::vector<std::int64_t> key(dimensions_.size());
+    for (std::size_t index = 0; index < dimensions_.size(); ++index) key[index] = cell(dimensions_[index], position[index]);
+    return key;
+  }
+
+  /// `position` moved onto the grid: what `values(position)` will suggest, as a position.
+  std::vector<double> snap(std::vector<double> position) const {
+    for (std::size_t index = 0; index < dimensions_.size(); ++index) {
+      const auto& dim = dimensions_[index];
+      if (dim.pinned) {
+        position[index] = coordinate(dim, dim.current);
+      } else if (dim.is_enum) {
+        position[index] = static_cast<double>(member_index(dim, position[index]));
+      } else if (dim.step > 0) {
+        position[index] = dim.last_step == 0 ? 0.0 : static_cast<double>(cell(dim, position[index])) / static_cast<double>(dim.last_step);
+      } else {
+        position[index] = std::clamp(position[index], 0.0, 1.0);
+      }
+    }
+    return position;
+  }
+
+ private:
+  static std::size_t member_index(const dimension& dim, double coordinate) {
+    const auto last = static_cast<double>(dim.members.size() - 1);
+    return static_cast<std::size_t>(std::clamp(std::round(coordinate), 0.0, last));
+  }
+
+  /// The coordinate of `value` (a member, or a number within the range).
+  static double coordinate(const dimension& dim, const scalar& value) {
+    if (dim.is_enum) {
+      for (std::size_t index = 0; index < dim.members.size(); ++index) {
+        if (detail::same_member(dim.members[index], value)) return static_cast<double>(index);
+      }
+      return 0;
+    }
+    const double number = numeric_value(value).value_or(dim.min);
+    if (dim.step > 0) {
+      if (dim.last_step == 0) return 0;
+      return (number - dim.min) / (dim.step * static_cast<double>(dim.last_step));
+    }
+    return (number - dim.min) / (dim.max - dim.min);
+  }
+
+  /// The range value at `coordinate`: a grid point within [min, max], written as an integer when
+  /// min and step are whole.
+  static scalar range_value(const dimension& dim, double coordinate) {
+    if (dim.step > 0) {
+      std::int64_t k = cell(dim, coordinate);
+      if (dim.integer) return static_cast<std::int64_t>(std::llround(dim.min)) + k * static_cast<std::int64_t>(std::llround(dim.step));
+      for (;; --k) {
+        double value = dim.min + static_cast<double>(k) * dim.step;
+        if (dim.decimals >= 0) {
+          const double scale = std::pow(10.0, dim.decimals);
+          value = std::round(value * scale) / scale;
+        }
+        if (value <= dim.max || k == 0) return std::min(value, dim.max);
+      }
+    }
+    return std::clamp(dim.min + std::clamp(coordinate, 0.0, 1.0) * (dim.max - dim.min), dim.min, dim.max);
+  }
+
+  std::vector<dimension> dimensions_;
+};
+
+}  // namespace servokit::optimize
+// ===== end servokit/optimize/space.hpp =====
+
+namespace servokit::optimize {
+
+/// An ask/tell search over the settings of an application descriptor.
+///
+/// `ask()` suggests the next configuration, `tell()` records how a configuration did; the first
+/// suggestion is the baseline (the descriptor's current values), then a space-filling design, then
+/// the configurations a Gaussian-process model expects to improve most on the best so far,
+/// weighted by the chance they are feasible. Failed, rejected and infeasible trials teach that
+/// model to keep away. No configuration is suggested twice, except the few best ones, which a
+/// noisy search may re-measure when the model is unsure of them.
+///
+/// Suggestions depend only on the descriptor, the objective's direction, the seed and the trials
+/// told so far, in order: an optimizer rebuilt after a crash and told the stored trials again
+/// continues exactly where the first one was. `tell()` takes configurations from anywhere (a
+/// replayed study), not only from this object's `ask()`.
+class optimizer {
+ public:
+  /// The best configuration measured so far.
+  struct best_trial {
+    configuration settings;
+    double value;         ///< the mean of its measurements, as the objective computed them
+    std::size_t trial;    ///< the index (0 = baseline) of the first trial that measured it
+  };
+
+  /// Throws `optimize::error` for a descriptor that breaks the protocol's rules.
+  optimizer(const application& descriptor, const objective& goal, std::uint64_t seed)
+      : space_(descriptor), maximize_(goal.maximize()), seed_(seed) {
+    const auto& dims = space_.dimensions();
+    for (std::size_t index = 0; index < dims.size(); ++index) {
+      if (!dims[index].searchable()) continue;
+      (dims[index].is_enum ? inputs_.enums : inputs_.ranges).push_back(index);
+    }
+  }
+
+  /// The next configuration to measure. Asking twice without a `tell()` between gives the same one.
+  configuration ask() const { return space_.values(next_position()); }
+
+  /// Records a trial: `value` is the objective as `objective::evaluate` computed it (the goal's
+  /// direction is applied inside), required when `status` is `ok`. A non-finite value counts as
+  /// infeasible. Throws `optimize::error` for settings the descriptor does not allow.
+  void tell(const configuration& settings, trial_status status, std::optional<double> value) {
+    if (status == trial_status::ok && !value) throw error("tell: a trial with status ok needs a value");
+    record added;
+    added.position = space_.snap(space_.position(settings));
+    added.cells = space_.cells(added.position);
+    added.status = status;
+    if (status == trial_status::ok && !std::isfinite(*value)) added.status = trial_status::infeasible;
+    if (added.status == trial_status::ok) added.value = *value;
+    trials_.push_back(std::move(added));
+  }
+
+  /// The best configuration measured so far, or nothing before the first feasible trial.
+  ///
+  /// Among the few configurations with the best measured means, the one the model believes best:
+  /// a single lucky draw of a noisy measurement does not win over a configuration whose
+  /// neighbours and repeats agree that it is good.
+  std::optional<best_trial> best() const {
+    model fitted;
+    build(fitted);
+    return best_of(fitted);
+  }
+
+  /// The number of trials told.
+  std::size_t trials() const { return trials_.size(); }
+
+  /// The search space (the dimensions of the descriptor).
+  const search_space& space() const { return space_; }
+
+ private:
+  struct record {
+    std::vector<double> position;
+    std::vector<std::int64_t> cells;
+    trial_status status = trial_status::failed;
+    double value = 0;
+  };
+
+  /// The feasible measurements of one configuration.
+  struct group {
+    std::size_t first = 0;
+    double sum = 0;
+    std::size_t count = 0;
+    double mean() const { return sum / static_cast<double>(count); }
+  };
+
+  /// What the trials so far say: the objective model over feasible trials and the feasibility
+  /// model over all of them. Not movable: the processes point into it.
+  struct model {
+    model() = default;
+    model(const model&) = delete;
+    model& operator=(const model&) = delete;
+
+    std::vector<std::vector<double>> points;      ///< feasible trials, then failed ones (targets below)
+    std::size_t feasible_count = 0;               ///< how many of `points` are feasible trials
+    std::vector<double> targets;                  ///< lower is better; log-scaled when all values are positive
+    bool log_scaled = false;
+    detail::gaussian_process objective_model;
+    bool has_objective_model = false;
+    std::vector<std::vector<double>> labelled;    ///< trials for the feasibility model
+    detail::gaussian_process feasibility_model;
+    bool has_feasibility_model = false;
+    double incumbent = 0;                          ///< the lowest modelled target among feasible trials
+  };
+
+  /// Trials a model is fitted to at most: beyond, the best and the most recent, so that `ask()`
+  /// stays within milliseconds after hundreds of trials.
+  static constexpr std::size_t model_points = 64;
+  /// Trials the kernel shape is chosen on at most.
+  static constexpr std::size_t tuning_points_limit = 32;
+
+  std::size_t searchable_count() const { return inputs_.ranges.size() + inputs_.enums.size(); }
+
+  /// The trials of the space-filling design that follows the baseline.
+  std::size_t design_size() const { return std::clamp<std::size_t>(searchable_count() + 1, 4, 8); }
+
+  double target_of(double value, bool log_scaled) const {
+    const double scaled = log_scaled ? std::log(value) : value;
+    return maximize_ ? -scaled : scaled;
+  }
+
+  std::map<std::vector<std::int64_t>, group> feasible_groups() const {
+    std::map<std::vector<std::int64_t>, group> groups;
+    for (std::size_t index = 0; index < trials_.size(); ++index) {
+      const auto& trial = trials_[index];
+      if (trial.status != trial_status::ok) continue;
+      auto [found, inserted] = groups.try_emplace(trial.cells);
+      if (inserted) found->second.first = index;
+      found->second.sum += trial.value;
+      ++found->second.count;
+    }
+    return groups;
+  }
+
+  /// Pairwise kernel distances of `points`.
+  void distances(const std::vector<std::vector<double>>& points, std::vector<double>& squared,
+                 std::vector<double>& differing) const {
+    const std::size_t n = points.size();
+    squared.assign(n * n, 0.0);
+    differing.assign(n * n, 0.0);
+    for (std::size_t row = 0; row < n; ++row) {
+      for (std::size_t column = 0; column <= row; ++column) {
+        detail::kernel_distances(inputs_, points[row], points[column], squared[row * n + column], differing[row * n + column]);
+        squared[column * n + row] = squared[row * n + column];
+        differing[column * n + row] = differing[row * n + column];
+      }
+    }
+  }
+
+  /// Fits the models to the trials told (a bounded subset of them when there are many).
+  void build(model& fitted) const {
+    std::vector<std::size_t> feasible;
+    std::vector<std::size_t> unfeasible;
+    bool all_positive = true;
+    for (std::size_t index = 0; index < trials_.size(); ++index) {
+      if (trials_[index].status == trial_status::ok) {
+        feasible.push_back(index);
+        all_positive = all_positive && trials_[index].value > 0;
+      } else {
+        unfeasible.push_back(index);
+      }
+    }
+    fitted.log_scaled = all_positive;
+    if (feasible.size() > model_points) {
+      // The best half by value, then the most recent.
+      std::vector<std::size_t> by_value = feasible;
+      std::stable_sort(by_value.begin(), by_value.end(), [&](std::size_t left, std::size_t right) {
+        return target_of(trials_[left].value, false) < target_of(trials_[right].value, false);
+      });
+      std::set<std::size_t> kept(by_value.begin(), by_value.begin() + model_points / 2);
+      for (auto index = feasible.rbegin(); index != feasible.rend() && kept.size() < model_points; ++index) kept.insert(*index);
+      feasible.assign(kept.begin(), kept.end());
+    }
+    if (unfeasible.size() > model_points / 4) unfeasible.erase(unfeasible.begin(), unfeasible.end() - model_points / 4);
+
+    for (auto index : feasible) {
+      fitted.points.push_back(trials_[index].position);
+      fitted.targets.push_back(target_of(trials_[index].value, fitted.log_scaled));
+    }
+    fitted.feasible_count = fitted.points.size();
+    // Failed and rejected trials count in the objective model as the worst value seen, so that
+    // the model expects nothing from a region that crashes instead of the prior's wide hopes.
+    // Infeasible ones do not: a constraint's edge is often where the optimum lies, and the
+    // feasibility model below already says how likely each side is to break it.
+    if (fitted.feasible_count > 0) {
+      const double worst = *std::max_element(fitted.targets.begin(), fitted.targets.end());
+      for (auto index : unfeasible) {
+        if (trials_[index].status == trial_status::infeasible) continue;
+        fitted.points.push_back(trials_[index].position);
+        fitted.targets.push_back(worst);
+      }
+    }
+    detail::kernel_shape chosen;
+    if (fitted.points.size() >= 2) {
+      // The kernel shape by maximum likelihood over a small grid, with a mild prior towards
+      // moderate length scales and noise: few points cannot tell a wiggle from noise alone. The
+      // grid is tried on at most `tuning_points` of them (the best and the most recent), so that
+      // its hundred factorizations stay cheap after hundreds of trials.
+      std::vector<std::vector<double>> tuning_points;
+      std::vector<double> tuning_targets;
+      if (fitted.points.size() <= tuning_points_limit) {
+        tuning_points = fitted.points;
+        tuning_targets = fitted.targets;
+      } else {
+        std::vector<std::size_t> order(fitted.points.size());
+        for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+        std::stable_sort(order.begin(), order.end(), [&](std::size_t left, std::size_t right) {
+          return fitted.targets[left] < fitted.targets[right];
+        });
+        std::set<std::size_t> kept(order.begin(), order.begin() + tuning_points_limit / 2);
+        for (std::size_t i = fitted.points.size(); i-- > 0 && kept.size() < tuning_points_limit;) kept.insert(i);
+        for (auto i : kept) {
+          tuning_points.push_back(fitted.points[i]);
+          tuning_targets.push_back(fitted.targets[i]);
+        }
+      }
+      std::vector<double> squared;
+      std::vector<double> differing;
+      distances(tuning_points, squared, differing);
+      static constexpr double lengthscales[] = {0.08, 0.14, 0.22, 0.35, 0.55, 0.85, 1.3};
+      static constexpr double weights[] = {0.3, 1.0, 3.0};
+      static constexpr double noise_ratios[] = {1e-4, 2e-3, 0.015, 0.06, 0.25};
+      double best_score = -std::numeric_limits<double>::infinity();
+      detail::gaussian_process trial_model;
+      for (double lengthscale : lengthscales) {
+        for (double weight : weights) {
+          if (inputs_.enums.empty() && weight != 1.0) continue;
+          for (double noise_ratio : noise_ratios) {
+            detail::kernel_shape shape{lengthscale, weight, noise_ratio};
+            if (!trial_model.fit(&tuning_points, &inputs_, tuning_targets, squared, differing, shape)) continue;
+            const double log_lengthscale = std::log(lengthscale / 0.35);
+            const double log_noise = std::log10(noise_ratio / 0.01);
+            const double score = trial_model.log_likelihood() - 0.5 * log_lengthscale * log_lengthscale / 0.64 -
+                                 0.5 * log_noise * log_noise / 2.25;
+            if (score > best_score) {
+              best_score = score;
+              chosen = shape;
+            }
+          }
+        }
+      }
+      distances(fitted.points, squared, differing);
+      fitted.has_objective_model =
+          fitted.objective_model.fit(&fitted.points, &inputs_, fitted.targets, squared, differing, chosen);
+    }
+    fitted.incumbent = std::numeric_limits<double>::infinity();
+    for (std::size_t i = 0; i < fitted.feasible_count; ++i) {
+      const double believed = fitted.has_objective_model ? fitted.objective_model.predict(fitted.points[i]).mean : fitted.targets[i];
+      fitted.incumbent = std::min(fitted.incumbent, believed);
+    }
+
+    if (!unfeasible.empty()) {
+      // Feasibility as a regression on +1 (feasible) and -1 (not), with the objective's shape:
+      // unexplored regions sit at 0 (an even chance), failed ones near -1.
+      std::vector<double> labels;
+      for (auto index : feasible) {
+        fitted.labelled.push_back(trials_[index].position);
+        labels.push_back(1.0);
+      }
+      for (auto index : unfeasible) {
+        fitted.labelled.push_back(trials_[index].position);
+        labels.push_back(-1.0);
+      }
+      std::vector<double> squared;
+      std::vector<double> differing;
+      distances(fitted.labelled, squared, differing);
+      // Its own kernel shape, by likelihood: failing regions (too little memory, a broken
+      // combination) are usually wide, and a short scale would leave most of one unexplored.
+      static constexpr double label_lengthscales[] = {0.1, 0.17, 0.25, 0.4, 0.6, 0.9, 1.3};
+      detail::kernel_shape shape = chosen;
+      shape.noise_ratio = 0.05;
+      static constexpr double label_weights[] = {0.1, 0.5, 2.0};
+      double best_likelihood = -std::numeric_limits<double>::infinity();
+      detail::kernel_shape best_shape = shape;
+      for (double lengthscale : label_lengthscales) {
+        for (double weight : label_weights) {
+          if (inputs_.enums.empty() && weight != label_weights[0]) continue;
+          shape.lengthscale = lengthscale;
+          shape.category_weight = weight;
+          if (fitted.feasibility_model.fit(&fitted.labelled, &inputs_, labels, squared, differing, shape, 0.0, 1.0) &&
+              fitted.feasibility_model.log_likelihood() > best_likelihood) {
+            best_likelihood = fitted.feasibility_model.log_likelihood();
+            best_shape = shape;
+          }
+        }
+      }
+      shape = best_shape;
+      fitted.has_feasibility_model =
+          fitted.feasibility_model.fit(&fitted.labelled, &inputs_, labels, squared, differing, shape, 0.0, 1.0);
+    }
+  }
+
+  std::optional<best_trial> best_of(const model& fitted) const {
+    auto groups = feasible_groups();
+    if (groups.empty()) return std::nullopt;
+    std::vector<const group*> ranked;
+    for (const auto& [cells, candidate] : groups) ranked.push_back(&candidate);
+    std::stable_sort(ranked.begin(), ranked.end(), [&](const group* left, const group* right) {
+      return target_of(left->mean(), false) < target_of(right->mean(), false);
+    });
+    const group* chosen = ranked.front();
+    if (fitted.has_objective_model && fitted.feasible_count >= 4) {
+      // Among the best measured, those the noise could have put first (within two of the noise's
+      // standard deviations of the best measured value), the one the model believes best. Without
+      // noise that is the best measured one.
+      const auto& shape = fitted.objective_model.shape();
+      const double noise = std::sqrt(fitted.objective_model.scale() * shape.noise_ratio);
+      const double first = target_of(ranked.front()->mean(), fitted.log_scaled);
+      double lowest = std::numeric_limits<double>::infinity();
+      for (std::size_t rank = 0; rank < std::min<std::size_t>(5, ranked.size()); ++rank) {
+        if (target_of(ranked[rank]->mean(), fitted.log_scaled) > first + 2 * noise) break;
+        const double believed = fitted.objective_model.predict(trials_[ranked[rank]->first].position).mean;
+        if (believed < lowest) {
+          lowest = believed;
+          chosen = ranked[rank];
+        }
+      }
+    }
+    return best_trial{space_.values(trials_[chosen->first].position), chosen->mean(), chosen->first};
+  }
+
+  /// How much measuring at `position` is worth: expected improvement times the chance it is
+  /// feasible. When the improvement alone cannot beat `floor`, it is returned as it is (the
+  /// feasibility model, half the cost, is not consulted).
+  double acquisition(const model& fitted, const std::vector<double>& position,
+                     double floor = -std::numeric_limits<double>::infinity()) const {
+    if (!fitted.has_objective_model) {
+      // Nothing feasible to improve on yet: look where feasibility is likeliest, or least known.
+      if (!fitted.has_feasibility_model) return 1.0;
+      return feasible_chance(fitted, position) + 0.1 * std::sqrt(fitted.feasibility_model.predict(position).variance);
+    }
+    const auto belief = fitted.objective_model.predict(position);
+    const double improvement = detail::expected_improvement(belief.mean, belief.variance, fitted.incumbent);
+    if (!fitted.has_feasibility_model || improvement <= floor) return improvement;
+    return improvement * feasible_chance(fitted, position);
+  }
+
+  /// The chance that `position` is feasible, from the regression on +1/-1 labels: the label's
+  /// mean against its doubt, the doubt capped so that a region full of failures counts as one
+  /// even where the labels alone leave the regression unsure.
+  double feasible_chance(const model& fitted, const std::vector<double>& position) const {
+    const auto belief = fitted.feasibility_model.predict(position);
+    return detail::normal_cdf(belief.mean / std::min(std::sqrt(belief.variance + 1e-6), 0.5));
+  }
+
+  std::vector<double> random_position(detail::random_source& random) const {
+    std::vector<double> position = space_.baseline();
+    const auto& dims = space_.dimensions();
+    for (auto index : inputs_.ranges) position[index] = random.uniform();
+    for (auto index : inputs_.enums) position[index] = static_cast<double>(random.below(dims[index].members.size()));
+    return space_.snap(position);
+  }
+
+  /// A random neighbour of `origin`: one to three settings moved a little (ranges) or changed (enums).
+  std::vector<double> neighbour(const std::vector<double>& origin, detail::random_source& random) const {
+    const std::size_t movable = searchable_count();
+    std::vector<double> position = origin;
+    if (movable == 0) return position;
+    const std::size_t moves = 1 + random.below(std::min<std::size_t>(3, movable));
+    const auto& dims = space_.dimensions();
+    for (std::size_t move = 0; move < moves; ++move) {
+      const std::size_t pick = random.below(movable);
+      if (pick >= inputs_.ranges.size()) {
+        const std::size_t index = inputs_.enums[pick - inputs_.ranges.size()];
+        position[index] = static_cast<double>(random.below(dims[index].members.size()));
+      } else {
+        const std::size_t index = inputs_.ranges[pick];
+        const auto& dim = dims[index];
+        const double grid = dim.step > 0 ? 1.0 / static_cast<double>(dim.last_step) : 0.0;
+        double shift = 0.12 * random.normal();
+        if (std::abs(shift) < grid) shift = shift < 0 ? -grid : grid;
+        position[index] = std::clamp(position[index] + shift, 0.0, 1.0);
+      }
+    }
+    return space_.snap(position);
+  }
+
+  /// Every configuration one move from `origin`: each range a step (and a tenth of its range) up
+  /// or down, each enum to each other member.
+  std::vector<std::vector<double>> adjacent(const std::vector<double>& origin) const {
+    std::vector<std::vector<double>> result;
+    const auto& dims = space_.dimensions();
+    for (auto index : inputs_.ranges) {
+      const auto& dim = dims[index];
+      const double grid = dim.step > 0 ? 1.0 / static_cast<double>(dim.last_step) : 0.01;
+      for (double shift : {-grid, grid, -std::max(grid, 0.1), std::max(grid, 0.1)}) {
+        std::vector<double> moved = origin;
+        moved[index] = std::clamp(origin[index] + shift, 0.0, 1.0);
+        result.push_back(space_.snap(moved));
+      }
+    }
+    for (auto index : inputs_.enums) {
+      for (std::size_t member = 0; member < dims[index].members.size(); ++member) {
+        if (static_cast<double>(member) == origin[index]) continue;
+        std::vector<double> moved = origin;
+        moved[index] = static_cast<double>(member);
+        result.push_back(moved);
+      }
+    }
+    return result;
+  }
+
+  /// The k-th point of the design that follows the baseline: a Latin hypercube drawn from the
+  /// seed alone, so each range is covered evenly and each enum member comes up in turn.
+  std::vector<double> design_point(std::size_t k) const {
+    const std::size_t count = design_size();
+    detail::random_source random(seed_ ^ 0x5eedde5167ULL);
+    std::vector<double> position = space_.baseline();
+    const auto& dims = space_.dimensions();
+    auto shuffled = [&](std::size_t size) {
+      std::vector<std::size_t> order(size);
+      for (std::size_t i = 0; i < size; ++i) order[i] = i;
+      for (std::size_t i = size; i > 1; --i) std::swap(order[i - 1], order[random.below(i)]);
+      return order;
+    };
+    for (auto index : inputs_.ranges) {
+      auto order = shuffled(count);
+      double jitter = 0;
+      for (std::size_t i = 0; i <= k % count; ++i) jitter = random.uniform();
+      position[index] = (static_cast<double>(order[k % count]) + jitter) / static_cast<double>(count);
+    }
+    for (auto index : inputs_.enums) {
+      const std::size_t members = dims[index].members.size();
+      auto order = shuffled(members);
+      const std::size_t offset = random.below(members);
+      position[index] = static_cast<double>(order[(k + offset) % members]);
+    }
+    return space_.snap(position);
+  }
+
+  std::vector<double> next_position() const {
+    if (trials_.empty()) return space_.baseline();
+    std::map<std::vector<std::int64_t>, std::size_t> measured;
+    for (const auto& trial : trials_) ++measured[trial.cells];
+    auto unmeasured = [&](const std::vector<double>& position) { return !measured.contains(space_.cells(position)); };
+
+    auto random = detail::random_source::for_trial(seed_, trials_.size());
+    if (trials_.size() < design_size()) {
+      auto planned = design_point(trials_.size() - 1);
+      if (unmeasured(planned)) return planned;
+    }
+
+    model fitted;
+    build(fitted);
+    std::vector<std::vector<double>> candidates;
+    for (int i = 0; i < 256; ++i) candidates.push_back(random_position(random));
+
+    // Around the configurations the model believes best: random neighbours and every adjacent one.
+    std::vector<std::pair<double, std::size_t>> believed;
+    for (std::size_t i = 0; i < fitted.feasible_count; ++i) {
+      believed.emplace_back(fitted.has_objective_model ? fitted.objective_model.predict(fitted.points[i]).mean : fitted.targets[i], i);
+    }
+    std::stable_sort(believed.begin(), believed.end());
+    std::set<std::vector<std::int64_t>> leaders;
+    for (const auto& [mean, i] : believed) {
+      if (leaders.size() == 5) break;
+      const auto& origin = fitted.points[i];
+      if (!leaders.insert(space_.cells(origin)).second) continue;
+      for (int j = 0; j < 32; ++j) candidates.push_back(neighbour(origin, random));
+      if (leaders.size() <= 3) {
+        for (auto& moved : adjacent(origin)) candidates.push_back(std::move(moved));
+        // A leader measured only once or twice may be measured again: with noise, the model's
+        // doubt about it is what expected improvement weighs.
+        if (measured[space_.cells(origin)] < 3) candidates.push_back(origin);
+      }
+    }
+
+    std::set<std::vector<std::int64_t>> scored;
+    std::vector<std::pair<double, std::size_t>> ranked;
+    for (std::size_t i = 0; i < candidates.size(); ++i) {
+      auto cells = space_.cells(candidates[i]);
+      if (!scored.insert(cells).second) continue;
+      if (measured.contains(cells) && (!leaders.contains(cells) || measured[cells] >= 3)) continue;
+      ranked.emplace_back(acquisition(fitted, candidates[i]), i);
+    }
+    if (ranked.empty()) {
+      // Everything near the leaders and every random draw was measured: the space is (nearly)
+      // exhausted; the best leader is the most useful thing left to measure.
+      return believed.empty() ? random_position(random) : fitted.points[believed.front().second];
+    }
+    std::stable_sort(ranked.begin(), ranked.end(), [](const auto& left, const auto& right) { return left.first > right.first; });
+
+    // Climb from the three most promising candidates over adjacent configurations.
+    std::vector<double> chosen = candidates[ranked.front().second];
+    double chosen_score = ranked.front().first;
+    for (std::size_t start = 0; start < std::min<std::size_t>(3, ranked.size()); ++start) {
+      std::vector<double> current = candidates[ranked[start].second];
+      double current_score = ranked[start].first;
+      if (!unmeasured(current)) continue;
+      for (int step = 0; step < 10; ++step) {
+        bool moved = false;
+        for (auto& next : adjacent(current)) {
+          if (!unmeasured(next)) continue;
+          const double score = acquisition(fitted, next, current_score);
+          if (score > current_score) {
+            current_score = score;
+            current = std::move(next);
+            moved = true;
+          }
+        }
+        if (!moved) break;
+      }
+      if (current_score > chosen_score) {
+        chosen_score = current_score;
+        chosen = current;
+      }
+    }
+    return chosen;
+  }
+
+  search_space space_;
+  bool maximize_;
+  std::uint64_t seed_;
+  detail::kernel_inputs inputs_;
+  std::vector<record> trials_;
+};
+
+}  // namespace servokit::optimize
+// ===== end servokit/optimize/optimizer.hpp =====
+// ===== end servokit/optimize.hpp =====
 // ===== begin servokit/http.hpp =====
 /// \file
 /// The HTTP layer (servokit::http): an HTTP client on libcurl for the programs of a servo:
@@ -6631,7 +7968,8 @@ class client {
 // ===== begin servokit/transport.hpp =====
 /// @file
 /// The transport layer (servokit::transport): what the agent loop needs from a backend connection
-/// (`transport`), and the connections servokit ships: `scripted_transport` for tests and
+/// (`transport`), and the connections servokit ships: `scripted_transport` for tests,
+/// `local_transport` (the optimization backend in process) and
 /// `http_transport` for the Optune endpoint.
 
 // ===== begin servokit/transport/http.hpp =====
@@ -6840,6 +8178,1491 @@ static_assert(transport<http_transport>);
 
 }  // namespace servokit::transport
 // ===== end servokit/transport/http.hpp =====
+// ===== begin servokit/transport/local.hpp =====
+/// @file
+/// `local_transport`: the optimization backend in the agent's own process. Each event goes to a
+/// `backend::session` (the optimizer, the study, the report); the loop ends when the session is
+/// finished. With it, `servokit-servo --local APP` optimizes an application without any service.
+///
+/// ```
+/// servokit::transport::local_transport backend(session_options, "study.sqlite");
+/// servokit::servo::servo_loop loop(loop_options, backend);
+/// int code = loop.run();
+/// if (auto failure = backend.session().failure()) { /* refused: say why, exit non-zero */ }
+/// ```
+
+#include <sys/ioctl.h>
+
+#include <cstdio>
+
+// ===== begin servokit/backend/session.hpp =====
+/// @file
+/// The backend side of the servo protocol for one application (`PROTOCOL.md` sections 5 and 9),
+/// as a state machine that does not care how events arrive: `local_transport` calls it in
+/// process, `servokit-optimizer` from its HTTP handler.
+///
+/// The conversation it leads: HELLO, WHATS_NEXT answered DESCRIBE, DESCRIPTION (the objective's
+/// metrics checked against the measure driver's), then per trial ADJUST (settings from the
+/// optimizer's `ask()`) and MEASURE, each result recorded in the study and told to the optimizer,
+/// until the budget is spent; then a last ADJUST to the best configuration, and the session is
+/// finished (the server answers SLEEP from then on).
+
+#include <random>
+
+// ===== begin servokit/backend/report.hpp =====
+/// @file
+/// The report of a study, for people: `trials.jsonl` (one line per trial, appended and flushed as
+/// each finishes, so `tail -f` follows it), `trials.csv`, `best.json`, and a convergence plot
+/// rendered by gnuplot when it is installed.
+
+// ===== begin servokit/backend/study.hpp =====
+/// @file
+/// The study: every trial of an optimization, kept in SQLite so that a crashed or killed agent
+/// resumes where it stopped. One file may hold the studies of many applications (the server
+/// keeps one per app); each trial is committed before the next one starts.
+
+// ===== begin servokit/backend/sqlite.hpp =====
+/// @file
+/// A thin RAII layer over SQLite's C API, just what the study needs: open a database, run
+/// statements with bound values, read rows, and transactions that roll back unless committed.
+
+#include <sqlite3.h>
+
+namespace servokit::backend {
+
+/// A SQLite call that failed; `what()` names the database file and SQLite's own message.
+class sqlite_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// One prepared statement; finalized when destroyed.
+class sqlite_statement {
+ public:
+  sqlite_statement(sqlite3* database, std::string_view sql) : database_(database) {
+    if (sqlite3_prepare_v2(database, sql.data(), static_cast<int>(sql.size()), &statement_, nullptr) != SQLITE_OK) {
+      throw sqlite_error(std::string("SQLite: cannot prepare \"") + std::string(sql) + "\": " + sqlite3_errmsg(database));
+    }
+  }
+  sqlite_statement(const sqlite_statement&) = delete;
+  sqlite_statement& operator=(const sqlite_statement&) = delete;
+  sqlite_statement(sqlite_statement&& other) noexcept
+      : database_(other.database_), statement_(std::exchange(other.statement_, nullptr)) {}
+  ~sqlite_statement() { sqlite3_finalize(statement_); }
+
+  /// Binds `value` to the 1-based parameter `index`; returns *this for chaining.
+  sqlite_statement& bind(int index, std::string_view value) {
+    check(sqlite3_bind_text(statement_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT));
+    return *this;
+  }
+  /// Binds an integer.
+  sqlite_statement& bind(int index, std::int64_t value) {
+    check(sqlite3_bind_int64(statement_, index, value));
+    return *this;
+  }
+  /// Binds a number.
+  sqlite_statement& bind(int index, double value) {
+    check(sqlite3_bind_double(statement_, index, value));
+    return *this;
+  }
+  /// Binds a number, or NULL when there is none.
+  sqlite_statement& bind(int index, std::optional<double> value) {
+    check(value ? sqlite3_bind_double(statement_, index, *value) : sqlite3_bind_null(statement_, index));
+    return *this;
+  }
+
+  /// Runs the statement to its next row: true when a row is available, false when done.
+  bool step() {
+    const int result = sqlite3_step(statement_);
+    if (result == SQLITE_ROW) return true;
+    if (result == SQLITE_DONE) return false;
+    throw sqlite_error(std::string("SQLite: ") + sqlite3_errmsg(database_));
+  }
+  /// Runs a statement that returns no rows.
+  void run() {
+    while (step()) {
+    }
+  }
+
+  /// Column `index` (0-based) of the current row as text; empty for NULL.
+  std::string text(int index) const {
+    const auto* bytes = sqlite3_column_text(statement_, index);
+    return bytes ? std::string(reinterpret_cast<const char*>(bytes), static_cast<std::size_t>(sqlite3_column_bytes(statement_, index)))
+                 : std::string();
+  }
+  /// Column `index` as an integer.
+  std::int64_t integer(int index) const { return sqlite3_column_int64(statement_, index); }
+  /// Column `index` as a number, or nothing for NULL.
+  std::optional<double> number(int index) const {
+    if (sqlite3_column_type(statement_, index) == SQLITE_NULL) return std::nullopt;
+    return sqlite3_column_double(statement_, index);
+  }
+
+ private:
+  void check(int result) const {
+    if (result != SQLITE_OK) throw sqlite_error(std::string("SQLite: cannot bind: ") + sqlite3_errmsg(database_));
+  }
+
+  sqlite3* database_;
+  sqlite3_stmt* statement_ = nullptr;
+};
+
+/// An open database connection; closed when destroyed.
+class sqlite_database {
+ public:
+  /// Opens (creating when absent) the database at `file`; `:memory:` gives a private one.
+  explicit sqlite_database(const std::string& file) : file_(file) {
+    if (sqlite3_open_v2(file.c_str(), &database_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        nullptr) != SQLITE_OK) {
+      std::string message = database_ ? sqlite3_errmsg(database_) : "out of memory";
+      sqlite3_close(database_);
+      throw sqlite_error(file + ": cannot open the study database: " + message);
+    }
+    // Another process holding the file (a second agent on the same study) waits a little, then
+    // gets a clear "database is locked" rather than an instant failure.
+    sqlite3_busy_timeout(database_, 5000);
+  }
+  sqlite_database(const sqlite_database&) = delete;
+  sqlite_database& operator=(const sqlite_database&) = delete;
+  ~sqlite_database() { sqlite3_close(database_); }
+
+  /// Runs one or more statements without parameters.
+  void execute(std::string_view sql) {
+    char* message = nullptr;
+    const std::string text(sql);
+    if (sqlite3_exec(database_, text.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+      std::string reason = message ? message : sqlite3_errmsg(database_);
+      sqlite3_free(message);
+      throw sqlite_error(file_ + ": " + reason);
+    }
+  }
+  /// Prepares one statement.
+  sqlite_statement prepare(std::string_view sql) {
+    try {
+      return sqlite_statement(database_, sql);
+    } catch (const sqlite_error& failure) {
+      throw sqlite_error(file_ + ": " + failure.what());
+    }
+  }
+
+  /// The file it was opened with.
+  const std::string& file() const { return file_; }
+
+ private:
+  std::string file_;
+  sqlite3* database_ = nullptr;
+};
+
+/// A write transaction: `BEGIN IMMEDIATE` now, `ROLLBACK` on destruction unless `commit()` ran, so
+/// that an exception halfway leaves the study as it was.
+class sqlite_transaction {
+ public:
+  explicit sqlite_transaction(sqlite_database& database) : database_(database) { database_.execute("BEGIN IMMEDIATE"); }
+  sqlite_transaction(const sqlite_transaction&) = delete;
+  sqlite_transaction& operator=(const sqlite_transaction&) = delete;
+  ~sqlite_transaction() {
+    if (!committed_) {
+      try {
+        database_.execute("ROLLBACK");
+      } catch (...) {  // nothing better to do in a destructor: the transaction is gone either way
+      }
+    }
+  }
+  /// Makes the changes durable.
+  void commit() {
+    database_.execute("COMMIT");
+    committed_ = true;
+  }
+
+ private:
+  sqlite_database& database_;
+  bool committed_ = false;
+};
+
+}  // namespace servokit::backend
+// ===== end servokit/backend/sqlite.hpp =====
+
+namespace servokit::backend {
+
+/// One finished trial, as stored. Settings and metrics are compact JSON objects
+/// (`{component: {setting: value}}`, `{metric: value}`) so that the study does not depend on the
+/// optimizer's types and a person can read the file with the `sqlite3` shell.
+struct trial_record {
+  std::int64_t number = 0;            ///< 1-based; trial 1 is the baseline
+  std::string settings_json = "{}";   ///< what was applied (or asked for, when the adjust failed)
+  std::string metrics_json = "{}";    ///< what was measured; `{}` when nothing was
+  std::optional<double> objective;    ///< the objective's value; none unless status is ok
+  std::string status;                 ///< ok, failed, rejected or infeasible
+  std::string reason;                 ///< why, when the status is not ok
+  double started = 0;                 ///< Unix time in seconds when the trial's adjust was sent
+  double finished = 0;                ///< Unix time in seconds when its result was recorded
+};
+
+/// What identifies a study: it is refused when the config no longer matches it.
+struct study_identity {
+  std::string descriptor_json;   ///< `{"application": ...}` as the adjust driver first described it
+  std::string objective;         ///< the objective and constraints, as `describe_objective` spells them
+  std::uint64_t seed = 0;        ///< the optimizer's seed
+};
+
+/// The SQLite file of one or more studies. Safe to share between threads (one lock per call).
+class study_database {
+ public:
+  /// Opens or creates `file` (`:memory:` for a study that ends with the process).
+  ///
+  /// WAL with `synchronous=NORMAL`: a commit is in the log before `record` returns, so a killed
+  /// process (SIGKILL included) loses nothing; only a power cut may lose the last trial, which is
+  /// then simply run again.
+  explicit study_database(const std::string& file) : database_(file) {
+    if (file != ":memory:") database_.execute("PRAGMA journal_mode=WAL");
+    database_.execute(
+        "PRAGMA synchronous=NORMAL;"
+        "CREATE TABLE IF NOT EXISTS studies ("
+        "  app TEXT PRIMARY KEY, descriptor TEXT NOT NULL, objective TEXT NOT NULL, seed INTEGER NOT NULL,"
+        "  created REAL NOT NULL, finished_settings TEXT);"
+        "CREATE TABLE IF NOT EXISTS trials ("
+        "  app TEXT NOT NULL, number INTEGER NOT NULL, settings TEXT NOT NULL, metrics TEXT NOT NULL,"
+        "  objective REAL, status TEXT NOT NULL, reason TEXT NOT NULL, started REAL NOT NULL, finished REAL NOT NULL,"
+        "  PRIMARY KEY (app, number));");
+  }
+
+  /// The file it was opened with.
+  const std::string& file() const { return database_.file(); }
+
+  /// The stored identity of `app`'s study, or nothing when it has none yet.
+  std::optional<study_identity> identity(std::string_view app) {
+    std::lock_guard lock(mutex_);
+    auto query = database_.prepare("SELECT descriptor, objective, seed FROM studies WHERE app = ?1");
+    query.bind(1, app);
+    if (!query.step()) return std::nullopt;
+    return study_identity{query.text(0), query.text(1), static_cast<std::uint64_t>(query.integer(2))};
+  }
+
+  /// Starts `app`'s study.
+  void create(std::string_view app, const study_identity& identity, double now) {
+    std::lock_guard lock(mutex_);
+    sqlite_transaction transaction(database_);
+    database_.prepare("INSERT INTO studies (app, descriptor, objective, seed, created) VALUES (?1, ?2, ?3, ?4, ?5)")
+        .bind(1, app)
+        .bind(2, identity.descriptor_json)
+        .bind(3, identity.objective)
+        .bind(4, static_cast<std::int64_t>(identity.seed))
+        .bind(5, now)
+        .run();
+    transaction.commit();
+  }
+
+  /// Every trial of `app`, in order.
+  std::vector<trial_record> trials(std::string_view app) {
+    std::lock_guard lock(mutex_);
+    auto query = database_.prepare(
+        "SELECT number, settings, metrics, objective, status, reason, started, finished FROM trials WHERE app = ?1 "
+        "ORDER BY number");
+    query.bind(1, app);
+    std::vector<trial_record> found;
+    while (query.step()) {
+      found.push_back({query.integer(0), query.text(1), query.text(2), query.number(3), query.text(4), query.text(5),
+                       query.number(6).value_or(0), query.number(7).value_or(0)});
+    }
+    return found;
+  }
+
+  /// Commits one trial. Its number must be the next one: a trial is never counted twice, even
+  /// when two processes share the file by mistake (the second one's insert fails).
+  void record(std::string_view app, const trial_record& trial) {
+    std::lock_guard lock(mutex_);
+    sqlite_transaction transaction(database_);
+    auto count = database_.prepare("SELECT COUNT(*) FROM trials WHERE app = ?1");
+    count.bind(1, app);
+    count.step();
+    if (count.integer(0) != trial.number - 1) {
+      throw sqlite_error(database_.file() + ": trial " + std::to_string(trial.number) + " of \"" + std::string(app) +
+                         "\" is out of sequence: the study holds " + std::to_string(count.integer(0)) +
+                         " trials (is another agent using the same study?)");
+    }
+    database_
+        .prepare(
+            "INSERT INTO trials (app, number, settings, metrics, objective, status, reason, started, finished) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
+        .bind(1, app)
+        .bind(2, trial.number)
+        .bind(3, trial.settings_json)
+        .bind(4, trial.metrics_json)
+        .bind(5, trial.objective)
+        .bind(6, trial.status)
+        .bind(7, trial.reason)
+        .bind(8, trial.started)
+        .bind(9, trial.finished)
+        .run();
+    transaction.commit();
+  }
+
+  /// Records that `app`'s study ended with the application adjusted to `settings_json`.
+  void mark_finished(std::string_view app, std::string_view settings_json) {
+    std::lock_guard lock(mutex_);
+    database_.prepare("UPDATE studies SET finished_settings = ?2 WHERE app = ?1").bind(1, app).bind(2, settings_json).run();
+  }
+
+ private:
+  sqlite_database database_;
+  std::mutex mutex_;  // the server's sessions share one connection
+};
+
+}  // namespace servokit::backend
+// ===== end servokit/backend/study.hpp =====
+
+namespace servokit::backend {
+
+/// A report file that cannot be written; names the file and the cause.
+class report_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Settings as the study stores them: component -> setting -> value.
+using settings_table = ordered_map<ordered_map<scalar>>;
+
+/// The best trial and the baseline, as `best.json` states them.
+struct best_summary {
+  std::string settings_json = "null";   ///< the best configuration, `null` when no trial succeeded
+  std::optional<double> objective;      ///< its objective value
+  std::optional<std::int64_t> trial;    ///< the trial that measured it
+  std::optional<double> baseline;       ///< the baseline's objective value (trial 1), when it succeeded
+  bool maximize = false;                ///< the objective's goal
+
+  /// How much better the best is than the baseline, in percent of the baseline; none when either
+  /// is unknown or the baseline is 0.
+  std::optional<double> improvement_percent() const {
+    if (!objective || !baseline || *baseline == 0) return std::nullopt;
+    const double gain = maximize ? *objective - *baseline : *baseline - *objective;
+    return gain / std::fabs(*baseline) * 100.0;
+  }
+};
+
+/// A measured value as a person reads it: four significant digits (`3.776`, `0.01234`, `1.235e+06`);
+/// the files keep every digit.
+inline std::string readable_number(double value) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.4g", value);
+  return buffer;
+}
+
+/// Settings as a person reads them on one line: `job.threads=4 job.mode=fast`.
+inline std::string flat_settings(std::string_view settings_json) {
+  std::string text;
+  try {
+    for (const auto& [component, settings] : json::read<settings_table>(settings_json)) {
+      for (const auto& [name, value] : settings) {
+        const auto* word = std::get_if<std::string>(&value);
+        text += (text.empty() ? "" : " ") + component + "." + name + "=" + (word ? *word : format_number(*numeric_value(value)));
+      }
+    }
+  } catch (const std::exception&) {
+    return std::string(settings_json);
+  }
+  return text;
+}
+
+/// `text` on one line, cut to `limit` characters.
+inline std::string one_line(std::string_view text, std::size_t limit) {
+  std::string flat;
+  for (char c : text) flat += (c == '\n' || c == '\r' || c == '\t') ? ' ' : c;
+  return flat.size() <= limit ? flat : flat.substr(0, limit - 3) + "...";
+}
+
+/// ` | best 1.1 (8.3% better than the baseline)`, or ` | no feasible trial yet`.
+inline std::string best_text(const best_summary& best) {
+  if (!best.objective) return " | no feasible trial yet";
+  std::string text = " | best " + readable_number(*best.objective);
+  if (const auto gain = best.improvement_percent()) {
+    char buffer[64];
+    std::snprintf(buffer, sizeof buffer, " (%.1f%% %s than the baseline)", std::fabs(*gain), *gain >= 0 ? "better" : "worse");
+    text += buffer;
+  }
+  return text;
+}
+
+/// One finished trial on one line, for logs and terminals:
+/// `trial 3/30 ok objective 1.25 | best 1.1 (8.3% better than the baseline) | job.threads=4`.
+inline std::string trial_line(const trial_record& trial, std::int64_t budget, const best_summary& best) {
+  std::string line = "trial " + std::to_string(trial.number) + "/" + std::to_string(budget) + " " + trial.status;
+  if (trial.objective) line += " objective " + readable_number(*trial.objective);
+  if (!trial.reason.empty()) line += ": " + one_line(trial.reason, 160);
+  return line + best_text(best) + " | " + flat_settings(trial.settings_json);
+}
+
+/// One trial as its `trials.jsonl` line (no newline).
+inline std::string trial_json_line(const trial_record& trial) {
+  std::string line;
+  json::writer out(line);
+  out.begin_object();
+  out.key("trial"), out.integer(trial.number);
+  out.key("settings"), out.raw(trial.settings_json);
+  out.key("metrics"), out.raw(trial.metrics_json);
+  out.key("objective"), out.value(trial.objective);
+  out.key("status"), out.string(trial.status);
+  if (!trial.reason.empty()) out.key("reason"), out.string(trial.reason);
+  out.key("started"), out.number(trial.started);
+  out.key("finished"), out.number(trial.finished);
+  out.end_object();
+  return line;
+}
+
+/// The report directory of one study.
+class report_writer {
+ public:
+  /// Writes into `directory`, creating it (and its parents) when needed.
+  explicit report_writer(std::filesystem::path directory) : directory_(std::move(directory)) {
+    std::error_code failure;
+    std::filesystem::create_directories(directory_, failure);
+    if (failure) throw report_error(directory_.string() + ": cannot create the report directory: " + failure.message());
+  }
+
+  /// The directory.
+  const std::filesystem::path& directory() const { return directory_; }
+
+  /// Rewrites `trials.jsonl` from the study's trials, so that a report interrupted between the
+  /// study's commit and its own line (a kill at that moment) is whole again on resume.
+  void restart(const std::vector<trial_record>& trials) {
+    std::string text;
+    for (const auto& trial : trials) text += trial_json_line(trial) + "\n";
+    replace_file("trials.jsonl", text);
+  }
+
+  /// Appends one trial's line to `trials.jsonl` and flushes it.
+  void append(const trial_record& trial) {
+    const auto file = directory_ / "trials.jsonl";
+    std::FILE* stream = std::fopen(file.c_str(), "a");
+    if (!stream) throw report_error(file.string() + ": cannot open: " + std::strerror(errno));
+    const std::string line = trial_json_line(trial) + "\n";
+    const bool written = std::fwrite(line.data(), 1, line.size(), stream) == line.size();
+    const bool closed = std::fclose(stream) == 0;
+    if (!written || !closed) throw report_error(file.string() + ": cannot write: " + std::strerror(errno));
+  }
+
+  /// Rewrites `trials.csv` and `best.json` from the whole study.
+  void write_tables(const std::vector<trial_record>& trials, const best_summary& best) {
+    replace_file("trials.csv", csv(trials));
+    replace_file("best.json", best_json(best) + "\n");
+  }
+
+  /// Renders `convergence.png` (objective per trial, best so far, the baseline) with gnuplot.
+  /// Returns a note for the user when the plot was skipped (no gnuplot, or it failed): a missing
+  /// plot is never an error. The data and script stay beside it (`convergence.dat`, `.gp`).
+  std::optional<std::string> plot(const std::vector<trial_record>& trials, const best_summary& best,
+                                  std::string_view title) {
+    std::string data = "# trial objective best_so_far\n";
+    std::optional<double> best_so_far;
+    for (const auto& trial : trials) {
+      if (trial.status == "ok" && trial.objective) {
+        if (!best_so_far || (best.maximize ? *trial.objective > *best_so_far : *trial.objective < *best_so_far)) {
+          best_so_far = trial.objective;
+        }
+      }
+      data += std::to_string(trial.number) + " " +
+              (trial.status == "ok" && trial.objective ? format_number(*trial.objective) : std::string("NaN")) + " " +
+              (best_so_far ? format_number(*best_so_far) : std::string("NaN")) + "\n";
+    }
+    replace_file("convergence.dat", data);
+
+    std::string safe_title;  // the title is data in a gnuplot string: no quote or backslash may end it
+    for (char c : title) safe_title += (c == '"' || c == '\\' || c == '\n') ? '_' : c;
+    std::string script;
+    script += "set terminal " + std::string(png_terminal()) + " size 900,540\n";
+    script += "set output 'convergence.png'\n";
+    script += "set title \"" + safe_title + "\"\n";
+    script += "set offsets 0.5, 0.5, 0, 0\n";
+    script += "set xlabel 'trial'\nset ylabel 'objective'\nset grid\nset key outside bottom center horizontal\n";
+    script += "set datafile missing 'NaN'\n";
+    std::string baseline_plot;
+    if (best.baseline) baseline_plot = ", " + format_number(*best.baseline) + " with lines dashtype 2 lc rgb '#888888' title 'baseline'";
+    script += "plot 'convergence.dat' using 1:2 with points pt 7 ps 1.2 lc rgb '#1f77b4' title 'objective per trial', "
+              "'' using 1:3 with steps lw 2 lc rgb '#d62728' title 'best so far'" +
+              baseline_plot + "\n";
+    replace_file("convergence.gp", script);
+
+    const std::string gnuplot = gnuplot_path();
+    if (gnuplot.empty()) return "gnuplot is not installed: the plot was skipped (apt-get install gnuplot-nox)";
+    try {
+      process::child_options options;
+      options.limits.total = std::chrono::seconds(30);
+      auto done = process::run(process::command{gnuplot, "convergence.gp"}.in_directory(directory_), std::move(options));
+      if (!done.ok()) {
+        return "gnuplot " + done.describe() + ": the plot was skipped (" + std::string(done.err.tail().substr(0, 300)) + ")";
+      }
+    } catch (const std::exception& failure) {
+      return std::string("gnuplot could not run: the plot was skipped (") + failure.what() + ")";
+    }
+    return std::nullopt;
+  }
+
+  /// `best.json`'s text.
+  static std::string best_json(const best_summary& best) {
+    std::string text;
+    json::writer out(text);
+    out.begin_object();
+    out.key("settings"), out.raw(best.settings_json);
+    out.key("objective"), out.value(best.objective);
+    out.key("baseline"), out.value(best.baseline);
+    out.key("improvement_percent"), out.value(best.improvement_percent());
+    out.key("trial"), out.value(best.trial);
+    out.key("goal"), out.string(best.maximize ? "maximize" : "minimize");
+    out.end_object();
+    return text;
+  }
+
+  /// `trials.csv`'s text: trial, status, objective, one column per setting (`component.setting`)
+  /// and per metric, in the order they first appear, and the reason.
+  static std::string csv(const std::vector<trial_record>& trials) {
+    std::vector<settings_table> settings(trials.size());
+    std::vector<ordered_map<scalar>> metrics(trials.size());
+    std::vector<std::string> setting_columns, metric_columns;
+    const auto add_column = [](std::vector<std::string>& columns, const std::string& name) {
+      if (std::find(columns.begin(), columns.end(), name) == columns.end()) columns.push_back(name);
+    };
+    for (std::size_t i = 0; i < trials.size(); ++i) {
+      settings[i] = json::read<settings_table>(trials[i].settings_json);
+      metrics[i] = json::read<ordered_map<scalar>>(trials[i].metrics_json);
+      for (const auto& [component, values] : settings[i]) {
+        for (const auto& [name, value] : values) add_column(setting_columns, component + "." + name);
+      }
+      for (const auto& [name, value] : metrics[i]) add_column(metric_columns, name);
+    }
+    std::string text = "trial,status,objective";
+    for (const auto& column : setting_columns) text += "," + csv_field(column);
+    for (const auto& column : metric_columns) text += "," + csv_field(column);
+    text += ",reason\n";
+    for (std::size_t i = 0; i < trials.size(); ++i) {
+      text += std::to_string(trials[i].number) + "," + trials[i].status + ",";
+      if (trials[i].objective) text += format_number(*trials[i].objective);
+      for (const auto& column : setting_columns) {
+        const auto dot = column.find('.');
+        text += ",";
+        const auto component = settings[i].find(column.substr(0, dot));
+        if (component == settings[i].end()) continue;
+        const auto value = component->second.find(column.substr(dot + 1));
+        if (value != component->second.end()) text += csv_field(scalar_text(value->second));
+      }
+      for (const auto& column : metric_columns) {
+        text += ",";
+        const auto value = metrics[i].find(column);
+        if (value != metrics[i].end()) text += csv_field(scalar_text(value->second));
+      }
+      text += "," + csv_field(trials[i].reason) + "\n";
+    }
+    return text;
+  }
+
+ private:
+  static std::string scalar_text(const scalar& value) {
+    if (const auto* text = std::get_if<std::string>(&value)) return *text;
+    if (const auto* integer = std::get_if<std::int64_t>(&value)) return std::to_string(*integer);
+    return format_number(std::get<double>(value));
+  }
+
+  /// RFC 4180: quoted when it holds a comma, a quote or a line break; quotes doubled.
+  static std::string csv_field(std::string_view text) {
+    if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
+    std::string quoted = "\"";
+    for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return quoted + "\"";
+  }
+
+  /// pngcairo draws antialiased lines; the libgd `png` terminal is the fallback of builds without
+  /// cairo. Asked once.
+  static std::string_view png_terminal() {
+    static const std::string_view chosen = [] {
+      const std::string gnuplot = gnuplot_path();
+      if (gnuplot.empty()) return std::string_view("png");
+      try {
+        auto done = process::run(process::command{gnuplot, "-e", "set terminal pngcairo"});
+        return done.ok() && done.err.tail().empty() ? std::string_view("pngcairo") : std::string_view("png");
+      } catch (const std::exception&) {
+        return std::string_view("png");
+      }
+    }();
+    return chosen;
+  }
+
+  static std::string gnuplot_path() {
+    const char* path = std::getenv("PATH");
+    int error = 0;
+    return process::find_program("gnuplot", path ? path : "/usr/bin:/bin", std::nullopt, error);
+  }
+
+  /// Writes `name` whole or not at all: a temporary file renamed over it.
+  void replace_file(std::string_view name, std::string_view text) {
+    const auto file = directory_ / name;
+    const auto temporary = directory_ / (std::string(name) + ".tmp");
+    {
+      std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+      out.write(text.data(), static_cast<std::streamsize>(text.size()));
+      if (!out.flush()) throw report_error(temporary.string() + ": cannot write: " + std::strerror(errno));
+    }
+    std::error_code failure;
+    std::filesystem::rename(temporary, file, failure);
+    if (failure) throw report_error(file.string() + ": cannot replace: " + failure.message());
+  }
+
+  std::filesystem::path directory_;
+};
+
+}  // namespace servokit::backend
+// ===== end servokit/backend/report.hpp =====
+
+namespace servokit::backend {
+
+/// The `descriptor` of a DESCRIPTION event.
+struct description_descriptor {
+  struct measurement_part {
+    BOOST_HANA_DEFINE_STRUCT(measurement_part,
+      (metric_descriptors, metrics));
+  };
+  BOOST_HANA_DEFINE_STRUCT(description_descriptor,
+    (::servokit::application, application),
+    (std::optional<measurement_part>, measurement));
+};
+
+/// The param of a DESCRIPTION, ADJUSTMENT or MEASUREMENT result: success or failure.
+struct result_param {
+  BOOST_HANA_DEFINE_STRUCT(result_param,
+    (std::optional<std::string>, status),
+    (std::optional<std::string>, message),
+    (std::optional<std::string>, reason),
+    (std::optional<description_descriptor>, descriptor),
+    (std::optional<ordered_map<metric_value>>, metrics));
+};
+
+}  // namespace servokit::backend
+
+namespace servokit {
+template <>
+struct meta<backend::description_descriptor::measurement_part> {
+  static constexpr bool ignore_unknown_keys = true;
+};
+template <>
+struct meta<backend::description_descriptor> {
+  static constexpr bool ignore_unknown_keys = true;   // "optimization": {"perf": ...}
+};
+template <>
+struct meta<backend::result_param> {
+  static constexpr bool ignore_unknown_keys = true;   // "state", "annotations", "cmd_uid", ...
+};
+}  // namespace servokit
+
+namespace servokit::backend {
+
+/// Everything a session is told at its start.
+struct session_options {
+  std::string app_id;                        ///< the application, as the agent names it
+  optimize::optimization_config config;      ///< the `optimization:` section
+  std::int64_t budget = 30;                  ///< trials, the baseline included (config or `--budget`)
+  std::uint64_t seed = 1;                    ///< the optimizer's seed (config or `--seed`)
+  std::optional<std::filesystem::path> report_directory;  ///< `--report DIR`: where the report goes
+  int sleep_seconds = 120;                   ///< the SLEEP duration once there is nothing to do
+};
+
+/// What a session tells whoever shows progress (all optional; called with the session's lock held,
+/// so they must not call back into it).
+struct session_listener {
+  /// A trial's phase begins: `adjusting`, `measuring`, or `applying the best configuration`.
+  std::function<void(std::int64_t trial, std::int64_t budget, std::string_view phase)> phase;
+  /// A progress event of the running driver: percent done and its message.
+  std::function<void(double percent, std::string_view message)> progress;
+  /// A trial was recorded; `best` is the best so far.
+  std::function<void(const trial_record& trial, const best_summary& best)> trial_finished;
+};
+
+/// Event names of the protocol.
+namespace events {
+inline constexpr std::string_view hello = "HELLO";
+inline constexpr std::string_view whats_next = "WHATS_NEXT";
+inline constexpr std::string_view description = "DESCRIPTION";
+inline constexpr std::string_view adjustment = "ADJUSTMENT";
+inline constexpr std::string_view measurement = "MEASUREMENT";
+inline constexpr std::string_view goodbye = "GOODBYE";
+}  // namespace events
+
+/// Whether `name` is an event of the protocol.
+inline bool known_event(std::string_view name) {
+  for (auto known : {events::hello, events::whats_next, events::description, events::adjustment, events::measurement,
+                     events::goodbye}) {
+    if (name == known) return true;
+  }
+  return false;
+}
+
+/// The objective and its constraints as one line: what a study records and compares.
+inline std::string describe_objective(const optimize::objective& objective) {
+  std::string text = objective.describe();
+  for (const auto& constraint : objective.constraints()) {
+    if (constraint.min) text += ", " + constraint.metric + " >= " + format_number(*constraint.min);
+    if (constraint.max) text += ", " + constraint.metric + " <= " + format_number(*constraint.max);
+  }
+  return text;
+}
+
+/// What differs between the settings a study was made for and the ones described now, one entry
+/// per difference (`web.cpu: max 4 -> 8`, `web.mem: new setting`). Current values are not
+/// compared (they are whatever the last trial left), except for pinned settings.
+inline std::vector<std::string> describe_setting_changes(const application& stored, const application& current) {
+  std::vector<std::string> changes;
+  const auto text = [](const auto& value) {
+    std::string out;
+    json::writer(out).value(value);
+    return out;
+  };
+  const auto compare = [&](const std::string& where, std::string_view key, const std::string& before,
+                           const std::string& after) {
+    if (before != after) changes.push_back(where + ": " + std::string(key) + " " + before + " -> " + after);
+  };
+  for (const auto& [component_name, component] : stored.components) {
+    const auto now = current.components.find(component_name);
+    for (const auto& [setting_name, declared] : component.settings) {
+      const std::string where = component_name + "." + setting_name;
+      if (now == current.components.end() || !now->second.settings.contains(setting_name)) {
+        changes.push_back(where + ": no longer described");
+        continue;
+      }
+      const setting& described = now->second.settings.at(setting_name);
+      compare(where, "type", declared.is_enum() ? "enum" : "range", described.is_enum() ? "enum" : "range");
+      compare(where, "min", text(declared.min), text(described.min));
+      compare(where, "max", text(declared.max), text(described.max));
+      compare(where, "step", text(declared.step), text(described.step));
+      compare(where, "values", text(declared.values), text(described.values));
+      compare(where, "pinned", text(declared.pinned.value_or(false)), text(described.pinned.value_or(false)));
+      if (declared.pinned.value_or(false)) compare(where, "pinned value", text(declared.value), text(described.value));
+    }
+  }
+  for (const auto& [component_name, component] : current.components) {
+    const auto before = stored.components.find(component_name);
+    for (const auto& [setting_name, unused] : component.settings) {
+      if (before == stored.components.end() || !before->second.settings.contains(setting_name)) {
+        changes.push_back(component_name + "." + setting_name + ": new setting");
+      }
+    }
+  }
+  return changes;
+}
+
+/// The backend's side of the conversation with one agent about one application.
+///
+/// `handle` takes one event and returns the reply body (JSON text). It never throws for anything
+/// an agent sends: bad params are answered `invalid`, events out of order `unexpected-event`. A
+/// study that cannot be used (its settings or objective changed, the file is not writable) ends
+/// the session with `failure()` set; the server then answers SLEEP with the reason.
+class session {
+ public:
+  /// Opens (or resumes) `app_id`'s study in `study`. Throws `optimize::error` for a bad objective,
+  /// and `study_mismatch`-style errors as `std::runtime_error` when the stored study was made for
+  /// another objective or seed: refused before anything runs.
+  session(session_options options, study_database& study, session_listener listener = {})
+      : options_(std::move(options)), objective_(options_.config), study_(study), listener_(std::move(listener)) {
+    std::random_device entropy;
+    uid_prefix_ = to_hex(entropy()) + to_hex(entropy()).substr(0, 4);
+    if (auto stored = study_.identity(options_.app_id)) {
+      const std::string wanted = describe_objective(objective_);
+      if (stored->objective != wanted) {
+        throw std::runtime_error(study_.file() + ": the study of \"" + options_.app_id + "\" was made for objective \"" +
+                                 stored->objective + "\", the config now says \"" + wanted +
+                                 "\"; use another --study file (or delete this one) to start a new study");
+      }
+      if (stored->seed != options_.seed) {
+        throw std::runtime_error(study_.file() + ": the study of \"" + options_.app_id + "\" was made with seed " +
+                                 std::to_string(stored->seed) + ", now " + std::to_string(options_.seed) +
+                                 "; use another --study file (or delete this one) to start a new study");
+      }
+      identity_ = std::move(stored);
+    }
+    if (options_.report_directory) report_.emplace(*options_.report_directory);
+  }
+
+  /// Handles one event; returns the reply body. `cmd_uid` is the command the agent says the event
+  /// belongs to (empty when it does not say: the original agent never did).
+  std::string handle(std::string_view event, std::string_view param_json, std::string_view cmd_uid = {}) {
+    std::lock_guard lock(mutex_);
+    try {
+      return dispatch(event, param_json, cmd_uid);
+    } catch (const std::exception& failure) {
+      // The study or the report could not be written: nothing can go on safely.
+      fail(failure.what());
+      return status_reply("ok", "");
+    }
+  }
+
+  /// Asks the session to stop: running drivers are cancelled at their next progress event, and
+  /// no new command is given.
+  void request_stop(std::string reason) {
+    std::lock_guard lock(mutex_);
+    stop_reason_ = std::move(reason);
+  }
+
+  /// Whether the optimization is over: the budget spent and the best configuration applied, or
+  /// the session failed, or a stop was requested and nothing runs.
+  bool finished() const {
+    std::lock_guard lock(mutex_);
+    return phase_ == phase::finished;
+  }
+  /// Why the session could not go on (refused description, changed study, unwritable file).
+  std::optional<std::string> failure() const {
+    std::lock_guard lock(mutex_);
+    return failure_;
+  }
+
+  /// The study's trials, in order.
+  std::vector<trial_record> trials() const {
+    std::lock_guard lock(mutex_);
+    return trials_;
+  }
+  /// The best configuration so far as the optimizer judges it (weighing noise), and the baseline.
+  best_summary best() const {
+    std::lock_guard lock(mutex_);
+    return best_locked();
+  }
+  /// The trials the study may hold.
+  std::int64_t budget() const { return options_.budget; }
+  /// The report's directory, when there is one.
+  std::optional<std::filesystem::path> report_directory() const { return options_.report_directory; }
+  /// The note when the plot was skipped (set once the session finished with a report).
+  std::optional<std::string> plot_note() const {
+    std::lock_guard lock(mutex_);
+    return plot_note_;
+  }
+  /// Why the last adjust to the best configuration did not succeed, when it did not.
+  std::optional<std::string> final_adjust_problem() const {
+    std::lock_guard lock(mutex_);
+    return final_adjust_problem_;
+  }
+  /// The app's name.
+  const std::string& app_id() const { return options_.app_id; }
+
+ private:
+  enum class phase { start, describing, adjusting, adjusted, measuring, final_adjusting, finished };
+
+  static std::string to_hex(std::uint32_t value) {
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string text(8, '0');
+    for (int i = 7; i >= 0; --i, value >>= 4) text[static_cast<std::size_t>(i)] = digits[value & 0xF];
+    return text;
+  }
+
+  static double now() {
+    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  }
+
+  static std::string status_reply(std::string_view status, std::string_view reason) {
+    std::string text;
+    json::writer out(text);
+    out.begin_object();
+    out.key("status"), out.string(status);
+    if (!reason.empty()) out.key("reason"), out.string(reason);
+    out.end_object();
+    return text;
+  }
+
+  /// The event the session waits for in its current phase.
+  std::string_view expected_event() const {
+    switch (phase_) {
+      case phase::describing: return events::description;
+      case phase::adjusting:
+      case phase::final_adjusting: return events::adjustment;
+      case phase::measuring: return events::measurement;
+      default: return events::whats_next;
+    }
+  }
+
+  std::string unexpected(std::string_view event) const {
+    return status_reply("unexpected-event",
+                        "Out of order event \"" + std::string(event) + "\", expected \"" + std::string(expected_event()) +
+                            "\"; ignoring");
+  }
+
+  std::string dispatch(std::string_view event, std::string_view param_json, std::string_view cmd_uid) {
+    if (event == events::hello) {
+      // A (re)started agent: whatever command was out is lost; the trial in flight is run again.
+      // A description that was refused is asked for again: the drivers may have been fixed.
+      if (phase_ != phase::finished || (failure_ && retry_description_)) phase_ = phase::start, failure_.reset();
+      described_ = false;
+      return status_reply("ok", "");
+    }
+    if (event == events::goodbye) {
+      if (phase_ != phase::finished) phase_ = phase::start;
+      described_ = false;
+      return status_reply("ok", "");
+    }
+    if (event == events::whats_next) return whats_next();
+
+    simdjson::dom::parser parser;
+    simdjson::dom::element param;
+    if (parser.parse(param_json.data(), param_json.size(), true).get(param)) {
+      return status_reply("invalid", "the param of " + std::string(event) + " is not valid JSON");
+    }
+    const bool is_progress = param.is_object() && !param["progress"].error();
+    if (is_progress) return progress(event, param);
+
+    if (event != expected_event() || phase_ == phase::start || phase_ == phase::adjusted || phase_ == phase::finished) {
+      if (!cmd_uid.empty() && cmd_uid == last_completed_uid_) return status_reply("ok", "");  // a retried result
+      return unexpected(event);
+    }
+    if (!cmd_uid.empty() && cmd_uid != outstanding_uid_) {
+      if (cmd_uid == last_completed_uid_) return status_reply("ok", "");
+      return status_reply("unexpected-event", "event \"" + std::string(event) + "\" names command \"" +
+                                                  std::string(cmd_uid) + "\", the outstanding one is \"" +
+                                                  outstanding_uid_ + "\"; ignoring");
+    }
+    result_param result;
+    try {
+      json::read(param_json, result);
+    } catch (const std::exception& failure) {
+      return status_reply("invalid", std::string(event) + ": " + failure.what());
+    }
+    last_completed_uid_ = outstanding_uid_;
+    if (event == events::description) return description(result);
+    if (phase_ == phase::final_adjusting) return final_adjustment(result);
+    if (event == events::adjustment) return adjustment(result);
+    return measurement(result);
+  }
+
+  std::string progress(std::string_view event, simdjson::dom::element param) {
+    if (event != events::adjustment && event != events::measurement) {
+      return status_reply("invalid", "progress is sent only with ADJUSTMENT and MEASUREMENT");
+    }
+    if (stop_reason_) return status_reply("cancel", *stop_reason_);
+    double percent = 0;
+    if (auto value = param["progress"].get_double(); !value.error()) percent = value.value_unsafe();
+    else if (auto whole = param["progress"].get_int64(); !whole.error()) percent = static_cast<double>(whole.value_unsafe());
+    std::string_view message;
+    if (auto text = param["message"].get_string(); !text.error()) message = text.value_unsafe();
+    if (listener_.progress) listener_.progress(percent, message);
+    return status_reply("ok", "");
+  }
+
+  std::string issue(std::string_view command, const std::string& param_json) {
+    outstanding_uid_ = uid_prefix_ + "-" + std::to_string(++commands_issued_);
+    last_command_ = std::string(command);
+    last_command_param_ = param_json;
+    return command_reply();
+  }
+
+  std::string command_reply() const {
+    std::string text;
+    json::writer out(text);
+    out.begin_object();
+    out.key("cmd"), out.string(last_command_);
+    out.key("param"), out.raw(last_command_param_);
+    out.key("cmd_uid"), out.string(outstanding_uid_);
+    out.end_object();
+    return text;
+  }
+
+  std::string sleep_reply(const std::string& reason) const {
+    std::string text;
+    json::writer out(text);
+    out.begin_object();
+    out.key("cmd"), out.string("SLEEP");
+    out.key("param"), out.begin_object();
+    out.key("duration"), out.integer(options_.sleep_seconds);
+    out.key("data"), out.begin_object();
+    out.key("reason"), out.string(reason);
+    out.end_object();
+    out.end_object();
+    out.end_object();
+    return text;
+  }
+
+  std::string whats_next() {
+    switch (phase_) {
+      case phase::describing:
+      case phase::adjusting:
+      case phase::measuring:
+      case phase::final_adjusting:
+        // The agent asks again while a command is out: its reply was lost (a retried request).
+        return command_reply();
+      case phase::finished:
+        return sleep_reply(failure_ ? "optimization stopped: " + *failure_
+                                    : "optimization of \"" + options_.app_id + "\" finished");
+      default: break;
+    }
+    if (stop_reason_) {
+      phase_ = phase::finished;
+      return sleep_reply("stopped: " + *stop_reason_);
+    }
+    if (!described_) {
+      phase_ = phase::describing;
+      return issue("DESCRIBE", "{}");
+    }
+    if (phase_ == phase::adjusted) {
+      phase_ = phase::measuring;
+      if (listener_.phase) listener_.phase(pending_->number, options_.budget, "measuring");
+      return issue("MEASURE", measure_param());
+    }
+    if (static_cast<std::int64_t>(trials_.size()) >= options_.budget) {
+      phase_ = phase::final_adjusting;
+      const best_summary best = best_locked();
+      final_settings_json_ = best.settings_json != "null" ? best.settings_json : trials_.front().settings_json;
+      if (listener_.phase) listener_.phase(static_cast<std::int64_t>(trials_.size()), options_.budget, "applying the best configuration");
+      return issue("ADJUST", adjust_param(final_settings_json_));
+    }
+    if (!pending_) {
+      const auto configuration = optimizer_->ask();
+      pending_ = pending_trial{static_cast<std::int64_t>(trials_.size()) + 1, settings_text(configuration), 0};
+    }
+    pending_->started = now();
+    phase_ = phase::adjusting;
+    if (listener_.phase) listener_.phase(pending_->number, options_.budget, "adjusting");
+    return issue("ADJUST", adjust_param(pending_->settings_json));
+  }
+
+  std::string description(const result_param& result) {
+    if (result.status && *result.status != "ok") {
+      return refuse("the drivers could not describe the application: " +
+                    result.message.value_or(result.reason.value_or(*result.status)));
+    }
+    if (!result.descriptor) return status_reply("invalid", "DESCRIPTION: no \"descriptor\"");
+    const description_descriptor& described = *result.descriptor;
+    try {
+      validate_descriptor(described.application);
+    } catch (const std::exception& failure) {
+      return refuse(std::string("the adjust driver's descriptor is not valid: ") + failure.what());
+    }
+    try {
+      objective_.check_metrics(described.measurement ? described.measurement->metrics : metric_descriptors{});
+    } catch (const std::exception& failure) {
+      return refuse(failure.what());
+    }
+    std::string descriptor_json;
+    json::writer(descriptor_json).value(application_descriptor{described.application});
+    if (!identity_) {
+      identity_ = study_identity{descriptor_json, describe_objective(objective_), options_.seed};
+      study_.create(options_.app_id, *identity_, now());
+    } else {
+      const auto stored = json::read<application_descriptor>(identity_->descriptor_json);
+      const auto changes = describe_setting_changes(stored.application, described.application);
+      if (!changes.empty()) {
+        std::string list;
+        for (const auto& change : changes) list += (list.empty() ? "" : "; ") + change;
+        return refuse(study_.file() + ": the study of \"" + options_.app_id +
+                      "\" was made for other settings (" + list +
+                      "); use another --study file (or delete this one) to start a new study");
+      }
+    }
+    if (!optimizer_) start_optimizer();
+    described_ = true;
+    phase_ = phase::start;
+    return status_reply("ok", "");
+  }
+
+  /// Builds the optimizer for the study's own descriptor (its baseline is the application as it
+  /// was first described, not as the last trial left it) and replays every stored trial, so that
+  /// a resumed study asks exactly what the interrupted one would have.
+  void start_optimizer() {
+    const auto stored = json::read<application_descriptor>(identity_->descriptor_json);
+    optimizer_.emplace(stored.application, objective_, options_.seed);
+    trials_ = study_.trials(options_.app_id);
+    for (const auto& trial : trials_) {
+      const auto status = optimize::trial_status_from_string(trial.status).value_or(optimize::trial_status::failed);
+      optimizer_->tell(json::read<optimize::configuration>(trial.settings_json), status, trial.objective);
+    }
+    if (report_) {
+      report_->restart(trials_);
+      if (!trials_.empty()) report_->write_tables(trials_, measured_best_locked());
+    }
+  }
+
+  std::string adjustment(const result_param& result) {
+    const std::string status = result.status.value_or("ok");
+    if (status == "ok") {
+      phase_ = phase::adjusted;
+      return status_reply("ok", "");
+    }
+    if (cancelled(status)) return abandon_trial();
+    const auto trial_status = status == "rejected" ? optimize::trial_status::rejected : optimize::trial_status::failed;
+    record(trial_status, "{}", std::nullopt,
+           "adjust " + status + ": " + result.message.value_or(result.reason.value_or("no message")));
+    return status_reply("ok", "");
+  }
+
+  std::string measurement(const result_param& result) {
+    const std::string status = result.status.value_or("ok");
+    if (cancelled(status)) return abandon_trial();
+    if (status != "ok" || !result.metrics) {
+      record(optimize::trial_status::failed, "{}", std::nullopt,
+             "measure " + status + ": " + result.message.value_or(result.reason.value_or("no metrics")));
+      return status_reply("ok", "");
+    }
+    ordered_map<double> values;
+    ordered_map<scalar> reported;
+    for (const auto& [name, metric] : *result.metrics) {
+      if (!metric.value) continue;
+      reported.insert_or_assign(name, *metric.value);
+      if (auto number = numeric_value(*metric.value)) {
+        values.insert_or_assign(name, *number);
+      } else if (const auto* text = std::get_if<std::string>(&*metric.value)) {
+        // Drivers in other languages print numbers as strings now and then ("12.5").
+        char* end = nullptr;
+        const double parsed = std::strtod(text->c_str(), &end);
+        if (!text->empty() && end == text->c_str() + text->size()) values.insert_or_assign(name, parsed);
+      }
+    }
+    std::string metrics_json;
+    json::writer(metrics_json).value(reported);
+    const auto evaluation = objective_.evaluate(values);
+    record(evaluation.status, metrics_json, evaluation.value, evaluation.reason);
+    return status_reply("ok", "");
+  }
+
+  std::string final_adjustment(const result_param& result) {
+    const std::string status = result.status.value_or("ok");
+    if (cancelled(status)) {
+      phase_ = phase::start;  // asked again at the next WHATS_NEXT
+      return status_reply("ok", "");
+    }
+    if (status != "ok") {
+      final_adjust_problem_ = "the last adjust to the best configuration " + status + ": " +
+                              result.message.value_or(result.reason.value_or("no message"));
+    }
+    study_.mark_finished(options_.app_id, final_settings_json_);
+    finish();
+    return status_reply("ok", "");
+  }
+
+  static bool cancelled(std::string_view status) {
+    return status == "cancelled" || status == "canceled" || status == "aborted";
+  }
+
+  /// A trial stopped before its result: nothing is recorded, and it is run again from its adjust.
+  std::string abandon_trial() {
+    phase_ = phase::start;
+    return status_reply("ok", "");
+  }
+
+  void record(optimize::trial_status status, std::string metrics_json, std::optional<double> value, std::string reason) {
+    trial_record trial;
+    trial.number = pending_->number;
+    trial.settings_json = pending_->settings_json;
+    trial.metrics_json = std::move(metrics_json);
+    trial.objective = status == optimize::trial_status::ok ? value : std::nullopt;
+    trial.status = std::string(optimize::to_string(status));
+    trial.reason = status == optimize::trial_status::ok ? std::string() : std::move(reason);
+    trial.started = pending_->started;
+    trial.finished = now();
+    // The study first: it is the truth a resumed run starts from. The optimizer hears of the trial
+    // only once it is durable, so the two never disagree.
+    study_.record(options_.app_id, trial);
+    optimizer_->tell(json::read<optimize::configuration>(trial.settings_json), status, trial.objective);
+    trials_.push_back(trial);
+    pending_.reset();
+    phase_ = phase::start;
+    // The best measured so far, for the progress line and the running best.json: the optimizer's
+    // own choice (which weighs noise) fits its model again, so it is asked once, at the end.
+    const best_summary best = measured_best_locked();
+    if (report_) {
+      report_->append(trial);
+      report_->write_tables(trials_, best);
+    }
+    if (listener_.trial_finished) listener_.trial_finished(trial, best);
+  }
+
+  std::string refuse(std::string reason) {
+    fail(reason);
+    retry_description_ = true;
+    return status_reply("invalid", reason);
+  }
+
+  void fail(std::string reason) {
+    failure_ = std::move(reason);
+    retry_description_ = false;
+    phase_ = phase::finished;
+  }
+
+  void finish() {
+    phase_ = phase::finished;
+    if (report_) {
+      const best_summary best = best_locked();
+      report_->write_tables(trials_, best);
+      plot_note_ = report_->plot(trials_, best, options_.app_id + ": " + describe_objective(objective_));
+    }
+  }
+
+  /// The trial with the best measured objective so far.
+  best_summary measured_best_locked() const {
+    best_summary summary;
+    summary.maximize = objective_.maximize();
+    if (!trials_.empty() && trials_.front().status == "ok") summary.baseline = trials_.front().objective;
+    for (const auto& trial : trials_) {
+      if (trial.status != "ok" || !trial.objective) continue;
+      if (!summary.objective || (summary.maximize ? *trial.objective > *summary.objective : *trial.objective < *summary.objective)) {
+        summary.objective = trial.objective;
+        summary.settings_json = trial.settings_json;
+        summary.trial = trial.number;
+      }
+    }
+    return summary;
+  }
+
+  /// The optimizer's choice of the best configuration (noise-aware: not a lucky draw).
+  best_summary best_locked() const {
+    best_summary summary;
+    summary.maximize = objective_.maximize();
+    if (!trials_.empty() && trials_.front().status == "ok") summary.baseline = trials_.front().objective;
+    if (optimizer_) {
+      if (const auto found = optimizer_->best()) {
+        summary.settings_json = settings_text(found->settings);
+        summary.objective = found->value;
+        summary.trial = static_cast<std::int64_t>(found->trial) + 1;
+      }
+    }
+    return summary;
+  }
+
+  static std::string settings_text(const optimize::configuration& configuration) {
+    std::string text;
+    json::writer(text).value(configuration);
+    return text;
+  }
+
+  /// `{"state": {"application": {"components": {c: {"settings": {s: {"value": v}}}}}}, "control": {}}`.
+  static std::string adjust_param(const std::string& settings_json) {
+    const auto values = json::read<settings_table>(settings_json);
+    std::string text;
+    json::writer out(text);
+    out.begin_object();
+    out.key("state"), out.begin_object();
+    out.key("application"), out.begin_object();
+    out.key("components"), out.begin_object();
+    for (const auto& [component, settings] : values) {
+      out.key(component), out.begin_object();
+      out.key("settings"), out.begin_object();
+      for (const auto& [name, value] : settings) {
+        out.key(name), out.begin_object();
+        out.key("value"), out.value(value);
+        out.end_object();
+      }
+      out.end_object();
+      out.end_object();
+    }
+    out.end_object();
+    out.end_object();
+    out.end_object();
+    out.key("control"), out.raw("{}");
+    out.end_object();
+    return text;
+  }
+
+  /// `{"metrics": [what the objective reads], "control": <optimization.control>}`.
+  std::string measure_param() const {
+    std::string text;
+    json::writer out(text);
+    out.begin_object();
+    out.key("metrics"), out.value(objective_.metrics());
+    out.key("control"), out.raw(options_.config.control ? options_.config.control->text() : std::string("{}"));
+    out.end_object();
+    return text;
+  }
+
+  struct pending_trial {
+    std::int64_t number;
+    std::string settings_json;
+    double started;
+  };
+
+  session_options options_;
+  optimize::objective objective_;
+  study_database& study_;
+  session_listener listener_;
+  std::optional<report_writer> report_;
+  std::optional<study_identity> identity_;
+  std::optional<optimize::optimizer> optimizer_;
+  std::vector<trial_record> trials_;
+  std::optional<pending_trial> pending_;
+  phase phase_ = phase::start;
+  bool described_ = false;
+  bool retry_description_ = false;   // the failure is a refused description
+  std::string uid_prefix_;
+  std::uint64_t commands_issued_ = 0;
+  std::string outstanding_uid_, last_completed_uid_, last_command_, last_command_param_;
+  std::string final_settings_json_;
+  std::optional<std::string> stop_reason_, failure_, final_adjust_problem_, plot_note_;
+  mutable std::mutex mutex_;
+};
+
+/// The end of a study in a few lines for people: trials by status, the baseline, the best and its
+/// gain, the best settings, and where the report is.
+inline std::string summarize(const session& finished) {
+  const auto trials = finished.trials();
+  const auto best = finished.best();
+  std::int64_t counts[4] = {0, 0, 0, 0};
+  static constexpr std::string_view names[4] = {"ok", "failed", "rejected", "infeasible"};
+  for (const auto& trial : trials) {
+    for (std::size_t i = 0; i < 4; ++i) counts[i] += trial.status == names[i] ? 1 : 0;
+  }
+  std::string text = "optimization of \"" + finished.app_id() + "\": " + std::to_string(trials.size()) + " of " +
+                     std::to_string(finished.budget()) + " trials (";
+  for (std::size_t i = 0, shown = 0; i < 4; ++i) {
+    if (counts[i] == 0) continue;
+    text += (shown++ ? ", " : "") + std::to_string(counts[i]) + " " + std::string(names[i]);
+  }
+  text += ")\n";
+  if (!trials.empty()) {
+    text += "  baseline (trial 1): " + (best.baseline ? readable_number(*best.baseline) : trials.front().status) + "  " +
+            flat_settings(trials.front().settings_json) + "\n";
+  }
+  if (best.objective) {
+    text += "  best (trial " + std::to_string(best.trial.value_or(0)) + "):     " + readable_number(*best.objective);
+    if (const auto gain = best.improvement_percent()) {
+      char buffer[64];
+      std::snprintf(buffer, sizeof buffer, "  (%.1f%% %s than the baseline)", std::fabs(*gain), *gain >= 0 ? "better" : "worse");
+      text += buffer;
+    }
+    text += "\n  best settings: " + flat_settings(best.settings_json) + "\n";
+  } else {
+    text += "  no trial succeeded: the application was left at its baseline settings\n";
+  }
+  if (const auto problem = finished.final_adjust_problem()) text += "  warning: " + *problem + "\n";
+  if (const auto directory = finished.report_directory()) {
+    text += "  report: " + directory->string() + "/ (trials.jsonl, trials.csv, best.json";
+    const auto note = finished.plot_note();
+    text += note ? ")\n  plot: " + *note + "\n" : ", convergence.png)\n";
+  }
+  return text;
+}
+
+}  // namespace servokit::backend
+// ===== end servokit/backend/session.hpp =====
+
+namespace servokit::transport {
+
+/// What a person watching `--local` sees: on a terminal, one live line (trial k of N, the phase
+/// with the driver's progress, the best so far and its gain over the baseline) above which each
+/// finished trial leaves a line; elsewhere (a pipe, a log file) only one plain line per trial.
+class progress_display {
+ public:
+  /// Writes to `descriptor` (stderr by default); live only when it is a terminal.
+  explicit progress_display(int descriptor = STDERR_FILENO) : descriptor_(descriptor), live_(::isatty(descriptor) == 1) {}
+  progress_display(const progress_display&) = delete;
+  progress_display& operator=(const progress_display&) = delete;
+
+  /// Whether the live line is drawn.
+  bool live() const { return live_; }
+
+  /// The callbacks a session reports to.
+  backend::session_listener listener() {
+    backend::session_listener events;
+    events.phase = [this](std::int64_t trial, std::int64_t budget, std::string_view phase) {
+      std::lock_guard lock(mutex_);
+      trial_ = trial, budget_ = budget, phase_ = std::string(phase), percent_ = 0, message_.clear();
+      phase_started_ = std::chrono::steady_clock::now();
+      redraw();
+    };
+    events.progress = [this](double percent, std::string_view message) {
+      std::lock_guard lock(mutex_);
+      percent_ = percent, message_ = std::string(message);
+      redraw();
+    };
+    events.trial_finished = [this](const backend::trial_record& trial, const backend::best_summary& best) {
+      std::lock_guard lock(mutex_);
+      best_ = best;
+      print_line(backend::trial_line(trial, budget_, best));
+      phase_.clear();
+      redraw();
+    };
+    return events;
+  }
+
+  /// Prints a line of someone else's (the agent loop's log) without breaking the live line.
+  void print(std::string_view line) {
+    std::lock_guard lock(mutex_);
+    print_line(std::string(line));
+    redraw();
+  }
+
+  /// Removes the live line, before the summary is printed.
+  void close() {
+    std::lock_guard lock(mutex_);
+    if (live_ && drawn_) write("\r\x1b[K");
+    drawn_ = false;
+    phase_.clear();
+  }
+
+ private:
+
+  void print_line(const std::string& line) {
+    std::string text = live_ && drawn_ ? "\r\x1b[K" : "";
+    text += line + "\n";
+    write(text);
+    drawn_ = false;
+  }
+
+  void redraw() {
+    if (!live_ || phase_.empty()) return;
+    const auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - phase_started_).count();
+    std::string line = "[trial " + std::to_string(trial_) + "/" + std::to_string(budget_) + "] " + phase_;
+    char buffer[64];
+    std::snprintf(buffer, sizeof buffer, " %3.0f%% %4.0fs", std::clamp(percent_, 0.0, 100.0), elapsed);
+    line += buffer;
+    if (!message_.empty()) line += " " + backend::one_line(message_, 60);
+    line += best_.objective ? backend::best_text(best_) : std::string();
+    // A line wider than the terminal wraps, and "\r" then redraws only its last row.
+    winsize size{};
+    const std::size_t width = ::ioctl(descriptor_, TIOCGWINSZ, &size) == 0 && size.ws_col > 10 ? size.ws_col - 1 : 100;
+    if (line.size() > width) line = line.substr(0, width);
+    write("\r\x1b[K" + line);
+    drawn_ = true;
+  }
+
+  void write(const std::string& text) const {
+    std::size_t done = 0;
+    while (done < text.size()) {
+      const ssize_t written = ::write(descriptor_, text.data() + done, text.size() - done);
+      if (written < 0 && errno == EINTR) continue;
+      if (written <= 0) return;   // a closed terminal: nothing to show anything on
+      done += static_cast<std::size_t>(written);
+    }
+  }
+
+  int descriptor_;
+  bool live_;
+  bool drawn_ = false;
+  std::int64_t trial_ = 0, budget_ = 0;
+  std::string phase_, message_;
+  double percent_ = 0;
+  std::chrono::steady_clock::time_point phase_started_{};
+  backend::best_summary best_;
+  std::mutex mutex_;
+};
+
+/// The backend in process: a study file, a session on it, and what the session shows.
+class local_transport {
+ public:
+  /// Opens `study_file` (created when absent) and the session of `options.app_id` on it. Throws
+  /// what `backend::session` throws: a bad objective, or a study made for another objective or seed.
+  local_transport(backend::session_options options, const std::string& study_file, progress_display* display = nullptr)
+      : study_(study_file), session_(std::move(options), study_, display ? display->listener() : backend::session_listener{}) {}
+
+  /// Hands the event to the session. Never blocks, so a stop request needs no special care.
+  reply exchange(const event& sent, std::stop_token) {
+    return reply{session_.handle(sent.name, sent.param_json, sent.cmd_uid)};
+  }
+
+  /// Whether the optimization is over (the loop then says GOODBYE and returns).
+  bool finished() const { return session_.finished(); }
+
+  /// The study file the session records into.
+  backend::study_database& study() { return study_; }
+
+  /// The session, for its results once the loop returned.
+  backend::session& session() { return session_; }
+  const backend::session& session() const { return session_; }
+
+ private:
+  backend::study_database study_;
+  backend::session session_;
+};
+
+static_assert(transport<local_transport>);
+
+}  // namespace servokit::transport
+// ===== end servokit/transport/local.hpp =====
 // ===== begin servokit/transport/scripted.hpp =====
 /// @file
 /// `scripted_transport`: a backend for tests. It holds the events the agent must send, in order,
@@ -7061,8 +9884,6 @@ static_assert(transport<scripted_transport>);
 /// on drivers and the retries (`PROTOCOL.md` section 5). The loop never reads the environment
 /// itself: `read_environment` fills the options from the variables the original agent honoured,
 /// so a program that embeds the loop decides what comes from where.
-
-#include <cstdio>
 
 namespace servokit::servo {
 
@@ -7774,7 +10595,8 @@ class servo_loop {
         state = simdjson::minify(*given);
         json::writer out(request);
         out.begin_object();
-        for (auto field : given->get_object().value_unsafe()) {
+        const simdjson::dom::object state_object = given->get_object().value_unsafe();  // held: a temporary would dangle
+        for (auto field : state_object) {
           if (field.key == "control") continue;
           out.key(field.key);
           out.raw(simdjson::minify(field.value));
@@ -8206,3 +11028,52 @@ class signal_relay {
 }  // namespace servokit::servo
 // ===== end servokit/servo/signal_relay.hpp =====
 // ===== end servokit/servo.hpp =====
+// ===== begin servokit/backend.hpp =====
+/// @file
+/// The backend layer: the backend side of the servo protocol driven by the optimizer (a session
+/// per application), the SQLite study that survives crashes, and the report for people.
+
+// ===== begin servokit/backend/options.hpp =====
+/// @file
+/// A session's options from a servo's config.yaml: the `optimization:` section, with the command
+/// line's overrides (`--budget`, `--seed`, `--report`) applied on top.
+
+namespace servokit::backend {
+
+/// What the command line may override; unset members keep the config's values.
+struct option_overrides {
+  std::optional<std::int64_t> budget;
+  std::optional<std::int64_t> seed;
+  std::optional<std::filesystem::path> report_directory;
+};
+
+/// The default budget when neither the config nor the command line gives one.
+inline constexpr std::int64_t default_budget = 30;
+
+/// Reads `config_file`'s `optimization:` section for `app_id`. Throws `config::error` naming the
+/// file, line and key of a problem, or `optimize::error` for an objective that cannot work.
+inline session_options read_session_options(const std::string& config_file, std::string app_id,
+                                            const option_overrides& overrides = {}) {
+  const auto document = config::document::load(config_file);
+  if (!document.exists()) throw config::error(config_file + ": not found (the optimization: section is read from it)");
+  if (!document.has_section("optimization")) {
+    throw config::error(config_file +
+                        ": has no \"optimization\" section; add at least\n"
+                        "optimization:\n  objective: {metric: NAME, goal: minimize}   # or maximize\n  budget: 30");
+  }
+  session_options options;
+  options.app_id = std::move(app_id);
+  options.config = document.section<optimize::optimization_config>("optimization");
+  optimize::objective check(options.config);   // the objective's own rules, before anything runs
+  options.budget = overrides.budget.value_or(options.config.budget.value_or(default_budget));
+  if (options.budget < 1) throw config::error(config_file + ": optimization.budget must be at least 1 (the baseline)");
+  const std::int64_t seed = overrides.seed.value_or(options.config.seed.value_or(1));
+  if (seed < 0) throw config::error(config_file + ": optimization.seed must not be negative");
+  options.seed = static_cast<std::uint64_t>(seed);
+  options.report_directory = overrides.report_directory;
+  return options;
+}
+
+}  // namespace servokit::backend
+// ===== end servokit/backend/options.hpp =====
+// ===== end servokit/backend.hpp =====

@@ -35,17 +35,6 @@ void log_line(const std::string& line) {
   std::fwrite(text.data(), 1, text.size(), stderr);
 }
 
-/// `{"status": status, "reason": reason}`.
-std::string status_body(std::string_view status, std::string_view reason) {
-  std::string text;
-  servokit::json::writer out(text);
-  out.begin_object();
-  out.key("status"), out.string(status);
-  out.key("reason"), out.string(reason);
-  out.end_object();
-  return text;
-}
-
 /// Compares without leaking, through timing, how much of the token a guess got right.
 bool same_secret(std::string_view given, std::string_view expected) {
   unsigned char difference = given.size() == expected.size() ? 0 : 1;
@@ -82,7 +71,7 @@ class backend_server {
       if (event == backend::events::whats_next) {
         return R"({"cmd":"SLEEP","param":{"duration":120,"data":{"reason":)" + quoted(found.refusal) + "}}}";
       }
-      return status_body("invalid", found.refusal);
+      return backend::status_reply("invalid", found.refusal);
     }
     std::string reply = found.session->handle(event, param, cmd_uid);
     if (found.session->finished()) {
@@ -250,24 +239,24 @@ int main(int argc, char** argv) {
         log_line("401 for " + request.path + " from " + request.remote_addr + ": " +
                  (given.empty() ? "no Authorization header" : "wrong bearer token"));
         response.set_header("WWW-Authenticate", "Bearer");
-        return answer(401, status_body("unauthorized", "a valid 'Authorization: Bearer <token>' header is required"));
+        return answer(401, backend::status_reply("unauthorized", "a valid 'Authorization: Bearer <token>' header is required"));
       }
     }
     const std::string app = request.matches[2];
     if (!valid_app_id(app)) {
-      return answer(400, status_body("invalid", "the app id must be 1-128 letters, digits, '.', '_' or '-', not starting with '.'"));
+      return answer(400, backend::status_reply("invalid", "the app id must be 1-128 letters, digits, '.', '_' or '-', not starting with '.'"));
     }
     simdjson::dom::parser parser;
     simdjson::dom::element body;
     if (auto error = parser.parse(request.body).get(body)) {
-      return answer(400, status_body("invalid", std::string("the body is not valid JSON: ") + simdjson::error_message(error)));
+      return answer(400, backend::status_reply("invalid", std::string("the body is not valid JSON: ") + simdjson::error_message(error)));
     }
     std::string_view event;
     if (!body.is_object() || body["event"].get_string().get(event)) {
-      return answer(400, status_body("invalid", "the body must be an object with a string \"event\""));
+      return answer(400, backend::status_reply("invalid", "the body must be an object with a string \"event\""));
     }
     if (!backend::known_event(event)) {
-      return answer(400, status_body("invalid", "unknown event \"" + std::string(event).substr(0, 60) +
+      return answer(400, backend::status_reply("invalid", "unknown event \"" + std::string(event).substr(0, 60) +
                                                     "\" (expected HELLO, WHATS_NEXT, DESCRIPTION, ADJUSTMENT, MEASUREMENT or GOODBYE)"));
     }
     simdjson::dom::element param;

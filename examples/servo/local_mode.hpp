@@ -78,7 +78,7 @@ int run_local(servokit::servo::options options, const local_arguments& local, Ru
     const int code = run_agent(options, backend_in_process);
     display.close();
     if (const auto failure = session.failure()) {
-      complain("optimization refused: " + *failure);
+      complain("optimization stopped: " + *failure);
       return 1;
     }
     if (!session.finished()) {

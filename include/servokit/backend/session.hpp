@@ -118,6 +118,17 @@ inline bool known_event(std::string_view name) {
   return false;
 }
 
+/// A reply without a command: `{"status": "ok"}`, `{"status": "invalid", "reason": "..."}`.
+inline std::string status_reply(std::string_view status, std::string_view reason) {
+  std::string text;
+  json::writer out(text);
+  out.begin_object();
+  out.key("status"), out.string(status);
+  if (!reason.empty()) out.key("reason"), out.string(reason);
+  out.end_object();
+  return text;
+}
+
 /// The objective and its constraints as one line: what a study records and compares.
 inline std::string describe_objective(const optimize::objective& objective) {
   std::string text = objective.describe();
@@ -274,16 +285,6 @@ class session {
 
   static double now() {
     return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-  }
-
-  static std::string status_reply(std::string_view status, std::string_view reason) {
-    std::string text;
-    json::writer out(text);
-    out.begin_object();
-    out.key("status"), out.string(status);
-    if (!reason.empty()) out.key("reason"), out.string(reason);
-    out.end_object();
-    return text;
   }
 
   /// The event the session waits for in its current phase.

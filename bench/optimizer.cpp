@@ -192,6 +192,7 @@ struct prepared {
     auto metrics = definition.metrics(settings);
     if (!metrics) return std::nullopt;
     auto evaluated = objective.evaluate(*metrics);
+    if (evaluated.status != opt::trial_status::ok) return std::nullopt;
     return evaluated.value;
   }
 

@@ -137,6 +137,7 @@ optimization:
   auto too_many_errors = objective.evaluate({{"throughput", 300}, {"cost", 4}, {"error_rate", 0.05}});
   CHECK(too_many_errors.status == opt::trial_status::infeasible);
   CHECK(too_many_errors.reason == "constraint error_rate <= 0.01 broken: 0.05");
+  CHECK(*too_many_errors.value == 75);   // kept for the optimizer to learn from
   auto too_slow = objective.evaluate({{"throughput", 50}, {"cost", 4}, {"error_rate", 0}});
   CHECK(too_slow.reason == "constraint throughput >= 100 broken: 50");
 

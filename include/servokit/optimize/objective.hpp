@@ -53,6 +53,8 @@ class objective {
  public:
   /// What one measurement is worth: `ok` with a finite value, or `infeasible` with the reason
   /// (a broken constraint, a missing metric, a division by zero, a NaN or infinity). Never NaN.
+  /// A trial that only broke a constraint keeps its (finite) value: pass it on to
+  /// `optimizer::tell`, which learns from it; only `ok` trials are ever the best.
   struct evaluation {
     trial_status status = trial_status::infeasible;
     std::optional<double> value;
@@ -113,17 +115,6 @@ class objective {
         return infeasible("metric \"" + name + "\" is " + format_number(found->second) + ", not a finite number");
       }
     }
-    for (const auto& constraint : constraints_) {
-      const double measured = metric_values.at(constraint.metric);
-      if (constraint.min && measured < *constraint.min) {
-        return infeasible("constraint " + constraint.metric + " >= " + format_number(*constraint.min) + " broken: " +
-                          format_number(measured));
-      }
-      if (constraint.max && measured > *constraint.max) {
-        return infeasible("constraint " + constraint.metric + " <= " + format_number(*constraint.max) + " broken: " +
-                          format_number(measured));
-      }
-    }
     double value = 0;
     if (objective_.expression) {
       try {
@@ -138,6 +129,19 @@ class objective {
       }
     } else {
       value = metric_values.at(*objective_.metric);
+    }
+    // A broken constraint makes the trial infeasible, but the value it had still tells the
+    // optimizer about the objective (it is never the best: only ok trials are).
+    for (const auto& constraint : constraints_) {
+      const double measured = metric_values.at(constraint.metric);
+      if (constraint.min && measured < *constraint.min) {
+        return {trial_status::infeasible, value,
+                "constraint " + constraint.metric + " >= " + format_number(*constraint.min) + " broken: " + format_number(measured)};
+      }
+      if (constraint.max && measured > *constraint.max) {
+        return {trial_status::infeasible, value,
+                "constraint " + constraint.metric + " <= " + format_number(*constraint.max) + " broken: " + format_number(measured)};
+      }
     }
     return {trial_status::ok, value, ""};
   }

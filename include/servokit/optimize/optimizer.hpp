@@ -59,7 +59,10 @@ class optimizer {
 
   /// Records a trial: `value` is the objective as `objective::evaluate` computed it (the goal's
   /// direction is applied inside), required when `status` is `ok`. A non-finite value counts as
-  /// infeasible. Throws `optimize::error` for settings the descriptor does not allow.
+  /// infeasible. An infeasible trial may carry the value too (`evaluate` gives it when only a
+  /// constraint was broken): the search then learns the objective from it as well, and only the
+  /// feasibility of the region from its status. Throws `optimize::error` for settings the
+  /// descriptor does not allow.
   void tell(const configuration& settings, trial_status status, std::optional<double> value) {
     if (status == trial_status::ok && !value) throw error("tell: a trial with status ok needs a value");
     record added;
@@ -67,7 +70,11 @@ class optimizer {
     added.cells = space_.cells(added.position);
     added.status = status;
     if (status == trial_status::ok && !std::isfinite(*value)) added.status = trial_status::infeasible;
-    if (added.status == trial_status::ok) added.value = *value;
+    const bool usable = value && std::isfinite(*value);
+    if (usable && (added.status == trial_status::ok || added.status == trial_status::infeasible)) {
+      added.value = *value;
+      added.has_value = true;
+    }
     trials_.push_back(std::move(added));
   }
 
@@ -94,6 +101,7 @@ class optimizer {
     std::vector<std::int64_t> cells;
     trial_status status = trial_status::failed;
     double value = 0;
+    bool has_value = false;   ///< `value` holds the objective (ok trials, and infeasible ones that told it)
   };
 
   /// The feasible measurements of one configuration.
@@ -113,8 +121,18 @@ class optimizer {
 
     std::vector<std::vector<double>> points;      ///< feasible trials, then failed ones (targets below)
     std::size_t feasible_count = 0;               ///< how many of `points` are feasible trials
-    std::vector<double> targets;                  ///< lower is better; log-scaled when all values are positive
-    bool log_scaled = false;
+    std::vector<double> targets;                  ///< lower is better, warped (below)
+    double center = 0;                            ///< the median feasible value (lower is better)
+    double spread = 1;                            ///< a robust scale of the feasible values
+
+    /// A value (lower is better) as the model sees it: centred and scaled robustly, and the bad
+    /// tail beyond two scales compressed logarithmically, so that a few disastrous configurations
+    /// (a thousandth of the throughput) do not flatten the differences among the good ones, which
+    /// stay linear.
+    double warped(double value) const {
+      const double scaled = (value - center) / spread;
+      return scaled <= 2 ? scaled : 2 + std::log1p(scaled - 2);
+    }
     detail::gaussian_process objective_model;
     bool has_objective_model = false;
     std::vector<std::vector<double>> labelled;    ///< trials for the feasibility model
@@ -134,10 +152,8 @@ class optimizer {
   /// The trials of the space-filling design that follows the baseline.
   std::size_t design_size() const { return std::clamp<std::size_t>(searchable_count() + 1, 4, 8); }
 
-  double target_of(double value, bool log_scaled) const {
-    const double scaled = log_scaled ? std::log(value) : value;
-    return maximize_ ? -scaled : scaled;
-  }
+  /// A value turned so that lower is better.
+  double target_of(double value) const { return maximize_ ? -value : value; }
 
   std::map<std::vector<std::int64_t>, group> feasible_groups() const {
     std::map<std::vector<std::int64_t>, group> groups;
@@ -171,21 +187,18 @@ class optimizer {
   void build(model& fitted) const {
     std::vector<std::size_t> feasible;
     std::vector<std::size_t> unfeasible;
-    bool all_positive = true;
     for (std::size_t index = 0; index < trials_.size(); ++index) {
       if (trials_[index].status == trial_status::ok) {
         feasible.push_back(index);
-        all_positive = all_positive && trials_[index].value > 0;
       } else {
         unfeasible.push_back(index);
       }
     }
-    fitted.log_scaled = all_positive;
     if (feasible.size() > model_points) {
       // The best half by value, then the most recent.
       std::vector<std::size_t> by_value = feasible;
       std::stable_sort(by_value.begin(), by_value.end(), [&](std::size_t left, std::size_t right) {
-        return target_of(trials_[left].value, false) < target_of(trials_[right].value, false);
+        return target_of(trials_[left].value) < target_of(trials_[right].value);
       });
       std::set<std::size_t> kept(by_value.begin(), by_value.begin() + model_points / 2);
       for (auto index = feasible.rbegin(); index != feasible.rend() && kept.size() < model_points; ++index) kept.insert(*index);
@@ -193,21 +206,35 @@ class optimizer {
     }
     if (unfeasible.size() > model_points / 4) unfeasible.erase(unfeasible.begin(), unfeasible.end() - model_points / 4);
 
+    if (!feasible.empty()) {
+      std::vector<double> sorted;
+      for (auto index : feasible) sorted.push_back(target_of(trials_[index].value));
+      std::sort(sorted.begin(), sorted.end());
+      const auto at = [&](double fraction) { return sorted[static_cast<std::size_t>(fraction * static_cast<double>(sorted.size() - 1))]; };
+      fitted.center = at(0.5);
+      // The interquartile range as a standard deviation, or the full range for few values, or 1.
+      double spread = (at(0.75) - at(0.25)) / 1.35;
+      if (!(spread > 0)) spread = (sorted.back() - sorted.front()) / 2;
+      fitted.spread = spread > 0 ? spread : std::max(std::abs(fitted.center), 1.0);
+    }
     for (auto index : feasible) {
       fitted.points.push_back(trials_[index].position);
-      fitted.targets.push_back(target_of(trials_[index].value, fitted.log_scaled));
+      fitted.targets.push_back(fitted.warped(target_of(trials_[index].value)));
     }
     fitted.feasible_count = fitted.points.size();
-    // Failed and rejected trials count in the objective model as the worst value seen, so that
-    // the model expects nothing from a region that crashes instead of the prior's wide hopes.
-    // Infeasible ones do not: a constraint's edge is often where the optimum lies, and the
-    // feasibility model below already says how likely each side is to break it.
+    // Infeasible trials that told their value teach the objective model like any other: where
+    // the optimum lies is then known on both sides of a constraint, and the feasibility model
+    // below says which side holds. Failed and rejected trials count as the worst value seen, so
+    // that the model expects nothing from a region that crashes instead of the prior's wide hopes.
+    // Infeasible ones without a value count for nothing here: a constraint's edge is often where
+    // the optimum lies.
     if (fitted.feasible_count > 0) {
       const double worst = *std::max_element(fitted.targets.begin(), fitted.targets.end());
       for (auto index : unfeasible) {
-        if (trials_[index].status == trial_status::infeasible) continue;
-        fitted.points.push_back(trials_[index].position);
-        fitted.targets.push_back(worst);
+        const auto& trial = trials_[index];
+        if (trial.status == trial_status::infeasible && !trial.has_value) continue;
+        fitted.points.push_back(trial.position);
+        fitted.targets.push_back(trial.has_value ? fitted.warped(target_of(trial.value)) : worst);
       }
     }
     detail::kernel_shape chosen;
@@ -316,7 +343,7 @@ class optimizer {
     std::vector<const group*> ranked;
     for (const auto& [cells, candidate] : groups) ranked.push_back(&candidate);
     std::stable_sort(ranked.begin(), ranked.end(), [&](const group* left, const group* right) {
-      return target_of(left->mean(), false) < target_of(right->mean(), false);
+      return target_of(left->mean()) < target_of(right->mean());
     });
     const group* chosen = ranked.front();
     if (fitted.has_objective_model && fitted.feasible_count >= 4) {
@@ -325,10 +352,10 @@ class optimizer {
       // noise that is the best measured one.
       const auto& shape = fitted.objective_model.shape();
       const double noise = std::sqrt(fitted.objective_model.scale() * shape.noise_ratio);
-      const double first = target_of(ranked.front()->mean(), fitted.log_scaled);
+      const double first = fitted.warped(target_of(ranked.front()->mean()));
       double lowest = std::numeric_limits<double>::infinity();
       for (std::size_t rank = 0; rank < std::min<std::size_t>(5, ranked.size()); ++rank) {
-        if (target_of(ranked[rank]->mean(), fitted.log_scaled) > first + 2 * noise) break;
+        if (fitted.warped(target_of(ranked[rank]->mean())) > first + 2 * noise) break;
         const double believed = fitted.objective_model.predict(trials_[ranked[rank]->first].position).mean;
         if (believed < lowest) {
           lowest = believed;
@@ -471,6 +498,14 @@ class optimizer {
       believed.emplace_back(fitted.has_objective_model ? fitted.objective_model.predict(fitted.points[i]).mean : fitted.targets[i], i);
     }
     std::stable_sort(believed.begin(), believed.end());
+    std::vector<std::vector<std::int64_t>> podium;   // the three best measured configurations
+    {
+      auto groups = feasible_groups();
+      std::vector<std::pair<double, const std::vector<std::int64_t>*>> by_mean;
+      for (const auto& [cells, measured_group] : groups) by_mean.emplace_back(target_of(measured_group.mean()), &cells);
+      std::stable_sort(by_mean.begin(), by_mean.end(), [](const auto& left, const auto& right) { return left.first < right.first; });
+      for (std::size_t rank = 0; rank < std::min<std::size_t>(3, by_mean.size()); ++rank) podium.push_back(*by_mean[rank].second);
+    }
     std::set<std::vector<std::int64_t>> leaders;
     for (const auto& [mean, i] : believed) {
       if (leaders.size() == 5) break;
@@ -479,9 +514,12 @@ class optimizer {
       for (int j = 0; j < 32; ++j) candidates.push_back(neighbour(origin, random));
       if (leaders.size() <= 3) {
         for (auto& moved : adjacent(origin)) candidates.push_back(std::move(moved));
-        // A leader measured only once or twice may be measured again: with noise, the model's
-        // doubt about it is what expected improvement weighs.
-        if (measured[space_.cells(origin)] < 3) candidates.push_back(origin);
+        // A leader among the three best measured, measured only once or twice, may be measured
+        // again: with noise, the model's doubt about it is what expected improvement weighs.
+        const auto cells = space_.cells(origin);
+        if (measured[cells] < 3 && std::find(podium.begin(), podium.end(), cells) != podium.end()) {
+          candidates.push_back(origin);
+        }
       }
     }
 
@@ -490,7 +528,10 @@ class optimizer {
     for (std::size_t i = 0; i < candidates.size(); ++i) {
       auto cells = space_.cells(candidates[i]);
       if (!scored.insert(cells).second) continue;
-      if (measured.contains(cells) && (!leaders.contains(cells) || measured[cells] >= 3)) continue;
+      if (measured.contains(cells) &&
+          (measured[cells] >= 3 || std::find(podium.begin(), podium.end(), cells) == podium.end())) {
+        continue;
+      }
       ranked.emplace_back(acquisition(fitted, candidates[i]), i);
     }
     if (ranked.empty()) {

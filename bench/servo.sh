@@ -49,11 +49,15 @@ fi
 
 echo "== 2, 3. cycles: the drivers alone (the floor), then under the agent (200 cycles)"
 "$bin/bench-servo_backend" drivers 200 "$servo" | tee "$servo/drivers.out"
+"$bin/bench-servo_backend" exchange 2000 "$servo" | tee "$servo/exchange.out"
 "$bin/bench-servo_backend" cycles 200 "$servo" "$bin/servokit-servo" | tee "$servo/cycles.out"
 median() { grep "^$1" "$2" | head -n 1 | awk -F'median' '{split($2, field, " "); print field[1]}'; }
-awk -v cycle="$(median cycle "$servo/cycles.out")" -v drivers="$(median drivers "$servo/drivers.out")" 'BEGIN {
+awk -v cycle="$(median cycle "$servo/cycles.out")" -v drivers="$(median drivers "$servo/drivers.out")" \
+    -v exchange="$(median "one exchange" "$servo/exchange.out")" 'BEGIN {
   printf "agent overhead per cycle: %.3f ms (cycle %.3f - drivers %.3f), per operation: %.3f ms   target <= 1 ms\n",
-         cycle - drivers, cycle, drivers, (cycle - drivers) / 3 }'
+         cycle - drivers, cycle, drivers, (cycle - drivers) / 3
+  printf "  of which the 10 exchanges of a cycle at the least: %.3f ms; the loop itself per operation: %.3f ms\n",
+         10 * exchange, (cycle - drivers - 10 * exchange) / 3 }'
 if [ -n "${ORIGINAL_SERVO:-}" ]; then
   echo "   the original Python agent (20 cycles):"
   "$bin/bench-servo_backend" cycles 20 "$servo" python3 "$ORIGINAL_SERVO"

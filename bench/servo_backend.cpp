@@ -10,6 +10,9 @@
 //       RSS and open fds after cycle 10 and after the last, and its peak RSS.
 //   bench-servo_backend drivers RUNS DIR
 //       the drivers' own run time for one cycle, as the agent runs them (the floor of a cycle).
+//   bench-servo_backend exchange RUNS DIR
+//       one event posted with servokit's HTTP client to this backend, RUNS times on one kept-alive
+//       connection: what each of the 10 exchanges of a cycle costs at the least.
 //
 // The agent is given `--url http://127.0.0.1:PORT/servo --no-auth app` after ARGS, or the URL
 // in place of an argument `{url}` (so that curl itself can be the floor of "start to HELLO").
@@ -29,6 +32,7 @@
 #include <thread>
 #include <vector>
 
+#include <servokit/http/client.hpp>
 #include <servokit/process.hpp>
 
 namespace {
@@ -225,6 +229,20 @@ int main(int argc, char** argv) {
     print("start to HELLO", summarize(to_hello));
     std::printf("RSS at HELLO: median %.0f KiB, of it private (RssAnon) %.0f KiB\n", summarize(rss).median,
                 summarize(private_rss).median);
+  } else if (mode == "exchange") {
+    servokit::http::client http;
+    servokit::http::request hello;
+    hello.method = "POST";
+    hello.url = "http://127.0.0.1:" + std::to_string(port) + "/servo";
+    hello.headers.emplace_back("Content-Type", "application/json");
+    hello.body = R"({"event":"HELLO","param":{"agent":"bench"}})";
+    std::vector<double> took;
+    for (int run = 0; run < count; ++run) {
+      const auto started = clock_type::now();
+      if (http.perform(hello).status != 200) return 1;
+      took.push_back(ms(clock_type::now() - started));
+    }
+    print("one exchange (HTTP client, backend)", summarize(took));
   } else if (mode == "cycles") {
     state.cycles_wanted = count;
     clock_type::time_point started;

@@ -2,6 +2,8 @@
 // ./config.yaml, optionally ./environment), it connects the application to the optimization
 // backend: HELLO, then WHATS_NEXT and the commands it brings, until a signal says stop.
 // The command line is the original agent's.
+#include <fcntl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -9,8 +11,11 @@
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <filesystem>
 #include <string>
 #include <string_view>
+#include <system_error>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -41,6 +46,23 @@ void complain(std::string_view message) {
   std::fprintf(stderr, "servokit-servo: %.*s\n", static_cast<int>(message.size()), message.data());
 }
 
+/// Marks every descriptor above stderr close-on-exec, so the re-executed agent starts with only
+/// 0, 1 and 2: libcurl's sockets, for one, are not opened close-on-exec and would leak into it.
+void close_on_exec_above_stderr() {
+#ifdef SYS_close_range
+  if (::syscall(SYS_close_range, 3U, ~0U, 4U /* CLOSE_RANGE_CLOEXEC */) == 0) return;
+#endif
+  std::vector<int> open;  // collected first: the directory's own descriptor is among them
+  std::error_code error;
+  for (auto it = std::filesystem::directory_iterator("/proc/self/fd", error); !error && it != std::filesystem::directory_iterator();
+       it.increment(error)) {
+    open.push_back(std::atoi(it->path().filename().c_str()));
+  }
+  for (const int fd : open) {
+    if (fd > 2) ::fcntl(fd, F_SETFD, ::fcntl(fd, F_GETFD) | FD_CLOEXEC);
+  }
+}
+
 /// Runs the agent loop over `backend` with SIGTERM, SIGINT, SIGUSR1 and SIGHUP relayed to it;
 /// after a SIGHUP (GOODBYE `restart`) the program re-executes itself with the same arguments.
 /// Any transport works: the HTTP one here, an in-process backend elsewhere.
@@ -52,6 +74,7 @@ int run_agent(const servo::options& options, Transport& backend, char** argv) {
   const int code = loop.run();
   if (!loop.restart_requested()) return code;
   std::fflush(nullptr);
+  close_on_exec_above_stderr();
   ::execv("/proc/self/exe", argv);
   complain(std::string("cannot re-execute for the restart: ") + std::strerror(errno));
   return 1;

@@ -10153,6 +10153,7 @@ inline std::optional<double> seconds_value(simdjson::dom::element element) {
 #include <poll.h>
 
 #include <condition_variable>
+#include <tuple>
 
 namespace servokit::servo {
 
@@ -10264,10 +10265,9 @@ class servo_loop {
 
   /// Where a running driver's progress goes: the event and the command's uid.
   struct progress_target {
-    std::string_view event;
-    const std::string* cmd_uid_json;  ///< `"abc"` as JSON, or empty: the command had none
-    std::string_view cmd_uid;
-    std::chrono::steady_clock::time_point started;
+    std::string_view event;                          ///< ADJUSTMENT or MEASUREMENT
+    std::string_view cmd_uid;                        ///< the command's uid, for the transport
+    std::chrono::steady_clock::time_point started;   ///< for `runtime`
   };
 
   // --- log -------------------------------------------------------------------------------
@@ -10343,13 +10343,13 @@ class servo_loop {
     // stop (docker stop allows 10 s) is not held up for a minute by a backend that is down.
     const seconds later_delay = event == "GOODBYE" ? std::min(options_.retry_delay, seconds(1)) : options_.retry_delay;
     seconds delay = event == "WHATS_NEXT" ? options_.first_whats_next_retry : later_delay;
-    detail("> " + std::string(event) + " " + excerpt(param_json, 4096));
+    if (options_.verbose) detail("> " + std::string(event) + " " + excerpt(param_json, 4096));
     for (;;) {
       std::string problem;
       try {
         transport::reply reply = backend_.exchange(transport::event{event, param_json, cmd_uid}, stop);
         reply_text_ = std::move(reply.body);
-        detail("< " + std::string(event) + " " + excerpt(reply_text_, 4096));
+        if (options_.verbose) detail("< " + std::string(event) + " " + excerpt(reply_text_, 4096));
         if (reply_parser_.parse(reply_text_).get(result.body) == simdjson::SUCCESS) {
           result.delivered = true;
           result.status = detail::string_member(result.body, "status");
@@ -10535,25 +10535,17 @@ class servo_loop {
   /// DESCRIBE: `./adjust --query` and `./measure --describe`, joined into the descriptor.
   step describe() {
     const auto started = std::chrono::steady_clock::now();
-    driver_run adjust_run = run_driver("./adjust", {"--query", options_.app_id}, {}, nullptr);
-    if (adjust_run.kind == driver_run::outcome::stopped) return step::done;
-    std::string application;
-    if (adjust_run.kind == driver_run::outcome::completed &&
-        !descriptor_part(adjust_run, "Adjust", "application", application)) {
-      adjust_run.kind = driver_run::outcome::failed;
-    }
-    if (adjust_run.kind != driver_run::outcome::completed) {
-      return report_failure("DESCRIPTION", adjust_run, "./adjust --query", started);
-    }
-    driver_run measure_run = run_driver("./measure", {"--describe", options_.app_id}, {}, nullptr);
-    if (measure_run.kind == driver_run::outcome::stopped) return step::done;
-    std::string metrics;
-    if (measure_run.kind == driver_run::outcome::completed &&
-        !descriptor_part(measure_run, "Measure", "metrics", metrics)) {
-      measure_run.kind = driver_run::outcome::failed;
-    }
-    if (measure_run.kind != driver_run::outcome::completed) {
-      return report_failure("DESCRIPTION", measure_run, "./measure --describe", started);
+    std::string application, metrics;
+    for (auto [driver, flag, kind, key, part] : {std::tuple{"./adjust", "--query", "Adjust", "application", &application},
+                                                std::tuple{"./measure", "--describe", "Measure", "metrics", &metrics}}) {
+      driver_run run = run_driver(driver, {flag, options_.app_id}, {}, nullptr);
+      if (run.kind == driver_run::outcome::stopped) return step::done;
+      if (run.kind == driver_run::outcome::completed && !descriptor_part(run, kind, key, *part)) {
+        run.kind = driver_run::outcome::failed;
+      }
+      if (run.kind != driver_run::outcome::completed) {
+        return report_failure("DESCRIPTION", run, std::string(driver) + " " + flag, started);
+      }
     }
 
     std::string param;
@@ -10658,7 +10650,7 @@ class servo_loop {
       refused.message = "ADJUST command without a \"state\" object: " + excerpt(param);
       return report_failure("ADJUSTMENT", refused, "./adjust", started);
     }
-    progress_target progress{"ADJUSTMENT", &command_.uid_json, command_.uid, started};
+    progress_target progress{"ADJUSTMENT", command_.uid, started};
     driver_run run = run_driver("./adjust", {options_.app_id}, std::move(request), &progress);
     if (run.kind == driver_run::outcome::stopped) return step::done;
     if (run.kind == driver_run::outcome::resync) return step::resync;
@@ -10697,7 +10689,7 @@ class servo_loop {
   /// MEASURE: the param to `./measure` unchanged; the result is its metrics (and annotations).
   step measure(const std::string& param) {
     const auto started = std::chrono::steady_clock::now();
-    progress_target progress{"MEASUREMENT", &command_.uid_json, command_.uid, started};
+    progress_target progress{"MEASUREMENT", command_.uid, started};
     driver_run run = run_driver("./measure", {options_.app_id}, param, &progress);
     if (run.kind == driver_run::outcome::stopped) return step::done;
     if (run.kind == driver_run::outcome::resync) return step::resync;
@@ -10897,7 +10889,7 @@ class servo_loop {
       while (!lines.empty()) {
         const std::string line = std::move(lines.front());
         lines.pop_front();
-        detail(driver + ": " + line);
+        if (options_.verbose) detail(driver + ": " + line);
         if (line.find_first_not_of(" \t\r") == std::string::npos || !not_json.empty()) continue;
         simdjson::dom::element parsed;
         if (line_parser_.parse(line).get(parsed) != simdjson::SUCCESS) {

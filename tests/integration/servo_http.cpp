@@ -16,6 +16,7 @@
 #include <servokit/process.hpp>
 
 #include "batch_servo.hpp"
+#include "http_server.hpp"
 #include "servo_dir.hpp"
 
 using servokit_test::servo_dir;
@@ -36,31 +37,11 @@ struct recorded_event {
 /// The test backend, started with a plan (JSON list, see backend.py) and stopped at the end.
 class backend_server {
  public:
-  explicit backend_server(const std::string& plan = "[]", const std::string& token = "") {
-    dir_.write("plan.json", plan);
-    std::vector<std::string> argv{"python3", std::string(SERVOKIT_TEST_SOURCE_DIR) + "/tests/integration/servo_fixtures/backend.py",
-                                  "--log", (dir_ / "events.jsonl").string(), "--plan", (dir_ / "plan.json").string()};
-    if (!token.empty()) argv.insert(argv.end(), {"--token", token});
-    process::child_options options;
-    options.in.keep_open = true;
-    options.err.target = process::stream_target::inherit;
-    options.out.on_line = [this](const process::output_line& line) {
-      if (port_ == 0) port_ = std::stoi(std::string(line.text));
-    };
-    server_.emplace(loop_, process::command(std::move(argv)), std::move(options));
-    loop_.run_until([this] { return port_ != 0 || server_->finished(); }, process::event_loop::clock::now() + 20s);
-    if (port_ == 0) throw std::runtime_error("the test backend did not start");
-  }
-  backend_server(const backend_server&) = delete;
-  backend_server& operator=(const backend_server&) = delete;
-  ~backend_server() {
-    server_->close_stdin();
-    server_->terminate(SIGTERM, 500ms);
-    server_->wait();
-  }
+  explicit backend_server(const std::string& plan = "[]", const std::string& token = "")
+      : plan_(dir_.write("plan.json", plan)), server_(script(), arguments(token)) {}
 
   /// The Optune endpoint on this server.
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/accounts/acme/applications/app/servo"; }
+  std::string url() const { return server_.url("/accounts/acme/applications/app/servo"); }
 
   /// Every event received so far.
   std::vector<recorded_event> events() const {
@@ -96,10 +77,16 @@ class backend_server {
   }
 
  private:
+  static std::string script() { return std::string(SERVOKIT_TEST_SOURCE_DIR) + "/tests/integration/servo_fixtures/backend.py"; }
+  std::vector<std::string> arguments(const std::string& token) const {
+    std::vector<std::string> list{"--log", (dir_ / "events.jsonl").string(), "--plan", plan_.string()};
+    if (!token.empty()) list.insert(list.end(), {"--token", token});
+    return list;
+  }
+
   servokit_test::temp_dir dir_;
-  process::event_loop loop_;
-  std::optional<process::child> server_;
-  int port_ = 0;
+  std::filesystem::path plan_;
+  servokit_test::http_test_server server_;
 };
 
 /// servokit-servo running in `dir` with `arguments`; stderr captured.
@@ -330,4 +317,28 @@ TEST_CASE("servokit-servo --help reads like a well-made CLI's") {
                                "SERVO_RETRY_DELAY_SEC", "SIGHUP"}) {
     CHECK_MESSAGE(out.find(expected) != std::string::npos, expected);
   }
+}
+
+TEST_CASE("over HTTP: SIGHUP during a SLEEP restarts at once, and the new process holds no descriptor more than the old") {
+  servo_dir dir;
+  backend_server backend;  // every WHATS_NEXT: SLEEP 3600
+  agent_process agent(dir, {"--url", backend.url(), "--no-auth", "app"});
+  const auto open_fds = [&] {
+    std::size_t count = 0;
+    for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/" + std::to_string(agent.pid()) + "/fd")) ++count;
+    return count;
+  };
+  REQUIRE(agent.until([&] { return backend.count("WHATS_NEXT") == 1; }));
+  REQUIRE(agent.until([&] { return agent.err().find("SLEEP 3600 s") != std::string::npos; }));
+  const std::size_t before = open_fds();
+  agent.signal(SIGHUP);
+  REQUIRE_MESSAGE(agent.until([&] { return backend.count("WHATS_NEXT") == 2; }), std::string(backend.summary() + agent.err()));
+  REQUIRE(agent.until([&] {
+    const std::string err = agent.err();
+    return err.find("SLEEP 3600 s") != err.rfind("SLEEP 3600 s");  // the second one, after the restart
+  }));
+  CHECK(open_fds() == before);
+  CHECK(backend.count("GOODBYE", R"({"reason":"restart"})") == 1);
+  agent.signal(SIGTERM);
+  CHECK(agent.wait().status.code() == 0);
 }

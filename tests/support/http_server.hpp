@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <servokit/process.hpp>
@@ -17,9 +18,13 @@ namespace servokit_test {
 /// the child handle kills its process group anyway.
 class http_test_server {
  public:
-  explicit http_test_server(std::vector<std::string> extra_arguments = {}) {
+  explicit http_test_server(std::vector<std::string> extra_arguments = {})
+      : http_test_server(std::string(SERVOKIT_TEST_SOURCE_DIR) + "/tests/support/http_test_server.py", std::move(extra_arguments)) {}
+  /// Another server script that follows the same convention (port on the first line of stdout,
+  /// serving until stdin closes), such as the agent tests' Optune backend.
+  http_test_server(const std::string& script, std::vector<std::string> extra_arguments) {
     namespace process = servokit::process;
-    std::vector<std::string> argv{"python3", std::string(SERVOKIT_TEST_SOURCE_DIR) + "/tests/support/http_test_server.py"};
+    std::vector<std::string> argv{"python3", script};
     argv.insert(argv.end(), extra_arguments.begin(), extra_arguments.end());
     process::child_options options;
     options.in.keep_open = true;

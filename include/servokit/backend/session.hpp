@@ -568,7 +568,9 @@ class session {
     trial.number = pending_->number;
     trial.settings_json = pending_->settings_json;
     trial.metrics_json = std::move(metrics_json);
-    trial.objective = status == optimize::trial_status::ok ? value : std::nullopt;
+    // An infeasible trial keeps the objective's value when it had one (only a constraint broke):
+    // the optimizer learns from it, and best() never picks it.
+    trial.objective = status == optimize::trial_status::ok || status == optimize::trial_status::infeasible ? value : std::nullopt;
     trial.status = std::string(optimize::to_string(status));
     trial.reason = status == optimize::trial_status::ok ? std::string() : std::move(reason);
     trial.started = pending_->started;

@@ -5,8 +5,9 @@
 #   2. servokit-servo --local, 200 trials of a job that exits at once: wall time per trial beyond
 #      the drivers' own runs (floor: the same four driver runs per trial, without the agent), and
 #      its peak RSS, the drivers included                (target: < 16 MiB)
-#   3. servokit-optimizer serving 8 apps at once, 30 trials each: reply times (target: within 2 ms),
-#      HELLO (a reply with no work) as the HTTP floor
+#   3. servokit-optimizer serving 8 apps at once, 30 trials each: reply times by kind (target: within
+#      2 ms), the replies to progress events (no work) as the HTTP floor; the last result of each
+#      app also renders its plot (gnuplot, about 0.2 s), which shows in the maximum
 #
 #   bench/local.sh [build-dir]       (default: build; Release recommended)
 set -eu

@@ -152,7 +152,10 @@ int drivers_mode(const std::string& directory, std::int64_t trials) {
 }
 
 int server_mode(const std::string& url, int apps, std::int64_t trials) {
-  std::vector<std::vector<double>> hello(static_cast<std::size_t>(apps)), replies(static_cast<std::size_t>(apps));
+  // Per app: progress replies (no work: the HTTP floor), WHATS_NEXT (ask() for an ADJUST), results
+  // (the study's commit, the report line).
+  std::vector<std::vector<double>> progress(static_cast<std::size_t>(apps)), next(static_cast<std::size_t>(apps)),
+      results(static_cast<std::size_t>(apps));
   std::vector<std::thread> agents;
   const auto started = clock_type::now();
   for (int app = 0; app < apps; ++app) {
@@ -171,7 +174,9 @@ int server_mode(const std::string& url, int apps, std::int64_t trials) {
             const auto before = clock_type::now();
             auto answer = client.perform(sent);
             const double seconds = std::chrono::duration<double>(clock_type::now() - before).count();
-            (event == "HELLO" ? hello : replies)[static_cast<std::size_t>(app)].push_back(seconds);
+            const bool is_progress = param.find("\"progress\"") != std::string_view::npos;
+            auto& bucket = event == "WHATS_NEXT" ? next : is_progress ? progress : results;
+            if (event != "HELLO") bucket[static_cast<std::size_t>(app)].push_back(seconds);
             if (answer.status != 200) {
               std::fprintf(stderr, "HTTP %ld: %s\n", answer.status, answer.body.c_str());
               std::exit(1);
@@ -184,12 +189,18 @@ int server_mode(const std::string& url, int apps, std::int64_t trials) {
   }
   for (auto& agent : agents) agent.join();
   const double total = std::chrono::duration<double>(clock_type::now() - started).count();
-  std::vector<double> all, hellos;
-  for (const auto& each : replies) all.insert(all.end(), each.begin(), each.end());
-  for (const auto& each : hello) hellos.insert(hellos.end(), each.begin(), each.end());
+  const auto merged = [](const std::vector<std::vector<double>>& per_app) {
+    std::vector<double> all;
+    for (const auto& each : per_app) all.insert(all.end(), each.begin(), each.end());
+    return all;
+  };
   std::printf("%d apps x %lld trials in %.2f s\n", apps, static_cast<long long>(trials), total);
-  print_distribution("HELLO (no work: the floor)", hellos);
-  print_distribution("every other reply", all);
+  print_distribution("progress (no work: floor)", merged(progress));
+  print_distribution("WHATS_NEXT (ask)", merged(next));
+  print_distribution("results (commit, report)", merged(results));
+  auto all = merged(progress);
+  for (const auto& part : {merged(next), merged(results)}) all.insert(all.end(), part.begin(), part.end());
+  print_distribution("every reply", all);
   return 0;
 }
 

@@ -18,6 +18,8 @@
 #include <string>
 #include <vector>
 
+#include <time.h>
+
 #include <servokit/json.hpp>
 #include <servokit/optimize.hpp>
 
@@ -381,7 +383,15 @@ int serve() {
   return 0;
 }
 
-/// ask() after 200 trials over 10 settings (8 ranges, 2 enums), noisy values.
+/// This thread's CPU time: what ask() costs, apart from the other programs sharing the machine.
+double thread_seconds() {
+  timespec now{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+  return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) * 1e-9;
+}
+
+/// ask() after 200 trials over 10 settings (8 ranges, 2 enums), noisy values, a few failures;
+/// the floor is tell() of the same trial, which only maps settings to a position.
 int ask_speed() {
   std::string json = R"({"application":{"components":{"c":{"settings":{)";
   for (int i = 0; i < 8; ++i) json += "\"r" + std::to_string(i) + "\":{\"min\":0,\"max\":100,\"step\":1,\"value\":50},";
@@ -389,26 +399,36 @@ int ask_speed() {
   auto app = servokit::json::read<servokit::application_descriptor>(json).application;
   opt::optimizer search(app, opt::objective(goal("t", nullptr, "minimize")), 1);
   opt::detail::random_source random(3);
-  double slowest = 0;
-  std::vector<double> times;
+  std::vector<double> cpu_times;
+  std::vector<double> wall_times;
+  std::vector<double> tell_times;
   for (int trial = 0; trial < 220; ++trial) {
-    const auto start = std::chrono::steady_clock::now();
+    const double cpu_start = thread_seconds();
+    const auto wall_start = std::chrono::steady_clock::now();
     auto settings = search.ask();
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+    const double cpu = thread_seconds() - cpu_start;
     if (trial >= 200) {
-      times.push_back(seconds);
-      slowest = std::max(slowest, seconds);
+      cpu_times.push_back(cpu);
+      wall_times.push_back(wall);
     }
     double value = 1;
     for (const auto& [name, setting] : settings.at("c")) {
       if (auto x = servokit::numeric_value(setting)) value += (*x - 30) * (*x - 30) / 1000;
     }
+    const double tell_start = thread_seconds();
     search.tell(settings, trial % 17 == 5 ? opt::trial_status::failed : opt::trial_status::ok, value * (1 + 0.05 * random.normal()));
+    if (trial >= 200) tell_times.push_back(thread_seconds() - tell_start);
   }
-  std::sort(times.begin(), times.end());
-  std::printf("ask() after 200-219 trials, 10 settings: median %.2f ms, slowest %.2f ms (goal: 10 ms)\n",
-              times[times.size() / 2] * 1e3, slowest * 1e3);
-  return times[times.size() / 2] <= 0.010 ? 0 : 1;
+  auto median = [](std::vector<double> values) {
+    std::sort(values.begin(), values.end());
+    return values[values.size() / 2];
+  };
+  std::printf("ask() after 200-219 trials, 10 settings: median %.2f ms CPU (%.2f ms wall), slowest %.2f ms CPU; "
+              "floor tell() %.3f ms (goal: 10 ms)\n",
+              median(cpu_times) * 1e3, median(wall_times) * 1e3, *std::max_element(cpu_times.begin(), cpu_times.end()) * 1e3,
+              median(tell_times) * 1e3);
+  return median(cpu_times) <= 0.010 ? 0 : 1;
 }
 
 }  // namespace

@@ -439,6 +439,10 @@ struct seconds_value {
 struct adjust_control {
   BOOST_HANA_DEFINE_STRUCT(adjust_control,
     (std::optional<raw_json>, userdata));   ///< anything the backend sends, passed on unchanged
+
+  /// The control object exactly as received, every key included (an aggregator passes it on
+  /// whole); empty when the control was built, not read.
+  raw_json as_received;
 };
 
 /// `adjust app_id < request`: the values to apply, by component and setting.
@@ -501,6 +505,10 @@ struct measure_request {
 template <>
 struct meta<adjust_control> {
   static constexpr bool ignore_unknown_keys = true;
+  /// Keeps the whole object in `as_received`.
+  static void keep_source(adjust_control& control, std::string json_text) {
+    control.as_received = raw_json(std::move(json_text));
+  }
 };
 template <>
 struct meta<measure_control> {
@@ -5452,6 +5460,7 @@ class signal_monitor {
 /// ```
 /// Each operation may take, in this order, `const config&` (when the driver declares `config`),
 /// the request, `servokit::progress&` and `servokit::stop_token`; the trailing two are optional.
+/// `query` and `describe` may also take the app_id (`const std::string&`) after the config.
 /// Taking the stop token is what makes `has_cancel` true.
 
 #include <concepts>
@@ -5528,6 +5537,15 @@ concept callable_measure = requires(D& driver, const config_type_t<D>& config, A
 
 namespace detail {
 
+/// Whether `D` has a `query` that takes nothing or the app_id (`const std::string&`), an
+/// aggregator's case: it passes the app_id on to the drivers it queries.
+template <class D>
+concept provides_query = callable_query<D> || callable_query<D, const std::string>;
+
+/// Whether `D` has a `describe` that takes nothing or the app_id.
+template <class D>
+concept provides_describe = callable_describe<D> || callable_describe<D, const std::string>;
+
 /// Whether `D` has an `adjust` of any accepted signature (trailing progress and stop token optional).
 template <class D>
 concept provides_adjust = callable_adjust<D, const adjust_request> || callable_adjust<D, const adjust_request, progress> ||
@@ -5543,11 +5561,30 @@ concept provides_measure = callable_measure<D, const measure_request> ||
 
 /// Whether `D` provides `query` (returning the application) and `adjust`.
 template <class D>
-concept adjust_driver = named_driver<D> && detail::callable_query<D> && detail::provides_adjust<D>;
+concept adjust_driver = named_driver<D> && detail::provides_query<D> && detail::provides_adjust<D>;
 
 /// Whether `D` provides `describe` (returning metric descriptors) and `measure`.
 template <class D>
-concept measure_driver = named_driver<D> && detail::callable_describe<D> && detail::provides_measure<D>;
+concept measure_driver = named_driver<D> && detail::provides_describe<D> && detail::provides_measure<D>;
+
+/// Whether `D` computes its own `--info` line (and `--version` text) at run time, as an aggregator
+/// whose `has_cancel` and version depend on its sub-drivers does: a member `info(const config&)`
+/// or `info()` returning a reflected struct with at least `version` and `has_cancel`; every other
+/// member of it is printed too (servo-magg's `drivers`).
+template <class D>
+concept reports_own_info = requires(D& driver, const config_type_t<D>& config) {
+  { driver.info(config).version } -> std::convertible_to<std::string_view>;
+  { driver.info(config).has_cancel } -> std::convertible_to<bool>;
+} || requires(D& driver) {
+  { driver.info().version } -> std::convertible_to<std::string_view>;
+  { driver.info().has_cancel } -> std::convertible_to<bool>;
+};
+
+/// Whether `D` wants to know which signal stops its operation (to pass the same one on to the
+/// programs it runs): a member `void on_stop_signal(int signal_number)`, called on the signal
+/// monitor's thread just before the stop token is triggered, so it must be thread-safe.
+template <class D>
+concept observes_stop_signal = requires(D& driver, int signal_number) { driver.on_stop_signal(signal_number); };
 
 /// What a driver type declares and provides, for the code that generates its program.
 template <class D>
@@ -5567,16 +5604,27 @@ namespace detail {
 
 /// Calls `D::query` with what it takes.
 template <class D>
-auto call_query(D& driver, const config_type_t<D>& config) {
-  if constexpr (requires { driver.query(config); }) return driver.query(config);
+auto call_query(D& driver, const config_type_t<D>& config, const std::string& app_id) {
+  if constexpr (requires { driver.query(config, app_id); }) return driver.query(config, app_id);
+  else if constexpr (requires { driver.query(config); }) return driver.query(config);
+  else if constexpr (requires { driver.query(app_id); }) return driver.query(app_id);
   else return driver.query();
 }
 
 /// Calls `D::describe` with what it takes.
 template <class D>
-auto call_describe(D& driver, const config_type_t<D>& config) {
-  if constexpr (requires { driver.describe(config); }) return driver.describe(config);
+auto call_describe(D& driver, const config_type_t<D>& config, const std::string& app_id) {
+  if constexpr (requires { driver.describe(config, app_id); }) return driver.describe(config, app_id);
+  else if constexpr (requires { driver.describe(config); }) return driver.describe(config);
+  else if constexpr (requires { driver.describe(app_id); }) return driver.describe(app_id);
   else return driver.describe();
+}
+
+/// Calls `D::info` with what it takes.
+template <class D>
+auto call_info(D& driver, const config_type_t<D>& config) {
+  if constexpr (requires { driver.info(config); }) return driver.info(config);
+  else return driver.info();
 }
 
 /// Calls `D::adjust` with the longest argument list it takes.
@@ -5639,7 +5687,7 @@ consteval bool check_driver() {
                 "servokit::run<D>: D must declare its name (its config section) and version: add "
                 "`static constexpr std::string_view name = \"mydriver\", version = \"1.0.0\";`");
   static_assert(std::is_default_constructible_v<D>, "servokit::run<D>: D must be default-constructible");
-  if constexpr (callable_describe<D> && !measure_driver<D>) {
+  if constexpr (provides_describe<D> && !measure_driver<D>) {
     static_assert(measure_driver<D>,
                   "servokit::run<D>: D has describe() but no measure: add `servokit::measurement measure(const "
                   "config&, const servokit::measure_request&, servokit::progress&[, servokit::stop_token])`");
@@ -5649,7 +5697,7 @@ consteval bool check_driver() {
                   "servokit::run<D>: D has measure() but no describe: add `servokit::metric_descriptors "
                   "describe(const config&)`");
   }
-  if constexpr (callable_query<D> && !adjust_driver<D>) {
+  if constexpr (provides_query<D> && !adjust_driver<D>) {
     static_assert(adjust_driver<D>,
                   "servokit::run<D>: D has query() but no adjust: add `void adjust(const config&, const "
                   "servokit::adjust_request&, servokit::progress&[, servokit::stop_token])`");
@@ -5679,9 +5727,11 @@ class driver_program {
         output::write_line(call.help_text);
         return exit_code::success;
       case driver_mode::show_version:
+        if constexpr (reports_own_info<D>) return print_own_info(/*version_only=*/true);
         output::write_line(D::version);
         return exit_code::success;
       case driver_mode::show_info: {
+        if constexpr (reports_own_info<D>) return print_own_info(/*version_only=*/false);
         driver_info info{};
         info.version = std::string(D::version);
         info.has_cancel = has_cancel();
@@ -5693,12 +5743,8 @@ class driver_program {
         break;
     }
     config_type_t<D> config{};
-    try {
-      config = Policies::config_source::load().template section<config_type_t<D>>(D::name);
-    } catch (const config::error& failure) {
-      return finish(status::failed, "config", failure.what(), exit_code::config);
-    }
-    return call.mode == driver_mode::query ? print_descriptor(config) : operate(config, call.app_id);
+    if (!load_config(config)) return exit_code::config;
+    return call.mode == driver_mode::query ? print_descriptor(config, call.app_id) : operate(config, call.app_id);
   }
 
  private:
@@ -5709,6 +5755,30 @@ class driver_program {
     return code;
   }
 
+  /// Loads `D`'s config section; on failure prints the config failure line and returns false.
+  bool load_config(config_type_t<D>& config) {
+    try {
+      config = Policies::config_source::load().template section<config_type_t<D>>(D::name);
+      return true;
+    } catch (const config::error& failure) {
+      finish(status::failed, "config", failure.what(), exit_code::config);
+      return false;
+    }
+  }
+
+  /// `--info` (or `--version`, its `version` alone) of a driver that computes them itself.
+  int print_own_info(bool version_only) {
+    if constexpr (reports_own_info<D>) {
+      config_type_t<D> config{};
+      if (!load_config(config)) return exit_code::config;
+      D driver{};
+      const auto info = call_info(driver, config);
+      if (version_only) output::write_line(info.version);
+      else output::write_line(json::to_json(info));
+    }
+    return exit_code::success;
+  }
+
   /// The handler for a signal while work that cannot be cancelled runs: report and leave now.
   static void end_on_signal(int signal_number) {
     output::write_line(status_text(status::canceled, "signal",
@@ -5717,14 +5787,14 @@ class driver_program {
   }
 
   /// `--query` / `--describe`: the application descriptor, or the metric descriptors.
-  int print_descriptor(const config_type_t<D>& config) {
+  int print_descriptor(const config_type_t<D>& config, const std::string& app_id) {
     D driver{};
     progress unused([](const std::string&) {});
     signal_monitor monitor(std::stop_source(), unused, 0, &end_on_signal);
     if (role_ == driver_role::adjust) {
       if constexpr (traits::is_adjust) {
         application_descriptor descriptor{};
-        descriptor.application = call_query(driver, config);
+        descriptor.application = call_query(driver, config, app_id);
         try {
           validate_descriptor(descriptor.application);
         } catch (const protocol_error& failure) {
@@ -5737,7 +5807,7 @@ class driver_program {
       if constexpr (traits::is_measure) {
         describe_line line{};
         line.status = std::string(status::ok);
-        line.metrics = call_describe(driver, config);
+        line.metrics = call_describe(driver, config, app_id);
         output::write_line(json::to_json(line));
       }
     }
@@ -5752,8 +5822,10 @@ class driver_program {
     // still being read (an agent that never closes stdin) ends the program at once.
     std::atomic<bool> work_started{false};
     const bool cancellable = has_cancel();
-    signal_monitor::signal_handler on_signal = [&work_started, cancellable](int signal_number) {
+    D driver{};
+    signal_monitor::signal_handler on_signal = [&work_started, &driver, cancellable](int signal_number) {
       if (!cancellable || !work_started.load()) end_on_signal(signal_number);
+      if constexpr (observes_stop_signal<D>) driver.on_stop_signal(signal_number);
     };
     int received = 0;
     std::string result;
@@ -5767,7 +5839,6 @@ class driver_program {
             adjust_request request{};
             if (!parse_request(request_text, request)) return exit_code::bad_request;
             request.app_id = app_id;
-            D driver{};
             work_started = true;
             call_adjust(driver, config, request, reporter, stop.get_token());
             result = status_text(status::ok, reason::success, "");
@@ -5777,7 +5848,6 @@ class driver_program {
             measure_request request{};
             if (!parse_request(request_text, request)) return exit_code::bad_request;
             request.app_id = app_id;
-            D driver{};
             work_started = true;
             measurement measured = call_measure(driver, config, request, reporter, stop.get_token());
             measure_result_line line{};
@@ -6824,7 +6894,9 @@ class optimizer {
 
   /// Trials a model is fitted to at most: beyond, the best and the most recent, so that `ask()`
   /// stays within milliseconds after hundreds of trials.
-  static constexpr std::size_t model_points = 64;
+  static constexpr std::size_t model_points = 40;
+  /// Failed, rejected and infeasible trials the models keep at most: the most recent.
+  static constexpr std::size_t unfeasible_points = 16;
   /// Trials the kernel shape is chosen on at most.
   static constexpr std::size_t tuning_points_limit = 32;
 
@@ -6885,7 +6957,7 @@ class optimizer {
       for (auto index = feasible.rbegin(); index != feasible.rend() && kept.size() < model_points; ++index) kept.insert(*index);
       feasible.assign(kept.begin(), kept.end());
     }
-    if (unfeasible.size() > model_points / 4) unfeasible.erase(unfeasible.begin(), unfeasible.end() - model_points / 4);
+    if (unfeasible.size() > unfeasible_points) unfeasible.erase(unfeasible.begin(), unfeasible.end() - unfeasible_points);
 
     if (!feasible.empty()) {
       std::vector<double> sorted;
@@ -6989,11 +7061,21 @@ class optimizer {
         fitted.labelled.push_back(trials_[index].position);
         labels.push_back(-1.0);
       }
-      std::vector<double> squared;
-      std::vector<double> differing;
-      distances(fitted.labelled, squared, differing);
       // Its own kernel shape, by likelihood: failing regions (too little memory, a broken
       // combination) are usually wide, and a short scale would leave most of one unexplored.
+      // Tried on every unfeasible trial kept and the most recent feasible ones, at most
+      // `tuning_points_limit` in all.
+      std::vector<std::vector<double>> tuning_points;
+      std::vector<double> tuning_labels;
+      const std::size_t feasible_kept =
+          std::min(feasible.size(), tuning_points_limit - std::min(tuning_points_limit, unfeasible.size()));
+      for (std::size_t i = feasible.size() - feasible_kept; i < fitted.labelled.size(); ++i) {
+        tuning_points.push_back(fitted.labelled[i]);
+        tuning_labels.push_back(labels[i]);
+      }
+      std::vector<double> squared;
+      std::vector<double> differing;
+      distances(tuning_points, squared, differing);
       static constexpr double label_lengthscales[] = {0.1, 0.17, 0.25, 0.4, 0.6, 0.9, 1.3};
       detail::kernel_shape shape = chosen;
       shape.noise_ratio = 0.05;
@@ -7005,7 +7087,7 @@ class optimizer {
           if (inputs_.enums.empty() && weight != label_weights[0]) continue;
           shape.lengthscale = lengthscale;
           shape.category_weight = weight;
-          if (fitted.feasibility_model.fit(&fitted.labelled, &inputs_, labels, squared, differing, shape, 0.0, 1.0) &&
+          if (fitted.feasibility_model.fit(&tuning_points, &inputs_, tuning_labels, squared, differing, shape, 0.0, 1.0) &&
               fitted.feasibility_model.log_likelihood() > best_likelihood) {
             best_likelihood = fitted.feasibility_model.log_likelihood();
             best_shape = shape;
@@ -7013,6 +7095,7 @@ class optimizer {
         }
       }
       shape = best_shape;
+      distances(fitted.labelled, squared, differing);
       fitted.has_feasibility_model =
           fitted.feasibility_model.fit(&fitted.labelled, &inputs_, labels, squared, differing, shape, 0.0, 1.0);
     }
@@ -7156,6 +7239,9 @@ class optimizer {
     return space_.snap(position);
   }
 
+  /// The position `ask()` suggests: the baseline, the design, then the candidate (random, near
+  /// the leaders, or a leader again) with the most expected improvement times feasibility,
+  /// improved by climbing over adjacent configurations.
   std::vector<double> next_position() const {
     if (trials_.empty()) return space_.baseline();
     std::map<std::vector<std::int64_t>, std::size_t> measured;

@@ -50,7 +50,24 @@ struct describe_only {
   servokit::metric_descriptors describe() { return {}; }
 };
 
+/// An aggregator's shape: query and describe take the app_id, --info is computed, and the
+/// signal that stops it is observed.
+struct aggregating_driver {
+  static constexpr std::string_view name = "agg", version = "1";
+  using config = measure_config;
+  servokit::driver_info info(const config&) { return {"1 (2, 3)", true}; }
+  servokit::application query(const config&, const std::string&) { return {}; }
+  void adjust(const config&, const servokit::adjust_request&, servokit::progress&, servokit::stop_token) {}
+  void on_stop_signal(int) {}
+};
+
 }  // namespace
+
+static_assert(servokit::adjust_driver<aggregating_driver>);
+static_assert(servokit::reports_own_info<aggregating_driver>);
+static_assert(servokit::observes_stop_signal<aggregating_driver>);
+static_assert(!servokit::reports_own_info<plain_adjust>);
+static_assert(!servokit::observes_stop_signal<plain_adjust>);
 
 static_assert(servokit::measure_driver<minimal_measure>);
 static_assert(!servokit::adjust_driver<minimal_measure>);

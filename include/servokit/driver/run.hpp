@@ -67,7 +67,7 @@ consteval bool check_driver() {
                 "servokit::run<D>: D must declare its name (its config section) and version: add "
                 "`static constexpr std::string_view name = \"mydriver\", version = \"1.0.0\";`");
   static_assert(std::is_default_constructible_v<D>, "servokit::run<D>: D must be default-constructible");
-  if constexpr (callable_describe<D> && !measure_driver<D>) {
+  if constexpr (provides_describe<D> && !measure_driver<D>) {
     static_assert(measure_driver<D>,
                   "servokit::run<D>: D has describe() but no measure: add `servokit::measurement measure(const "
                   "config&, const servokit::measure_request&, servokit::progress&[, servokit::stop_token])`");
@@ -77,7 +77,7 @@ consteval bool check_driver() {
                   "servokit::run<D>: D has measure() but no describe: add `servokit::metric_descriptors "
                   "describe(const config&)`");
   }
-  if constexpr (callable_query<D> && !adjust_driver<D>) {
+  if constexpr (provides_query<D> && !adjust_driver<D>) {
     static_assert(adjust_driver<D>,
                   "servokit::run<D>: D has query() but no adjust: add `void adjust(const config&, const "
                   "servokit::adjust_request&, servokit::progress&[, servokit::stop_token])`");
@@ -107,9 +107,11 @@ class driver_program {
         output::write_line(call.help_text);
         return exit_code::success;
       case driver_mode::show_version:
+        if constexpr (reports_own_info<D>) return print_own_info(/*version_only=*/true);
         output::write_line(D::version);
         return exit_code::success;
       case driver_mode::show_info: {
+        if constexpr (reports_own_info<D>) return print_own_info(/*version_only=*/false);
         driver_info info{};
         info.version = std::string(D::version);
         info.has_cancel = has_cancel();
@@ -121,12 +123,8 @@ class driver_program {
         break;
     }
     config_type_t<D> config{};
-    try {
-      config = Policies::config_source::load().template section<config_type_t<D>>(D::name);
-    } catch (const config::error& failure) {
-      return finish(status::failed, "config", failure.what(), exit_code::config);
-    }
-    return call.mode == driver_mode::query ? print_descriptor(config) : operate(config, call.app_id);
+    if (!load_config(config)) return exit_code::config;
+    return call.mode == driver_mode::query ? print_descriptor(config, call.app_id) : operate(config, call.app_id);
   }
 
  private:
@@ -137,6 +135,30 @@ class driver_program {
     return code;
   }
 
+  /// Loads `D`'s config section; on failure prints the config failure line and returns false.
+  bool load_config(config_type_t<D>& config) {
+    try {
+      config = Policies::config_source::load().template section<config_type_t<D>>(D::name);
+      return true;
+    } catch (const config::error& failure) {
+      finish(status::failed, "config", failure.what(), exit_code::config);
+      return false;
+    }
+  }
+
+  /// `--info` (or `--version`, its `version` alone) of a driver that computes them itself.
+  int print_own_info(bool version_only) {
+    if constexpr (reports_own_info<D>) {
+      config_type_t<D> config{};
+      if (!load_config(config)) return exit_code::config;
+      D driver{};
+      const auto info = call_info(driver, config);
+      if (version_only) output::write_line(info.version);
+      else output::write_line(json::to_json(info));
+    }
+    return exit_code::success;
+  }
+
   /// The handler for a signal while work that cannot be cancelled runs: report and leave now.
   static void end_on_signal(int signal_number) {
     output::write_line(status_text(status::canceled, "signal",
@@ -145,14 +167,14 @@ class driver_program {
   }
 
   /// `--query` / `--describe`: the application descriptor, or the metric descriptors.
-  int print_descriptor(const config_type_t<D>& config) {
+  int print_descriptor(const config_type_t<D>& config, const std::string& app_id) {
     D driver{};
     progress unused([](const std::string&) {});
     signal_monitor monitor(std::stop_source(), unused, 0, &end_on_signal);
     if (role_ == driver_role::adjust) {
       if constexpr (traits::is_adjust) {
         application_descriptor descriptor{};
-        descriptor.application = call_query(driver, config);
+        descriptor.application = call_query(driver, config, app_id);
         try {
           validate_descriptor(descriptor.application);
         } catch (const protocol_error& failure) {
@@ -165,7 +187,7 @@ class driver_program {
       if constexpr (traits::is_measure) {
         describe_line line{};
         line.status = std::string(status::ok);
-        line.metrics = call_describe(driver, config);
+        line.metrics = call_describe(driver, config, app_id);
         output::write_line(json::to_json(line));
       }
     }
@@ -180,8 +202,10 @@ class driver_program {
     // still being read (an agent that never closes stdin) ends the program at once.
     std::atomic<bool> work_started{false};
     const bool cancellable = has_cancel();
-    signal_monitor::signal_handler on_signal = [&work_started, cancellable](int signal_number) {
+    D driver{};
+    signal_monitor::signal_handler on_signal = [&work_started, &driver, cancellable](int signal_number) {
       if (!cancellable || !work_started.load()) end_on_signal(signal_number);
+      if constexpr (observes_stop_signal<D>) driver.on_stop_signal(signal_number);
     };
     int received = 0;
     std::string result;
@@ -195,7 +219,6 @@ class driver_program {
             adjust_request request{};
             if (!parse_request(request_text, request)) return exit_code::bad_request;
             request.app_id = app_id;
-            D driver{};
             work_started = true;
             call_adjust(driver, config, request, reporter, stop.get_token());
             result = status_text(status::ok, reason::success, "");
@@ -205,7 +228,6 @@ class driver_program {
             measure_request request{};
             if (!parse_request(request_text, request)) return exit_code::bad_request;
             request.app_id = app_id;
-            D driver{};
             work_started = true;
             measurement measured = call_measure(driver, config, request, reporter, stop.get_token());
             measure_result_line line{};

@@ -14,10 +14,12 @@
 /// ```
 /// Each operation may take, in this order, `const config&` (when the driver declares `config`),
 /// the request, `servokit::progress&` and `servokit::stop_token`; the trailing two are optional.
+/// `query` and `describe` may also take the app_id (`const std::string&`) after the config.
 /// Taking the stop token is what makes `has_cancel` true.
 
 #include <concepts>
 #include <stop_token>
+#include <string>
 #include <string_view>
 #include <type_traits>
 
@@ -99,6 +101,15 @@ concept callable_measure = requires(D& driver, const config_type_t<D>& config, A
 
 namespace detail {
 
+/// Whether `D` has a `query` that takes nothing or the app_id (`const std::string&`), an
+/// aggregator's case: it passes the app_id on to the drivers it queries.
+template <class D>
+concept provides_query = callable_query<D> || callable_query<D, const std::string>;
+
+/// Whether `D` has a `describe` that takes nothing or the app_id.
+template <class D>
+concept provides_describe = callable_describe<D> || callable_describe<D, const std::string>;
+
 /// Whether `D` has an `adjust` of any accepted signature (trailing progress and stop token optional).
 template <class D>
 concept provides_adjust = callable_adjust<D, const adjust_request> || callable_adjust<D, const adjust_request, progress> ||
@@ -114,11 +125,30 @@ concept provides_measure = callable_measure<D, const measure_request> ||
 
 /// Whether `D` provides `query` (returning the application) and `adjust`.
 template <class D>
-concept adjust_driver = named_driver<D> && detail::callable_query<D> && detail::provides_adjust<D>;
+concept adjust_driver = named_driver<D> && detail::provides_query<D> && detail::provides_adjust<D>;
 
 /// Whether `D` provides `describe` (returning metric descriptors) and `measure`.
 template <class D>
-concept measure_driver = named_driver<D> && detail::callable_describe<D> && detail::provides_measure<D>;
+concept measure_driver = named_driver<D> && detail::provides_describe<D> && detail::provides_measure<D>;
+
+/// Whether `D` computes its own `--info` line (and `--version` text) at run time, as an aggregator
+/// whose `has_cancel` and version depend on its sub-drivers does: a member `info(const config&)`
+/// or `info()` returning a reflected struct with at least `version` and `has_cancel`; every other
+/// member of it is printed too (servo-magg's `drivers`).
+template <class D>
+concept reports_own_info = requires(D& driver, const config_type_t<D>& config) {
+  { driver.info(config).version } -> std::convertible_to<std::string_view>;
+  { driver.info(config).has_cancel } -> std::convertible_to<bool>;
+} || requires(D& driver) {
+  { driver.info().version } -> std::convertible_to<std::string_view>;
+  { driver.info().has_cancel } -> std::convertible_to<bool>;
+};
+
+/// Whether `D` wants to know which signal stops its operation (to pass the same one on to the
+/// programs it runs): a member `void on_stop_signal(int signal_number)`, called on the signal
+/// monitor's thread just before the stop token is triggered, so it must be thread-safe.
+template <class D>
+concept observes_stop_signal = requires(D& driver, int signal_number) { driver.on_stop_signal(signal_number); };
 
 /// What a driver type declares and provides, for the code that generates its program.
 template <class D>
@@ -138,16 +168,27 @@ namespace detail {
 
 /// Calls `D::query` with what it takes.
 template <class D>
-auto call_query(D& driver, const config_type_t<D>& config) {
-  if constexpr (requires { driver.query(config); }) return driver.query(config);
+auto call_query(D& driver, const config_type_t<D>& config, const std::string& app_id) {
+  if constexpr (requires { driver.query(config, app_id); }) return driver.query(config, app_id);
+  else if constexpr (requires { driver.query(config); }) return driver.query(config);
+  else if constexpr (requires { driver.query(app_id); }) return driver.query(app_id);
   else return driver.query();
 }
 
 /// Calls `D::describe` with what it takes.
 template <class D>
-auto call_describe(D& driver, const config_type_t<D>& config) {
-  if constexpr (requires { driver.describe(config); }) return driver.describe(config);
+auto call_describe(D& driver, const config_type_t<D>& config, const std::string& app_id) {
+  if constexpr (requires { driver.describe(config, app_id); }) return driver.describe(config, app_id);
+  else if constexpr (requires { driver.describe(config); }) return driver.describe(config);
+  else if constexpr (requires { driver.describe(app_id); }) return driver.describe(app_id);
   else return driver.describe();
+}
+
+/// Calls `D::info` with what it takes.
+template <class D>
+auto call_info(D& driver, const config_type_t<D>& config) {
+  if constexpr (requires { driver.info(config); }) return driver.info(config);
+  else return driver.info();
 }
 
 /// Calls `D::adjust` with the longest argument list it takes.

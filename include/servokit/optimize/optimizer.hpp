@@ -10,7 +10,6 @@
 #include <cstdint>
 #include <limits>
 #include <map>
-#include <memory>
 #include <optional>
 #include <set>
 #include <vector>
@@ -143,7 +142,9 @@ class optimizer {
 
   /// Trials a model is fitted to at most: beyond, the best and the most recent, so that `ask()`
   /// stays within milliseconds after hundreds of trials.
-  static constexpr std::size_t model_points = 64;
+  static constexpr std::size_t model_points = 40;
+  /// Failed, rejected and infeasible trials the models keep at most: the most recent.
+  static constexpr std::size_t unfeasible_points = 16;
   /// Trials the kernel shape is chosen on at most.
   static constexpr std::size_t tuning_points_limit = 32;
 
@@ -204,7 +205,7 @@ class optimizer {
       for (auto index = feasible.rbegin(); index != feasible.rend() && kept.size() < model_points; ++index) kept.insert(*index);
       feasible.assign(kept.begin(), kept.end());
     }
-    if (unfeasible.size() > model_points / 4) unfeasible.erase(unfeasible.begin(), unfeasible.end() - model_points / 4);
+    if (unfeasible.size() > unfeasible_points) unfeasible.erase(unfeasible.begin(), unfeasible.end() - unfeasible_points);
 
     if (!feasible.empty()) {
       std::vector<double> sorted;
@@ -308,11 +309,21 @@ class optimizer {
         fitted.labelled.push_back(trials_[index].position);
         labels.push_back(-1.0);
       }
-      std::vector<double> squared;
-      std::vector<double> differing;
-      distances(fitted.labelled, squared, differing);
       // Its own kernel shape, by likelihood: failing regions (too little memory, a broken
       // combination) are usually wide, and a short scale would leave most of one unexplored.
+      // Tried on every unfeasible trial kept and the most recent feasible ones, at most
+      // `tuning_points_limit` in all.
+      std::vector<std::vector<double>> tuning_points;
+      std::vector<double> tuning_labels;
+      const std::size_t feasible_kept =
+          std::min(feasible.size(), tuning_points_limit - std::min(tuning_points_limit, unfeasible.size()));
+      for (std::size_t i = feasible.size() - feasible_kept; i < fitted.labelled.size(); ++i) {
+        tuning_points.push_back(fitted.labelled[i]);
+        tuning_labels.push_back(labels[i]);
+      }
+      std::vector<double> squared;
+      std::vector<double> differing;
+      distances(tuning_points, squared, differing);
       static constexpr double label_lengthscales[] = {0.1, 0.17, 0.25, 0.4, 0.6, 0.9, 1.3};
       detail::kernel_shape shape = chosen;
       shape.noise_ratio = 0.05;
@@ -324,7 +335,7 @@ class optimizer {
           if (inputs_.enums.empty() && weight != label_weights[0]) continue;
           shape.lengthscale = lengthscale;
           shape.category_weight = weight;
-          if (fitted.feasibility_model.fit(&fitted.labelled, &inputs_, labels, squared, differing, shape, 0.0, 1.0) &&
+          if (fitted.feasibility_model.fit(&tuning_points, &inputs_, tuning_labels, squared, differing, shape, 0.0, 1.0) &&
               fitted.feasibility_model.log_likelihood() > best_likelihood) {
             best_likelihood = fitted.feasibility_model.log_likelihood();
             best_shape = shape;
@@ -332,6 +343,7 @@ class optimizer {
         }
       }
       shape = best_shape;
+      distances(fitted.labelled, squared, differing);
       fitted.has_feasibility_model =
           fitted.feasibility_model.fit(&fitted.labelled, &inputs_, labels, squared, differing, shape, 0.0, 1.0);
     }
@@ -475,6 +487,9 @@ class optimizer {
     return space_.snap(position);
   }
 
+  /// The position `ask()` suggests: the baseline, the design, then the candidate (random, near
+  /// the leaders, or a leader again) with the most expected improvement times feasibility,
+  /// improved by climbing over adjacent configurations.
   std::vector<double> next_position() const {
     if (trials_.empty()) return space_.baseline();
     std::map<std::vector<std::int64_t>, std::size_t> measured;

@@ -25,6 +25,10 @@ struct seconds_value {
 struct adjust_control {
   BOOST_HANA_DEFINE_STRUCT(adjust_control,
     (std::optional<raw_json>, userdata));   ///< anything the backend sends, passed on unchanged
+
+  /// The control object exactly as received, every key included (an aggregator passes it on
+  /// whole); empty when the control was built, not read.
+  raw_json as_received;
 };
 
 /// `adjust app_id < request`: the values to apply, by component and setting.
@@ -87,6 +91,10 @@ struct measure_request {
 template <>
 struct meta<adjust_control> {
   static constexpr bool ignore_unknown_keys = true;
+  /// Keeps the whole object in `as_received`.
+  static void keep_source(adjust_control& control, std::string json_text) {
+    control.as_received = raw_json(std::move(json_text));
+  }
 };
 template <>
 struct meta<measure_control> {

@@ -47,12 +47,11 @@ if [ -n "${ORIGINAL_SERVO:-}" ]; then
   "$bin/bench-servo_backend" hello 20 "$servo" python3 "$ORIGINAL_SERVO"
 fi
 
-echo "== 2, 3. cycles: the drivers alone (the floor), then under the agent (200 cycles)"
-"$bin/bench-servo_backend" drivers 200 "$servo" | tee "$servo/drivers.out"
+echo "== 2, 3. cycles: the drivers alone (the floor), then under the agent (200 cycles, the drivers alone interleaved)"
 "$bin/bench-servo_backend" exchange 2000 "$servo" | tee "$servo/exchange.out"
 "$bin/bench-servo_backend" cycles 200 "$servo" "$bin/servokit-servo" | tee "$servo/cycles.out"
 median() { grep "^$1" "$2" | head -n 1 | awk -F'median' '{split($2, field, " "); print field[1]}'; }
-awk -v cycle="$(median cycle "$servo/cycles.out")" -v drivers="$(median drivers "$servo/drivers.out")" \
+awk -v cycle="$(median cycle "$servo/cycles.out")" -v drivers="$(median "drivers alone" "$servo/cycles.out")" \
     -v exchange="$(median "one exchange" "$servo/exchange.out")" 'BEGIN {
   printf "agent overhead per cycle: %.3f ms (cycle %.3f - drivers %.3f), per operation: %.3f ms   target <= 1 ms\n",
          cycle - drivers, cycle, drivers, (cycle - drivers) / 3

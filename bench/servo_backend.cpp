@@ -7,7 +7,9 @@
 //       and servokit-servo exit on it).
 //   bench-servo_backend cycles N DIR AGENT [ARGS...]
 //       N cycles of DESCRIBE, ADJUST, MEASURE; the time of each cycle and operation, the agent's
-//       RSS and open fds after cycle 10 and after the last, and its peak RSS.
+//       RSS and open fds after cycle 10 and after the last, and its peak RSS. Up to 1000 cycles,
+//       every 10 cycles the agent waits for its WHATS_NEXT reply while its drivers run alone 10
+//       times: floor and cycles measured under the same load, the wait left out of the cycle.
 //   bench-servo_backend drivers RUNS DIR
 //       the drivers' own run time for one cycle, as the agent runs them (the floor of a cycle).
 //   bench-servo_backend exchange RUNS DIR
@@ -81,6 +83,10 @@ struct backend_state {
   int whats_next = 0;             // WHATS_NEXT received
   int cycles_wanted = 0;          // cycles mode: DESCRIBE+ADJUST+MEASURE this many times
   std::vector<clock_type::time_point> whats_next_at;
+  std::vector<clock_type::duration> held;        // per WHATS_NEXT: how long it waited for the floor runs
+  int interleave_every = 0;       // cycles mode: every this many cycles, the drivers run alone
+  bool floor_wanted = false;      // a WHATS_NEXT waits while main runs the drivers alone
+  std::vector<double> floor_ms;   // the drivers of one cycle alone, interleaved with the agent's cycles
   std::vector<clock_type::time_point> result_at;  // DESCRIPTION/ADJUSTMENT/MEASUREMENT results
   bool sleeping = false;          // SLEEP sent: main may stop the agent
   pid_t agent = 0;
@@ -105,13 +111,23 @@ void serve(httplib::Server& server, backend_state& state) {
     const auto now = clock_type::now();
     std::string answer = R"({"status": "ok"})";
     {
-      const std::lock_guard lock(state.mutex);
+      std::unique_lock lock(state.mutex);
       if (body.find(R"("event":"HELLO")") != std::string::npos || body.find(R"("event": "HELLO")") != std::string::npos) {
         state.hello_at = now;
         state.rss_at_hello = status_kib(state.agent, "VmRSS");
         state.private_at_hello = status_kib(state.agent, "RssAnon");
       } else if (body.find("WHATS_NEXT") != std::string::npos) {
         state.whats_next_at.push_back(now);
+        const int index = state.whats_next;
+        state.held.emplace_back();
+        if (state.interleave_every > 0 && index > 0 && index % (3 * state.interleave_every) == 0 &&
+            index < 3 * state.cycles_wanted) {
+          // The same load for both: the drivers run alone now, while the agent waits for its reply.
+          state.floor_wanted = true;
+          state.changed.notify_all();
+          state.changed.wait(lock, [&] { return !state.floor_wanted; });
+          state.held.back() = clock_type::now() - now;
+        }
         answer = command_for(state.whats_next++, state.cycles_wanted);
         if (state.whats_next > 3 * state.cycles_wanted) {
           state.rss_at_end = status_kib(state.agent, "VmRSS");
@@ -131,6 +147,29 @@ void serve(httplib::Server& server, backend_state& state) {
     state.changed.notify_all();
     response.set_content(answer, "application/json");
   });
+}
+
+/// The six driver runs of one cycle, as the agent starts them (argv, no shell, request on stdin);
+/// their wall time in ms, or -1 when one failed.
+double drivers_of_one_cycle(const std::string& dir) {
+  const std::vector<std::pair<std::vector<std::string>, std::string>> runs = {
+      {{"./adjust", "--query", "app"}, ""},
+      {{"./measure", "--describe", "app"}, ""},
+      {{"./adjust", "--info", "app"}, ""},
+      {{"./adjust", "app"}, R"({"application":{"components":{"web":{"settings":{"cpu":{"value":3}}}}},"control":{}})"},
+      {{"./measure", "--info", "app"}, ""},
+      {{"./measure", "app"}, R"({"metrics":["total_runtime"],"control":{"duration":0}})"}};
+  const auto started = clock_type::now();
+  for (const auto& [argv_list, input] : runs) {
+    process::child_options options;
+    options.in.data = input;
+    auto done = process::run(process::command(argv_list).in_directory(dir), std::move(options));
+    if (!done.ok()) {
+      std::fprintf(stderr, "%s failed: %s\n", argv_list[0].c_str(), done.describe().c_str());
+      return -1;
+    }
+  }
+  return ms(clock_type::now() - started);
 }
 
 /// Runs the agent once against `state`'s server; returns when it has exited. `{url}` in its
@@ -159,7 +198,20 @@ void run_agent(backend_state& state, int port, const std::string& dir, const std
     const std::lock_guard lock(state.mutex);
     return state.sleeping;
   };
-  while (!running.finished() && !sleeping()) loop.run_once(std::chrono::milliseconds(2));
+  while (!running.finished() && !sleeping()) {
+    loop.run_once(std::chrono::milliseconds(2));
+    std::unique_lock lock(state.mutex);
+    if (!state.floor_wanted) continue;
+    const int rounds = state.interleave_every;
+    lock.unlock();
+    std::vector<double> took;
+    for (int round = 0; round < rounds; ++round) took.push_back(drivers_of_one_cycle(dir));
+    lock.lock();
+    state.floor_ms.insert(state.floor_ms.end(), took.begin(), took.end());
+    state.floor_wanted = false;
+    lock.unlock();
+    state.changed.notify_all();
+  }
   running.signal(SIGTERM);  // to the group: the original python agent and its children alike
   running.wait();
 }
@@ -176,27 +228,11 @@ int main(int argc, char** argv) {
   const std::string dir = argv[3];
 
   if (mode == "drivers") {
-    // The six driver runs of one cycle, as the agent starts them (argv, no shell, request on stdin).
-    const std::vector<std::pair<std::vector<std::string>, std::string>> runs = {
-        {{"./adjust", "--query", "app"}, ""},
-        {{"./measure", "--describe", "app"}, ""},
-        {{"./adjust", "--info", "app"}, ""},
-        {{"./adjust", "app"}, R"({"application":{"components":{"web":{"settings":{"cpu":{"value":3}}}}},"control":{}})"},
-        {{"./measure", "--info", "app"}, ""},
-        {{"./measure", "app"}, R"({"metrics":["total_runtime"],"control":{"duration":0}})"}};
     std::vector<double> totals;
     for (int run = 0; run < count; ++run) {
-      const auto started = clock_type::now();
-      for (const auto& [argv_list, input] : runs) {
-        process::child_options options;
-        options.in.data = input;
-        auto done = process::run(process::command(argv_list).in_directory(dir), std::move(options));
-        if (!done.ok()) {
-          std::fprintf(stderr, "%s failed: %s\n", argv_list[0].c_str(), done.describe().c_str());
-          return 1;
-        }
-      }
-      totals.push_back(ms(clock_type::now() - started));
+      const double took = drivers_of_one_cycle(dir);
+      if (took < 0) return 1;
+      totals.push_back(took);
     }
     print("drivers of one cycle (6 runs)", summarize(totals));
     return 0;
@@ -245,16 +281,18 @@ int main(int argc, char** argv) {
     print("one exchange (HTTP client, backend)", summarize(took));
   } else if (mode == "cycles") {
     state.cycles_wanted = count;
+    state.interleave_every = count <= 1000 ? 10 : 0;  // long runs are for memory, not time
     clock_type::time_point started;
     run_agent(state, port, dir, agent, started);
     std::vector<double> cycle, describe, adjust, measure;
     for (int k = 0; k + 3 < static_cast<int>(state.whats_next_at.size()); k += 3) {
-      cycle.push_back(ms(state.whats_next_at[k + 3] - state.whats_next_at[k]));
+      cycle.push_back(ms(state.whats_next_at[k + 3] - state.whats_next_at[k] - state.held[k]));
     }
     for (std::size_t k = 0; k < state.result_at.size(); ++k) {
-      const double took = ms(state.result_at[k] - state.whats_next_at[k]);
+      const double took = ms(state.result_at[k] - state.whats_next_at[k] - state.held[k]);
       (k % 3 == 0 ? describe : k % 3 == 1 ? adjust : measure).push_back(took);
     }
+    if (!state.floor_ms.empty()) print("drivers alone, interleaved (x6)", summarize(state.floor_ms));
     print("cycle (WHATS_NEXT to WHATS_NEXT x3)", summarize(cycle));
     print("  DESCRIBE to DESCRIPTION", summarize(describe));
     print("  ADJUST to ADJUSTMENT", summarize(adjust));

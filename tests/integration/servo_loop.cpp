@@ -463,29 +463,24 @@ echo '{"status": "ok", "metrics": {"rps": {"value": 5}}}')"));
     CHECK(run_loop(loop, backend, log) == 0);
     CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(20));
   }
-  SUBCASE("exit (SIGUSR1): the measurement completes and is reported, then GOODBYE exit") {
-    backend.expect("MEASUREMENT").reply(ok_reply).then([&] {
-      running->request_stop(stop_request::exit);
+  // A stop request during the measurement that lets it finish: the result, then GOODBYE `reason`.
+  const auto finish_then_stop = [&](stop_request kind, const std::string& reason) {
+    backend.expect("MEASUREMENT").reply(ok_reply).then([&, kind] {
+      running->request_stop(kind);
       dir.write("go", "");
     });
     backend.expect("MEASUREMENT", R"({"metrics": {"rps": {"value": 5}}})").reply(ok_reply);
-    backend.expect("GOODBYE", R"({"reason": "exit"})").reply(ok_reply);
+    backend.expect("GOODBYE", R"({"reason": ")" + reason + "\"}").reply(ok_reply);
     servo_loop loop(test_options(dir, log), backend);
     running = &loop;
     CHECK(run_loop(loop, backend, log) == 0);
-    CHECK_FALSE(loop.restart_requested());
+    return loop.restart_requested();
+  };
+  SUBCASE("exit (SIGUSR1): the measurement completes and is reported, then GOODBYE exit") {
+    CHECK_FALSE(finish_then_stop(stop_request::exit, "exit"));
   }
   SUBCASE("restart (SIGHUP): the same with GOODBYE restart, and the program is told to re-execute") {
-    backend.expect("MEASUREMENT").reply(ok_reply).then([&] {
-      running->request_stop(stop_request::restart);
-      dir.write("go", "");
-    });
-    backend.expect("MEASUREMENT", R"({"metrics": {"rps": {"value": 5}}})").reply(ok_reply);
-    backend.expect("GOODBYE", R"({"reason": "restart"})").reply(ok_reply);
-    servo_loop loop(test_options(dir, log), backend);
-    running = &loop;
-    CHECK(run_loop(loop, backend, log) == 0);
-    CHECK(loop.restart_requested());
+    CHECK(finish_then_stop(stop_request::restart, "restart"));
   }
 }
 

@@ -25,6 +25,8 @@
 #include <servokit/transport/http.hpp>
 #include <servokit/version.hpp>
 
+#include "local_mode.hpp"
+
 namespace {
 
 namespace servo = servokit::servo;
@@ -100,6 +102,8 @@ int main(int argc, char** argv) try {
                  "Backend endpoint (default: https://api.opsani.com/accounts/ACCOUNT/applications/APP_ID/servo)");
   app.add_option("--auth-token", backend.auth_token_file, "File holding the bearer token")->capture_default_str();
   app.add_flag("--no-auth,--noauth", backend.no_auth, "Send no Authorization header");
+  servokit_servo::local_arguments local;   // --local and its options (local_mode.hpp)
+  local.add_to(app);
   app.set_version_flag("--version", std::string(servokit::version));
   app.footer(
       "Environment:\n"
@@ -116,6 +120,17 @@ int main(int argc, char** argv) try {
     return app.exit(error);
   }
   options.delay = servo::seconds(delay_seconds);
+  if (local.enabled) {
+    try {
+      servo::read_environment(options);
+    } catch (const std::exception& error) {
+      complain(error.what());
+      return 2;
+    }
+    return servokit_servo::run_local(options, local, [&](const servo::options& with_display, auto& in_process) {
+      return run_agent(with_display, in_process, argv);
+    });
+  }
 
   transport::http_options http;
   try {

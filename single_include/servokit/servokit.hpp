@@ -9,7 +9,7 @@
 /// @file
 /// Everything servokit offers, in one include. Each layer also has its own header
 /// (`servokit/protocol.hpp`, `json.hpp`, `config.hpp`, `process.hpp`, `text.hpp`, `driver.hpp`,
-/// `http.hpp`, `optimize.hpp`, `transport.hpp`, `servo.hpp`) for builds that want less.
+/// `http.hpp`, `optimize.hpp`, `transport.hpp`, `servo.hpp`, `backend.hpp`) for builds that want less.
 
 // ===== begin servokit/version.hpp =====
 /// @file
@@ -8226,7 +8226,8 @@ class optimizer {
 // ===== begin servokit/transport.hpp =====
 /// @file
 /// The transport layer (servokit::transport): what the agent loop needs from a backend connection
-/// (`transport`), and the connections servokit ships: `scripted_transport` for tests and
+/// (`transport`), and the connections servokit ships: `scripted_transport` for tests,
+/// `local_transport` (the optimization backend in process) and
 /// `http_transport` for the Optune endpoint.
 
 // ===== begin servokit/transport/http.hpp =====
@@ -8435,6 +8436,1494 @@ static_assert(transport<http_transport>);
 
 }  // namespace servokit::transport
 // ===== end servokit/transport/http.hpp =====
+// ===== begin servokit/transport/local.hpp =====
+/// @file
+/// `local_transport`: the optimization backend in the agent's own process. Each event goes to a
+/// `backend::session` (the optimizer, the study, the report); the loop ends when the session is
+/// finished. With it, `servokit-servo --local APP` optimizes an application without any service.
+///
+/// ```
+/// servokit::transport::local_transport backend(session_options, "study.sqlite");
+/// servokit::servo::servo_loop loop(loop_options, backend);
+/// int code = loop.run();
+/// if (auto failure = backend.session().failure()) { /* refused: say why, exit non-zero */ }
+/// ```
+
+#include <sys/ioctl.h>
+
+#include <cstdio>
+
+// ===== begin servokit/backend/session.hpp =====
+/// @file
+/// The backend side of the servo protocol for one application (`PROTOCOL.md` sections 5 and 9),
+/// as a state machine that does not care how events arrive: `local_transport` calls it in
+/// process, `servokit-optimizer` from its HTTP handler.
+///
+/// The conversation it leads: HELLO, WHATS_NEXT answered DESCRIBE, DESCRIPTION (the objective's
+/// metrics checked against the measure driver's), then per trial ADJUST (settings from the
+/// optimizer's `ask()`) and MEASURE, each result recorded in the study and told to the optimizer,
+/// until the budget is spent; then a last ADJUST to the best configuration, and the session is
+/// finished (the server answers SLEEP from then on).
+
+#include <random>
+
+// ===== begin servokit/backend/report.hpp =====
+/// @file
+/// The report of a study, for people: `trials.jsonl` (one line per trial, appended and flushed as
+/// each finishes, so `tail -f` follows it), `trials.csv`, `best.json`, and a convergence plot
+/// rendered by gnuplot when it is installed.
+
+// ===== begin servokit/backend/study.hpp =====
+/// @file
+/// The study: every trial of an optimization, kept in SQLite so that a crashed or killed agent
+/// resumes where it stopped. One file may hold the studies of many applications (the server
+/// keeps one per app); each trial is committed before the next one starts.
+
+// ===== begin servokit/backend/sqlite.hpp =====
+/// @file
+/// A thin RAII layer over SQLite's C API, just what the study needs: open a database, run
+/// statements with bound values, read rows, and transactions that roll back unless committed.
+
+#include <sqlite3.h>
+
+namespace servokit::backend {
+
+/// A SQLite call that failed; `what()` names the database file and SQLite's own message.
+class sqlite_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// One prepared statement; finalized when destroyed.
+class sqlite_statement {
+ public:
+  sqlite_statement(sqlite3* database, std::string_view sql) : database_(database) {
+    if (sqlite3_prepare_v2(database, sql.data(), static_cast<int>(sql.size()), &statement_, nullptr) != SQLITE_OK) {
+      throw sqlite_error(std::string("SQLite: cannot prepare \"") + std::string(sql) + "\": " + sqlite3_errmsg(database));
+    }
+  }
+  sqlite_statement(const sqlite_statement&) = delete;
+  sqlite_statement& operator=(const sqlite_statement&) = delete;
+  sqlite_statement(sqlite_statement&& other) noexcept
+      : database_(other.database_), statement_(std::exchange(other.statement_, nullptr)) {}
+  ~sqlite_statement() { sqlite3_finalize(statement_); }
+
+  /// Binds `value` to the 1-based parameter `index`; returns *this for chaining.
+  sqlite_statement& bind(int index, std::string_view value) {
+    check(sqlite3_bind_text(statement_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT));
+    return *this;
+  }
+  /// Binds an integer.
+  sqlite_statement& bind(int index, std::int64_t value) {
+    check(sqlite3_bind_int64(statement_, index, value));
+    return *this;
+  }
+  /// Binds a number.
+  sqlite_statement& bind(int index, double value) {
+    check(sqlite3_bind_double(statement_, index, value));
+    return *this;
+  }
+  /// Binds a number, or NULL when there is none.
+  sqlite_statement& bind(int index, std::optional<double> value) {
+    check(value ? sqlite3_bind_double(statement_, index, *value) : sqlite3_bind_null(statement_, index));
+    return *this;
+  }
+
+  /// Runs the statement to its next row: true when a row is available, false when done.
+  bool step() {
+    const int result = sqlite3_step(statement_);
+    if (result == SQLITE_ROW) return true;
+    if (result == SQLITE_DONE) return false;
+    throw sqlite_error(std::string("SQLite: ") + sqlite3_errmsg(database_));
+  }
+  /// Runs a statement that returns no rows.
+  void run() {
+    while (step()) {
+    }
+  }
+
+  /// Column `index` (0-based) of the current row as text; empty for NULL.
+  std::string text(int index) const {
+    const auto* bytes = sqlite3_column_text(statement_, index);
+    return bytes ? std::string(reinterpret_cast<const char*>(bytes), static_cast<std::size_t>(sqlite3_column_bytes(statement_, index)))
+                 : std::string();
+  }
+  /// Column `index` as an integer.
+  std::int64_t integer(int index) const { return sqlite3_column_int64(statement_, index); }
+  /// Column `index` as a number, or nothing for NULL.
+  std::optional<double> number(int index) const {
+    if (sqlite3_column_type(statement_, index) == SQLITE_NULL) return std::nullopt;
+    return sqlite3_column_double(statement_, index);
+  }
+
+ private:
+  void check(int result) const {
+    if (result != SQLITE_OK) throw sqlite_error(std::string("SQLite: cannot bind: ") + sqlite3_errmsg(database_));
+  }
+
+  sqlite3* database_;
+  sqlite3_stmt* statement_ = nullptr;
+};
+
+/// An open database connection; closed when destroyed.
+class sqlite_database {
+ public:
+  /// Opens (creating when absent) the database at `file`; `:memory:` gives a private one.
+  explicit sqlite_database(const std::string& file) : file_(file) {
+    if (sqlite3_open_v2(file.c_str(), &database_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        nullptr) != SQLITE_OK) {
+      std::string message = database_ ? sqlite3_errmsg(database_) : "out of memory";
+      sqlite3_close(database_);
+      throw sqlite_error(file + ": cannot open the study database: " + message);
+    }
+    // Another process holding the file (a second agent on the same study) waits a little, then
+    // gets a clear "database is locked" rather than an instant failure.
+    sqlite3_busy_timeout(database_, 5000);
+  }
+  sqlite_database(const sqlite_database&) = delete;
+  sqlite_database& operator=(const sqlite_database&) = delete;
+  ~sqlite_database() { sqlite3_close(database_); }
+
+  /// Runs one or more statements without parameters.
+  void execute(std::string_view sql) {
+    char* message = nullptr;
+    const std::string text(sql);
+    if (sqlite3_exec(database_, text.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+      std::string reason = message ? message : sqlite3_errmsg(database_);
+      sqlite3_free(message);
+      throw sqlite_error(file_ + ": " + reason);
+    }
+  }
+  /// Prepares one statement.
+  sqlite_statement prepare(std::string_view sql) {
+    try {
+      return sqlite_statement(database_, sql);
+    } catch (const sqlite_error& failure) {
+      throw sqlite_error(file_ + ": " + failure.what());
+    }
+  }
+
+  /// The file it was opened with.
+  const std::string& file() const { return file_; }
+
+ private:
+  std::string file_;
+  sqlite3* database_ = nullptr;
+};
+
+/// A write transaction: `BEGIN IMMEDIATE` now, `ROLLBACK` on destruction unless `commit()` ran, so
+/// that an exception halfway leaves the study as it was.
+class sqlite_transaction {
+ public:
+  explicit sqlite_transaction(sqlite_database& database) : database_(database) { database_.execute("BEGIN IMMEDIATE"); }
+  sqlite_transaction(const sqlite_transaction&) = delete;
+  sqlite_transaction& operator=(const sqlite_transaction&) = delete;
+  ~sqlite_transaction() {
+    if (!committed_) {
+      try {
+        database_.execute("ROLLBACK");
+      } catch (...) {  // nothing better to do in a destructor: the transaction is gone either way
+      }
+    }
+  }
+  /// Makes the changes durable.
+  void commit() {
+    database_.execute("COMMIT");
+    committed_ = true;
+  }
+
+ private:
+  sqlite_database& database_;
+  bool committed_ = false;
+};
+
+}  // namespace servokit::backend
+// ===== end servokit/backend/sqlite.hpp =====
+
+namespace servokit::backend {
+
+/// One finished trial, as stored. Settings and metrics are compact JSON objects
+/// (`{component: {setting: value}}`, `{metric: value}`) so that the study does not depend on the
+/// optimizer's types and a person can read the file with the `sqlite3` shell.
+struct trial_record {
+  std::int64_t number = 0;            ///< 1-based; trial 1 is the baseline
+  std::string settings_json = "{}";   ///< what was applied (or asked for, when the adjust failed)
+  std::string metrics_json = "{}";    ///< what was measured; `{}` when nothing was
+  std::optional<double> objective;    ///< the objective's value; none unless status is ok
+  std::string status;                 ///< ok, failed, rejected or infeasible
+  std::string reason;                 ///< why, when the status is not ok
+  double started = 0;                 ///< Unix time in seconds when the trial's adjust was sent
+  double finished = 0;                ///< Unix time in seconds when its result was recorded
+};
+
+/// What identifies a study: it is refused when the config no longer matches it.
+struct study_identity {
+  std::string descriptor_json;   ///< `{"application": ...}` as the adjust driver first described it
+  std::string objective;         ///< the objective and constraints, as `describe_objective` spells them
+  std::uint64_t seed = 0;        ///< the optimizer's seed
+};
+
+/// The SQLite file of one or more studies. Safe to share between threads (one lock per call).
+class study_database {
+ public:
+  /// Opens or creates `file` (`:memory:` for a study that ends with the process).
+  ///
+  /// WAL with `synchronous=NORMAL`: a commit is in the log before `record` returns, so a killed
+  /// process (SIGKILL included) loses nothing; only a power cut may lose the last trial, which is
+  /// then simply run again.
+  explicit study_database(const std::string& file) : database_(file) {
+    if (file != ":memory:") database_.execute("PRAGMA journal_mode=WAL");
+    database_.execute(
+        "PRAGMA synchronous=NORMAL;"
+        "CREATE TABLE IF NOT EXISTS studies ("
+        "  app TEXT PRIMARY KEY, descriptor TEXT NOT NULL, objective TEXT NOT NULL, seed INTEGER NOT NULL,"
+        "  created REAL NOT NULL, finished_settings TEXT);"
+        "CREATE TABLE IF NOT EXISTS trials ("
+        "  app TEXT NOT NULL, number INTEGER NOT NULL, settings TEXT NOT NULL, metrics TEXT NOT NULL,"
+        "  objective REAL, status TEXT NOT NULL, reason TEXT NOT NULL, started REAL NOT NULL, finished REAL NOT NULL,"
+        "  PRIMARY KEY (app, number));");
+  }
+
+  /// The file it was opened with.
+  const std::string& file() const { return database_.file(); }
+
+  /// The stored identity of `app`'s study, or nothing when it has none yet.
+  std::optional<study_identity> identity(std::string_view app) {
+    std::lock_guard lock(mutex_);
+    auto query = database_.prepare("SELECT descriptor, objective, seed FROM studies WHERE app = ?1");
+    query.bind(1, app);
+    if (!query.step()) return std::nullopt;
+    return study_identity{query.text(0), query.text(1), static_cast<std::uint64_t>(query.integer(2))};
+  }
+
+  /// Starts `app`'s study.
+  void create(std::string_view app, const study_identity& identity, double now) {
+    std::lock_guard lock(mutex_);
+    sqlite_transaction transaction(database_);
+    database_.prepare("INSERT INTO studies (app, descriptor, objective, seed, created) VALUES (?1, ?2, ?3, ?4, ?5)")
+        .bind(1, app)
+        .bind(2, identity.descriptor_json)
+        .bind(3, identity.objective)
+        .bind(4, static_cast<std::int64_t>(identity.seed))
+        .bind(5, now)
+        .run();
+    transaction.commit();
+  }
+
+  /// Every trial of `app`, in order.
+  std::vector<trial_record> trials(std::string_view app) {
+    std::lock_guard lock(mutex_);
+    auto query = database_.prepare(
+        "SELECT number, settings, metrics, objective, status, reason, started, finished FROM trials WHERE app = ?1 "
+        "ORDER BY number");
+    query.bind(1, app);
+    std::vector<trial_record> found;
+    while (query.step()) {
+      found.push_back({query.integer(0), query.text(1), query.text(2), query.number(3), query.text(4), query.text(5),
+                       query.number(6).value_or(0), query.number(7).value_or(0)});
+    }
+    return found;
+  }
+
+  /// Commits one trial. Its number must be the next one: a trial is never counted twice, even
+  /// when two processes share the file by mistake (the second one's insert fails).
+  void record(std::string_view app, const trial_record& trial) {
+    std::lock_guard lock(mutex_);
+    sqlite_transaction transaction(database_);
+    auto count = database_.prepare("SELECT COUNT(*) FROM trials WHERE app = ?1");
+    count.bind(1, app);
+    count.step();
+    if (count.integer(0) != trial.number - 1) {
+      throw sqlite_error(database_.file() + ": trial " + std::to_string(trial.number) + " of \"" + std::string(app) +
+                         "\" is out of sequence: the study holds " + std::to_string(count.integer(0)) +
+                         " trials (is another agent using the same study?)");
+    }
+    database_
+        .prepare(
+            "INSERT INTO trials (app, number, settings, metrics, objective, status, reason, started, finished) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
+        .bind(1, app)
+        .bind(2, trial.number)
+        .bind(3, trial.settings_json)
+        .bind(4, trial.metrics_json)
+        .bind(5, trial.objective)
+        .bind(6, trial.status)
+        .bind(7, trial.reason)
+        .bind(8, trial.started)
+        .bind(9, trial.finished)
+        .run();
+    transaction.commit();
+  }
+
+  /// Records that `app`'s study ended with the application adjusted to `settings_json`.
+  void mark_finished(std::string_view app, std::string_view settings_json) {
+    std::lock_guard lock(mutex_);
+    database_.prepare("UPDATE studies SET finished_settings = ?2 WHERE app = ?1").bind(1, app).bind(2, settings_json).run();
+  }
+
+ private:
+  sqlite_database database_;
+  std::mutex mutex_;  // the server's sessions share one connection
+};
+
+}  // namespace servokit::backend
+// ===== end servokit/backend/study.hpp =====
+
+namespace servokit::backend {
+
+/// A report file that cannot be written; names the file and the cause.
+class report_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Settings as the study stores them: component -> setting -> value.
+using settings_table = ordered_map<ordered_map<scalar>>;
+
+/// The best trial and the baseline, as `best.json` states them.
+struct best_summary {
+  std::string settings_json = "null";   ///< the best configuration, `null` when no trial succeeded
+  std::optional<double> objective;      ///< its objective value
+  std::optional<std::int64_t> trial;    ///< the trial that measured it
+  std::optional<double> baseline;       ///< the baseline's objective value (trial 1), when it succeeded
+  bool maximize = false;                ///< the objective's goal
+
+  /// How much better the best is than the baseline, in percent of the baseline; none when either
+  /// is unknown or the baseline is 0.
+  std::optional<double> improvement_percent() const {
+    if (!objective || !baseline || *baseline == 0) return std::nullopt;
+    const double gain = maximize ? *objective - *baseline : *baseline - *objective;
+    return gain / std::fabs(*baseline) * 100.0;
+  }
+};
+
+/// A measured value as a person reads it: four significant digits (`3.776`, `0.01234`, `1.235e+06`);
+/// the files keep every digit.
+inline std::string readable_number(double value) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.4g", value);
+  return buffer;
+}
+
+/// Settings as a person reads them on one line: `job.threads=4 job.mode=fast`.
+inline std::string flat_settings(std::string_view settings_json) {
+  std::string text;
+  try {
+    for (const auto& [component, settings] : json::read<settings_table>(settings_json)) {
+      for (const auto& [name, value] : settings) {
+        const auto* word = std::get_if<std::string>(&value);
+        text += (text.empty() ? "" : " ") + component + "." + name + "=" + (word ? *word : format_number(*numeric_value(value)));
+      }
+    }
+  } catch (const std::exception&) {
+    return std::string(settings_json);
+  }
+  return text;
+}
+
+/// `text` on one line, cut to `limit` characters.
+inline std::string one_line(std::string_view text, std::size_t limit) {
+  std::string flat;
+  for (char c : text) flat += (c == '\n' || c == '\r' || c == '\t') ? ' ' : c;
+  return flat.size() <= limit ? flat : flat.substr(0, limit - 3) + "...";
+}
+
+/// ` | best 1.1 (8.3% better than the baseline)`, or ` | no feasible trial yet`.
+inline std::string best_text(const best_summary& best) {
+  if (!best.objective) return " | no feasible trial yet";
+  std::string text = " | best " + readable_number(*best.objective);
+  if (const auto gain = best.improvement_percent()) {
+    char buffer[64];
+    std::snprintf(buffer, sizeof buffer, " (%.1f%% %s than the baseline)", std::fabs(*gain), *gain >= 0 ? "better" : "worse");
+    text += buffer;
+  }
+  return text;
+}
+
+/// One finished trial on one line, for logs and terminals:
+/// `trial 3/30 ok objective 1.25 | best 1.1 (8.3% better than the baseline) | job.threads=4`.
+inline std::string trial_line(const trial_record& trial, std::int64_t budget, const best_summary& best) {
+  std::string line = "trial " + std::to_string(trial.number) + "/" + std::to_string(budget) + " " + trial.status;
+  if (trial.objective) line += " objective " + readable_number(*trial.objective);
+  if (!trial.reason.empty()) line += ": " + one_line(trial.reason, 160);
+  return line + best_text(best) + " | " + flat_settings(trial.settings_json);
+}
+
+/// One trial as its `trials.jsonl` line (no newline).
+inline std::string trial_json_line(const trial_record& trial) {
+  std::string line;
+  json::writer out(line);
+  out.begin_object();
+  out.key("trial"), out.integer(trial.number);
+  out.key("settings"), out.raw(trial.settings_json);
+  out.key("metrics"), out.raw(trial.metrics_json);
+  out.key("objective"), out.value(trial.objective);
+  out.key("status"), out.string(trial.status);
+  if (!trial.reason.empty()) out.key("reason"), out.string(trial.reason);
+  out.key("started"), out.number(trial.started);
+  out.key("finished"), out.number(trial.finished);
+  out.end_object();
+  return line;
+}
+
+/// The report directory of one study.
+class report_writer {
+ public:
+  /// Writes into `directory`, creating it (and its parents) when needed.
+  explicit report_writer(std::filesystem::path directory) : directory_(std::move(directory)) {
+    std::error_code failure;
+    std::filesystem::create_directories(directory_, failure);
+    if (failure) throw report_error(directory_.string() + ": cannot create the report directory: " + failure.message());
+  }
+
+  /// The directory.
+  const std::filesystem::path& directory() const { return directory_; }
+
+  /// Rewrites `trials.jsonl` from the study's trials, so that a report interrupted between the
+  /// study's commit and its own line (a kill at that moment) is whole again on resume.
+  void restart(const std::vector<trial_record>& trials) {
+    std::string text;
+    for (const auto& trial : trials) text += trial_json_line(trial) + "\n";
+    replace_file("trials.jsonl", text);
+  }
+
+  /// Appends one trial's line to `trials.jsonl` and flushes it.
+  void append(const trial_record& trial) {
+    const auto file = directory_ / "trials.jsonl";
+    std::FILE* stream = std::fopen(file.c_str(), "a");
+    if (!stream) throw report_error(file.string() + ": cannot open: " + std::strerror(errno));
+    const std::string line = trial_json_line(trial) + "\n";
+    const bool written = std::fwrite(line.data(), 1, line.size(), stream) == line.size();
+    const bool closed = std::fclose(stream) == 0;
+    if (!written || !closed) throw report_error(file.string() + ": cannot write: " + std::strerror(errno));
+  }
+
+  /// Rewrites `trials.csv` and `best.json` from the whole study.
+  void write_tables(const std::vector<trial_record>& trials, const best_summary& best) {
+    replace_file("trials.csv", csv(trials));
+    replace_file("best.json", best_json(best) + "\n");
+  }
+
+  /// Renders `convergence.png` (objective per trial, best so far, the baseline) with gnuplot.
+  /// Returns a note for the user when the plot was skipped (no gnuplot, or it failed): a missing
+  /// plot is never an error. The data and script stay beside it (`convergence.dat`, `.gp`).
+  std::optional<std::string> plot(const std::vector<trial_record>& trials, const best_summary& best,
+                                  std::string_view title) {
+    std::string data = "# trial objective best_so_far\n";
+    std::optional<double> best_so_far;
+    for (const auto& trial : trials) {
+      if (trial.status == "ok" && trial.objective) {
+        if (!best_so_far || (best.maximize ? *trial.objective > *best_so_far : *trial.objective < *best_so_far)) {
+          best_so_far = trial.objective;
+        }
+      }
+      data += std::to_string(trial.number) + " " +
+              (trial.status == "ok" && trial.objective ? format_number(*trial.objective) : std::string("NaN")) + " " +
+              (best_so_far ? format_number(*best_so_far) : std::string("NaN")) + "\n";
+    }
+    replace_file("convergence.dat", data);
+
+    std::string safe_title;  // the title is data in a gnuplot string: no quote or backslash may end it
+    for (char c : title) safe_title += (c == '"' || c == '\\' || c == '\n') ? '_' : c;
+    std::string script;
+    script += "set terminal " + std::string(png_terminal()) + " size 900,540\n";
+    script += "set output 'convergence.png'\n";
+    script += "set title \"" + safe_title + "\"\n";
+    script += "set offsets 0.5, 0.5, 0, 0\n";
+    script += "set xlabel 'trial'\nset ylabel 'objective'\nset grid\nset key outside bottom center horizontal\n";
+    script += "set datafile missing 'NaN'\n";
+    std::string baseline_plot;
+    if (best.baseline) baseline_plot = ", " + format_number(*best.baseline) + " with lines dashtype 2 lc rgb '#888888' title 'baseline'";
+    script += "plot 'convergence.dat' using 1:2 with points pt 7 ps 1.2 lc rgb '#1f77b4' title 'objective per trial', "
+              "'' using 1:3 with steps lw 2 lc rgb '#d62728' title 'best so far'" +
+              baseline_plot + "\n";
+    replace_file("convergence.gp", script);
+
+    const std::string gnuplot = gnuplot_path();
+    if (gnuplot.empty()) return "gnuplot is not installed: the plot was skipped (apt-get install gnuplot-nox)";
+    try {
+      process::child_options options;
+      options.limits.total = std::chrono::seconds(30);
+      auto done = process::run(process::command{gnuplot, "convergence.gp"}.in_directory(directory_), std::move(options));
+      if (!done.ok()) {
+        return "gnuplot " + done.describe() + ": the plot was skipped (" + std::string(done.err.tail().substr(0, 300)) + ")";
+      }
+    } catch (const std::exception& failure) {
+      return std::string("gnuplot could not run: the plot was skipped (") + failure.what() + ")";
+    }
+    return std::nullopt;
+  }
+
+  /// `best.json`'s text.
+  static std::string best_json(const best_summary& best) {
+    std::string text;
+    json::writer out(text);
+    out.begin_object();
+    out.key("settings"), out.raw(best.settings_json);
+    out.key("objective"), out.value(best.objective);
+    out.key("baseline"), out.value(best.baseline);
+    out.key("improvement_percent"), out.value(best.improvement_percent());
+    out.key("trial"), out.value(best.trial);
+    out.key("goal"), out.string(best.maximize ? "maximize" : "minimize");
+    out.end_object();
+    return text;
+  }
+
+  /// `trials.csv`'s text: trial, status, objective, one column per setting (`component.setting`)
+  /// and per metric, in the order they first appear, and the reason.
+  static std::string csv(const std::vector<trial_record>& trials) {
+    std::vector<settings_table> settings(trials.size());
+    std::vector<ordered_map<scalar>> metrics(trials.size());
+    std::vector<std::string> setting_columns, metric_columns;
+    const auto add_column = [](std::vector<std::string>& columns, const std::string& name) {
+      if (std::find(columns.begin(), columns.end(), name) == columns.end()) columns.push_back(name);
+    };
+    for (std::size_t i = 0; i < trials.size(); ++i) {
+      settings[i] = json::read<settings_table>(trials[i].settings_json);
+      metrics[i] = json::read<ordered_map<scalar>>(trials[i].metrics_json);
+      for (const auto& [component, values] : settings[i]) {
+        for (const auto& [name, value] : values) add_column(setting_columns, component + "." + name);
+      }
+      for (const auto& [name, value] : metrics[i]) add_column(metric_columns, name);
+    }
+    std::string text = "trial,status,objective";
+    for (const auto& column : setting_columns) text += "," + csv_field(column);
+    for (const auto& column : metric_columns) text += "," + csv_field(column);
+    text += ",reason\n";
+    for (std::size_t i = 0; i < trials.size(); ++i) {
+      text += std::to_string(trials[i].number) + "," + trials[i].status + ",";
+      if (trials[i].objective) text += format_number(*trials[i].objective);
+      for (const auto& column : setting_columns) {
+        const auto dot = column.find('.');
+        text += ",";
+        const auto component = settings[i].find(column.substr(0, dot));
+        if (component == settings[i].end()) continue;
+        const auto value = component->second.find(column.substr(dot + 1));
+        if (value != component->second.end()) text += csv_field(scalar_text(value->second));
+      }
+      for (const auto& column : metric_columns) {
+        text += ",";
+        const auto value = metrics[i].find(column);
+        if (value != metrics[i].end()) text += csv_field(scalar_text(value->second));
+      }
+      text += "," + csv_field(trials[i].reason) + "\n";
+    }
+    return text;
+  }
+
+ private:
+  static std::string scalar_text(const scalar& value) {
+    if (const auto* text = std::get_if<std::string>(&value)) return *text;
+    if (const auto* integer = std::get_if<std::int64_t>(&value)) return std::to_string(*integer);
+    return format_number(std::get<double>(value));
+  }
+
+  /// RFC 4180: quoted when it holds a comma, a quote or a line break; quotes doubled.
+  static std::string csv_field(std::string_view text) {
+    if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
+    std::string quoted = "\"";
+    for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return quoted + "\"";
+  }
+
+  /// pngcairo draws antialiased lines; the libgd `png` terminal is the fallback of builds without
+  /// cairo. Asked once.
+  static std::string_view png_terminal() {
+    static const std::string_view chosen = [] {
+      const std::string gnuplot = gnuplot_path();
+      if (gnuplot.empty()) return std::string_view("png");
+      try {
+        auto done = process::run(process::command{gnuplot, "-e", "set terminal pngcairo"});
+        return done.ok() && done.err.tail().empty() ? std::string_view("pngcairo") : std::string_view("png");
+      } catch (const std::exception&) {
+        return std::string_view("png");
+      }
+    }();
+    return chosen;
+  }
+
+  static std::string gnuplot_path() {
+    const char* path = std::getenv("PATH");
+    int error = 0;
+    return process::find_program("gnuplot", path ? path : "/usr/bin:/bin", std::nullopt, error);
+  }
+
+  /// Writes `name` whole or not at all: a temporary file renamed over it.
+  void replace_file(std::string_view name, std::string_view text) {
+    const auto file = directory_ / name;
+    const auto temporary = directory_ / (std::string(name) + ".tmp");
+    {
+      std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+      out.write(text.data(), static_cast<std::streamsize>(text.size()));
+      if (!out.flush()) throw report_error(temporary.string() + ": cannot write: " + std::strerror(errno));
+    }
+    std::error_code failure;
+    std::filesystem::rename(temporary, file, failure);
+    if (failure) throw report_error(file.string() + ": cannot replace: " + failure.message());
+  }
+
+  std::filesystem::path directory_;
+};
+
+}  // namespace servokit::backend
+// ===== end servokit/backend/report.hpp =====
+
+namespace servokit::backend {
+
+/// The `descriptor` of a DESCRIPTION event.
+struct description_descriptor {
+  struct measurement_part {
+    BOOST_HANA_DEFINE_STRUCT(measurement_part,
+      (metric_descriptors, metrics));
+  };
+  BOOST_HANA_DEFINE_STRUCT(description_descriptor,
+    (::servokit::application, application),
+    (std::optional<measurement_part>, measurement));
+};
+
+/// The param of a DESCRIPTION, ADJUSTMENT or MEASUREMENT result: success or failure.
+struct result_param {
+  BOOST_HANA_DEFINE_STRUCT(result_param,
+    (std::optional<std::string>, status),
+    (std::optional<std::string>, message),
+    (std::optional<std::string>, reason),
+    (std::optional<description_descriptor>, descriptor),
+    (std::optional<ordered_map<metric_value>>, metrics));
+};
+
+}  // namespace servokit::backend
+
+namespace servokit {
+template <>
+struct meta<backend::description_descriptor::measurement_part> {
+  static constexpr bool ignore_unknown_keys = true;
+};
+template <>
+struct meta<backend::description_descriptor> {
+  static constexpr bool ignore_unknown_keys = true;   // "optimization": {"perf": ...}
+};
+template <>
+struct meta<backend::result_param> {
+  static constexpr bool ignore_unknown_keys = true;   // "state", "annotations", "cmd_uid", ...
+};
+}  // namespace servokit
+
+namespace servokit::backend {
+
+/// Everything a session is told at its start.
+struct session_options {
+  std::string app_id;                        ///< the application, as the agent names it
+  optimize::optimization_config config;      ///< the `optimization:` section
+  std::int64_t budget = 30;                  ///< trials, the baseline included (config or `--budget`)
+  std::uint64_t seed = 1;                    ///< the optimizer's seed (config or `--seed`)
+  std::optional<std::filesystem::path> report_directory;  ///< `--report DIR`: where the report goes
+  int sleep_seconds = 120;                   ///< the SLEEP duration once there is nothing to do
+};
+
+/// What a session tells whoever shows progress (all optional; called with the session's lock held,
+/// so they must not call back into it).
+struct session_listener {
+  /// A trial's phase begins: `adjusting`, `measuring`, or `applying the best configuration`.
+  std::function<void(std::int64_t trial, std::int64_t budget, std::string_view phase)> phase;
+  /// A progress event of the running driver: percent done and its message.
+  std::function<void(double percent, std::string_view message)> progress;
+  /// A trial was recorded; `best` is the best so far.
+  std::function<void(const trial_record& trial, const best_summary& best)> trial_finished;
+};
+
+/// Event names of the protocol.
+namespace events {
+inline constexpr std::string_view hello = "HELLO";
+inline constexpr std::string_view whats_next = "WHATS_NEXT";
+inline constexpr std::string_view description = "DESCRIPTION";
+inline constexpr std::string_view adjustment = "ADJUSTMENT";
+inline constexpr std::string_view measurement = "MEASUREMENT";
+inline constexpr std::string_view goodbye = "GOODBYE";
+}  // namespace events
+
+/// Whether `name` is an event of the protocol.
+inline bool known_event(std::string_view name) {
+  for (auto known : {events::hello, events::whats_next, events::description, events::adjustment, events::measurement,
+                     events::goodbye}) {
+    if (name == known) return true;
+  }
+  return false;
+}
+
+/// A reply without a command: `{"status": "ok"}`, `{"status": "invalid", "reason": "..."}`.
+inline std::string status_reply(std::string_view status, std::string_view reason) {
+  std::string text;
+  json::writer out(text);
+  out.begin_object();
+  out.key("status"), out.string(status);
+  if (!reason.empty()) out.key("reason"), out.string(reason);
+  out.end_object();
+  return text;
+}
+
+/// The objective and its constraints as one line: what a study records and compares.
+inline std::string describe_objective(const optimize::objective& objective) {
+  std::string text = objective.describe();
+  for (const auto& constraint : objective.constraints()) {
+    if (constraint.min) text += ", " + constraint.metric + " >= " + format_number(*constraint.min);
+    if (constraint.max) text += ", " + constraint.metric + " <= " + format_number(*constraint.max);
+  }
+  return text;
+}
+
+/// What differs between the settings a study was made for and the ones described now, one entry
+/// per difference (`web.cpu: max 4 -> 8`, `web.mem: new setting`). Current values are not
+/// compared (they are whatever the last trial left), except for pinned settings.
+inline std::vector<std::string> describe_setting_changes(const application& stored, const application& current) {
+  std::vector<std::string> changes;
+  const auto text = [](const auto& value) {
+    std::string out;
+    json::writer(out).value(value);
+    return out;
+  };
+  const auto compare = [&](const std::string& where, std::string_view key, const std::string& before,
+                           const std::string& after) {
+    if (before != after) changes.push_back(where + ": " + std::string(key) + " " + before + " -> " + after);
+  };
+  for (const auto& [component_name, component] : stored.components) {
+    const auto now = current.components.find(component_name);
+    for (const auto& [setting_name, declared] : component.settings) {
+      const std::string where = component_name + "." + setting_name;
+      if (now == current.components.end() || !now->second.settings.contains(setting_name)) {
+        changes.push_back(where + ": no longer described");
+        continue;
+      }
+      const setting& described = now->second.settings.at(setting_name);
+      compare(where, "type", declared.is_enum() ? "enum" : "range", described.is_enum() ? "enum" : "range");
+      compare(where, "min", text(declared.min), text(described.min));
+      compare(where, "max", text(declared.max), text(described.max));
+      compare(where, "step", text(declared.step), text(described.step));
+      compare(where, "values", text(declared.values), text(described.values));
+      compare(where, "pinned", text(declared.pinned.value_or(false)), text(described.pinned.value_or(false)));
+      if (declared.pinned.value_or(false)) compare(where, "pinned value", text(declared.value), text(described.value));
+    }
+  }
+  for (const auto& [component_name, component] : current.components) {
+    const auto before = stored.components.find(component_name);
+    for (const auto& [setting_name, unused] : component.settings) {
+      if (before == stored.components.end() || !before->second.settings.contains(setting_name)) {
+        changes.push_back(component_name + "." + setting_name + ": new setting");
+      }
+    }
+  }
+  return changes;
+}
+
+/// The backend's side of the conversation with one agent about one application.
+///
+/// `handle` takes one event and returns the reply body (JSON text). It never throws for anything
+/// an agent sends: bad params are answered `invalid`, events out of order `unexpected-event`. A
+/// study that cannot be used (its settings or objective changed, the file is not writable) ends
+/// the session with `failure()` set; the server then answers SLEEP with the reason.
+class session {
+ public:
+  /// Opens (or resumes) `app_id`'s study in `study`. Throws `optimize::error` for a bad objective,
+  /// and `study_mismatch`-style errors as `std::runtime_error` when the stored study was made for
+  /// another objective or seed: refused before anything runs.
+  session(session_options options, study_database& study, session_listener listener = {})
+      : options_(std::move(options)), objective_(options_.config), study_(study), listener_(std::move(listener)) {
+    std::random_device entropy;
+    uid_prefix_ = to_hex(entropy()) + to_hex(entropy()).substr(0, 4);
+    if (auto stored = study_.identity(options_.app_id)) {
+      const std::string wanted = describe_objective(objective_);
+      if (stored->objective != wanted) {
+        throw std::runtime_error(study_.file() + ": the study of \"" + options_.app_id + "\" was made for objective \"" +
+                                 stored->objective + "\", the config now says \"" + wanted +
+                                 "\"; use another --study file (or delete this one) to start a new study");
+      }
+      if (stored->seed != options_.seed) {
+        throw std::runtime_error(study_.file() + ": the study of \"" + options_.app_id + "\" was made with seed " +
+                                 std::to_string(stored->seed) + ", now " + std::to_string(options_.seed) +
+                                 "; use another --study file (or delete this one) to start a new study");
+      }
+      identity_ = std::move(stored);
+    }
+    if (options_.report_directory) report_.emplace(*options_.report_directory);
+  }
+
+  /// Handles one event; returns the reply body. `cmd_uid` is the command the agent says the event
+  /// belongs to (empty when it does not say: the original agent never did).
+  std::string handle(std::string_view event, std::string_view param_json, std::string_view cmd_uid = {}) {
+    std::lock_guard lock(mutex_);
+    try {
+      return dispatch(event, param_json, cmd_uid);
+    } catch (const std::exception& failure) {
+      // The study or the report could not be written: nothing can go on safely.
+      fail(failure.what());
+      return status_reply("ok", "");
+    }
+  }
+
+  /// Asks the session to stop: running drivers are cancelled at their next progress event, and
+  /// no new command is given.
+  void request_stop(std::string reason) {
+    std::lock_guard lock(mutex_);
+    stop_reason_ = std::move(reason);
+  }
+
+  /// Whether the optimization is over: the budget spent and the best configuration applied, or
+  /// the session failed, or a stop was requested and nothing runs.
+  bool finished() const {
+    std::lock_guard lock(mutex_);
+    return phase_ == phase::finished;
+  }
+  /// Why the session could not go on (refused description, changed study, unwritable file).
+  std::optional<std::string> failure() const {
+    std::lock_guard lock(mutex_);
+    return failure_;
+  }
+
+  /// The study's trials, in order.
+  std::vector<trial_record> trials() const {
+    std::lock_guard lock(mutex_);
+    return trials_;
+  }
+  /// The best configuration so far as the optimizer judges it (weighing noise), and the baseline.
+  best_summary best() const {
+    std::lock_guard lock(mutex_);
+    return best_locked();
+  }
+  /// The trials the study may hold.
+  std::int64_t budget() const { return options_.budget; }
+  /// The report's directory, when there is one.
+  std::optional<std::filesystem::path> report_directory() const { return options_.report_directory; }
+  /// The note when the plot was skipped (set once the session finished with a report).
+  std::optional<std::string> plot_note() const {
+    std::lock_guard lock(mutex_);
+    return plot_note_;
+  }
+  /// Why the last adjust to the best configuration did not succeed, when it did not.
+  std::optional<std::string> final_adjust_problem() const {
+    std::lock_guard lock(mutex_);
+    return final_adjust_problem_;
+  }
+  /// The app's name.
+  const std::string& app_id() const { return options_.app_id; }
+
+ private:
+  enum class phase { start, describing, adjusting, adjusted, measuring, final_adjusting, finished };
+
+  static std::string to_hex(std::uint32_t value) {
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string text(8, '0');
+    for (int i = 7; i >= 0; --i, value >>= 4) text[static_cast<std::size_t>(i)] = digits[value & 0xF];
+    return text;
+  }
+
+  static double now() {
+    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  }
+
+  /// The event the session waits for in its current phase.
+  std::string_view expected_event() const {
+    switch (phase_) {
+      case phase::describing: return events::description;
+      case phase::adjusting:
+      case phase::final_adjusting: return events::adjustment;
+      case phase::measuring: return events::measurement;
+      default: return events::whats_next;
+    }
+  }
+
+  std::string unexpected(std::string_view event) const {
+    return status_reply("unexpected-event",
+                        "Out of order event \"" + std::string(event) + "\", expected \"" + std::string(expected_event()) +
+                            "\"; ignoring");
+  }
+
+  std::string dispatch(std::string_view event, std::string_view param_json, std::string_view cmd_uid) {
+    if (event == events::hello) {
+      // A (re)started agent: whatever command was out is lost; the trial in flight is run again.
+      // A description that was refused is asked for again: the drivers may have been fixed.
+      if (phase_ != phase::finished || (failure_ && retry_description_)) phase_ = phase::start, failure_.reset();
+      described_ = false;
+      return status_reply("ok", "");
+    }
+    if (event == events::goodbye) {
+      if (phase_ != phase::finished) phase_ = phase::start;
+      described_ = false;
+      return status_reply("ok", "");
+    }
+    if (event == events::whats_next) return whats_next();
+
+    simdjson::dom::parser parser;
+    simdjson::dom::element param;
+    if (parser.parse(param_json.data(), param_json.size(), true).get(param)) {
+      return status_reply("invalid", "the param of " + std::string(event) + " is not valid JSON");
+    }
+    const bool is_progress = param.is_object() && !param["progress"].error();
+    if (is_progress) return progress(event, param);
+
+    if (event != expected_event() || phase_ == phase::start || phase_ == phase::adjusted || phase_ == phase::finished) {
+      if (!cmd_uid.empty() && cmd_uid == last_completed_uid_) return status_reply("ok", "");  // a retried result
+      return unexpected(event);
+    }
+    if (!cmd_uid.empty() && cmd_uid != outstanding_uid_) {
+      if (cmd_uid == last_completed_uid_) return status_reply("ok", "");
+      return status_reply("unexpected-event", "event \"" + std::string(event) + "\" names command \"" +
+                                                  std::string(cmd_uid) + "\", the outstanding one is \"" +
+                                                  outstanding_uid_ + "\"; ignoring");
+    }
+    result_param result;
+    try {
+      json::read(param_json, result);
+    } catch (const std::exception& failure) {
+      return status_reply("invalid", std::string(event) + ": " + failure.what());
+    }
+    last_completed_uid_ = outstanding_uid_;
+    if (event == events::description) return description(result);
+    if (phase_ == phase::final_adjusting) return final_adjustment(result);
+    if (event == events::adjustment) return adjustment(result);
+    return measurement(result);
+  }
+
+  std::string progress(std::string_view event, simdjson::dom::element param) {
+    if (event != events::adjustment && event != events::measurement) {
+      return status_reply("invalid", "progress is sent only with ADJUSTMENT and MEASUREMENT");
+    }
+    if (stop_reason_) return status_reply("cancel", *stop_reason_);
+    double percent = 0;
+    if (auto value = param["progress"].get_double(); !value.error()) percent = value.value_unsafe();
+    else if (auto whole = param["progress"].get_int64(); !whole.error()) percent = static_cast<double>(whole.value_unsafe());
+    std::string_view message;
+    if (auto text = param["message"].get_string(); !text.error()) message = text.value_unsafe();
+    if (listener_.progress) listener_.progress(percent, message);
+    return status_reply("ok", "");
+  }
+
+  std::string issue(std::string_view command, const std::string& param_json) {
+    outstanding_uid_ = uid_prefix_ + "-" + std::to_string(++commands_issued_);
+    last_command_ = std::string(command);
+    last_command_param_ = param_json;
+    return command_reply();
+  }
+
+  std::string command_reply() const {
+    std::string text;
+    json::writer out(text);
+    out.begin_object();
+    out.key("cmd"), out.string(last_command_);
+    out.key("param"), out.raw(last_command_param_);
+    out.key("cmd_uid"), out.string(outstanding_uid_);
+    out.end_object();
+    return text;
+  }
+
+  std::string sleep_reply(const std::string& reason) const {
+    std::string text;
+    json::writer out(text);
+    out.begin_object();
+    out.key("cmd"), out.string("SLEEP");
+    out.key("param"), out.begin_object();
+    out.key("duration"), out.integer(options_.sleep_seconds);
+    out.key("data"), out.begin_object();
+    out.key("reason"), out.string(reason);
+    out.end_object();
+    out.end_object();
+    out.end_object();
+    return text;
+  }
+
+  std::string whats_next() {
+    switch (phase_) {
+      case phase::describing:
+      case phase::adjusting:
+      case phase::measuring:
+      case phase::final_adjusting:
+        // The agent asks again while a command is out: its reply was lost (a retried request).
+        return command_reply();
+      case phase::finished:
+        return sleep_reply(failure_ ? "optimization stopped: " + *failure_
+                                    : "optimization of \"" + options_.app_id + "\" finished");
+      default: break;
+    }
+    if (stop_reason_) {
+      phase_ = phase::finished;
+      return sleep_reply("stopped: " + *stop_reason_);
+    }
+    if (!described_) {
+      phase_ = phase::describing;
+      return issue("DESCRIBE", "{}");
+    }
+    if (phase_ == phase::adjusted) {
+      phase_ = phase::measuring;
+      if (listener_.phase) listener_.phase(pending_->number, options_.budget, "measuring");
+      return issue("MEASURE", measure_param());
+    }
+    if (static_cast<std::int64_t>(trials_.size()) >= options_.budget) {
+      phase_ = phase::final_adjusting;
+      const best_summary best = best_locked();
+      final_settings_json_ = best.settings_json != "null" ? best.settings_json : trials_.front().settings_json;
+      if (listener_.phase) listener_.phase(static_cast<std::int64_t>(trials_.size()), options_.budget, "applying the best configuration");
+      return issue("ADJUST", adjust_param(final_settings_json_));
+    }
+    if (!pending_) {
+      const auto configuration = optimizer_->ask();
+      pending_ = pending_trial{static_cast<std::int64_t>(trials_.size()) + 1, settings_text(configuration), 0};
+    }
+    pending_->started = now();
+    phase_ = phase::adjusting;
+    if (listener_.phase) listener_.phase(pending_->number, options_.budget, "adjusting");
+    return issue("ADJUST", adjust_param(pending_->settings_json));
+  }
+
+  std::string description(const result_param& result) {
+    if (result.status && *result.status != "ok") {
+      return refuse("the drivers could not describe the application: " +
+                    result.message.value_or(result.reason.value_or(*result.status)));
+    }
+    if (!result.descriptor) return status_reply("invalid", "DESCRIPTION: no \"descriptor\"");
+    const description_descriptor& described = *result.descriptor;
+    try {
+      validate_descriptor(described.application);
+    } catch (const std::exception& failure) {
+      return refuse(std::string("the adjust driver's descriptor is not valid: ") + failure.what());
+    }
+    try {
+      objective_.check_metrics(described.measurement ? described.measurement->metrics : metric_descriptors{});
+    } catch (const std::exception& failure) {
+      return refuse(failure.what());
+    }
+    std::string descriptor_json;
+    json::writer(descriptor_json).value(application_descriptor{described.application});
+    if (!identity_) {
+      identity_ = study_identity{descriptor_json, describe_objective(objective_), options_.seed};
+      study_.create(options_.app_id, *identity_, now());
+    } else {
+      const auto stored = json::read<application_descriptor>(identity_->descriptor_json);
+      const auto changes = describe_setting_changes(stored.application, described.application);
+      if (!changes.empty()) {
+        std::string list;
+        for (const auto& change : changes) list += (list.empty() ? "" : "; ") + change;
+        return refuse(study_.file() + ": the study of \"" + options_.app_id +
+                      "\" was made for other settings (" + list +
+                      "); use another --study file (or delete this one) to start a new study");
+      }
+    }
+    if (!optimizer_) start_optimizer();
+    described_ = true;
+    phase_ = phase::start;
+    return status_reply("ok", "");
+  }
+
+  /// Builds the optimizer for the study's own descriptor (its baseline is the application as it
+  /// was first described, not as the last trial left it) and replays every stored trial, so that
+  /// a resumed study asks exactly what the interrupted one would have.
+  void start_optimizer() {
+    const auto stored = json::read<application_descriptor>(identity_->descriptor_json);
+    optimizer_.emplace(stored.application, objective_, options_.seed);
+    trials_ = study_.trials(options_.app_id);
+    for (const auto& trial : trials_) {
+      const auto status = optimize::trial_status_from_string(trial.status).value_or(optimize::trial_status::failed);
+      optimizer_->tell(json::read<optimize::configuration>(trial.settings_json), status, trial.objective);
+    }
+    if (report_) {
+      report_->restart(trials_);
+      if (!trials_.empty()) report_->write_tables(trials_, measured_best_locked());
+    }
+  }
+
+  std::string adjustment(const result_param& result) {
+    const std::string status = result.status.value_or("ok");
+    if (status == "ok") {
+      phase_ = phase::adjusted;
+      return status_reply("ok", "");
+    }
+    if (cancelled(status)) return abandon_trial();
+    const auto trial_status = status == "rejected" ? optimize::trial_status::rejected : optimize::trial_status::failed;
+    record(trial_status, "{}", std::nullopt,
+           "adjust " + status + ": " + result.message.value_or(result.reason.value_or("no message")));
+    return status_reply("ok", "");
+  }
+
+  std::string measurement(const result_param& result) {
+    const std::string status = result.status.value_or("ok");
+    if (cancelled(status)) return abandon_trial();
+    if (status != "ok" || !result.metrics) {
+      record(optimize::trial_status::failed, "{}", std::nullopt,
+             "measure " + status + ": " + result.message.value_or(result.reason.value_or("no metrics")));
+      return status_reply("ok", "");
+    }
+    ordered_map<double> values;
+    ordered_map<scalar> reported;
+    for (const auto& [name, metric] : *result.metrics) {
+      if (!metric.value) continue;
+      reported.insert_or_assign(name, *metric.value);
+      if (auto number = numeric_value(*metric.value)) {
+        values.insert_or_assign(name, *number);
+      } else if (const auto* text = std::get_if<std::string>(&*metric.value)) {
+        // Drivers in other languages print numbers as strings now and then ("12.5").
+        char* end = nullptr;
+        const double parsed = std::strtod(text->c_str(), &end);
+        if (!text->empty() && end == text->c_str() + text->size()) values.insert_or_assign(name, parsed);
+      }
+    }
+    std::string metrics_json;
+    json::writer(metrics_json).value(reported);
+    const auto evaluation = objective_.evaluate(values);
+    record(evaluation.status, metrics_json, evaluation.value, evaluation.reason);
+    return status_reply("ok", "");
+  }
+
+  std::string final_adjustment(const result_param& result) {
+    const std::string status = result.status.value_or("ok");
+    if (cancelled(status)) {
+      phase_ = phase::start;  // asked again at the next WHATS_NEXT
+      return status_reply("ok", "");
+    }
+    if (status != "ok") {
+      final_adjust_problem_ = "the last adjust to the best configuration " + status + ": " +
+                              result.message.value_or(result.reason.value_or("no message"));
+    }
+    study_.mark_finished(options_.app_id, final_settings_json_);
+    finish();
+    return status_reply("ok", "");
+  }
+
+  static bool cancelled(std::string_view status) {
+    return status == "cancelled" || status == "canceled" || status == "aborted";
+  }
+
+  /// A trial stopped before its result: nothing is recorded, and it is run again from its adjust.
+  std::string abandon_trial() {
+    phase_ = phase::start;
+    return status_reply("ok", "");
+  }
+
+  void record(optimize::trial_status status, std::string metrics_json, std::optional<double> value, std::string reason) {
+    trial_record trial;
+    trial.number = pending_->number;
+    trial.settings_json = pending_->settings_json;
+    trial.metrics_json = std::move(metrics_json);
+    // An infeasible trial keeps the objective's value when it had one (only a constraint broke):
+    // the optimizer learns from it, and best() never picks it.
+    trial.objective = status == optimize::trial_status::ok || status == optimize::trial_status::infeasible ? value : std::nullopt;
+    trial.status = std::string(optimize::to_string(status));
+    trial.reason = status == optimize::trial_status::ok ? std::string() : std::move(reason);
+    trial.started = pending_->started;
+    trial.finished = now();
+    // The study first: it is the truth a resumed run starts from. The optimizer hears of the trial
+    // only once it is durable, so the two never disagree.
+    study_.record(options_.app_id, trial);
+    optimizer_->tell(json::read<optimize::configuration>(trial.settings_json), status, trial.objective);
+    trials_.push_back(trial);
+    pending_.reset();
+    phase_ = phase::start;
+    // The best measured so far, for the progress line and the running best.json: the optimizer's
+    // own choice (which weighs noise) fits its model again, so it is asked once, at the end.
+    const best_summary best = measured_best_locked();
+    if (report_) {
+      report_->append(trial);
+      report_->write_tables(trials_, best);
+    }
+    if (listener_.trial_finished) listener_.trial_finished(trial, best);
+  }
+
+  std::string refuse(std::string reason) {
+    fail(reason);
+    retry_description_ = true;
+    return status_reply("invalid", reason);
+  }
+
+  void fail(std::string reason) {
+    failure_ = std::move(reason);
+    retry_description_ = false;
+    phase_ = phase::finished;
+  }
+
+  void finish() {
+    phase_ = phase::finished;
+    if (report_) {
+      const best_summary best = best_locked();
+      report_->write_tables(trials_, best);
+      plot_note_ = report_->plot(trials_, best, options_.app_id + ": " + describe_objective(objective_));
+    }
+  }
+
+  /// The trial with the best measured objective so far.
+  best_summary measured_best_locked() const {
+    best_summary summary;
+    summary.maximize = objective_.maximize();
+    if (!trials_.empty() && trials_.front().status == "ok") summary.baseline = trials_.front().objective;
+    for (const auto& trial : trials_) {
+      if (trial.status != "ok" || !trial.objective) continue;
+      if (!summary.objective || (summary.maximize ? *trial.objective > *summary.objective : *trial.objective < *summary.objective)) {
+        summary.objective = trial.objective;
+        summary.settings_json = trial.settings_json;
+        summary.trial = trial.number;
+      }
+    }
+    return summary;
+  }
+
+  /// The optimizer's choice of the best configuration (noise-aware: not a lucky draw).
+  best_summary best_locked() const {
+    best_summary summary;
+    summary.maximize = objective_.maximize();
+    if (!trials_.empty() && trials_.front().status == "ok") summary.baseline = trials_.front().objective;
+    if (optimizer_) {
+      if (const auto found = optimizer_->best()) {
+        summary.settings_json = settings_text(found->settings);
+        summary.objective = found->value;
+        summary.trial = static_cast<std::int64_t>(found->trial) + 1;
+      }
+    }
+    return summary;
+  }
+
+  static std::string settings_text(const optimize::configuration& configuration) {
+    std::string text;
+    json::writer(text).value(configuration);
+    return text;
+  }
+
+  /// `{"state": {"application": {"components": {c: {"settings": {s: {"value": v}}}}}}, "control": {}}`.
+  static std::string adjust_param(const std::string& settings_json) {
+    const auto values = json::read<settings_table>(settings_json);
+    std::string text;
+    json::writer out(text);
+    out.begin_object();
+    out.key("state"), out.begin_object();
+    out.key("application"), out.begin_object();
+    out.key("components"), out.begin_object();
+    for (const auto& [component, settings] : values) {
+      out.key(component), out.begin_object();
+      out.key("settings"), out.begin_object();
+      for (const auto& [name, value] : settings) {
+        out.key(name), out.begin_object();
+        out.key("value"), out.value(value);
+        out.end_object();
+      }
+      out.end_object();
+      out.end_object();
+    }
+    out.end_object();
+    out.end_object();
+    out.end_object();
+    out.key("control"), out.raw("{}");
+    out.end_object();
+    return text;
+  }
+
+  /// `{"metrics": [what the objective reads], "control": <optimization.control>}`.
+  std::string measure_param() const {
+    std::string text;
+    json::writer out(text);
+    out.begin_object();
+    out.key("metrics"), out.value(objective_.metrics());
+    out.key("control"), out.raw(options_.config.control ? options_.config.control->text() : std::string("{}"));
+    out.end_object();
+    return text;
+  }
+
+  struct pending_trial {
+    std::int64_t number;
+    std::string settings_json;
+    double started;
+  };
+
+  session_options options_;
+  optimize::objective objective_;
+  study_database& study_;
+  session_listener listener_;
+  std::optional<report_writer> report_;
+  std::optional<study_identity> identity_;
+  std::optional<optimize::optimizer> optimizer_;
+  std::vector<trial_record> trials_;
+  std::optional<pending_trial> pending_;
+  phase phase_ = phase::start;
+  bool described_ = false;
+  bool retry_description_ = false;   // the failure is a refused description
+  std::string uid_prefix_;
+  std::uint64_t commands_issued_ = 0;
+  std::string outstanding_uid_, last_completed_uid_, last_command_, last_command_param_;
+  std::string final_settings_json_;
+  std::optional<std::string> stop_reason_, failure_, final_adjust_problem_, plot_note_;
+  mutable std::mutex mutex_;
+};
+
+/// The end of a study in a few lines for people: trials by status, the baseline, the best and its
+/// gain, the best settings, and where the report is.
+inline std::string summarize(const session& finished) {
+  const auto trials = finished.trials();
+  const auto best = finished.best();
+  std::int64_t counts[4] = {0, 0, 0, 0};
+  static constexpr std::string_view names[4] = {"ok", "failed", "rejected", "infeasible"};
+  for (const auto& trial : trials) {
+    for (std::size_t i = 0; i < 4; ++i) counts[i] += trial.status == names[i] ? 1 : 0;
+  }
+  std::string text = "optimization of \"" + finished.app_id() + "\": " + std::to_string(trials.size()) + " of " +
+                     std::to_string(finished.budget()) + " trials (";
+  for (std::size_t i = 0, shown = 0; i < 4; ++i) {
+    if (counts[i] == 0) continue;
+    text += (shown++ ? ", " : "") + std::to_string(counts[i]) + " " + std::string(names[i]);
+  }
+  text += ")\n";
+  if (!trials.empty()) {
+    text += "  baseline (trial 1): " + (best.baseline ? readable_number(*best.baseline) : trials.front().status) + "  " +
+            flat_settings(trials.front().settings_json) + "\n";
+  }
+  if (best.objective) {
+    text += "  best (trial " + std::to_string(best.trial.value_or(0)) + "):     " + readable_number(*best.objective);
+    if (const auto gain = best.improvement_percent()) {
+      char buffer[64];
+      std::snprintf(buffer, sizeof buffer, "  (%.1f%% %s than the baseline)", std::fabs(*gain), *gain >= 0 ? "better" : "worse");
+      text += buffer;
+    }
+    text += "\n  best settings: " + flat_settings(best.settings_json) + "\n";
+  } else {
+    text += "  no trial succeeded: the application was left at its baseline settings\n";
+  }
+  if (const auto problem = finished.final_adjust_problem()) text += "  warning: " + *problem + "\n";
+  if (const auto directory = finished.report_directory()) {
+    text += "  report: " + directory->string() + "/ (trials.jsonl, trials.csv, best.json";
+    const auto note = finished.plot_note();
+    text += note ? ")\n  plot: " + *note + "\n" : ", convergence.png)\n";
+  }
+  return text;
+}
+
+}  // namespace servokit::backend
+// ===== end servokit/backend/session.hpp =====
+
+namespace servokit::transport {
+
+/// What a person watching `--local` sees: on a terminal, one live line (trial k of N, the phase
+/// with the driver's progress, the best so far and its gain over the baseline) above which each
+/// finished trial leaves a line; elsewhere (a pipe, a log file) only one plain line per trial.
+class progress_display {
+ public:
+  /// Writes to `descriptor` (stderr by default); live only when it is a terminal.
+  explicit progress_display(int descriptor = STDERR_FILENO) : descriptor_(descriptor), live_(::isatty(descriptor) == 1) {}
+  progress_display(const progress_display&) = delete;
+  progress_display& operator=(const progress_display&) = delete;
+
+  /// Whether the live line is drawn.
+  bool live() const { return live_; }
+
+  /// The callbacks a session reports to.
+  backend::session_listener listener() {
+    backend::session_listener events;
+    events.phase = [this](std::int64_t trial, std::int64_t budget, std::string_view phase) {
+      std::lock_guard lock(mutex_);
+      trial_ = trial, budget_ = budget, phase_ = std::string(phase), percent_ = 0, message_.clear();
+      phase_started_ = std::chrono::steady_clock::now();
+      redraw();
+    };
+    events.progress = [this](double percent, std::string_view message) {
+      std::lock_guard lock(mutex_);
+      percent_ = percent, message_ = std::string(message);
+      redraw();
+    };
+    events.trial_finished = [this](const backend::trial_record& trial, const backend::best_summary& best) {
+      std::lock_guard lock(mutex_);
+      best_ = best;
+      print_line(backend::trial_line(trial, budget_, best));
+      phase_.clear();
+      redraw();
+    };
+    return events;
+  }
+
+  /// Prints a line of someone else's (the agent loop's log) without breaking the live line.
+  void print(std::string_view line) {
+    std::lock_guard lock(mutex_);
+    print_line(std::string(line));
+    redraw();
+  }
+
+  /// Removes the live line, before the summary is printed.
+  void close() {
+    std::lock_guard lock(mutex_);
+    if (live_ && drawn_) write("\r\x1b[K");
+    drawn_ = false;
+    phase_.clear();
+  }
+
+ private:
+
+  void print_line(const std::string& line) {
+    std::string text = live_ && drawn_ ? "\r\x1b[K" : "";
+    text += line + "\n";
+    write(text);
+    drawn_ = false;
+  }
+
+  void redraw() {
+    if (!live_ || phase_.empty()) return;
+    const auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - phase_started_).count();
+    std::string line = "[trial " + std::to_string(trial_) + "/" + std::to_string(budget_) + "] " + phase_;
+    char buffer[64];
+    std::snprintf(buffer, sizeof buffer, " %3.0f%% %4.0fs", std::clamp(percent_, 0.0, 100.0), elapsed);
+    line += buffer;
+    if (!message_.empty()) line += " " + backend::one_line(message_, 60);
+    line += best_.objective ? backend::best_text(best_) : std::string();
+    // A line wider than the terminal wraps, and "\r" then redraws only its last row.
+    winsize size{};
+    const std::size_t width = ::ioctl(descriptor_, TIOCGWINSZ, &size) == 0 && size.ws_col > 10 ? size.ws_col - 1 : 100;
+    if (line.size() > width) line = line.substr(0, width);
+    write("\r\x1b[K" + line);
+    drawn_ = true;
+  }
+
+  void write(const std::string& text) const {
+    std::size_t done = 0;
+    while (done < text.size()) {
+      const ssize_t written = ::write(descriptor_, text.data() + done, text.size() - done);
+      if (written < 0 && errno == EINTR) continue;
+      if (written <= 0) return;   // a closed terminal: nothing to show anything on
+      done += static_cast<std::size_t>(written);
+    }
+  }
+
+  int descriptor_;
+  bool live_;
+  bool drawn_ = false;
+  std::int64_t trial_ = 0, budget_ = 0;
+  std::string phase_, message_;
+  double percent_ = 0;
+  std::chrono::steady_clock::time_point phase_started_{};
+  backend::best_summary best_;
+  std::mutex mutex_;
+};
+
+/// The backend in process: a study file, a session on it, and what the session shows.
+class local_transport {
+ public:
+  /// Opens `study_file` (created when absent) and the session of `options.app_id` on it. Throws
+  /// what `backend::session` throws: a bad objective, or a study made for another objective or seed.
+  local_transport(backend::session_options options, const std::string& study_file, progress_display* display = nullptr)
+      : study_(study_file), session_(std::move(options), study_, display ? display->listener() : backend::session_listener{}) {}
+
+  /// Hands the event to the session. Never blocks, so a stop request needs no special care.
+  reply exchange(const event& sent, std::stop_token) {
+    return reply{session_.handle(sent.name, sent.param_json, sent.cmd_uid)};
+  }
+
+  /// Whether the optimization is over (the loop then says GOODBYE and returns).
+  bool finished() const { return session_.finished(); }
+
+  /// The study file the session records into.
+  backend::study_database& study() { return study_; }
+
+  /// The session, for its results once the loop returned.
+  backend::session& session() { return session_; }
+  const backend::session& session() const { return session_; }
+
+ private:
+  backend::study_database study_;
+  backend::session session_;
+};
+
+static_assert(transport<local_transport>);
+
+}  // namespace servokit::transport
+// ===== end servokit/transport/local.hpp =====
 // ===== begin servokit/transport/scripted.hpp =====
 /// @file
 /// `scripted_transport`: a backend for tests. It holds the events the agent must send, in order,
@@ -8656,8 +10145,6 @@ static_assert(transport<scripted_transport>);
 /// on drivers and the retries (`PROTOCOL.md` section 5). The loop never reads the environment
 /// itself: `read_environment` fills the options from the variables the original agent honoured,
 /// so a program that embeds the loop decides what comes from where.
-
-#include <cstdio>
 
 namespace servokit::servo {
 
@@ -9794,3 +11281,52 @@ class signal_relay {
 }  // namespace servokit::servo
 // ===== end servokit/servo/signal_relay.hpp =====
 // ===== end servokit/servo.hpp =====
+// ===== begin servokit/backend.hpp =====
+/// @file
+/// The backend layer: the backend side of the servo protocol driven by the optimizer (a session
+/// per application), the SQLite study that survives crashes, and the report for people.
+
+// ===== begin servokit/backend/options.hpp =====
+/// @file
+/// A session's options from a servo's config.yaml: the `optimization:` section, with the command
+/// line's overrides (`--budget`, `--seed`, `--report`) applied on top.
+
+namespace servokit::backend {
+
+/// What the command line may override; unset members keep the config's values.
+struct option_overrides {
+  std::optional<std::int64_t> budget;
+  std::optional<std::int64_t> seed;
+  std::optional<std::filesystem::path> report_directory;
+};
+
+/// The default budget when neither the config nor the command line gives one.
+inline constexpr std::int64_t default_budget = 30;
+
+/// Reads `config_file`'s `optimization:` section for `app_id`. Throws `config::error` naming the
+/// file, line and key of a problem, or `optimize::error` for an objective that cannot work.
+inline session_options read_session_options(const std::string& config_file, std::string app_id,
+                                            const option_overrides& overrides = {}) {
+  const auto document = config::document::load(config_file);
+  if (!document.exists()) throw config::error(config_file + ": not found (the optimization: section is read from it)");
+  if (!document.has_section("optimization")) {
+    throw config::error(config_file +
+                        ": has no \"optimization\" section; add at least\n"
+                        "optimization:\n  objective: {metric: NAME, goal: minimize}   # or maximize\n  budget: 30");
+  }
+  session_options options;
+  options.app_id = std::move(app_id);
+  options.config = document.section<optimize::optimization_config>("optimization");
+  optimize::objective check(options.config);   // the objective's own rules, before anything runs
+  options.budget = overrides.budget.value_or(options.config.budget.value_or(default_budget));
+  if (options.budget < 1) throw config::error(config_file + ": optimization.budget must be at least 1 (the baseline)");
+  const std::int64_t seed = overrides.seed.value_or(options.config.seed.value_or(1));
+  if (seed < 0) throw config::error(config_file + ": optimization.seed must not be negative");
+  options.seed = static_cast<std::uint64_t>(seed);
+  options.report_directory = overrides.report_directory;
+  return options;
+}
+
+}  // namespace servokit::backend
+// ===== end servokit/backend/options.hpp =====
+// ===== end servokit/backend.hpp =====

@@ -1,0 +1,299 @@
+// The backend session: the protocol's backend side driven by the optimizer, with the study and
+// the report, talked to by an agent simulated in this file (no drivers, no processes).
+#include <doctest/doctest.h>
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <simdjson.h>
+
+#include <servokit/backend.hpp>
+#include <servokit/config.hpp>
+#include <servokit/json.hpp>
+
+#include "temp_dir.hpp"
+
+namespace backend = servokit::backend;
+namespace opt = servokit::optimize;
+using servokit_test::read_file;
+using servokit_test::temp_dir;
+
+namespace {
+
+const char* const description = R"({"status": "ok", "descriptor": {
+  "application": {"components": {"job": {"settings": {
+    "threads": {"type": "range", "min": 1, "max": 8, "step": 1, "value": 1},
+    "mode":    {"type": "enum", "values": ["slow", "fast", "broken"], "value": "slow"}}}}},
+  "measurement": {"metrics": {"total_runtime": {"unit": "s"}, "errors": {"unit": "count"}}}}})";
+
+opt::optimization_config config_of(const std::string& yaml) {
+  return servokit::config::document::parse(yaml, "config.yaml").section<opt::optimization_config>("optimization");
+}
+
+const char* const minimize_runtime = "optimization:\n  objective: {metric: total_runtime, goal: minimize}\n"
+                                     "  constraints: [{metric: errors, max: 0}]\n  budget: 12\n  seed: 7\n"
+                                     "  control: {duration: 5, userdata: {tag: x}}\n";
+
+/// What the simulated application does with one configuration.
+struct behaviour {
+  /// The adjust result param for `threads`/`mode`, or nothing for a plain success.
+  std::function<std::optional<std::string>(std::int64_t threads, const std::string& mode)> adjust;
+  /// The measure result param.
+  std::function<std::string(std::int64_t threads, const std::string& mode)> measure;
+};
+
+behaviour well_behaved() {
+  return {[](std::int64_t, const std::string& mode) -> std::optional<std::string> {
+            if (mode == "broken") return std::string(R"({"status": "rejected", "message": "health check failed"})");
+            return std::nullopt;
+          },
+          [](std::int64_t threads, const std::string& mode) {
+            if (threads == 7) return std::string(R"({"status": "failed", "message": "job crashed", "reason": "unknown"})");
+            const double runtime = 10.0 / static_cast<double>(threads) + (mode == "fast" ? 0.5 : 2.0);
+            const int errors = threads == 8 ? 3 : 0;   // the fastest setting breaks the constraint
+            return R"({"metrics": {"total_runtime": {"value": )" + servokit::format_number(runtime) +
+                   R"(, "unit": "s"}, "errors": {"value": )" + std::to_string(errors) + "}}}";
+          }};
+}
+
+/// An agent in process: HELLO, then WHATS_NEXT and the command's result until SLEEP, or until
+/// `stop_after` events (a crash at that point). Records every reply.
+struct simulated_agent {
+  backend::session& backend;
+  behaviour app;
+  std::vector<std::string> log;   // "EVENT -> reply"
+  std::int64_t threads = 1;
+  std::string mode = "slow";
+  int events_sent = 0;
+
+  std::string send(std::string_view event, std::string_view param, std::string_view uid = {}) {
+    ++events_sent;
+    std::string reply = backend.handle(event, param, uid);
+    log.push_back(std::string(event) + " -> " + reply);
+    return reply;
+  }
+
+  /// Runs until SLEEP or `max_events`; returns whether it reached SLEEP.
+  bool run(int max_events = 100000) {
+    send("HELLO", R"({"agent": "test/1"})");
+    simdjson::dom::parser parser;
+    while (events_sent < max_events) {
+      const std::string reply = send("WHATS_NEXT", "null");
+      simdjson::dom::element command = parser.parse(reply);
+      const std::string cmd(command["cmd"].get_string().value());
+      const std::string uid(command["cmd_uid"].error() ? "" : command["cmd_uid"].get_string().value());
+      if (cmd == "SLEEP") return true;
+      if (events_sent >= max_events) return false;
+      if (cmd == "DESCRIBE") {
+        send("DESCRIPTION", description, uid);
+      } else if (cmd == "ADJUST") {
+        auto settings = command["param"]["state"]["application"]["components"]["job"]["settings"];
+        const std::int64_t wanted_threads = settings["threads"]["value"].get_int64().value();
+        const std::string wanted_mode(settings["mode"]["value"].get_string().value());
+        send("ADJUSTMENT", R"({"progress": 0, "message": "starting driver"})", uid);
+        if (events_sent >= max_events) return false;
+        auto result = app.adjust(wanted_threads, wanted_mode);
+        if (!result) threads = wanted_threads, mode = wanted_mode;
+        send("ADJUSTMENT", result ? *result : std::string(R"({"state": {}})"), uid);
+      } else if (cmd == "MEASURE") {
+        send("MEASUREMENT", R"({"progress": 50, "message": "half way"})", uid);
+        if (events_sent >= max_events) return false;
+        send("MEASUREMENT", app.measure(threads, mode), uid);
+      }
+    }
+    return false;
+  }
+};
+
+backend::session_options options_for(const std::string& yaml, std::optional<std::filesystem::path> report = {}) {
+  backend::session_options options;
+  options.app_id = "demo";
+  options.config = config_of(yaml);
+  options.budget = options.config.budget.value_or(30);
+  options.seed = static_cast<std::uint64_t>(options.config.seed.value_or(1));
+  options.report_directory = std::move(report);
+  return options;
+}
+
+int count_lines(const std::string& text) { return static_cast<int>(std::count(text.begin(), text.end(), '\n')); }
+
+}  // namespace
+
+TEST_CASE("a whole study: budget spent, every kind of trial recorded, the best applied, the report complete") {
+  temp_dir dir;
+  backend::study_database study((dir / "study.sqlite").string());
+  backend::session session(options_for(minimize_runtime, dir / "report"), study);
+  simulated_agent agent{session, well_behaved()};
+  REQUIRE(agent.run());
+  CHECK(session.finished());
+  CHECK_FALSE(session.failure());
+
+  const auto trials = session.trials();
+  REQUIRE(trials.size() == 12);
+  CHECK(trials.front().number == 1);
+  CHECK(trials.front().settings_json == R"({"job":{"threads":1,"mode":"slow"}})");   // the baseline first
+  CHECK(trials.front().status == "ok");
+  CHECK(*trials.front().objective == doctest::Approx(12.0));
+  for (const auto& trial : trials) {
+    if (trial.status == "ok") CHECK(trial.objective.has_value());
+    if (trial.status == "failed" || trial.status == "rejected") CHECK_FALSE(trial.objective.has_value());
+    if (trial.settings_json.find("broken") != std::string::npos) CHECK(trial.status == "rejected");
+    if (trial.settings_json.find("\"threads\":7") != std::string::npos && trial.status != "rejected") CHECK(trial.status == "failed");
+    if (trial.settings_json.find("\"threads\":8") != std::string::npos && trial.status == "ok") FAIL("errors > 0 accepted");
+    if (trial.status == "infeasible") CHECK(trial.objective.has_value());   // only the constraint broke
+  }
+
+  // The last ADJUST is the best configuration, and the app is left in it.
+  const auto best = session.best();
+  REQUIRE(best.objective);
+  CHECK(*best.objective < 12.0);
+  std::string applied = R"({"job":{"threads":)" + std::to_string(agent.threads) + R"(,"mode":")" + agent.mode + "\"}}";
+  CHECK(applied == best.settings_json);
+  REQUIRE(best.improvement_percent());
+  CHECK(*best.improvement_percent() > 0);
+
+  // Every reply to a progress event is ok; the MEASURE carries the objective's metrics and the control.
+  bool saw_measure = false;
+  for (const auto& line : agent.log) {
+    if (line.find("\"cmd\":\"MEASURE\"") != std::string::npos) {
+      saw_measure = true;
+      CHECK(line.find(R"("metrics":["total_runtime","errors"],"control":{"duration":5,"userdata":{"tag":"x"}})") != std::string::npos);
+    }
+  }
+  CHECK(saw_measure);
+
+  // The report agrees with the study.
+  const std::string jsonl = read_file(dir / "report" / "trials.jsonl");
+  CHECK(count_lines(jsonl) == 12);
+  CHECK(jsonl.rfind(R"({"trial":1,"settings":{"job":{"threads":1,"mode":"slow"}},"metrics":{"total_runtime":12,"errors":0},"objective":12,"status":"ok")", 0) == 0);
+  const std::string csv = read_file(dir / "report" / "trials.csv");
+  CHECK(count_lines(csv) == 13);
+  CHECK(csv.rfind("trial,status,objective,job.threads,job.mode,total_runtime,errors,reason\n", 0) == 0);
+  const std::string best_json = read_file(dir / "report" / "best.json");
+  CHECK(best_json.find("\"settings\":" + best.settings_json) != std::string::npos);
+  CHECK(best_json.find("\"baseline\":12") != std::string::npos);
+  CHECK(std::filesystem::exists(dir / "report" / "convergence.dat"));
+  if (!session.plot_note()) CHECK(std::filesystem::file_size(dir / "report" / "convergence.png") > 1000);
+
+  // Once finished, the agent is told to sleep, with the reason.
+  const std::string next = session.handle("WHATS_NEXT", "null");
+  CHECK(next.find("\"cmd\":\"SLEEP\"") != std::string::npos);
+  CHECK(next.find("finished") != std::string::npos);
+}
+
+TEST_CASE("a study resumed after a crash at any event: no trial lost, none counted twice, the same search") {
+  temp_dir dir;
+  // The run without a crash, for comparison.
+  std::vector<backend::trial_record> uninterrupted;
+  {
+    backend::study_database study(":memory:");
+    backend::session session(options_for(minimize_runtime), study);
+    simulated_agent agent{session, well_behaved()};
+    REQUIRE(agent.run());
+    uninterrupted = session.trials();
+  }
+  // Crash after 5 to 13 events in turn (so at every point of a trial: mid-adjust, mid-measure,
+  // between trials), then run again on the same file, as often as it takes.
+  const auto file = (dir / "crashing.sqlite").string();
+  int crashes = 0;
+  for (;;) {
+    const int crash_after = 5 + crashes % 9;
+    backend::study_database study(file);
+    backend::session session(options_for(minimize_runtime, dir / "report"), study);
+    simulated_agent agent{session, well_behaved()};
+    if (agent.run(crash_after)) break;
+    ++crashes;
+    REQUIRE(crashes < 200);
+  }
+  CHECK(crashes > 12);
+  backend::study_database study(file);
+  const auto resumed = study.trials("demo");
+  REQUIRE(resumed.size() == uninterrupted.size());
+  for (std::size_t i = 0; i < resumed.size(); ++i) {
+    CHECK(resumed[i].number == static_cast<std::int64_t>(i + 1));
+    CHECK(resumed[i].settings_json == uninterrupted[i].settings_json);
+    CHECK(resumed[i].status == uninterrupted[i].status);
+  }
+  CHECK(count_lines(read_file(dir / "report" / "trials.jsonl")) == static_cast<int>(resumed.size()));
+}
+
+TEST_CASE("an objective metric the measure driver does not offer is refused before any trial") {
+  backend::study_database study(":memory:");
+  backend::session session(options_for("optimization:\n  objective: {metric: latency, goal: minimize}\n  budget: 5\n"), study);
+  session.handle("HELLO", "{}");
+  CHECK(session.handle("WHATS_NEXT", "null").find("\"cmd\":\"DESCRIBE\"") != std::string::npos);
+  const std::string reply = session.handle("DESCRIPTION", description);
+  CHECK(reply.find("\"status\":\"invalid\"") != std::string::npos);
+  CHECK(reply.find("unknown metric \\\"latency\\\" (the measure driver offers: total_runtime, errors)") != std::string::npos);
+  CHECK(session.finished());
+  REQUIRE(session.failure());
+  CHECK(session.trials().empty());
+  CHECK(session.handle("WHATS_NEXT", "null").find("\"cmd\":\"SLEEP\"") != std::string::npos);
+}
+
+TEST_CASE("a study is refused when the objective, the seed or the settings changed, saying what changed") {
+  temp_dir dir;
+  const auto file = (dir / "study.sqlite").string();
+  {
+    backend::study_database study(file);
+    backend::session session(options_for(minimize_runtime), study);
+    simulated_agent agent{session, well_behaved()};
+    agent.run(8);
+  }
+  backend::study_database study(file);
+  SUBCASE("objective") {
+    std::string changed = minimize_runtime;
+    changed.replace(changed.find("minimize"), 8, "maximize");
+    CHECK_THROWS_WITH(backend::session(options_for(changed), study),
+                      doctest::Contains("was made for objective \"minimize total_runtime, errors <= 0\", the config now says \"maximize total_runtime, errors <= 0\""));
+  }
+  SUBCASE("seed") {
+    std::string changed = minimize_runtime;
+    changed.replace(changed.find("seed: 7"), 7, "seed: 8");
+    CHECK_THROWS_WITH(backend::session(options_for(changed), study), doctest::Contains("made with seed 7, now 8"));
+  }
+  SUBCASE("settings") {
+    backend::session session(options_for(minimize_runtime), study);
+    session.handle("HELLO", "{}");
+    session.handle("WHATS_NEXT", "null");
+    std::string changed = description;
+    changed.replace(changed.find("\"max\": 8"), 8, "\"max\": 16");
+    const std::string reply = session.handle("DESCRIPTION", changed);
+    CHECK(reply.find("job.threads: max 8 -> 16") != std::string::npos);
+    CHECK(session.failure());
+  }
+}
+
+TEST_CASE("events out of order, retried results and bad params") {
+  backend::study_database study(":memory:");
+  backend::session session(options_for(minimize_runtime), study);
+  CHECK(session.handle("MEASUREMENT", R"({"metrics": {}})") ==
+        R"({"status":"unexpected-event","reason":"Out of order event \"MEASUREMENT\", expected \"WHATS_NEXT\"; ignoring"})");
+  session.handle("HELLO", "{}");
+  const std::string describe = session.handle("WHATS_NEXT", "null");
+  CHECK(session.handle("WHATS_NEXT", "null") == describe);   // a lost reply: the same command again
+  CHECK(session.handle("ADJUSTMENT", R"({"state": {}})") ==
+        R"({"status":"unexpected-event","reason":"Out of order event \"ADJUSTMENT\", expected \"DESCRIPTION\"; ignoring"})");
+  CHECK(session.handle("DESCRIPTION", "{not json").find("\"status\":\"invalid\"") != std::string::npos);
+  CHECK(session.handle("DESCRIPTION", R"({"descriptor": 3})").find("$.descriptor: expected an object") != std::string::npos);
+  CHECK(session.handle("DESCRIPTION", description, "someone-else").find("unexpected-event") != std::string::npos);
+  simdjson::dom::parser parser;
+  const std::string uid(parser.parse(describe)["cmd_uid"].get_string().value());
+  CHECK(session.handle("DESCRIPTION", description, uid) == R"({"status":"ok"})");
+  CHECK(session.handle("DESCRIPTION", description, uid) == R"({"status":"ok"})");   // retried: already taken
+  CHECK(session.handle("DESCRIPTION", description).find("unexpected-event") != std::string::npos);
+
+  const std::string adjust = session.handle("WHATS_NEXT", "null");
+  CHECK(adjust.find("\"cmd\":\"ADJUST\"") != std::string::npos);
+  CHECK(session.handle("ADJUSTMENT", R"({"progress": 10})") == R"({"status":"ok"})");
+  session.request_stop("the server is shutting down");
+  CHECK(session.handle("ADJUSTMENT", R"({"progress": 20})") ==
+        R"({"status":"cancel","reason":"the server is shutting down"})");
+  CHECK(session.handle("ADJUSTMENT", R"({"status": "cancelled", "message": "the server is shutting down"})") ==
+        R"({"status":"ok"})");
+  CHECK(session.trials().empty());   // a cancelled trial is not counted
+  CHECK(session.handle("WHATS_NEXT", "null").find("\"cmd\":\"SLEEP\"") != std::string::npos);
+  CHECK(session.finished());
+}

@@ -5374,7 +5374,8 @@ class progress {
 /// The thread that watches over a running operation: it turns SIGUSR1, SIGTERM, SIGINT and SIGHUP
 /// into a stop request (or, for a driver without cancel, into an immediate failure line), and
 /// repeats the last progress line while the work is quiet. It runs a `process::event_loop` of its
-/// own, so the driver's work keeps its thread and the signals arrive through a signalfd.
+/// own, so the driver's work keeps its thread and the signals arrive through a signalfd. Short
+/// calls with nothing to cancel (`--query`, `--describe`) use `exit_on_signal` instead.
 
 #include <pthread.h>
 
@@ -5384,7 +5385,14 @@ namespace servokit {
 
 /// The signals a driver treats as "stop now": SIGUSR1 (the protocol's cancel), and the signals a
 /// person or supervisor sends to end a program.
-inline process::signal_set operation_signals() { return {SIGUSR1, SIGTERM, SIGINT, SIGHUP}; }
+inline constexpr int operation_signal_numbers[] = {SIGUSR1, SIGTERM, SIGINT, SIGHUP};
+
+/// `operation_signal_numbers` as a set.
+inline process::signal_set operation_signals() {
+  process::signal_set set;
+  for (int signal_number : operation_signal_numbers) set.add(signal_number);
+  return set;
+}
 
 /// Blocks `operation_signals()` in the calling thread, and so in every thread it starts later;
 /// call it first thing in `main`, before any thread exists, so that no thread takes a signal's
@@ -5394,6 +5402,85 @@ inline void block_operation_signals() {
     throw std::system_error(failure, std::generic_category(), "pthread_sigmask");
   }
 }
+
+/// Ends the program with a failure line when an operation signal arrives during a short call
+/// (`--query`, `--describe`, a driver's own `--info`): there is nothing to cancel and no progress
+/// to repeat, so a plain signal handler does what the monitor's thread and event loop would, at a
+/// fraction of the start-up cost. While it lives, `operation_signals()` are unblocked in the
+/// calling thread and handled; the handler writes the line prepared for the signal to stdout and
+/// calls `_exit`. Destroying it blocks the signals again first, so that the caller can write its
+/// own final line without the handler's interleaving: a signal after that stays pending and is
+/// dropped at exit. Only one may exist at a time; it writes to stdout, so it suits the
+/// `stdout_output` policy.
+class exit_on_signal {
+ public:
+  /// `line_for(signal_number)` gives the final line (without the newline) to print for each of
+  /// `operation_signals()`; they are built here, as the handler may not allocate.
+  template <class LineFor>
+  exit_on_signal(LineFor&& line_for, int exit_code) {
+    for (std::size_t i = 0; i < signal_count; ++i) {
+      std::string line = line_for(handled[i]);
+      line += '\n';
+      lines_[i] = std::move(line);
+    }
+    exit_code_ = exit_code;
+    active() = this;
+    struct sigaction action {};
+    action.sa_handler = &on_signal;
+    sigfillset(&action.sa_mask);   // one handler at a time: the first signal's line is the one
+    for (std::size_t i = 0; i < signal_count; ++i) ::sigaction(handled[i], &action, &previous_[i]);
+    if (int failure = ::pthread_sigmask(SIG_UNBLOCK, &operation_signals().native(), nullptr)) {
+      restore();
+      throw std::system_error(failure, std::generic_category(), "pthread_sigmask");
+    }
+  }
+
+  exit_on_signal(const exit_on_signal&) = delete;
+  exit_on_signal& operator=(const exit_on_signal&) = delete;
+
+  /// Blocks the signals again, then puts the previous handlers back.
+  ~exit_on_signal() {
+    ::pthread_sigmask(SIG_BLOCK, &operation_signals().native(), nullptr);
+    restore();
+  }
+
+ private:
+  static constexpr std::size_t signal_count = std::size(operation_signal_numbers);
+  static constexpr const int (&handled)[signal_count] = operation_signal_numbers;
+
+  static exit_on_signal*& active() {
+    static exit_on_signal* current = nullptr;
+    return current;
+  }
+
+  void restore() {
+    for (std::size_t i = 0; i < signal_count; ++i) ::sigaction(handled[i], &previous_[i], nullptr);
+    active() = nullptr;
+  }
+
+  // Async-signal-safe: write(2) of a line built beforehand, then _exit.
+  static void on_signal(int signal_number) {
+    const exit_on_signal* self = active();
+    if (self == nullptr) ::_exit(128 + signal_number);
+    for (std::size_t i = 0; i < signal_count; ++i) {
+      if (handled[i] != signal_number) continue;
+      const char* rest = self->lines_[i].data();
+      std::size_t left = self->lines_[i].size();
+      while (left > 0) {
+        const ssize_t written = ::write(STDOUT_FILENO, rest, left);
+        if (written < 0 && errno == EINTR) continue;
+        if (written <= 0) break;
+        rest += written;
+        left -= static_cast<std::size_t>(written);
+      }
+    }
+    ::_exit(self->exit_code_);
+  }
+
+  std::string lines_[signal_count];
+  struct sigaction previous_[signal_count] {};
+  int exit_code_ = 1;
+};
 
 /// Watches one operation from a thread of its own.
 class signal_monitor {
@@ -5783,46 +5870,74 @@ class driver_program {
     if constexpr (reports_own_info<D>) {
       config_type_t<D> config{};
       if (!load_config(config)) return exit_code::config;
-      D driver{};
-      const auto info = call_info(driver, config);
-      if (version_only) output::write_line(info.version);
-      else output::write_line(json::to_json(info));
+      const std::string line = run_short_call([&] {
+        D driver{};
+        const auto info = call_info(driver, config);
+        return version_only ? info.version : json::to_json(info);
+      });
+      output::write_line(line);
     }
     return exit_code::success;
   }
 
+  /// The final line when a signal ends work that cannot be cancelled.
+  static std::string stopped_line(int signal_number) {
+    return status_text(status::canceled, "signal",
+                       std::string(D::name) + " stopped by " + process::signal_name(signal_number));
+  }
+
   /// The handler for a signal while work that cannot be cancelled runs: report and leave now.
   static void end_on_signal(int signal_number) {
-    output::write_line(status_text(status::canceled, "signal",
-                                   std::string(D::name) + " stopped by " + process::signal_name(signal_number)));
+    output::write_line(stopped_line(signal_number));
     ::_exit(exit_code::canceled);
+  }
+
+  /// Runs `work`, a short call with nothing to cancel, and returns what it returns; a signal
+  /// meanwhile ends the program with the failure line. On stdout a signal handler does that
+  /// (no thread, no event loop: these calls are about start-up time); another output policy
+  /// gets the monitor's thread, whose handler may lock and allocate.
+  template <class Work>
+  static auto run_short_call(Work&& work) {
+    if constexpr (std::is_same_v<output, stdout_output>) {
+      exit_on_signal guard(&stopped_line, exit_code::canceled);
+      return work();
+    } else {
+      progress unused([](const std::string&) {});
+      signal_monitor monitor(std::stop_source(), unused, 0, &end_on_signal);
+      return work();
+    }
   }
 
   /// `--query` / `--describe`: the application descriptor, or the metric descriptors.
   int print_descriptor(const config_type_t<D>& config, const std::string& app_id) {
-    D driver{};
-    progress unused([](const std::string&) {});
-    signal_monitor monitor(std::stop_source(), unused, 0, &end_on_signal);
-    if (role_ == driver_role::adjust) {
-      if constexpr (traits::is_adjust) {
-        application_descriptor descriptor{};
-        descriptor.application = call_query(driver, config, app_id);
-        try {
-          validate_descriptor(descriptor.application);
-        } catch (const protocol_error& failure) {
-          return finish(status::failed, reason::unknown,
-                        std::string(D::name) + " produced an invalid descriptor: " + failure.what(), exit_code::failed);
+    // The line is written once the signals are blocked again, so nothing can interleave with it.
+    std::string invalid;
+    const std::string line = run_short_call([&]() -> std::string {
+      D driver{};
+      if (role_ == driver_role::adjust) {
+        if constexpr (traits::is_adjust) {
+          application_descriptor descriptor{};
+          descriptor.application = call_query(driver, config, app_id);
+          try {
+            validate_descriptor(descriptor.application);
+          } catch (const protocol_error& failure) {
+            invalid = std::string(D::name) + " produced an invalid descriptor: " + failure.what();
+            return {};
+          }
+          return json::to_json(descriptor);
         }
-        output::write_line(json::to_json(descriptor));
+      } else {
+        if constexpr (traits::is_measure) {
+          describe_line described{};
+          described.status = std::string(status::ok);
+          described.metrics = call_describe(driver, config, app_id);
+          return json::to_json(described);
+        }
       }
-    } else {
-      if constexpr (traits::is_measure) {
-        describe_line line{};
-        line.status = std::string(status::ok);
-        line.metrics = call_describe(driver, config, app_id);
-        output::write_line(json::to_json(line));
-      }
-    }
+      return {};
+    });
+    if (!invalid.empty()) return finish(status::failed, reason::unknown, std::move(invalid), exit_code::failed);
+    output::write_line(line);
     return exit_code::success;
   }
 
@@ -5865,7 +5980,9 @@ class driver_program {
             measure_result_line line{};
             line.status = std::string(status::ok);
             line.metrics = std::move(measured.metrics);
-            if (measured.annotations && !measured.annotations->empty_object()) line.annotations = measured.annotations;
+            // The Python base class always printed "annotations", and the original servo-magg
+            // reads it unconditionally (KeyError without it): an empty object when there are none.
+            line.annotations = measured.annotations ? std::move(measured.annotations) : raw_json("{}");
             result = json::to_json(line);
           }
         }

@@ -2,6 +2,7 @@
 // every stdout line checked against PROTOCOL.md sections 1-4.
 #include <doctest/doctest.h>
 
+#include <filesystem>
 #include <fstream>
 
 #include <servokit/json.hpp>
@@ -76,6 +77,21 @@ TEST_CASE("a measurement prints progress, then one final line with the metrics a
   CHECK(output.last_line() == R"({"status":"ok","metrics":{"rps":{"value":99.5,"unit":"rps"}},"annotations":{"note":"hi"}})");
 }
 
+TEST_CASE("a measurement without annotations still prints \"annotations\": {} (the original servo-magg reads it)") {
+  // The Python measure base class always printed the key, and servo-magg fails with
+  // KeyError: 'annotations' on a result line without it.
+  servokit_test::temp_dir servo;
+  servo.write("config.yaml", "testmeasure:\n  rps: 5\n");
+  for (const char* request : {R"({"metrics": ["rps"], "control": {"duration": 0}})",
+                              R"({"metrics": ["rps"], "control": {"duration": 0, "userdata": {}}})"}) {
+    CAPTURE(request);
+    auto output = run_driver({.argv = {measure_driver, "app"}, .request = request, .directory = servo.path()});
+    CHECK(output.exit_code() == 0);
+    check_protocol_lines(output);
+    CHECK(output.last_line() == R"({"status":"ok","metrics":{"rps":{"value":5,"unit":"rps"}},"annotations":{}})");
+  }
+}
+
 TEST_CASE("the heartbeat repeats the last progress line while the work is quiet") {
   servokit_test::temp_dir servo;
   auto output = run_driver({.argv = {measure_driver, "app"},
@@ -134,6 +150,42 @@ TEST_CASE("a signal while the request is still being read ends the driver") {
   const auto& done = driver.wait();
   CHECK(done.status.code() == 5);
   CHECK(lines == std::vector<std::string>{R"({"status":"canceled","reason":"signal","message":"testmeasure stopped by SIGUSR1"})"});
+}
+
+TEST_CASE("a signal during --query or --describe ends the driver with the failure line, from its one thread") {
+  servokit_test::temp_dir servo;
+  servo.write("config.yaml", std::string(adjust_config) + "  query_seconds: 100\ntestmeasure:\n  describe_seconds: 100\n");
+  struct call {
+    std::string program, mode, name;
+    int signal_number;
+    std::string expected;
+  };
+  for (const call& each : {call{adjust_driver, "--query", "testadjust", SIGTERM, "SIGTERM"},
+                           call{measure_driver, "--describe", "testmeasure", SIGUSR1, "SIGUSR1"},
+                           call{measure_driver, "--describe", "testmeasure", SIGINT, "SIGINT"}}) {
+    CAPTURE(each.mode);
+    CAPTURE(each.expected);
+    servokit::process::event_loop loop;
+    std::vector<std::string> lines;
+    servokit::process::child_options options;
+    options.limits.total = std::chrono::seconds(60);
+    options.out.on_line = [&](const servokit::process::output_line& line) { lines.emplace_back(line.text); };
+    servokit::process::child driver(
+        loop, servokit::process::command{each.program, each.mode, "app"}.in_directory(servo.path()), std::move(options));
+    loop.run_until([] { return false; }, servokit::process::event_loop::clock::now() + std::chrono::milliseconds(300));
+    // A short call needs no monitor thread: the driver runs in its main thread alone.
+    std::size_t threads = 0;
+    for ([[maybe_unused]] const auto& task :
+         std::filesystem::directory_iterator("/proc/" + std::to_string(driver.pid()) + "/task")) {
+      ++threads;
+    }
+    CHECK(threads == 1);
+    driver.signal(each.signal_number);
+    const auto& done = driver.wait();
+    CHECK(done.status.code() == 5);
+    CHECK(lines == std::vector<std::string>{R"({"status":"canceled","reason":"signal","message":")" + each.name +
+                                            " stopped by " + each.expected + "\"}"});
+  }
 }
 
 TEST_CASE("an adjust driver: --query prints a valid descriptor, adjust checks and applies") {
@@ -254,7 +306,7 @@ TEST_CASE("bad input: a config of the wrong shape or with an unknown key") {
   servo.write("config.yaml", "testmeasure:\n  rsp: 1\n");
   auto typo = run_driver({.argv = {measure_driver, "app"}, .request = "{}", .directory = servo.path()});
   CHECK(typo.exit_code() == 4);
-  CHECK(final_status(typo).message == "./config.yaml:2:8: testmeasure.rsp: unknown key \"rsp\" (expected one of: fail_with, rps)");
+  CHECK(final_status(typo).message == "./config.yaml:2:8: testmeasure.rsp: unknown key \"rsp\" (expected one of: fail_with, rps, describe_seconds)");
 }
 
 TEST_CASE("bad input: an unreadable config file, and a missing one where the section is required") {
@@ -279,7 +331,7 @@ TEST_CASE("$OPTUNE_CONFIG names the config file") {
                             .directory = servo.path(),
                             .environment = {{"OPTUNE_CONFIG", file.string()}}});
   CHECK(output.exit_code() == 0);
-  CHECK(output.last_line() == R"({"status":"ok","metrics":{"rps":{"value":7,"unit":"rps"}}})");
+  CHECK(output.last_line() == R"({"status":"ok","metrics":{"rps":{"value":7,"unit":"rps"}},"annotations":{}})");
 }
 
 TEST_CASE("a descriptor that breaks the protocol's rules is never printed: the driver fails naming the rule") {

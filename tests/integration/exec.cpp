@@ -114,7 +114,7 @@ TEST_CASE("stages run in order around the wait; success has empty metrics; progr
   SUBCASE("duration 0") {
     const auto output = servo.measure(R"({"control": {"duration": 0}})");
     REQUIRE(output.exit_code() == 0);
-    CHECK(output.last_line() == R"({"status":"ok","metrics":{}})");
+    CHECK(output.last_line() == R"({"status":"ok","metrics":{},"annotations":{}})");
     CHECK(servo.read("log") == "pre\nstart\nstop arg\npost\n");
     for (std::size_t i = 0; i + 1 < output.lines.size(); ++i) {
       const auto line = servokit::json::read<servokit::progress_line>(output.lines[i]);
@@ -126,7 +126,7 @@ TEST_CASE("stages run in order around the wait; success has empty metrics; progr
     CHECK(any_contains(messages, "stop: running stop task 1"));
   }
   SUBCASE("no control at all is duration 0") {
-    CHECK(servo.measure("{}").last_line() == R"({"status":"ok","metrics":{}})");
+    CHECK(servo.measure("{}").last_line() == R"({"status":"ok","metrics":{},"annotations":{}})");
   }
   SUBCASE("the wait is duration + warmup + delay (or past), numbers or numeric strings") {
     const auto output = servo.measure(R"({"control": {"duration": "0.6", "warmup": 0.3, "past": 0.3}})");
@@ -163,7 +163,7 @@ TEST_CASE("ignore_exitcode lets the stage go on") {
   start: [{ignore_exitcode: true, exec: /bin/false}, {shell_exec: "echo after >> log"}]
 )");
   const auto output = servo.measure();
-  CHECK(output.last_line() == R"({"status":"ok","metrics":{}})");
+  CHECK(output.last_line() == R"({"status":"ok","metrics":{},"annotations":{}})");
   CHECK(servo.read("log") == "after\n");
 }
 
@@ -196,7 +196,7 @@ TEST_CASE("async tasks run in the background and are gone when the measurement e
   stop: [{shell_exec: "test -s load.pid && echo load-was-running >> log"}]
 )");
   const auto output = servo.measure(R"({"control": {"duration": 1}})");
-  CHECK(output.last_line() == R"({"status":"ok","metrics":{}})");
+  CHECK(output.last_line() == R"({"status":"ok","metrics":{},"annotations":{}})");
   CHECK(servo.read("log") == "load-was-running\n");
   CHECK(process_gone(pid_in(servo, "load.pid")));
   CHECK(process_gone(pid_in(servo, "load_child.pid")));
@@ -272,7 +272,7 @@ TEST_CASE("post runs after a failed start and never fails the measurement") {
   CHECK(message_of(output).find("stage start: task start task 1 failed") != std::string::npos);
   CHECK(servo.read("log") == "post\n");
   exec_servo only_post("exec:\n  post: [{exec: /bin/false}]\n");
-  CHECK(only_post.measure().last_line() == R"({"status":"ok","metrics":{}})");
+  CHECK(only_post.measure().last_line() == R"({"status":"ok","metrics":{},"annotations":{}})");
 }
 
 TEST_CASE("request tasks against a real server: success codes, retries, errors, body and headers") {
@@ -289,7 +289,7 @@ TEST_CASE("request tasks against a real server: success codes, retries, errors, 
     - request: {url: "URL/status/502", success_codes: [200, "500-503"]}
     - request: {url: "URL/status/302"}
 )");
-    CHECK(servo->measure().last_line() == R"({"status":"ok","metrics":{}})");
+    CHECK(servo->measure().last_line() == R"({"status":"ok","metrics":{},"annotations":{}})");
   }
   SUBCASE("a code outside success_codes fails, naming the status and the codes") {
     auto servo = servo_for("    - {name: hook, request: {url: \"URL/status/404\", success_codes: [200, \"500-503\"]}}\n");
@@ -303,7 +303,7 @@ TEST_CASE("request tasks against a real server: success codes, retries, errors, 
     - {name: broken, retries: 1, ignore_exitcode: true, request: {url: "URL/flaky/b?failures=9"}}
 )");
     const auto output = servo->measure();
-    CHECK(output.last_line() == R"({"status":"ok","metrics":{}})");
+    CHECK(output.last_line() == R"({"status":"ok","metrics":{},"annotations":{}})");
     servokit::http::client client;
     CHECK(client.perform({.url = server.url("/hits/a")}).body == "3");
     CHECK(client.perform({.url = server.url("/hits/b")}).body == "2");
@@ -336,7 +336,7 @@ TEST_CASE("request tasks against a real server: success codes, retries, errors, 
     - {name: plain, notify: true, request: {method: PUT, url: "URL/echo", data: "raw text", content-type: text/plain}}
 )");
     const auto output = servo->measure();
-    CHECK(output.last_line() == R"({"status":"ok","metrics":{}})");
+    CHECK(output.last_line() == R"({"status":"ok","metrics":{},"annotations":{}})");
     const auto messages = progress_messages(output);
     CHECK(any_contains(messages, R"("post" HTTP 200: {"method": "POST")"));
     CHECK(any_contains(messages, R"("body": "{\"load\":100,\"name\":\"x\"}")"));
@@ -360,7 +360,7 @@ TEST_CASE("TLS: verify true refuses a self-signed server, verify false accepts i
   CHECK(status_of(refused) == "failed");
   CHECK(message_of(refused).find("certificate") != std::string::npos);
   exec_servo unchecked("exec:\n  start: [{name: tls, request: {url: \"" + url + "\", verify: false}}]\n");
-  CHECK(unchecked.measure().last_line() == R"({"status":"ok","metrics":{}})");
+  CHECK(unchecked.measure().last_line() == R"({"status":"ok","metrics":{},"annotations":{}})");
 }
 
 TEST_CASE("values of the request never go into a command") {

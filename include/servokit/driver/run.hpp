@@ -151,46 +151,74 @@ class driver_program {
     if constexpr (reports_own_info<D>) {
       config_type_t<D> config{};
       if (!load_config(config)) return exit_code::config;
-      D driver{};
-      const auto info = call_info(driver, config);
-      if (version_only) output::write_line(info.version);
-      else output::write_line(json::to_json(info));
+      const std::string line = run_short_call([&] {
+        D driver{};
+        const auto info = call_info(driver, config);
+        return version_only ? info.version : json::to_json(info);
+      });
+      output::write_line(line);
     }
     return exit_code::success;
   }
 
+  /// The final line when a signal ends work that cannot be cancelled.
+  static std::string stopped_line(int signal_number) {
+    return status_text(status::canceled, "signal",
+                       std::string(D::name) + " stopped by " + process::signal_name(signal_number));
+  }
+
   /// The handler for a signal while work that cannot be cancelled runs: report and leave now.
   static void end_on_signal(int signal_number) {
-    output::write_line(status_text(status::canceled, "signal",
-                                   std::string(D::name) + " stopped by " + process::signal_name(signal_number)));
+    output::write_line(stopped_line(signal_number));
     ::_exit(exit_code::canceled);
+  }
+
+  /// Runs `work`, a short call with nothing to cancel, and returns what it returns; a signal
+  /// meanwhile ends the program with the failure line. On stdout a signal handler does that
+  /// (no thread, no event loop: these calls are about start-up time); another output policy
+  /// gets the monitor's thread, whose handler may lock and allocate.
+  template <class Work>
+  static auto run_short_call(Work&& work) {
+    if constexpr (std::is_same_v<output, stdout_output>) {
+      exit_on_signal guard(&stopped_line, exit_code::canceled);
+      return work();
+    } else {
+      progress unused([](const std::string&) {});
+      signal_monitor monitor(std::stop_source(), unused, 0, &end_on_signal);
+      return work();
+    }
   }
 
   /// `--query` / `--describe`: the application descriptor, or the metric descriptors.
   int print_descriptor(const config_type_t<D>& config, const std::string& app_id) {
-    D driver{};
-    progress unused([](const std::string&) {});
-    signal_monitor monitor(std::stop_source(), unused, 0, &end_on_signal);
-    if (role_ == driver_role::adjust) {
-      if constexpr (traits::is_adjust) {
-        application_descriptor descriptor{};
-        descriptor.application = call_query(driver, config, app_id);
-        try {
-          validate_descriptor(descriptor.application);
-        } catch (const protocol_error& failure) {
-          return finish(status::failed, reason::unknown,
-                        std::string(D::name) + " produced an invalid descriptor: " + failure.what(), exit_code::failed);
+    // The line is written once the signals are blocked again, so nothing can interleave with it.
+    std::string invalid;
+    const std::string line = run_short_call([&]() -> std::string {
+      D driver{};
+      if (role_ == driver_role::adjust) {
+        if constexpr (traits::is_adjust) {
+          application_descriptor descriptor{};
+          descriptor.application = call_query(driver, config, app_id);
+          try {
+            validate_descriptor(descriptor.application);
+          } catch (const protocol_error& failure) {
+            invalid = std::string(D::name) + " produced an invalid descriptor: " + failure.what();
+            return {};
+          }
+          return json::to_json(descriptor);
         }
-        output::write_line(json::to_json(descriptor));
+      } else {
+        if constexpr (traits::is_measure) {
+          describe_line described{};
+          described.status = std::string(status::ok);
+          described.metrics = call_describe(driver, config, app_id);
+          return json::to_json(described);
+        }
       }
-    } else {
-      if constexpr (traits::is_measure) {
-        describe_line line{};
-        line.status = std::string(status::ok);
-        line.metrics = call_describe(driver, config, app_id);
-        output::write_line(json::to_json(line));
-      }
-    }
+      return {};
+    });
+    if (!invalid.empty()) return finish(status::failed, reason::unknown, std::move(invalid), exit_code::failed);
+    output::write_line(line);
     return exit_code::success;
   }
 
@@ -233,7 +261,9 @@ class driver_program {
             measure_result_line line{};
             line.status = std::string(status::ok);
             line.metrics = std::move(measured.metrics);
-            if (measured.annotations && !measured.annotations->empty_object()) line.annotations = measured.annotations;
+            // The Python base class always printed "annotations", and the original servo-magg
+            // reads it unconditionally (KeyError without it): an empty object when there are none.
+            line.annotations = measured.annotations ? std::move(measured.annotations) : raw_json("{}");
             result = json::to_json(line);
           }
         }

@@ -3,14 +3,20 @@
 /// The thread that watches over a running operation: it turns SIGUSR1, SIGTERM, SIGINT and SIGHUP
 /// into a stop request (or, for a driver without cancel, into an immediate failure line), and
 /// repeats the last progress line while the work is quiet. It runs a `process::event_loop` of its
-/// own, so the driver's work keeps its thread and the signals arrive through a signalfd.
+/// own, so the driver's work keeps its thread and the signals arrive through a signalfd. Short
+/// calls with nothing to cancel (`--query`, `--describe`) use `exit_on_signal` instead.
 
 #include <pthread.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
+#include <cstddef>
 #include <functional>
+#include <iterator>
+#include <string>
 #include <stop_token>
 #include <system_error>
 #include <thread>
@@ -23,7 +29,14 @@ namespace servokit {
 
 /// The signals a driver treats as "stop now": SIGUSR1 (the protocol's cancel), and the signals a
 /// person or supervisor sends to end a program.
-inline process::signal_set operation_signals() { return {SIGUSR1, SIGTERM, SIGINT, SIGHUP}; }
+inline constexpr int operation_signal_numbers[] = {SIGUSR1, SIGTERM, SIGINT, SIGHUP};
+
+/// `operation_signal_numbers` as a set.
+inline process::signal_set operation_signals() {
+  process::signal_set set;
+  for (int signal_number : operation_signal_numbers) set.add(signal_number);
+  return set;
+}
 
 /// Blocks `operation_signals()` in the calling thread, and so in every thread it starts later;
 /// call it first thing in `main`, before any thread exists, so that no thread takes a signal's
@@ -33,6 +46,85 @@ inline void block_operation_signals() {
     throw std::system_error(failure, std::generic_category(), "pthread_sigmask");
   }
 }
+
+/// Ends the program with a failure line when an operation signal arrives during a short call
+/// (`--query`, `--describe`, a driver's own `--info`): there is nothing to cancel and no progress
+/// to repeat, so a plain signal handler does what the monitor's thread and event loop would, at a
+/// fraction of the start-up cost. While it lives, `operation_signals()` are unblocked in the
+/// calling thread and handled; the handler writes the line prepared for the signal to stdout and
+/// calls `_exit`. Destroying it blocks the signals again first, so that the caller can write its
+/// own final line without the handler's interleaving: a signal after that stays pending and is
+/// dropped at exit. Only one may exist at a time; it writes to stdout, so it suits the
+/// `stdout_output` policy.
+class exit_on_signal {
+ public:
+  /// `line_for(signal_number)` gives the final line (without the newline) to print for each of
+  /// `operation_signals()`; they are built here, as the handler may not allocate.
+  template <class LineFor>
+  exit_on_signal(LineFor&& line_for, int exit_code) {
+    for (std::size_t i = 0; i < signal_count; ++i) {
+      std::string line = line_for(handled[i]);
+      line += '\n';
+      lines_[i] = std::move(line);
+    }
+    exit_code_ = exit_code;
+    active() = this;
+    struct sigaction action {};
+    action.sa_handler = &on_signal;
+    sigfillset(&action.sa_mask);   // one handler at a time: the first signal's line is the one
+    for (std::size_t i = 0; i < signal_count; ++i) ::sigaction(handled[i], &action, &previous_[i]);
+    if (int failure = ::pthread_sigmask(SIG_UNBLOCK, &operation_signals().native(), nullptr)) {
+      restore();
+      throw std::system_error(failure, std::generic_category(), "pthread_sigmask");
+    }
+  }
+
+  exit_on_signal(const exit_on_signal&) = delete;
+  exit_on_signal& operator=(const exit_on_signal&) = delete;
+
+  /// Blocks the signals again, then puts the previous handlers back.
+  ~exit_on_signal() {
+    ::pthread_sigmask(SIG_BLOCK, &operation_signals().native(), nullptr);
+    restore();
+  }
+
+ private:
+  static constexpr std::size_t signal_count = std::size(operation_signal_numbers);
+  static constexpr const int (&handled)[signal_count] = operation_signal_numbers;
+
+  static exit_on_signal*& active() {
+    static exit_on_signal* current = nullptr;
+    return current;
+  }
+
+  void restore() {
+    for (std::size_t i = 0; i < signal_count; ++i) ::sigaction(handled[i], &previous_[i], nullptr);
+    active() = nullptr;
+  }
+
+  // Async-signal-safe: write(2) of a line built beforehand, then _exit.
+  static void on_signal(int signal_number) {
+    const exit_on_signal* self = active();
+    if (self == nullptr) ::_exit(128 + signal_number);
+    for (std::size_t i = 0; i < signal_count; ++i) {
+      if (handled[i] != signal_number) continue;
+      const char* rest = self->lines_[i].data();
+      std::size_t left = self->lines_[i].size();
+      while (left > 0) {
+        const ssize_t written = ::write(STDOUT_FILENO, rest, left);
+        if (written < 0 && errno == EINTR) continue;
+        if (written <= 0) break;
+        rest += written;
+        left -= static_cast<std::size_t>(written);
+      }
+    }
+    ::_exit(self->exit_code_);
+  }
+
+  std::string lines_[signal_count];
+  struct sigaction previous_[signal_count] {};
+  int exit_code_ = 1;
+};
 
 /// Watches one operation from a thread of its own.
 class signal_monitor {

@@ -13,7 +13,8 @@ struct test_adjust_config {
   BOOST_HANA_DEFINE_STRUCT(test_adjust_config,
     (servokit::application, application),
     (std::optional<std::string>, state_file),
-    (std::optional<double>, adjust_seconds));
+    (std::optional<double>, adjust_seconds),
+    (std::optional<double>, query_seconds));       // a slow --query, for signals during it
 };
 
 struct test_adjust {
@@ -21,7 +22,10 @@ struct test_adjust {
   static constexpr std::string_view version = "0.9.0";
   using config = test_adjust_config;
 
-  servokit::application query(const config& cfg) { return cfg.application; }
+  servokit::application query(const config& cfg) {
+    if (cfg.query_seconds) std::this_thread::sleep_for(std::chrono::duration<double>(*cfg.query_seconds));
+    return cfg.application;
+  }
 
   void adjust(const config& cfg, const servokit::adjust_request& request, servokit::progress& progress) {
     servokit::validate_adjustment(cfg.application, request.application);

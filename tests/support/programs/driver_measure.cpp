@@ -11,7 +11,8 @@ namespace {
 struct test_measure_config {
   BOOST_HANA_DEFINE_STRUCT(test_measure_config,
     (std::optional<std::string>, fail_with),       // throw this message from measure
-    (std::optional<double>, rps));                 // the value to report for "rps"
+    (std::optional<double>, rps),                  // the value to report for "rps"
+    (std::optional<double>, describe_seconds));    // a slow --describe, for signals during it
 };
 
 struct test_measure {
@@ -22,7 +23,8 @@ struct test_measure {
     using heartbeat = servokit::heartbeat_every<1>;   // fast enough for a test to see one
   };
 
-  servokit::metric_descriptors describe(const config&) {
+  servokit::metric_descriptors describe(const config& cfg) {
+    if (cfg.describe_seconds) std::this_thread::sleep_for(std::chrono::duration<double>(*cfg.describe_seconds));
     servokit::metric_descriptors metrics;
     metrics["total_runtime"].unit = "seconds";
     metrics["rps"].unit = "rps";

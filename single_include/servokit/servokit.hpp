@@ -9040,12 +9040,15 @@ class report_writer {
     }
     replace_file("convergence.dat", data);
 
-    std::string safe_title;  // the title is data in a gnuplot string: no quote or backslash may end it
-    for (char c : title) safe_title += (c == '"' || c == '\\' || c == '\n') ? '_' : c;
+    // The title is data (app id, metric names): in a single-quoted gnuplot string nothing is
+    // substituted (no backquoted command, no escape), and only a quote or a line end could end it.
+    // `noenhanced` keeps `total_runtime` from being typeset as a subscript.
+    std::string safe_title;
+    for (char c : title) safe_title += (c == '\'' || c == '\n' || c == '\r' || c == '`') ? '_' : c;
     std::string script;
     script += "set terminal " + std::string(png_terminal()) + " size 900,540\n";
     script += "set output 'convergence.png'\n";
-    script += "set title \"" + safe_title + "\"\n";
+    script += "set title '" + safe_title + "' noenhanced\n";
     script += "set offsets 0.5, 0.5, 0, 0\n";
     script += "set xlabel 'trial'\nset ylabel 'objective'\nset grid\nset key outside bottom center horizontal\n";
     script += "set datafile missing 'NaN'\n";

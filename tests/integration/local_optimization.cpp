@@ -120,7 +120,11 @@ TEST_CASE("servo_loop<local_transport> with servokit-batch: the budget spent, th
   CHECK(read_file(report / "trials.jsonl") == expected_jsonl);
   CHECK(read_file(report / "trials.csv") == backend::report_writer::csv(stored));
   CHECK(read_file(report / "best.json").find("\"settings\":" + result.best.settings_json) != std::string::npos);
-  CHECK(std::filesystem::exists(report / "convergence.gp"));
+  // The plot's title is data: a single-quoted gnuplot string (no backquote substitution, no
+  // escapes) typeset as is.
+  const std::string plot_script = read_file(report / "convergence.gp");
+  CHECK(plot_script.find("set title '") != std::string::npos);
+  CHECK(plot_script.find("' noenhanced\n") != std::string::npos);
 }
 
 TEST_CASE("a rejected adjust is recorded and the search goes on") {

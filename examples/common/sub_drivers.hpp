@@ -342,9 +342,13 @@ inline std::vector<servokit::driver_info> info_of(const std::vector<sub_driver>&
   return infos;
 }
 
-/// A number of seconds from a config key as milliseconds (negative counts as zero).
+/// A number of seconds from a config key as milliseconds: negative counts as zero, and anything
+/// beyond 10^9 s (31 years) as 10^9 s, so that a value like `1e300` is "practically never"
+/// instead of an out-of-range float-to-integer conversion (undefined; in practice a negative
+/// time that fired at once).
 inline std::chrono::milliseconds seconds_to_milliseconds(double seconds) {
-  return std::chrono::milliseconds(static_cast<long long>(std::max(0.0, seconds) * 1000.0));
+  constexpr double longest_seconds = 1e9;
+  return std::chrono::milliseconds(static_cast<long long>(std::clamp(seconds, 0.0, longest_seconds) * 1000.0));
 }
 
 }  // namespace aggregate

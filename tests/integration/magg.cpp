@@ -256,6 +256,15 @@ TEST_CASE("grace_period: past the longest warmup + duration + delay + past plus 
   CHECK(servokit_test::eventually([&] { return servokit_test::all_gone(servokit_test::read_pids(servo / "pids")); }));
 }
 
+TEST_CASE("a grace_period beyond any clock means no timeout, not an instant one") {
+  aggregator_servo servo("servokit-magg", "measure");
+  servo.config("magg:\n  grace_period: 1e300\n  cleanup_grace_period: 1e300\n");
+  servo.script("quick", shell_driver("quick", "b"));
+  auto output = servo.run({"app"}, R"({"control": {"duration": 0}})");
+  REQUIRE(output.exit_code() == 0);
+  CHECK(measured(output).status == "ok");
+}
+
 TEST_CASE("a sub-driver that crashes, prints non-JSON, prints nothing or floods fails the measurement, named and quoted") {
   struct broken_case {
     const char* name;

@@ -22,6 +22,7 @@
 #include <servokit/servo/loop.hpp>
 #include <servokit/servo/options.hpp>
 #include <servokit/servo/signal_relay.hpp>
+#include <servokit/text/seconds.hpp>
 #include <servokit/transport/http.hpp>
 #include <servokit/version.hpp>
 
@@ -86,17 +87,18 @@ int main(int argc, char** argv) try {
   servo::options options;
   backend_arguments backend;
   if (const char* account = std::getenv("OPTUNE_ACCOUNT")) backend.account = account;
-  double delay_seconds = 0;
+  std::string delay_text = "0";
 
   CLI::App app("The Optune servo agent: runs ./adjust and ./measure in the current directory (the servo\n"
                "directory) for the optimization backend, and reports their results to it.",
                "servokit-servo");
   app.add_option("app_id", options.app_id, "Application name (id)")->required();
   app.add_flag("-i,--interactive", options.interactive, "Wait for Enter before sending each event");
-  app.add_option("-d,--delay", delay_seconds, "Pause between a command and its result, in seconds (ignored with --interactive)")
-      ->check(CLI::NonNegativeNumber);
+  app.add_option("-d,--delay", delay_text, "Pause between a command and its result, in seconds (ignored with --interactive)");
   app.add_flag("-v,--verbose", options.verbose, "Also print the events, the backend's replies and the drivers' output");
   app.add_option("-a,--agent", options.agent, "The agent name sent with HELLO")->capture_default_str();
+  app.add_option("--servo-uid", options.servo_uid,
+                 "This servo's id, sent as servo_uid with every event (default: HOST-PID-START, unique to the process)");
   app.add_option("--account", backend.account, "Optune account (default: $OPTUNE_ACCOUNT)");
   app.add_option("--url", backend.url,
                  "Backend endpoint (default: https://api.opsani.com/accounts/ACCOUNT/applications/APP_ID/servo)");
@@ -119,7 +121,12 @@ int main(int argc, char** argv) try {
   } catch (const CLI::ParseError& error) {
     return app.exit(error);
   }
-  options.delay = servo::seconds(delay_seconds);
+  try {
+    options.delay = servo::seconds(servokit::parse_seconds(delay_text, "--delay"));   // NaN and 1e300 too
+  } catch (const servokit::seconds_error& error) {
+    complain(error.what());
+    return 2;
+  }
   if (local.enabled) {
     try {
       servo::read_environment(options);

@@ -35,4 +35,5 @@
 #include <servokit/http/async_client.hpp>
 #include <servokit/http/client.hpp>
 #include <servokit/http/request.hpp>
+#include <servokit/http/retry_after.hpp>
 #include <servokit/http/url.hpp>

@@ -32,6 +32,8 @@ struct recorded_event {
   std::string param;          // compact JSON
   std::string authorization;  // empty when none was sent
   std::string path;
+  std::string servo_uid;      // empty when none was sent
+  double time = 0;            // when the backend received it, in seconds since the epoch
 };
 
 /// The test backend, started with a plan (JSON list, see backend.py) and stopped at the end.
@@ -57,6 +59,9 @@ class backend_server {
       if (line["event"].get_string().get(value) == simdjson::SUCCESS) each.event = value;
       if (line["authorization"].get_string().get(value) == simdjson::SUCCESS) each.authorization = value;
       if (line["path"].get_string().get(value) == simdjson::SUCCESS) each.path = value;
+      if (line["servo_uid"].get_string().get(value) == simdjson::SUCCESS) each.servo_uid = value;
+      double at = 0;
+      if (line["time"].get_double().get(at) == simdjson::SUCCESS) each.time = at;
       simdjson::dom::element param;
       if (line["param"].get(param) == simdjson::SUCCESS) each.param = simdjson::minify(param);
       result.push_back(std::move(each));
@@ -213,7 +218,7 @@ TEST_CASE("over HTTP: 500s, a dropped connection, a body that is not JSON and a 
   CHECK(backend.count("MEASUREMENT", R"({"metrics":{"rps":{"value":99.5,"unit":"rps"}},"cmd_uid":7})") == 1);
   CHECK(backend.events().back().param == R"({"reason":"SIGINT"})");
   const std::string err = agent.err();
-  CHECK(err.find("HELLO: POST " + backend.url() + ": HTTP 500: backend trouble; retrying in 0.05 s") != std::string::npos);
+  CHECK(err.find("HELLO: POST " + backend.url() + ": HTTP 500: backend trouble; retrying in ") != std::string::npos);
   CHECK(err.find("HELLO: the reply is not JSON: <html>bad gateway</html>") != std::string::npos);
   CHECK(err.find("WHATS_NEXT: POST " + backend.url() + ": HTTP 404") != std::string::npos);
 }
@@ -262,7 +267,7 @@ TEST_CASE("over HTTP: the bearer token from the file, never printed; a 401 ends 
   SUBCASE("a bad $SERVO_RETRY_DELAY_SEC") {
     agent_process agent(dir, {"--url", "http://127.0.0.1:9/", "--no-auth", "app"}, {{"SERVO_RETRY_DELAY_SEC", "soon"}});
     CHECK(agent.wait().status.code() == 2);
-    CHECK(agent.err() == "servokit-servo: $SERVO_RETRY_DELAY_SEC=\"soon\": expected a number of seconds (0 or more)\n");
+    CHECK(agent.err() == "servokit-servo: $SERVO_RETRY_DELAY_SEC: expected a number of seconds (0 or more), got \"soon\"\n");
   }
 }
 
@@ -341,4 +346,79 @@ TEST_CASE("over HTTP: SIGHUP during a SLEEP restarts at once, and the new proces
   CHECK(backend.count("GOODBYE", R"({"reason":"restart"})") == 1);
   agent.signal(SIGTERM);
   CHECK(agent.wait().status.code() == 0);
+}
+
+TEST_CASE("over HTTP: 408, 429 and 503 are retried after their Retry-After (seconds or a date); servo_uid in every envelope") {
+  servo_dir dir;
+  dir.batch();
+  backend_server backend(R"([
+    {"event": "HELLO", "status": 408, "headers": {"Retry-After": "1"}},
+    {"event": "HELLO", "status": 429, "retry_after_date_s": 2},
+    {"event": "HELLO", "status": 503, "headers": {"Retry-After": "1"}},
+    {"event": "WHATS_NEXT", "status": 429, "headers": {"Retry-After": "soon"}}
+  ])");
+  const auto started = std::chrono::steady_clock::now();
+  SUBCASE("the default servo_uid: the host, the pid and the start time") {
+    agent_process agent(dir, {"--url", backend.url(), "--no-auth", "app"});
+    REQUIRE_MESSAGE(agent.until([&] { return backend.count("WHATS_NEXT") == 2; }), std::string(backend.summary() + agent.err()));
+    agent.signal(SIGTERM);
+    CHECK(agent.wait().status.code() == 0);
+    const auto events = backend.events();
+    REQUIRE(events.size() >= 7);
+    // Retry-After: 1 s after the 408 and the 503, up to 2 s after the dated 429 (whole seconds).
+    CHECK(events[1].time - events[0].time >= 0.9);
+    CHECK(events[2].time - events[1].time >= 0.9);
+    CHECK(events[3].time - events[2].time >= 0.9);
+    CHECK(std::chrono::steady_clock::now() - started >= 2.7s);
+    const std::string err = agent.err();
+    CHECK(err.find("HELLO: POST " + backend.url() + ": HTTP 408: backend trouble; retrying in 1 s (Retry-After)") != std::string::npos);
+    CHECK(err.find("HTTP 503: backend trouble; retrying in 1 s (Retry-After)") != std::string::npos);
+    // An unreadable Retry-After is ignored: the usual backoff (here at most 0.05 s).
+    CHECK(err.find("WHATS_NEXT: POST " + backend.url() + ": HTTP 429: backend trouble; retrying in 0.0") != std::string::npos);
+    const std::string uid = events.front().servo_uid;
+    CHECK(uid.find("-" + std::to_string(agent.pid()) + "-") != std::string::npos);
+    for (const auto& each : events) CHECK(each.servo_uid == uid);
+  }
+  SUBCASE("--servo-uid") {
+    agent_process agent(dir, {"--url", backend.url(), "--no-auth", "--servo-uid", "servo-7", "app"});
+    REQUIRE_MESSAGE(agent.until([&] { return backend.count("WHATS_NEXT") == 2; }), std::string(backend.summary() + agent.err()));
+    agent.signal(SIGTERM);
+    CHECK(agent.wait().status.code() == 0);
+    for (const auto& each : backend.events()) CHECK(each.servo_uid == "servo-7");
+  }
+}
+
+TEST_CASE("over HTTP: a 3xx ends the agent with a message that says where the backend went") {
+  servo_dir dir;
+  dir.batch();
+  backend_server backend(R"([
+    {"event": "WHATS_NEXT", "status": 301, "headers": {"Location": "https://new.example.invalid/servo"}}
+  ])");
+  agent_process agent(dir, {"--url", backend.url(), "--no-auth", "app"});
+  CHECK(agent.wait().status.code() == 1);
+  CHECK(backend.count("WHATS_NEXT") == 1);
+  CHECK(agent.err().find("WHATS_NEXT: the backend refused the event: POST " + backend.url() +
+                         ": HTTP 301: the backend moved to https://new.example.invalid/servo; servokit does not follow "
+                         "redirects: give the endpoint with --url") != std::string::npos);
+}
+
+TEST_CASE("over HTTP: --delay is a checked number of seconds") {
+  servo_dir dir;
+  dir.batch();
+  backend_server backend;
+  SUBCASE("nan and negatives are refused before anything is sent") {
+    for (const char* bad : {"nan", "-1", "soon"}) {
+      agent_process agent(dir, {"--url", backend.url(), "--no-auth", "--delay", bad, "app"});
+      CHECK(agent.wait().status.code() == 2);
+      CHECK(agent.err().find("servokit-servo: --delay: expected a number of seconds (0 or more), got") == 0);
+    }
+    CHECK(backend.events().empty());
+  }
+  SUBCASE("1e300 is 10^9 s: nothing is sent until SIGTERM (it was an overflow that did not wait at all)") {
+    agent_process agent(dir, {"--url", backend.url(), "--no-auth", "--delay", "1e300", "app"});
+    CHECK_FALSE(agent.until([&] { return backend.count("HELLO") > 0; }, 2s));
+    agent.signal(SIGTERM);
+    CHECK(agent.wait().status.code() == 0);
+    CHECK(backend.count("HELLO") == 0);
+  }
 }

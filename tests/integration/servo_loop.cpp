@@ -382,7 +382,7 @@ TEST_CASE("retries: connection errors and bodies that are not JSON are retried; 
     backend.expect("GOODBYE").fail("down", true);  // three retries, then the agent exits anyway
     servo_loop loop(test_options(dir, log), backend);
     CHECK(run_loop(loop, backend, log) == 0);
-    CHECK(log.has("WHATS_NEXT: the reply is not JSON: <html>gateway</html>; retrying in 0.01 s"));
+    CHECK(log.has("WHATS_NEXT: the reply is not JSON: <html>gateway</html>; retrying in "));
     CHECK(log.has("GOODBYE (exit) could not be sent"));
   }
   SUBCASE("progress events are retried once, then the operation goes on") {
@@ -552,9 +552,15 @@ TEST_CASE("the environment fills the options; a bad value names its variable") {
   CHECK_FALSE(options.io_timeout);
   CHECK(options.stderr_policy == servokit::servo::stderr_in_failures::none);
   CHECK_THROWS_WITH(servokit::servo::read_environment(options, from({{"SERVO_RETRY_DELAY_SEC", "twenty"}})),
-                    "$SERVO_RETRY_DELAY_SEC=\"twenty\": expected a number of seconds (0 or more)");
+                    "$SERVO_RETRY_DELAY_SEC: expected a number of seconds (0 or more), got \"twenty\"");
   CHECK_THROWS_WITH(servokit::servo::read_environment(options, from({{"OPTUNE_IO_TIMEOUT", "-1"}})),
-                    "$OPTUNE_IO_TIMEOUT=\"-1\": expected a number of seconds (0 or more)");
+                    "$OPTUNE_IO_TIMEOUT: expected a number of seconds (0 or more), got -1");
+  // 1e300 went unclamped into the retry wait and the silence limit (a float-to-integer overflow).
+  CHECK_THROWS_WITH(servokit::servo::read_environment(options, from({{"SERVO_RETRY_DELAY_SEC", "nan"}})),
+                    "$SERVO_RETRY_DELAY_SEC: expected a number of seconds (0 or more), got NaN");
+  servokit::servo::read_environment(options, from({{"SERVO_RETRY_DELAY_SEC", "1e300"}, {"OPTUNE_IO_TIMEOUT", "1e300"}}));
+  CHECK(options.retry_delay.count() == servokit::max_seconds);
+  CHECK(options.io_timeout->count() == servokit::max_seconds);
 }
 
 TEST_CASE("scripted_transport: a mismatch names the event and the first difference") {
@@ -619,4 +625,122 @@ TEST_CASE("--delay: a pause before HELLO and between a command and its result") 
   const auto started = std::chrono::steady_clock::now();
   run_loop(loop, backend, log);
   CHECK(std::chrono::steady_clock::now() - started >= std::chrono::milliseconds(400));
+}
+
+TEST_CASE("SLEEP: a duration of 1e300 is clamped to 10^9 s, a negative one refused; both end on a stop request") {
+  servo_dir dir;
+  log_capture log;
+  scripted_transport backend;
+  std::string duration, logged;
+  SUBCASE("1e300 (was a float-to-integer overflow: the wait ended at once, WHATS_NEXT again)") {
+    duration = "1e300";
+    logged = "SLEEP 1e+09 s";
+  }
+  SUBCASE("a string holding 1e400") {
+    duration = "\"1e400\"";
+    logged = "SLEEP 1e+09 s";
+  }
+  SUBCASE("-5: refused with a message, the default 120 s instead") {
+    duration = "-5";
+    logged = "SLEEP duration: expected a number of seconds (0 or more), got -5; sleeping 120 s instead";
+  }
+  SUBCASE("\"nan\"") {
+    duration = "\"nan\"";
+    logged = "SLEEP duration: expected a number of seconds (0 or more), got NaN; sleeping 120 s instead";
+  }
+  backend.expect("HELLO").reply(ok_reply);
+  backend.expect("WHATS_NEXT").reply(R"({"cmd": "SLEEP", "param": {"duration": )" + duration + "}}");
+  backend.expect("GOODBYE", R"({"reason": "exit"})").reply(ok_reply);
+  servo_loop loop(test_options(dir, log), backend);
+  std::jthread stopper([&] {
+    CHECK(servokit_test::eventually([&] { return log.has(logged); }));
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));   // a sleep that ended at once would ask again now
+    loop.request_stop(stop_request::exit);
+  });
+  run_loop(loop, backend, log);
+}
+
+TEST_CASE("an outage: SIGUSR1 and SIGHUP end the retries; the waits grow, with jitter, up to $SERVO_RETRY_DELAY_SEC") {
+  servo_dir dir;
+  log_capture log;
+  scripted_transport backend;
+  auto options = test_options(dir, log);
+  SUBCASE("exit during HELLO's retries (the wait is a minute): GOODBYE exit at once") {
+    options.retry_delay = std::chrono::seconds(60);
+    options.first_whats_next_retry = std::chrono::seconds(60);
+    backend.expect("HELLO").fail("connection refused", true);
+    backend.expect("GOODBYE", R"({"reason": "exit"})").reply(ok_reply);
+    servo_loop loop(options, backend);
+    std::jthread stopper([&] {
+      CHECK(servokit_test::eventually([&] { return log.has("HELLO: connection refused; retrying in"); }));
+      loop.request_stop(stop_request::exit);
+    });
+    const auto started = std::chrono::steady_clock::now();
+    CHECK(run_loop(loop, backend, log) == 0);
+    CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(30));
+    CHECK(log.has("HELLO: a stop was requested: giving up on this event"));
+  }
+  SUBCASE("restart during a result's retries: the result is given up, GOODBYE restart") {
+    options.retry_delay = std::chrono::seconds(60);
+    dir.batch();
+    backend.expect("HELLO").reply(ok_reply);
+    backend.expect("WHATS_NEXT").reply(command("DESCRIBE", "{}"));
+    backend.expect("DESCRIPTION").fail("HTTP 502", true, 502);
+    backend.expect("GOODBYE", R"({"reason": "restart"})").reply(ok_reply);
+    servo_loop loop(options, backend);
+    std::jthread stopper([&] {
+      CHECK(servokit_test::eventually([&] { return log.has("DESCRIPTION: HTTP 502; retrying in"); }));
+      loop.request_stop(stop_request::restart);
+    });
+    const auto started = std::chrono::steady_clock::now();
+    CHECK(run_loop(loop, backend, log) == 0);
+    CHECK(loop.restart_requested());
+    CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(30));
+  }
+  SUBCASE("a Retry-After is honoured instead of the backoff") {
+    backend.expect("HELLO").fail("HTTP 429", true, 429, 0.3);
+    backend.expect("HELLO").reply(ok_reply);
+    backend.expect("WHATS_NEXT").reply(R"({"cmd": "SLEEP", "param": {"duration": 0}})").finish();
+    backend.expect("GOODBYE");
+    servo_loop loop(options, backend);
+    const auto started = std::chrono::steady_clock::now();
+    run_loop(loop, backend, log);
+    CHECK(std::chrono::steady_clock::now() - started >= std::chrono::milliseconds(300));
+    CHECK(log.has("HELLO: HTTP 429; retrying in 0.3 s (Retry-After)"));
+  }
+  SUBCASE("replies without a command are asked again after a growing wait, not at once") {
+    options.first_whats_next_retry = std::chrono::milliseconds(100);
+    options.retry_delay = std::chrono::milliseconds(400);
+    backend.expect("HELLO").reply(ok_reply);
+    backend.expect("WHATS_NEXT").reply(R"({"status": "ok"})");
+    backend.expect("WHATS_NEXT").reply(R"({"status": "ok"})");
+    backend.expect("WHATS_NEXT").reply(R"({"status": "ok"})");
+    backend.expect("WHATS_NEXT").reply(R"({"cmd": "SLEEP", "param": {"duration": 0}})").finish();
+    backend.expect("GOODBYE");
+    servo_loop loop(options, backend);
+    const auto started = std::chrono::steady_clock::now();
+    run_loop(loop, backend, log);
+    // At least half of 100 + 200 + 400 ms (the jitter draws each wait in [step/2, step]).
+    CHECK(std::chrono::steady_clock::now() - started >= std::chrono::milliseconds(350));
+    CHECK(log.has("asking again in"));
+  }
+}
+
+TEST_CASE("retry_backoff: doubling steps from the first wait, each drawn in [step/2, step], capped") {
+  using servokit::servo::seconds;
+  servokit::servo::retry_backoff backoff(seconds(1), seconds(8), 42);
+  const double steps[] = {1, 2, 4, 8, 8, 8};
+  for (const double step : steps) {
+    const double wait = backoff.next().count();
+    CHECK(wait >= step / 2);
+    CHECK(wait <= step);
+  }
+  backoff.reset();
+  CHECK(backoff.next().count() <= 1);
+  // Two agents cut off together do not retry in step.
+  servokit::servo::retry_backoff one(seconds(1), seconds(8), 1), other(seconds(1), seconds(8), 2);
+  CHECK(one.next().count() != other.next().count());
+  // A first wait above the cap is the cap.
+  servokit::servo::retry_backoff capped(seconds(5), seconds(2), 3);
+  CHECK(capped.next().count() <= 2);
 }

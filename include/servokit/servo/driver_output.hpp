@@ -5,6 +5,7 @@
 /// simdjson elements that the loop uses to read drivers' lines and the backend's replies.
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,6 +15,7 @@
 
 #include <servokit/process/completion.hpp>
 #include <servokit/servo/options.hpp>
+#include <servokit/text/seconds.hpp>
 
 namespace servokit::servo {
 
@@ -93,19 +95,19 @@ inline bool truthy(simdjson::dom::element element) {
   return false;
 }
 
-/// A number given as a number or a numeric string (section 9: durations may be either).
-inline std::optional<double> seconds_value(simdjson::dom::element element) {
+/// A duration given as a number or a numeric string (section 9: durations may be either),
+/// checked by `servokit::checked_seconds`: nothing when it is neither a number nor a string;
+/// a `seconds_error` naming `source` for NaN, a negative or a string that is not a number;
+/// clamped at `max_seconds`.
+inline std::optional<double> seconds_value(simdjson::dom::element element, std::string_view source) {
   double number = 0;
-  if (element.get_double().get(number) == simdjson::SUCCESS) return number;
+  if (element.get_double().get(number) == simdjson::SUCCESS) return checked_seconds(number, source);
   std::int64_t integer = 0;
-  if (element.get_int64().get(integer) == simdjson::SUCCESS) return static_cast<double>(integer);
+  if (element.get_int64().get(integer) == simdjson::SUCCESS) return checked_seconds(static_cast<double>(integer), source);
+  std::uint64_t large = 0;
+  if (element.get_uint64().get(large) == simdjson::SUCCESS) return checked_seconds(static_cast<double>(large), source);
   std::string_view text;
-  if (element.get_string().get(text) == simdjson::SUCCESS && !text.empty()) {
-    std::string copy(text);
-    char* end = nullptr;
-    number = std::strtod(copy.c_str(), &end);
-    if (end != copy.c_str() && *end == '\0') return number;
-  }
+  if (element.get_string().get(text) == simdjson::SUCCESS) return parse_seconds(text, source);
   return std::nullopt;
 }
 

@@ -1,10 +1,11 @@
 #pragma once
 /// @file
 /// `servo_loop<Transport>`: the agent. It speaks to a backend through any transport
-/// (`servokit::transport::transport`) and owns every rule of `PROTOCOL.md` sections 5 and 9:
-/// HELLO, WHATS_NEXT, DESCRIBE/ADJUST/MEASURE/SLEEP, GOODBYE; running `./adjust`, `./measure` and
-/// `./environment`; relaying progress with the command's `cmd_uid`; cancels; retries;
-/// re-synchronising after `unexpected-event`; and stop requests (the signals of section 5).
+/// (`servokit::transport::transport`) and owns the state machine of `PROTOCOL.md` sections 5 and
+/// 9: HELLO, WHATS_NEXT, DESCRIBE/ADJUST/MEASURE/SLEEP, GOODBYE; re-synchronising after
+/// `unexpected-event`; and stop requests (the signals of section 5). Two helpers do the rest:
+/// `conversation` (servo/conversation.hpp) sends each event with its retry policy, and
+/// `driver_runner` (servo/driver_runner.hpp) runs `./adjust`, `./measure` and `./environment`.
 ///
 /// ```
 /// servokit::servo::options opts;
@@ -20,20 +21,12 @@
 /// ends the loop: once it is true after an exchange, the loop sends GOODBYE `exit` and returns.
 
 #include <poll.h>
-#include <signal.h>
 #include <unistd.h>
 
-#include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <concepts>
-#include <condition_variable>
-#include <cstdint>
 #include <cstdio>
-#include <deque>
-#include <mutex>
 #include <optional>
-#include <stop_token>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -43,12 +36,12 @@
 #include <simdjson.h>
 
 #include <servokit/json/write.hpp>
-#include <servokit/process/child.hpp>
-#include <servokit/process/command.hpp>
-#include <servokit/process/event_loop.hpp>
-#include <servokit/process/spawn.hpp>
+#include <servokit/servo/conversation.hpp>
 #include <servokit/servo/driver_output.hpp>
+#include <servokit/servo/driver_runner.hpp>
 #include <servokit/servo/options.hpp>
+#include <servokit/servo/stop_control.hpp>
+#include <servokit/text/seconds.hpp>
 #include <servokit/transport/transport.hpp>
 
 namespace servokit::servo {
@@ -62,7 +55,7 @@ concept finishing_transport = requires(const T& connection) {
 /// The exit codes of `servo_loop::run`.
 namespace exit_code {
 inline constexpr int ok = 0;                ///< stopped as asked (a signal, `finished()`)
-inline constexpr int backend_refused = 1;   ///< the backend refused HELLO or WHATS_NEXT (a 4xx other than 404)
+inline constexpr int backend_refused = 1;   ///< the backend refused HELLO or WHATS_NEXT (a 3xx, a 4xx other than 404, 408, 429)
 }  // namespace exit_code
 
 /// The agent loop over a transport (see the file comment). One loop runs on one thread; only
@@ -71,15 +64,11 @@ template <transport::transport Transport>
 class servo_loop {
  public:
   /// The loop for `settings`, talking through `backend` (which must outlive it).
-  servo_loop(options settings, Transport& backend) : options_(std::move(settings)), backend_(backend) {
-    if (!options_.log) {
-      options_.log = [](log_level, std::string_view line) {
-        std::string text(line);
-        text += '\n';
-        std::fwrite(text.data(), 1, text.size(), stderr);
-      };
-    }
-  }
+  servo_loop(options settings, Transport& backend)
+      : options_(with_default_log(std::move(settings))),
+        backend_(backend),
+        conversation_(options_, backend, stops_),
+        runner_(options_, stops_) {}
   servo_loop(const servo_loop&) = delete;
   servo_loop& operator=(const servo_loop&) = delete;
 
@@ -88,23 +77,11 @@ class servo_loop {
   /// (the signal's name, "SIGTERM" by default); a second `terminate` also cuts GOODBYE's retries.
   /// `exit` and `restart` let the current operation finish and report, then send GOODBYE `exit`
   /// or `restart`; after `restart`, `restart_requested()` tells the program to re-execute itself.
+  /// Every wait ends on any of them: a SLEEP, `--delay`, and the retries of an event the backend
+  /// did not take (GOODBYE's excepted).
   void request_stop(stop_request kind, std::string_view reason = {}) {
-    {
-      const std::lock_guard lock(stop_mutex_);
-      if (kind == stop_request::terminate) {
-        if (terminate_.stop_requested()) {
-          force_.request_stop();
-        } else {
-          terminate_reason_ = reason.empty() ? std::string("SIGTERM") : std::string(reason);
-        }
-      } else if (graceful_.load() == graceful_stop::none) {
-        graceful_ = kind == stop_request::exit ? graceful_stop::exit : graceful_stop::restart;
-      }
-    }
-    if (kind == stop_request::terminate) terminate_.request_stop();
-    { const std::lock_guard lock(wait_mutex_); }  // a waiter between its check and its sleep sees the change
-    wakeup_.notify_all();
-    events_.wake();
+    stops_.request(kind, reason);
+    runner_.wake();
   }
 
   /// Whether the loop ended on a `restart` request: the program should now re-execute itself.
@@ -114,13 +91,13 @@ class servo_loop {
   /// (`exit_code::ok`, or `exit_code::backend_refused` when the backend refused HELLO or WHATS_NEXT).
   int run() {
     pause();
-    if (!stopping_now()) {
+    if (!stops_.terminating()) {
       if (hello() == step::refused) return exit_code::backend_refused;
     }
     for (;;) {
-      if (stopping_now()) return goodbye(terminate_reason());
-      if (const auto graceful = graceful_.load(); graceful != graceful_stop::none) {
-        ended_for_restart_ = graceful == graceful_stop::restart;
+      if (stops_.terminating()) return goodbye(stops_.terminate_reason());
+      if (const auto graceful = stops_.graceful_request(); graceful != stop_control::graceful::none) {
+        ended_for_restart_ = graceful == stop_control::graceful::restart;
         return goodbye(ended_for_restart_ ? "restart" : "exit");
       }
       if (backend_finished()) return goodbye("exit");
@@ -129,7 +106,7 @@ class servo_loop {
         case step::resync:
           log("the backend reported an unexpected event: starting over (GOODBYE, HELLO)");
           send_goodbye("restart");
-          if (!stopping_now() && hello() == step::refused) return exit_code::backend_refused;
+          if (!stops_.any() && hello() == step::refused) return exit_code::backend_refused;
           break;
         case step::done: break;
       }
@@ -137,27 +114,7 @@ class servo_loop {
   }
 
  private:
-  enum class graceful_stop { none, exit, restart };
   enum class step { done, resync, refused };
-  enum class retries { forever, once, three_times };
-
-  /// A reply that arrived: its body parsed (valid until the next exchange) and the backend's status.
-  struct answer {
-    bool delivered = false;    ///< false: given up (retries spent, refused, or stopped)
-    bool refused = false;      ///< the backend refused the event (a 4xx other than 404)
-    simdjson::dom::element body;
-    std::optional<std::string> status;
-    std::optional<std::string> reason;
-  };
-
-  /// How a driver run ended.
-  struct driver_run {
-    enum class outcome { completed, failed, cancelled, resync, stopped } kind = outcome::failed;
-    std::string final_line;  ///< completed: the driver's result line
-    std::string status = "failed";
-    std::string reason = "unknown";
-    std::string message;
-  };
 
   /// Where a running driver's progress goes: the event and the command's uid.
   struct progress_target {
@@ -166,25 +123,22 @@ class servo_loop {
     std::chrono::steady_clock::time_point started;   ///< for `runtime`
   };
 
+  static options with_default_log(options settings) {
+    if (!settings.log) {
+      settings.log = [](log_level, std::string_view line) {
+        std::string text(line);
+        text += '\n';
+        std::fwrite(text.data(), 1, text.size(), stderr);
+      };
+    }
+    return settings;
+  }
+
   // --- log -------------------------------------------------------------------------------
 
   void log(std::string_view line) { options_.log(log_level::operation, line); }
-  void detail(std::string_view line) {
-    if (options_.verbose) options_.log(log_level::detail, line);
-  }
-  static std::string seconds_text(std::chrono::steady_clock::duration elapsed) {
-    char buffer[32];
-    std::snprintf(buffer, sizeof buffer, "%.3f s", std::chrono::duration<double>(elapsed).count());
-    return buffer;
-  }
+  static std::string seconds_text(std::chrono::steady_clock::duration elapsed) { return driver_runner::seconds_text(elapsed); }
 
-  // --- stop requests -----------------------------------------------------------------------
-
-  bool stopping_now() const noexcept { return terminate_.stop_requested(); }
-  std::string terminate_reason() {
-    const std::lock_guard lock(stop_mutex_);
-    return terminate_reason_;
-  }
   bool backend_finished() const {
     if constexpr (finishing_transport<Transport>) {
       return static_cast<bool>(std::as_const(backend_).finished());
@@ -193,27 +147,12 @@ class servo_loop {
     }
   }
 
-  /// Waits `duration`; returns early on any stop request (false then).
-  bool wait_for(seconds duration) {
-    std::unique_lock lock(wait_mutex_);
-    return !wakeup_.wait_for(lock, duration, [this] {
-      return stopping_now() || graceful_.load() != graceful_stop::none;
-    });
-  }
-  /// Waits `duration` unless a terminate request comes (the retries of an event in flight
-  /// continue through `exit`/`restart`, whose operation must still be reported).
-  bool wait_unless_terminated(seconds duration, std::stop_token stop) {
-    std::unique_lock lock(wait_mutex_);
-    return !wakeup_.wait_for(lock, duration, [&] { return stop.stop_requested(); });
-  }
-
   /// Between a command and its result, and before HELLO: Enter in interactive mode, else `delay`.
   void pause() {
     if (options_.interactive) {
       log("Press <Enter> to continue...");
-      std::string ignored;
       char byte = 0;
-      while (!stopping_now() && graceful_.load() == graceful_stop::none) {
+      while (!stops_.any()) {
         pollfd ready{options_.input, POLLIN, 0};
         if (::poll(&ready, 1, 200) <= 0) continue;
         const ssize_t got = ::read(options_.input, &byte, 1);
@@ -224,55 +163,15 @@ class servo_loop {
         if (byte == '\n') return;
       }
     } else if (options_.delay.count() > 0) {
-      wait_for(options_.delay);
+      stops_.wait_for(options_.delay);
     }
   }
 
   // --- exchanges ---------------------------------------------------------------------------
 
-  /// Sends `event` with `param_json`, retrying per `policy` (section 5); parses the reply.
   answer send(std::string_view event, const std::string& param_json, std::string_view cmd_uid, retries policy,
               std::stop_token stop) {
-    answer result;
-    int retries_left = policy == retries::forever ? -1 : policy == retries::once ? 1 : 3;
-    // GOODBYE is the last word before the agent exits: its retries come at most 1 s apart, so a
-    // stop (docker stop allows 10 s) is not held up for a minute by a backend that is down.
-    const seconds later_delay = event == "GOODBYE" ? std::min(options_.retry_delay, seconds(1)) : options_.retry_delay;
-    seconds delay = event == "WHATS_NEXT" ? options_.first_whats_next_retry : later_delay;
-    if (options_.verbose) detail("> " + std::string(event) + " " + excerpt(param_json, 4096));
-    for (;;) {
-      std::string problem;
-      try {
-        transport::reply reply = backend_.exchange(transport::event{event, param_json, cmd_uid}, stop);
-        reply_text_ = std::move(reply.body);
-        if (options_.verbose) detail("< " + std::string(event) + " " + excerpt(reply_text_, 4096));
-        if (reply_parser_.parse(reply_text_).get(result.body) == simdjson::SUCCESS) {
-          result.delivered = true;
-          result.status = detail::string_member(result.body, "status");
-          result.reason = detail::string_member(result.body, "reason");
-          return result;
-        }
-        problem = "the reply is not JSON: " + excerpt(reply_text_);
-      } catch (const transport::transport_error& error) {
-        if (stop.stop_requested()) return result;
-        if (!error.retryable()) {
-          log(std::string(event) + ": the backend refused the event: " + error.what());
-          result.refused = true;
-          return result;
-        }
-        problem = error.what();
-      }
-      if (retries_left == 0) {
-        log(std::string(event) + ": " + problem + "; no retries left, giving up on this event");
-        return result;
-      }
-      if (retries_left > 0) --retries_left;
-      char wait_text[32];
-      std::snprintf(wait_text, sizeof wait_text, "%g", delay.count());
-      log(std::string(event) + ": " + problem + "; retrying in " + wait_text + " s");
-      if (!wait_unless_terminated(delay, stop)) return result;
-      delay = later_delay;
-    }
+    return conversation_.send(event, param_json, cmd_uid, policy, stop);
   }
 
   /// HELLO with the agent's name.
@@ -283,7 +182,7 @@ class servo_loop {
     out.key("agent");
     out.string(options_.agent);
     out.end_object();
-    const answer reply = send("HELLO", param, {}, retries::forever, terminate_.get_token());
+    const answer reply = send("HELLO", param, {}, retries::forever, stops_.terminate_token());
     if (reply.refused) return step::refused;
     if (reply.delivered) log("HELLO sent (agent " + options_.agent + ", app " + options_.app_id + ")");
     return step::done;
@@ -301,13 +200,13 @@ class servo_loop {
     out.key("reason");
     out.string(reason);
     out.end_object();
-    const answer reply = send("GOODBYE", param, {}, retries::three_times, force_.get_token());
+    const answer reply = send("GOODBYE", param, {}, retries::three_times, stops_.force_token());
     log(reply.delivered ? "GOODBYE sent (" + reason + ")" : "GOODBYE (" + reason + ") could not be sent");
   }
 
   /// Sends a command's result event; `unexpected-event` asks for re-synchronisation.
   step report(std::string_view event, const std::string& param, std::string_view cmd_uid) {
-    const answer reply = send(event, param, cmd_uid, retries::forever, terminate_.get_token());
+    const answer reply = send(event, param, cmd_uid, retries::forever, stops_.terminate_token());
     if (!reply.delivered) return step::done;
     return check_status(event, reply);
   }
@@ -323,16 +222,18 @@ class servo_loop {
 
   // --- commands ----------------------------------------------------------------------------
 
-  /// One WHATS_NEXT and the command it brings.
+  /// One WHATS_NEXT and the command it brings. A reply without a command to run is followed by
+  /// a growing wait (see `conversation::wait_after_idle_reply`), never by WHATS_NEXT at once.
   step next_command() {
-    const answer reply = send("WHATS_NEXT", "null", {}, retries::forever, terminate_.get_token());
+    const answer reply = send("WHATS_NEXT", "null", {}, retries::forever, stops_.terminate_token());
     if (reply.refused) return step::refused;
     if (!reply.delivered) return step::done;
     if (check_status("WHATS_NEXT", reply) == step::resync) return step::resync;
     const std::optional<std::string> command = detail::string_member(reply.body, "cmd");
     if (!command) {
-      log("WHATS_NEXT: the reply has no command (\"cmd\"): " + excerpt(reply_text_) + "; asking again");
+      log("WHATS_NEXT: the reply has no command (\"cmd\"): " + excerpt(conversation_.reply_text()) + "; asking again");
       pause();
+      conversation_.wait_after_idle_reply();
       return step::done;
     }
     // The command's uid is echoed exactly as it came (a string or a number) in every event.
@@ -347,6 +248,7 @@ class servo_loop {
       param = simdjson::minify(*given);
     }
     command_ = {*command, std::move(cmd_uid_json), std::move(cmd_uid)};
+    if (*command != "SLEEP") conversation_.command_received();
 
     if (*command == "DESCRIBE" || *command == "ADJUST" || *command == "MEASURE") {
       const std::string event = *command == "DESCRIBE" ? "DESCRIPTION" : *command + "MENT";
@@ -355,7 +257,7 @@ class servo_loop {
         pause();
         return report(event, failure_param("environment-mismatch", std::nullopt, *mismatch), command_.uid);
       }
-      if (stopping_now()) return step::done;
+      if (stops_.terminating()) return step::done;
       if (*command == "DESCRIBE") return describe();
       if (*command == "ADJUST") return adjust(param);
       return measure(param);
@@ -363,6 +265,7 @@ class servo_loop {
     if (*command == "SLEEP") return sleep(param);
     log("WHATS_NEXT: unknown command \"" + excerpt(*command, 60) + "\"; ignoring it");
     pause();
+    conversation_.wait_after_idle_reply();
     return step::done;
   }
 
@@ -617,13 +520,20 @@ class servo_loop {
     return report("MEASUREMENT", result, command_.uid);
   }
 
-  /// SLEEP: `duration` seconds (120 when missing or not a number); skipped in interactive mode.
+  /// SLEEP: `duration` seconds (checked: a negative or NaN is refused, anything above 10^9 s is
+  /// 10^9 s), 120 when missing or unusable; skipped in interactive mode. Any stop request ends it.
   step sleep(const std::string& param) {
     double duration = 120;
     std::string why;
     simdjson::dom::element parsed;
     if (line_parser_.parse(param).get(parsed) == simdjson::SUCCESS) {
-      if (const auto given = detail::member(parsed, "duration")) duration = detail::seconds_value(*given).value_or(120);
+      if (const auto given = detail::member(parsed, "duration")) {
+        try {
+          duration = detail::seconds_value(*given, "SLEEP duration").value_or(120);
+        } catch (const seconds_error& error) {
+          log(std::string(error.what()) + "; sleeping 120 s instead");
+        }
+      }
       if (const auto data = detail::member(parsed, "data")) {
         const auto status = detail::string_member(*data, "status");
         why = (status ? *status + ": " : std::string()) + detail::string_member(*data, "reason").value_or("");
@@ -637,7 +547,7 @@ class servo_loop {
       return step::done;
     }
     log(std::string(text) + (why.empty() ? "" : ": " + why));
-    wait_for(seconds(duration));
+    stops_.wait_for(seconds(duration));
     return step::done;
   }
 
@@ -658,11 +568,10 @@ class servo_loop {
     }
     add_cmd_uid(out);
     out.end_object();
-    return send(target.event, param, target.cmd_uid, retries::once, terminate_.get_token());
+    return send(target.event, param, target.cmd_uid, retries::once, stops_.terminate_token());
   }
 
   /// What a progress reply asks for.
-  enum class progress_verdict { go_on, cancel, resync };
   progress_verdict judge_progress(const progress_target& target, const answer& reply, std::string& cancel_reason) {
     if (!reply.delivered) return progress_verdict::go_on;
     if (reply.status == "cancel") {
@@ -674,54 +583,9 @@ class servo_loop {
     return progress_verdict::go_on;
   }
 
-  /// `driver --info app_id`: whether it has cancel. Fills `failure` when it cannot be learned.
-  std::optional<bool> driver_has_cancel(const std::string& driver, driver_run& failure) {
-    process::child_options info_options;
-    info_options.limits.silence = silence_limit();
-    info_options.limits.exit_after_output_closed = exit_wait();
-    info_options.cancel = terminate_.get_token();
-    info_options.stopping.grace = std::chrono::seconds(2);
-    std::string what = driver + " --info";
-    process::completion done;
-    try {
-      process::child info(events_, process::command({driver, "--info", options_.app_id}).in_directory(options_.directory),
-                          std::move(info_options));
-      done = std::move(info.wait());
-    } catch (const std::exception& error) {
-      failure.message = "cannot run " + what + ": " + error.what();
-      return std::nullopt;
-    }
-    if (stopping_now()) {
-      failure.kind = driver_run::outcome::stopped;
-      return std::nullopt;
-    }
-    if (!done.ok()) {
-      failure.message = with_stderr(what + " " + done.describe(), done.err, options_.stderr_policy);
-      return std::nullopt;
-    }
-    for (const std::string& line : done.stdout_lines()) {
-      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-      simdjson::dom::element parsed;
-      bool has_cancel = false;
-      const auto flag = line_parser_.parse(line).get(parsed) == simdjson::SUCCESS ? detail::member(parsed, "has_cancel") : std::nullopt;
-      if (!flag || flag->get_bool().get(has_cancel) != simdjson::SUCCESS) {
-        failure.message = what + " printed no \"has_cancel\" flag: " + excerpt(line);
-        return std::nullopt;
-      }
-      return has_cancel;
-    }
-    failure.message = what + " printed nothing";
-    return std::nullopt;
-  }
-
-  std::optional<std::chrono::milliseconds> silence_limit() const {
-    if (!options_.io_timeout) return std::nullopt;
-    return std::chrono::ceil<std::chrono::milliseconds>(*options_.io_timeout);
-  }
-  std::chrono::milliseconds exit_wait() const { return std::chrono::ceil<std::chrono::milliseconds>(options_.exit_wait); }
-
-  /// Runs `driver arguments... < input`, relaying progress to `progress` when given (then
-  /// "starting driver" first and `--info` for cancel). Never throws for a driver's failure.
+  /// Runs `driver arguments... < input` (`driver_runner::run`), relaying progress to `progress`
+  /// when given (then "starting driver" first and `--info` for cancel). Never throws for a
+  /// driver's failure.
   driver_run run_driver(const std::string& driver, std::vector<std::string> arguments, std::string input,
                         const progress_target* progress) {
     driver_run run;
@@ -729,7 +593,7 @@ class servo_loop {
     bool has_cancel = false;
     if (progress != nullptr) {
       const answer reply = send_progress(*progress, "0", "starting driver");
-      if (stopping_now()) return stopped(run);
+      if (stops_.terminating()) return stopped(run);
       switch (judge_progress(*progress, reply, cancel_reason)) {
         case progress_verdict::cancel:
           log(driver + " not started: cancelled before it began");
@@ -737,126 +601,15 @@ class servo_loop {
         case progress_verdict::resync: run.kind = driver_run::outcome::resync; return run;
         case progress_verdict::go_on: break;
       }
-      const std::optional<bool> cancel_support = driver_has_cancel(driver, run);
+      const std::optional<bool> cancel_support = runner_.has_cancel(driver, run);
       if (!cancel_support) return run;
       has_cancel = *cancel_support;
     }
-
-    std::deque<std::string> lines;
-    bool stdout_overlong = false;
-    process::child_options child_options;
-    child_options.in.data = std::move(input);
-    child_options.out.on_line = [&](const process::output_line& line) {
-      if (line.continued || stdout_overlong) {
-        stdout_overlong = true;  // a line over 1 MiB: refused as a whole below
-        return;
-      }
-      lines.emplace_back(line.text);
+    const progress_relay relay = [&](std::string_view progress_json, std::optional<std::string_view> message) {
+      return judge_progress(*progress, send_progress(*progress, progress_json, message), cancel_reason);
     };
-    child_options.err.capture = {max_message_bytes, process::keep::head};
-    if (options_.verbose) {
-      child_options.err.on_line = [this, &driver](const process::output_line& line) {
-        detail(driver + " stderr: " + std::string(line.text));
-      };
-    }
-    child_options.limits.silence = silence_limit();
-    child_options.limits.exit_after_output_closed = exit_wait();
-    child_options.stopping.signal = SIGTERM;
-    child_options.stopping.grace = std::chrono::seconds(2);
-    child_options.cancel = terminate_.get_token();
-
-    process::command command(std::vector<std::string>{driver});
-    for (auto& argument : arguments) command.argv.push_back(std::move(argument));
-    command.in_directory(options_.directory);
-    std::optional<process::child> child;
-    try {
-      child.emplace(events_, command, std::move(child_options));
-    } catch (const std::exception& error) {
-      run.message = "cannot start " + driver + ": " + error.what();
-      return run;
-    }
-
-    std::string final_line;
-    std::string not_json;
-    bool cancel_sent = false;
-    bool resync = false;
-    for (;;) {
-      events_.run_until([&] { return child->finished() || !lines.empty(); });
-      while (!lines.empty()) {
-        const std::string line = std::move(lines.front());
-        lines.pop_front();
-        if (options_.verbose) detail(driver + ": " + line);
-        if (line.find_first_not_of(" \t\r") == std::string::npos || !not_json.empty()) continue;
-        simdjson::dom::element parsed;
-        if (line_parser_.parse(line).get(parsed) != simdjson::SUCCESS) {
-          not_json = line;
-          child->terminate(SIGTERM, std::chrono::seconds(2));
-          continue;
-        }
-        const auto progress_value = detail::member(parsed, "progress");
-        if (!progress_value) {
-          final_line = line;
-          continue;
-        }
-        if (progress == nullptr || cancel_sent || resync) continue;
-        const std::optional<std::string> message = detail::string_member(parsed, "message");
-        const answer reply = send_progress(*progress, simdjson::minify(*progress_value), message);
-        switch (judge_progress(*progress, reply, cancel_reason)) {
-          case progress_verdict::cancel:
-            cancel_sent = true;
-            if (has_cancel) {
-              child->terminate(SIGUSR1, std::chrono::ceil<std::chrono::milliseconds>(options_.cancel_grace));
-            } else {
-              child->kill();
-            }
-            break;
-          case progress_verdict::resync:
-            resync = true;
-            child->kill();
-            break;
-          case progress_verdict::go_on: break;
-        }
-      }
-      if (child->finished() && lines.empty()) break;
-    }
-    const process::completion& done = child->result();
-    if (stopping_now()) return stopped(run);
-    if (resync) {
-      run.kind = driver_run::outcome::resync;
-      return run;
-    }
-    if (cancel_sent) return cancelled(run, cancel_reason);
-    const std::string how = done.describe();  // "exited with code 3", "killed by SIGTERM after ..."
-    const std::string described = driver + " " + how;
-    if (!not_json.empty()) {
-      run.message = "Failed decoding JSON stdout from '" + driver + "' driver: " + excerpt(not_json, 1000) + " (" + how + ")";
-    } else if (stdout_overlong) {
-      run.message = driver + " printed a line longer than 1 MiB (" + how + ")";
-    } else if (done.went_silent()) {
-      run.message = driver + " wrote nothing for " + seconds_text(*silence_limit()) +
-                    " ($OPTUNE_IO_TIMEOUT) and was stopped: " + described;
-    } else if (done.interrupted_by == process::interruption::exit_timeout) {
-      run.message = driver + " closed its output but did not exit within " + seconds_text(exit_wait()) +
-                    " and was stopped: " + described;
-    } else if (final_line.empty()) {
-      run.message = driver + " printed no result (" + how + ")";
-    } else if (!done.ok()) {
-      // The driver's own failure line, when it printed one, says most; its exit and stderr follow.
-      simdjson::dom::element parsed;
-      if (line_parser_.parse(final_line).get(parsed) == simdjson::SUCCESS) {  // it was when read
-        const std::string status = detail::string_member(parsed, "status").value_or("failed");
-        run.status = status == "ok" ? "failed" : status;
-        run.reason = detail::string_member(parsed, "reason").value_or("unknown");
-        run.message = detail::string_member(parsed, "message").value_or("");
-      }
-      run.message += (run.message.empty() ? "" : "\n") + described;
-    } else {
-      run.kind = driver_run::outcome::completed;
-      run.final_line = std::move(final_line);
-      return run;
-    }
-    if (!done.ok()) run.message = with_stderr(std::move(run.message), done.err, options_.stderr_policy);
-    run.message = cap_message(std::move(run.message));
+    run = runner_.run(driver, std::move(arguments), std::move(input), progress != nullptr ? &relay : nullptr, has_cancel);
+    if (run.kind == driver_run::outcome::cancelled) return cancelled(run, cancel_reason);
     return run;
   }
 
@@ -873,20 +626,12 @@ class servo_loop {
 
   options options_;
   Transport& backend_;
-  process::event_loop events_;
-  simdjson::dom::parser reply_parser_;
+  stop_control stops_;
+  conversation<Transport> conversation_;
+  driver_runner runner_;
   simdjson::dom::parser line_parser_;
-  std::string reply_text_;
   current_command command_;
-
-  std::mutex stop_mutex_;
-  std::string terminate_reason_ = "SIGTERM";
-  std::stop_source terminate_;
-  std::stop_source force_;
-  std::atomic<graceful_stop> graceful_{graceful_stop::none};
   bool ended_for_restart_ = false;
-  std::mutex wait_mutex_;
-  std::condition_variable wakeup_;
 };
 
 }  // namespace servokit::servo

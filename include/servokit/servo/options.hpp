@@ -5,17 +5,22 @@
 /// itself: `read_environment` fills the options from the variables the original agent honoured,
 /// so a program that embeds the loop decides what comes from where.
 
+#include <unistd.h>
+
 #include <chrono>
-#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <functional>
+#include <iterator>
 #include <optional>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 
+#include <servokit/text/seconds.hpp>
 #include <servokit/version.hpp>
 
 namespace servokit::servo {
@@ -33,6 +38,59 @@ enum class log_level { operation, detail };
 
 /// Seconds as the options hold them: fractions allowed (`--delay 0.5`).
 using seconds = std::chrono::duration<double>;
+
+/// A value from the environment that cannot be used; the message names the variable.
+class environment_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+namespace detail {
+
+/// `$name` as checked seconds (`servokit::parse_seconds`), or nothing when unset or empty.
+inline std::optional<double> seconds_variable(const char* name, const char* value) {
+  if (value == nullptr || *value == '\0') return std::nullopt;
+  try {
+    return parse_seconds(value, std::string("$") + name);
+  } catch (const seconds_error& error) {
+    throw environment_error(error.what());
+  }
+}
+
+/// The start of this process in seconds since the epoch (from /proc: the same across the exec
+/// of a SIGHUP restart), or the current time when /proc cannot tell.
+inline double process_start_seconds() {
+  std::ifstream stat("/proc/self/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  const auto after_name = text.rfind(')');   // the name may hold blanks and parentheses
+  std::ifstream boot("/proc/stat");
+  std::string line;
+  double boot_time = -1;
+  while (std::getline(boot, line)) {
+    if (line.rfind("btime ", 0) == 0) boot_time = std::atof(line.c_str() + 6);
+  }
+  const long ticks_per_second = ::sysconf(_SC_CLK_TCK);
+  if (after_name != std::string::npos && boot_time >= 0 && ticks_per_second > 0) {
+    std::istringstream fields(text.substr(after_name + 2));
+    std::string field;
+    for (int index = 3; index <= 22 && fields >> field; ++index) {
+      if (index == 22) return boot_time + std::atof(field.c_str()) / static_cast<double>(ticks_per_second);
+    }
+  }
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace detail
+
+/// The default `servo_uid`: `<host>-<pid>-<start time>` (the start in centiseconds since the
+/// epoch), unique to this agent process and kept across its SIGHUP restarts.
+inline std::string default_servo_uid() {
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) != 0) std::snprintf(host, sizeof host, "localhost");
+  char text[320];
+  std::snprintf(text, sizeof text, "%s-%ld-%.0f", host, static_cast<long>(::getpid()), detail::process_start_seconds() * 100);
+  return text;
+}
 
 /// What the agent loop runs and how.
 struct options {
@@ -54,10 +112,14 @@ struct options {
   /// `$OPTUNE_PERF`: sent as the descriptor's `optimization.perf` when set.
   std::optional<std::string> perf;
 
-  /// `$SERVO_RETRY_DELAY_SEC`: the wait before sending a failed event again.
+  /// `$SERVO_RETRY_DELAY_SEC`: the longest wait before sending a failed event again (the waits
+  /// grow from `first_whats_next_retry` up to it, see `servo/conversation.hpp`).
   seconds retry_delay{20};
-  /// The wait before the first retry of WHATS_NEXT (the original's quick first retry).
+  /// The wait before the first retry of an event (the original's quick first retry of WHATS_NEXT).
   seconds first_whats_next_retry{1};
+  /// Sent as `servo_uid` in every event's envelope (section 9); `default_servo_uid()` unless
+  /// `--servo-uid` says otherwise; empty: not sent.
+  std::string servo_uid = default_servo_uid();
 
   /// Where log lines go; the default writes each as one line on stderr.
   std::function<void(log_level, std::string_view)> log;
@@ -65,28 +127,6 @@ struct options {
   int input = 0;
 };
 
-/// A value from the environment that cannot be used; the message names the variable.
-class environment_error : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
-namespace detail {
-
-/// `$name` as seconds (a non-negative number), or nothing when unset or empty.
-inline std::optional<double> seconds_variable(const char* name, const char* value) {
-  if (value == nullptr || *value == '\0') return std::nullopt;
-  char* end = nullptr;
-  const double parsed = std::strtod(value, &end);
-  while (end != nullptr && (*end == ' ' || *end == '\t')) ++end;
-  if (end == value || *end != '\0' || !std::isfinite(parsed) || parsed < 0) {
-    throw environment_error(std::string("$") + name + "=\"" + value +
-                            "\": expected a number of seconds (0 or more)");
-  }
-  return parsed;
-}
-
-}  // namespace detail
 
 /// Fills the options from the environment as the original agent read it:
 /// `$OPTUNE_IO_TIMEOUT` (empty or 0: no limit), `$OPTUNE_VERBOSE_STDERR`, `$OPTUNE_PERF` and

@@ -12,12 +12,9 @@
 /// transport::http_transport connection(std::move(backend));
 /// ```
 
-#include <cerrno>
 #include <chrono>
-#include <cstring>
-#include <fstream>
 #include <optional>
-#include <sstream>
+#include <stdexcept>
 #include <stop_token>
 #include <string>
 #include <string_view>
@@ -25,8 +22,10 @@
 
 #include <servokit/http/client.hpp>
 #include <servokit/http/request.hpp>
+#include <servokit/http/retry_after.hpp>
 #include <servokit/http/url.hpp>
 #include <servokit/json/write.hpp>
+#include <servokit/text/token_file.hpp>
 #include <servokit/transport/transport.hpp>
 
 namespace servokit::transport {
@@ -52,26 +51,14 @@ inline std::string endpoint_url(std::string_view url, std::string_view account, 
   return "https://api.opsani.com/accounts/" + std::string(account) + "/applications/" + std::string(app_id) + "/servo";
 }
 
-/// The bearer token in `path`, surrounding whitespace removed. Throws `setup_error` when the file
-/// cannot be read or holds nothing (the message names the file, never its content).
+/// The bearer token in `path` (`servokit::read_token_file`'s rules, the same as the server's).
+/// Throws `setup_error` naming the file, never its content, and saying what to do.
 inline std::string read_token_file(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) {
-    throw setup_error("cannot read the auth token file " + path + ": " + std::strerror(errno) +
-                      " (give another with --auth-token FILE, or --no-auth)");
+  try {
+    return servokit::read_token_file(path);
+  } catch (const token_file_error& error) {
+    throw setup_error(std::string(error.what()) + " (give another with --auth-token FILE, or --no-auth)");
   }
-  std::ostringstream content;
-  content << file.rdbuf();
-  std::string token = content.str();
-  const auto begin = token.find_first_not_of(" \t\r\n");
-  if (begin == std::string::npos) {
-    throw setup_error("the auth token file " + path + " is empty (give another with --auth-token FILE, or --no-auth)");
-  }
-  token = token.substr(begin, token.find_last_not_of(" \t\r\n") - begin + 1);
-  if (token.find_first_of("\r\n") != std::string::npos) {
-    throw setup_error("the auth token file " + path + " holds more than one line");
-  }
-  return token;
 }
 
 /// How `http_transport` reaches the backend.
@@ -95,8 +82,9 @@ class http_transport {
   }
 
   /// POSTs the event; returns a 2xx reply's body. Throws `transport_error`: retryable for a
-  /// connection failure, a timeout, a 404, a 5xx or any non-2xx but 4xx; not retryable for
-  /// another 4xx (the backend refused the event) or a stop request.
+  /// connection failure, a timeout, a 404, 408 or 429, a 5xx or a 1xx (with the Retry-After the
+  /// backend gave, checked); not retryable for a 3xx (the endpoint moved: the message says where
+  /// and to give it with --url), another 4xx (the backend refused the event) or a stop request.
   reply exchange(const event& sent, std::stop_token stop) {
     http::request post;
     post.method = "POST";
@@ -114,6 +102,10 @@ class http_transport {
     body.string(sent.name);
     body.key("param");
     body.raw(sent.param_json.empty() ? std::string_view("null") : sent.param_json);
+    if (!sent.servo_uid.empty()) {
+      body.key("servo_uid");
+      body.string(sent.servo_uid);
+    }
     body.end_object();
 
     http::response answer;
@@ -123,10 +115,24 @@ class http_transport {
       throw transport_error(without_token(error.what()), error.kind() != http::error_kind::canceled);
     }
     if (answer.status >= 200 && answer.status < 300) return reply{std::move(answer.body)};
-    const bool refused = answer.status >= 400 && answer.status < 500 && answer.status != 404;
-    throw transport_error(without_token("POST " + http::redact_url(options_.url) + ": HTTP " + std::to_string(answer.status) +
-                                        ": " + body_excerpt(answer.body)),
-                          !refused, static_cast<int>(answer.status));
+    const std::string failed = "POST " + http::redact_url(options_.url) + ": HTTP " + std::to_string(answer.status);
+    if (answer.status >= 300 && answer.status < 400) {
+      // A POST is not followed: the event would be resent elsewhere, perhaps without TLS. The
+      // operator learns where the endpoint went and gives it; retrying would loop for ever.
+      const auto location = answer.header("Location");
+      throw transport_error(without_token(failed + ": the backend moved" +
+                                          (location ? " to " + http::redact_url(std::string(*location)) : std::string()) +
+                                          "; servokit does not follow redirects: give the endpoint with --url"),
+                            false, static_cast<int>(answer.status));
+    }
+    const bool retried_status = answer.status == 404 || answer.status == 408 || answer.status == 429;
+    const bool refused = answer.status >= 400 && answer.status < 500 && !retried_status;
+    std::optional<double> retry_after;
+    if (const auto header = answer.header("Retry-After"); header && !refused) {
+      retry_after = http::retry_after_seconds(*header, std::chrono::system_clock::now());
+    }
+    throw transport_error(without_token(failed + ": " + body_excerpt(answer.body)), !refused,
+                          static_cast<int>(answer.status), retry_after);
   }
 
   /// The endpoint, without credentials, for messages.

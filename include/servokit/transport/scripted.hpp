@@ -52,9 +52,10 @@ class scripted_transport {
       failure_.reset();
       return *this;
     }
-    /// Answer by throwing `transport_error(message, retryable, http_status)`.
-    step& fail(std::string message, bool retryable, std::optional<int> http_status = std::nullopt) {
-      failure_ = transport_error(std::move(message), retryable, http_status);
+    /// Answer by throwing `transport_error(message, retryable, http_status, retry_after)`.
+    step& fail(std::string message, bool retryable, std::optional<int> http_status = std::nullopt,
+               std::optional<double> retry_after = std::nullopt) {
+      failure_ = transport_error(std::move(message), retryable, http_status, retry_after);
       return *this;
     }
     /// Run `action` once the answer is decided (send a stop request, check a file...).

@@ -25,6 +25,9 @@ struct event {
   /// `param_json` as `cmd_uid` (section 9); it is given apart so that an in-process backend can
   /// match the event to its command without parsing the param. A transport never adds it again.
   std::string_view cmd_uid;
+  /// This agent's identity (section 9's `servo_uid`), sent in the envelope beside `event` and
+  /// `param`; empty: none.
+  std::string_view servo_uid;
 };
 
 /// The backend's answer to one event: its JSON body, unparsed (the loop reads it with simdjson).
@@ -35,21 +38,27 @@ struct reply {
 /// An exchange that did not produce a reply.
 ///
 /// `retryable()` tells the loop whether the same event may be sent again (a connection error, a
-/// 5xx or 404, a body that is not JSON) or not (another 4xx: the backend refused the event).
+/// 5xx, 404, 408 or 429, a body that is not JSON) or not (another 4xx: the backend refused the
+/// event; a 3xx: the endpoint moved). `retry_after()` is the wait the backend asked for
+/// (`Retry-After`), checked, when it gave one.
 /// The message names the endpoint without credentials and never contains the auth token.
 class transport_error : public std::runtime_error {
  public:
-  transport_error(std::string message, bool retryable, std::optional<int> http_status = std::nullopt)
-      : std::runtime_error(std::move(message)), retryable_(retryable), http_status_(http_status) {}
+  transport_error(std::string message, bool retryable, std::optional<int> http_status = std::nullopt,
+                  std::optional<double> retry_after = std::nullopt)
+      : std::runtime_error(std::move(message)), retryable_(retryable), http_status_(http_status), retry_after_(retry_after) {}
 
   /// Whether sending the same event again may succeed.
   bool retryable() const noexcept { return retryable_; }
   /// The HTTP status of the failed exchange, when there was one.
   std::optional<int> http_status() const noexcept { return http_status_; }
+  /// The seconds the backend asked to wait before the next try (0 to 10^9), when it said.
+  std::optional<double> retry_after() const noexcept { return retry_after_; }
 
  private:
   bool retryable_;
   std::optional<int> http_status_;
+  std::optional<double> retry_after_;
 };
 
 /// A connection to a backend: `exchange` sends one event and returns the reply, or throws

@@ -57,6 +57,16 @@ struct driver_request {
 
 }  // namespace agg
 
+/// The durations of `agg:` checked where they are read, with the file and line in the error.
+template <>
+struct servokit::meta<agg::agg_config> {
+  template <class Node>
+  static void read(const Node& node, agg::agg_config& out, json::path& at) {
+    json::detail::decode_struct(node, out, at);
+    aggregate::check_config_seconds(node, at, "cleanup_grace_period", out.cleanup_grace_period);
+  }
+};
+
 template <>
 struct servokit::meta<agg::query_output> {
   static constexpr bool ignore_unknown_keys = true;
@@ -157,7 +167,8 @@ class agg_driver {
   /// `app_id < request`: each driver with its own settings, one after another.
   void adjust(const config& cfg, const servokit::adjust_request& request, servokit::progress& reporter,
               servokit::stop_token stop) {
-    grace_ = aggregate::seconds_to_milliseconds(cfg.cleanup_grace_period.value_or(aggregate::default_cleanup_grace_seconds));
+    grace_ = aggregate::seconds_to_milliseconds(cfg.cleanup_grace_period.value_or(aggregate::default_cleanup_grace_seconds),
+                                                "agg.cleanup_grace_period");
     const std::vector<sub_driver> drivers = drivers_or_error();
     const ownership owned = merge_applications(drivers, query_all(drivers, request.app_id, stop));
     if (stop.stop_requested()) return;

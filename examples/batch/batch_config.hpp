@@ -31,6 +31,7 @@
 #include <servokit/protocol/ordered_map.hpp>
 #include <servokit/protocol/validate.hpp>
 #include <servokit/protocol/values.hpp>
+#include <servokit/text/seconds.hpp>
 #include <servokit/text/shell_quote.hpp>
 
 namespace batch {
@@ -233,7 +234,7 @@ struct meta<batch::batch_config> {
 
     if (section.expected_duration) {
       if (!(*section.expected_duration > 0)) fail_at(node, at, {"expected_duration"}, "must be a number of seconds above 0");
-      out.expected_duration_seconds = *section.expected_duration;
+      out.expected_duration_seconds = servokit::checked_seconds(*section.expected_duration, "expected_duration");  // 1e300: 10^9
     }
 
     try {

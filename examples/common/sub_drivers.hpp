@@ -24,10 +24,13 @@
 #include <boost/hana/define_struct.hpp>
 
 #include <servokit/driver/errors.hpp>
+#include <servokit/json/node.hpp>
+#include <servokit/json/path.hpp>
 #include <servokit/json/read.hpp>
 #include <servokit/process/child.hpp>
 #include <servokit/process/event_loop.hpp>
 #include <servokit/protocol/messages.hpp>
+#include <servokit/text/seconds.hpp>
 
 namespace aggregate {
 
@@ -84,15 +87,33 @@ inline std::vector<sub_driver> required_sub_drivers(const std::filesystem::path&
 inline constexpr double default_cleanup_grace_seconds = 300;
 
 /// The silence limit of `$OPTUNE_IO_TIMEOUT` minus one second (so that an aggregator times out
-/// a quiet sub-driver before the agent times out the aggregator), or none when unset, empty, not
-/// a number, or too small to leave a second.
+/// a quiet sub-driver before the agent times out the aggregator), or none when unset, empty, 0,
+/// or too small to leave a second. The value is read as the agent reads it
+/// (`servokit::parse_seconds`: `2.5` is 1.5 s here, not "no limit"); a value that is not a
+/// number of seconds is a `servokit::seconds_error` naming the variable.
 inline std::optional<std::chrono::milliseconds> silence_limit_from_environment() {
   const char* const text = std::getenv("OPTUNE_IO_TIMEOUT");
   if (text == nullptr || *text == '\0') return std::nullopt;
-  char* end = nullptr;
-  const long seconds = std::strtol(text, &end, 10);
-  if (*end != '\0' || seconds <= 1) return std::nullopt;
-  return std::chrono::seconds(seconds - 1);
+  const double seconds = servokit::parse_seconds(text, "$OPTUNE_IO_TIMEOUT");
+  if (seconds <= 1) return std::nullopt;
+  return servokit::to_duration<std::chrono::milliseconds>(seconds - 1);
+}
+
+/// Checks the duration `key` of a config section (`node`, at `at`) as every duration from
+/// outside is checked (`servokit::checked_seconds`): NaN and negatives fail at the key's
+/// file:line, values beyond 10^9 s become 10^9 s.
+template <class Node>
+void check_config_seconds(const Node& node, servokit::json::path at, std::string_view key, std::optional<double>& value) {
+  if (!value) return;
+  try {
+    value = servokit::checked_seconds(*value, key);
+  } catch (const servokit::seconds_error& error) {
+    std::string problem = error.what();
+    problem.erase(0, key.size() + 2);   // "<key>: ": the location names the key already
+    at.push(key);
+    if (auto child = servokit::json::find_member(node, key)) child->fail(at, problem);
+    node.fail(at, problem);
+  }
 }
 
 /// Only whether a line has a `progress` key: the one thing that tells progress from a result.
@@ -342,13 +363,13 @@ inline std::vector<servokit::driver_info> info_of(const std::vector<sub_driver>&
   return infos;
 }
 
-/// A number of seconds from a config key as milliseconds: negative counts as zero, and anything
-/// beyond 10^9 s (31 years) as 10^9 s, so that a value like `1e300` is "practically never"
-/// instead of an out-of-range float-to-integer conversion (undefined; in practice a negative
-/// time that fired at once).
-inline std::chrono::milliseconds seconds_to_milliseconds(double seconds) {
-  constexpr double longest_seconds = 1e9;
-  return std::chrono::milliseconds(static_cast<long long>(std::clamp(seconds, 0.0, longest_seconds) * 1000.0));
+/// A number of seconds (a config key checked by `check_config_seconds`, or a sum of checked
+/// values) as milliseconds, through the one checked conversion: beyond 10^9 s (31 years) is
+/// 10^9 s, so that `1e300` is "practically never" instead of an out-of-range float-to-integer
+/// conversion (undefined; in practice a negative time that fired at once). `source` names the
+/// value should it be NaN or negative.
+inline std::chrono::milliseconds seconds_to_milliseconds(double seconds, std::string_view source) {
+  return servokit::to_duration<std::chrono::milliseconds>(servokit::checked_seconds(seconds, source));
 }
 
 }  // namespace aggregate

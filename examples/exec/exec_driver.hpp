@@ -22,6 +22,7 @@
 #include <servokit/http.hpp>
 #include <servokit/process.hpp>
 #include <servokit/protocol.hpp>
+#include <servokit/text/seconds.hpp>
 
 #include "exec_config.hpp"
 
@@ -77,11 +78,13 @@ inline std::string describe_codes(const code_ranges& codes) {
 }
 
 /// Longest wait or timeout honoured (about 31 years): beyond, the clock's arithmetic would overflow.
-inline constexpr double longest_seconds = 1e9;
+inline constexpr double longest_seconds = servokit::max_seconds;
 
-/// `seconds` as milliseconds (at least 1, at most `longest_seconds`).
-inline std::chrono::milliseconds milliseconds_of(double seconds) {
-  return std::chrono::milliseconds(std::max<long long>(1, std::llround(std::min(seconds, longest_seconds) * 1000)));
+/// `seconds` (checked by `servokit::checked_seconds`, named `source` in its error) as
+/// milliseconds, at least 1.
+inline std::chrono::milliseconds milliseconds_of(double seconds, std::string_view source) {
+  return std::max(std::chrono::milliseconds(1),
+                  servokit::to_duration<std::chrono::milliseconds>(servokit::checked_seconds(seconds, source)));
 }
 
 }  // namespace detail
@@ -102,9 +105,9 @@ inline http::request request_of(const task_config& task) {
   http::request sent;
   sent.method = written.method.value_or(std::string(defaults::method));
   sent.url = written.url;
-  const auto http_timeout = detail::milliseconds_of(written.http_timeout.value_or(defaults::http_timeout_seconds));
+  const auto http_timeout = detail::milliseconds_of(written.http_timeout.value_or(defaults::http_timeout_seconds), "http_timeout");
   sent.connect_timeout = sent.idle_timeout = http_timeout;
-  if (task.timeout) sent.total_timeout = detail::milliseconds_of(*task.timeout);
+  if (task.timeout) sent.total_timeout = detail::milliseconds_of(*task.timeout, "timeout");
   sent.verify_tls = written.verify.value_or(true);
   sent.follow_redirects = true;   // as Python requests did
   if (written.headers) {
@@ -248,7 +251,7 @@ class measurement_run {
     options.in.target = process::stream_target::null;
     options.out.capture = {kept_output_bytes, process::keep::tail};
     options.err.capture = {kept_output_bytes, process::keep::tail};
-    if (timeout) options.limits.total = detail::milliseconds_of(*timeout);
+    if (timeout) options.limits.total = detail::milliseconds_of(*timeout, "timeout");
     options.stopping.signal = SIGTERM;
     options.stopping.grace = kill_grace;
     options.stopping.kill_group_on_exit = true;   // nothing a task starts outlives it
@@ -284,7 +287,7 @@ class measurement_run {
   attempt_outcome run_request(const task_config& task, const std::string& label, std::optional<double> timeout,
                               const std::stop_token& stop) {
     http::request sent = request_of(task);
-    if (timeout) sent.total_timeout = detail::milliseconds_of(*timeout);
+    if (timeout) sent.total_timeout = detail::milliseconds_of(*timeout, "timeout");
     attempt_outcome outcome;
     std::optional<http::result> done;
     try {
@@ -452,8 +455,12 @@ struct exec_driver {
   servokit::measurement measure(const config& cfg, const servokit::measure_request& request,
                                 servokit::progress& progress, servokit::stop_token stop) {
     const auto control = request.control_or_default();
-    const double wait_seconds = std::min(control.duration_seconds() + control.warmup_seconds() + control.delay_seconds(),
-                                         detail::longest_seconds);
+    // Each checked: a request's "nan" or "-5" fails the measurement naming it; 1e300 is 10^9 s.
+    const double wait_seconds = servokit::checked_seconds(
+        servokit::checked_seconds(control.duration_seconds(), "control.duration") +
+            servokit::checked_seconds(control.warmup_seconds(), "control.warmup") +
+            servokit::checked_seconds(control.delay_seconds(), "control.delay"),
+        "control.duration + warmup + delay");
     measurement_run run(cfg, progress, std::move(stop), started_, wait_seconds);
     run.run();
     return {};

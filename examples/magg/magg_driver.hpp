@@ -74,6 +74,17 @@ struct driver_request {
 
 }  // namespace magg
 
+/// The durations of `magg:` checked where they are read, with the file and line in the error.
+template <>
+struct servokit::meta<magg::magg_config> {
+  template <class Node>
+  static void read(const Node& node, magg::magg_config& out, json::path& at) {
+    json::detail::decode_struct(node, out, at);
+    aggregate::check_config_seconds(node, at, "grace_period", out.grace_period);
+    aggregate::check_config_seconds(node, at, "cleanup_grace_period", out.cleanup_grace_period);
+  }
+};
+
 template <>
 struct servokit::meta<magg::describe_output> {
   static constexpr bool ignore_unknown_keys = true;
@@ -154,7 +165,8 @@ class magg_driver {
   servokit::measurement measure(const config& cfg, const servokit::measure_request& request,
                                 servokit::progress& reporter, servokit::stop_token stop) {
     const std::vector<sub_driver> drivers = drivers_or_error();
-    cleanup_grace_ = aggregate::seconds_to_milliseconds(cfg.cleanup_grace_period.value_or(aggregate::default_cleanup_grace_seconds));
+    cleanup_grace_ = aggregate::seconds_to_milliseconds(cfg.cleanup_grace_period.value_or(aggregate::default_cleanup_grace_seconds),
+                                                         "magg.cleanup_grace_period");
     const std::vector<driver_request> requests = split(drivers, request);
     if (stop.stop_requested()) return {};
 
@@ -201,7 +213,7 @@ class magg_driver {
       double longest = 0;
       for (const auto& each : requests) longest = std::max(longest, measuring_seconds(each.control));
       timeout_seconds = longest + grace;
-      timeout_timer = loop.start_timer(aggregate::seconds_to_milliseconds(*timeout_seconds), [&] {
+      timeout_timer = loop.start_timer(aggregate::seconds_to_milliseconds(*timeout_seconds, "magg.grace_period"), [&] {
         timeout_timer = 0;
         timed_out = true;
         stop_all(SIGUSR1);
@@ -300,8 +312,13 @@ class magg_driver {
   /// warmup + duration + delay + past of one driver's control, in seconds.
   static double measuring_seconds(const json_object& control) {
     const auto timing = servokit::json::read<servokit::measure_control>(servokit::json::to_json(control));
-    const auto seconds = [](const std::optional<servokit::seconds_value>& value) { return value ? value->count : 0.0; };
-    return seconds(timing.warmup) + seconds(timing.duration) + seconds(timing.delay) + seconds(timing.past);
+    // Each value checked (a request's "nan" or "-5" is an error naming it, 1e300 is 10^9 s), so
+    // the sum is a number the timer can take.
+    const auto seconds = [](const std::optional<servokit::seconds_value>& value, std::string_view name) {
+      return value ? servokit::checked_seconds(value->count, name) : 0.0;
+    };
+    return seconds(timing.warmup, "control.warmup") + seconds(timing.duration, "control.duration") +
+           seconds(timing.delay, "control.delay") + seconds(timing.past, "control.past");
   }
 
   /// The merged measurement, or one error naming every driver that failed.

@@ -357,3 +357,39 @@ TEST_CASE("--query merges the drivers' annotations key by key") {
   REQUIRE(descriptor.application.annotations);
   CHECK(descriptor.application.annotations->text() == R"({"team":"web","tier":"2","jvm":"17"})");
 }
+
+TEST_CASE("$OPTUNE_IO_TIMEOUT=2.5 is read as the agent reads it: the sub-driver limit is 1.5 s, not \"no limit\"") {
+  aggregator_servo servo("servokit-agg", "adjust");
+  servo.script("hang", "#!/bin/sh\ncase \"$1\" in --query) echo '{\"application\":{\"components\":{\"a\":"
+                       "{\"settings\":{\"x\":{\"min\":1,\"max\":3,\"value\":1}}}}}}';;\n"
+                       "*) cat >/dev/null; echo '{\"progress\": 10, \"message\": \"waiting\"}'; sleep 60 & echo $! >> pids; "
+                       "echo $$ >> pids; wait;;\nesac\n");
+  auto output = servo.run({"app"}, R"({"application":{"components":{"a":{"settings":{"x":{"value":2}}}}}})",
+                          {{"OPTUNE_IO_TIMEOUT", "2.5"}});
+  CHECK(output.exit_code() != 0);
+  CHECK(final_status(output).message.value_or("").find("silence timeout") != std::string::npos);
+  CHECK(std::chrono::duration<double>(output.elapsed).count() < 30);
+  CHECK(servokit_test::eventually([&] { return servokit_test::all_gone(servokit_test::read_pids(servo / "pids")); }));
+  // Not a number of seconds: one clear failure naming the variable.
+  auto refused = servo.run({"app"}, R"({"application":{"components":{"a":{"settings":{"x":{"value":2}}}}}})",
+                           {{"OPTUNE_IO_TIMEOUT", "nan"}});
+  CHECK(refused.exit_code() != 0);
+  CHECK(final_status(refused).message.value_or("").find("$OPTUNE_IO_TIMEOUT: expected a number of seconds (0 or more), got") !=
+        std::string::npos);
+}
+
+TEST_CASE("cleanup_grace_period: NaN and negatives are refused at their line of config.yaml") {
+  aggregator_servo servo("servokit-agg", "adjust");
+  servo.script("a", shell_driver("a", "a", "x"));
+  for (const char* value : {"nan", "-1"}) {
+    servo.config(std::string("agg:\n  cleanup_grace_period: ") + value + "\n");
+    auto output = servo.run({"app"}, R"({"application":{"components":{"a":{"settings":{"x":{"value":2}}}}}})");
+    CHECK(output.exit_code() != 0);
+    const std::string message = final_status(output).message.value_or("");
+    CHECK_MESSAGE(message.find("config.yaml:2:") != std::string::npos, message);
+    CHECK_MESSAGE(message.find("cleanup_grace_period") != std::string::npos, message);
+    // "nan" is refused by the config reader already, -1 by the seconds check (it was taken as 0).
+    CHECK_MESSAGE(message.find("expected a number") != std::string::npos, message);
+    CHECK_FALSE(servo.has("a.request"));
+  }
+}

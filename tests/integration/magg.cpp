@@ -297,3 +297,19 @@ TEST_CASE("a sub-driver that crashes, prints non-JSON, prints nothing or floods 
     CHECK(servokit_test::eventually([&] { return servokit_test::all_gone(servokit_test::read_pids(servo / "pids")); }));
   }
 }
+
+TEST_CASE("grace_period and cleanup_grace_period: NaN and negatives are refused at their line of config.yaml") {
+  aggregator_servo servo("servokit-magg", "measure");
+  servo.script("quick", shell_driver("quick", "b"));
+  for (const char* config : {"magg:\n  grace_period: nan\n", "magg:\n  force_cancel: true\n  cleanup_grace_period: -3\n"}) {
+    servo.config(config);
+    auto output = servo.run({"app"}, R"({"control": {"duration": 0}})");
+    CHECK(output.exit_code() != 0);
+    const std::string message = final_status(output).message.value_or("");
+    CHECK_MESSAGE(message.find("config.yaml:") != std::string::npos, message);
+    CHECK_MESSAGE(message.find("grace_period") != std::string::npos, message);
+    // "nan" is refused by the config reader already, -1 by the seconds check (it was taken as 0).
+    CHECK_MESSAGE(message.find("expected a number") != std::string::npos, message);
+  }
+}
+

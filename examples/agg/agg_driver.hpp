@@ -202,7 +202,7 @@ class agg_driver {
       };
       servokit::process::event_loop loop;
       sub_driver_call call(loop, driver, {request.app_id}, std::move(options));
-      const auto binding = loop.bind_stop(stop, [this, &call] { call.stop(forwarded_signal(), grace_); });
+      const auto binding = loop.bind_stop(stop, [this, &call] { call.stop(forwarded_signal(), aggregate::stop_grace(forwarded_signal(), grace_)); });
       loop.run_until([&call] { return call.finished(); });
       if (!call.ok()) failures.push_back(describe_failure(call));
       reporter.report(done_before + share, driver.name + (call.ok() ? ": done" : ": " + failures.back().status));
@@ -237,7 +237,7 @@ class agg_driver {
           return options;
         });
     const auto binding = loop.bind_stop(stop, [this, &calls] {
-      for (const auto& call : calls) call->stop(forwarded_signal(), grace_);
+      for (const auto& call : calls) call->stop(forwarded_signal(), aggregate::stop_grace(forwarded_signal(), grace_));
     });
     aggregate::wait_for(loop, calls);
     std::vector<servokit::application> applications;

@@ -5,6 +5,7 @@
 /// final lines as JSON, and describe a failure with the end of the sub-driver's output quoted.
 /// Sub-drivers may be written in any language: only the protocol's lines are relied on.
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -82,9 +83,24 @@ inline std::vector<sub_driver> required_sub_drivers(const std::filesystem::path&
   return drivers;
 }
 
-/// Seconds from SIGUSR1 (or SIGTERM) to SIGKILL when an aggregator stops its drivers, unless
-/// `cleanup_grace_period` says otherwise: servo-magg's default.
-inline constexpr double default_cleanup_grace_seconds = 300;
+/// Seconds from SIGUSR1 (a cancel) to SIGKILL when an aggregator stops its drivers, unless
+/// `cleanup_grace_period` says otherwise. The graces nest, so that each program finishes stopping
+/// its children before its own parent gives up on it:
+/// - the agent: a cancel (SIGUSR1) gets 30 s before SIGKILL, a stop (SIGTERM) 2 s;
+/// - an aggregator: a cancel gets 20 s (this value; servo-magg's 300 s outlasted the agent's
+///   30 s), a stop `terminate_grace` (1 s);
+/// - servokit-exec: its tasks get 0.5 s;
+/// - and when a program is killed outright, its orphan guard gives what it left 0.5 s.
+inline constexpr double default_cleanup_grace_seconds = 20;
+
+/// The grace an aggregator gives its drivers on SIGTERM: at most 1 s, inside the agent's 2 s.
+inline constexpr std::chrono::milliseconds terminate_grace{1000};
+
+/// The grace for stopping drivers with `signal_number`: `cleanup` for a cancel, at most
+/// `terminate_grace` for SIGTERM.
+inline std::chrono::milliseconds stop_grace(int signal_number, std::chrono::milliseconds cleanup) {
+  return signal_number == SIGTERM ? std::min(cleanup, terminate_grace) : cleanup;
+}
 
 /// The silence limit of `$OPTUNE_IO_TIMEOUT` minus one second (so that an aggregator times out
 /// a quiet sub-driver before the agent times out the aggregator), or none when unset, empty, 0,

@@ -203,7 +203,7 @@ class magg_driver {
     // SIGUSR1 to every running driver, SIGKILL after the cleanup grace.
     const auto stop_all = [&](int signal_number) {
       stopping = true;
-      for (const auto& call : calls) call->stop(signal_number, cleanup_grace_);
+      for (const auto& call : calls) call->stop(signal_number, aggregate::stop_grace(signal_number, cleanup_grace_));
     };
     const auto binding = loop.bind_stop(stop, [&] { stop_all(stop_signal_.load() == SIGUSR1 || stop_signal_.load() == 0 ? SIGUSR1 : SIGTERM); });
     std::optional<double> timeout_seconds;

@@ -25,6 +25,8 @@
 ///   SIG_IGN makes the kernel reap children itself and their status is then unknown.
 /// - Nothing outlives its handle: destroying a running `child` kills its group with SIGKILL and
 ///   reaps it; when a child exits, what is left of its group is killed (`kill_group_on_exit`).
+///   Nothing outlives the program either, SIGKILL included: a small guard process started with
+///   the first child stops every group the program left behind (`orphan_guard.hpp`).
 /// - SIGPIPE: writes to a child's stdin block SIGPIPE in the writing thread only, for the write,
 ///   and swallow the one a closed pipe raises; the process-wide disposition is never changed.
 /// - The silence timeout counts bytes read from stdout (`activity::any_output_bytes`: stderr
@@ -44,6 +46,7 @@
 #include <servokit/process/exit_status.hpp>
 #include <servokit/process/fd.hpp>
 #include <servokit/process/options.hpp>
+#include <servokit/process/orphan_guard.hpp>
 #include <servokit/process/output.hpp>
 #include <servokit/process/run.hpp>
 #include <servokit/process/signals.hpp>

@@ -24,6 +24,7 @@
 
 #include "driver_run.hpp"
 #include "http_server.hpp"
+#include "leftovers.hpp"
 #include "temp_dir.hpp"
 
 using namespace std::chrono_literals;
@@ -409,4 +410,21 @@ TEST_CASE("bad configs are config errors naming the file, line and key") {
 
   message = config_error("exec:\n  pre:\n    - {exec: /bin/true, retries: -1}\n");
   CHECK(message.find("retries") != std::string::npos);
+}
+
+TEST_CASE("a SIGKILLed servokit-exec leaves no async task running after 2 s") {
+  exec_servo servo(R"(exec:
+  start:
+    - {name: load, async: true, shell_exec: "echo $$ > load.pid; trap '' TERM; sleep 300 & wait"}
+)");
+  const std::filesystem::path dir = (servo / "measure").parent_path();
+  const auto output = servo.measure(R"({"control": {"duration": 60}})", [&servo](const std::string& line, servokit::process::child& exec) {
+    if (line.find("waiting for the measurement") == std::string::npos) return;
+    for (int i = 0; i < 100 && servo.read("load.pid").empty(); ++i) std::this_thread::sleep_for(20ms);
+    exec.signal(SIGKILL);
+  });
+  CHECK(output.elapsed < 15s);
+  const auto left = servokit_test::leftovers_after(dir, 2000ms);
+  CHECK_MESSAGE(left.empty(), servokit_test::describe(left));
+  for (const auto& each : left) ::kill(each.pid, SIGKILL);
 }

@@ -17,6 +17,7 @@
 
 #include "batch_servo.hpp"
 #include "http_server.hpp"
+#include "leftovers.hpp"
 #include "servo_dir.hpp"
 
 using servokit_test::servo_dir;
@@ -421,4 +422,29 @@ TEST_CASE("over HTTP: --delay is a checked number of seconds") {
     CHECK(agent.wait().status.code() == 0);
     CHECK(backend.count("HELLO") == 0);
   }
+}
+
+TEST_CASE("a SIGKILLed agent leaves no process of its servo directory after 2 s, drivers' children and magg's included") {
+  servo_dir dir;
+  // A measure driver whose work goes on in a child of its own (a load generator), and which
+  // ignores SIGTERM as a careless driver may.
+  const std::string stubborn = "#!/bin/sh\n"
+                               "case \"$1\" in --info) echo '{\"version\": \"1.0\", \"has_cancel\": false}'; exit 0;; --describe) echo '{\"status\": \"ok\", \"metrics\": {}}'; exit 0;; esac\n"
+                               "cat > /dev/null; trap '' TERM; sleep 60 & echo '{\"progress\": 10, \"message\": \"loading\"}'; wait\n";
+  SUBCASE("a shell measure driver") { dir.script("measure", stubborn); }
+  SUBCASE("measure -> servokit-magg, measure.d/load: the chain of guards") {
+    std::filesystem::create_symlink(std::string(SERVOKIT_TEST_BIN_DIR) + "/servokit-magg", dir.path() / "measure");
+    std::filesystem::create_directory(dir.path() / "measure.d");
+    dir.script("measure.d/load", stubborn);
+  }
+  backend_server backend(R"([
+    {"event": "WHATS_NEXT", "reply": {"cmd": "MEASURE", "cmd_uid": "m1", "param": {"metrics": [], "control": {"duration": 60}}}}
+  ])");
+  agent_process agent(dir, {"--url", backend.url(), "--no-auth", "app"});
+  REQUIRE_MESSAGE(agent.until([&] { return backend.count("MEASUREMENT", "loading") == 1; }), std::string(backend.summary() + agent.err()));
+  REQUIRE_FALSE(servokit_test::processes_in(dir.path()).empty());   // the driver and its sleep run
+  agent.signal(SIGKILL);
+  const auto left = servokit_test::leftovers_after(dir.path(), std::chrono::milliseconds(2000));
+  CHECK_MESSAGE(left.empty(), servokit_test::describe(left));
+  for (const auto& each : left) ::kill(each.pid, SIGKILL);   // a failed check must not leave them either
 }

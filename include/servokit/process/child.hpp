@@ -8,6 +8,7 @@
 #include <servokit/process/event_loop.hpp>
 #include <servokit/process/fd.hpp>
 #include <servokit/process/options.hpp>
+#include <servokit/process/orphan_guard.hpp>
 #include <servokit/process/output.hpp>
 #include <servokit/process/spawn.hpp>
 
@@ -56,6 +57,7 @@ class child_state {
     if (process_.pid > 0 && !reaped_) {
       kill_group(SIGKILL);
       reap(process_.pid);
+      if (::kill(-process_.pid, 0) != 0 && errno == ESRCH) release_process_group(process_.pid);
     }
     for (stream* each : {&out_, &err_}) loop_.unwatch(each->watch);
     loop_.unwatch(stdin_watch_);
@@ -70,6 +72,7 @@ class child_state {
       targets.in = stream_target::null;  // nothing to feed: spare a pipe, the child sees EOF all the same
     }
     process_ = spawn(cmd, targets);
+    guard_process_group(process_.pid);   // stopped even if this program is SIGKILLed (orphan_guard.hpp)
     started_ = last_activity_ = clock::now();
 
     out_.open_if_piped(process_.stdout_pipe, options_.out);
@@ -271,6 +274,9 @@ class child_state {
       if (status != -1) result_.status = exit_status::from_wait_status(status);
     }
     reaped_ = true;
+    // The guard forgets the group once nothing of it is left; members that outlived the leader
+    // (kill_group_on_exit off) stay in its care, and their group id cannot be reused meanwhile.
+    if (::kill(-process_.pid, 0) != 0 && errno == ESRCH) release_process_group(process_.pid);
     loop_.unwatch(exit_watch_);
     exit_watch_ = 0;
     process_.pidfd.reset();

@@ -313,3 +313,20 @@ TEST_CASE("grace_period and cleanup_grace_period: NaN and negatives are refused 
   }
 }
 
+
+TEST_CASE("measure -> servokit-magg with measure.d/batch -> servokit-batch: batch takes its role from measure.d") {
+  aggregator_servo servo("servokit-magg", "measure");
+  servo.link("batch", "servokit-batch");
+  servo.config(servokit_test::batch_fixture("later_config.yaml"));
+  // Run directly, as the original agent or a user would run a sub-driver (it was a usage error).
+  auto direct = servokit_test::run_driver({.argv = {(servo.drivers() / "batch").string(), "--describe", "app"},
+                                           .directory = servo.path()});
+  CHECK_MESSAGE(direct.exit_code() == 0, direct.last_line());
+  // And through magg.
+  auto output = servo.run({"--describe", "app"});
+  REQUIRE_MESSAGE(output.exit_code() == 0, output.last_line());
+  const auto line = servokit::json::read<servokit::describe_line>(output.last_line());
+  CHECK(line.status == "ok");
+  CHECK(line.metrics.contains("rps"));
+  CHECK(line.metrics.contains("total_runtime"));
+}

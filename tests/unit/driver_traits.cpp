@@ -142,11 +142,18 @@ TEST_CASE("command lines that do not fit are usage errors that say why") {
   CHECK(usage_error_of({"x", "a", "--role"}, true) == "--role needs a value");
 }
 
-TEST_CASE("the role of a program that is both kinds comes from its file name") {
+TEST_CASE("the role of a program that is both kinds comes from its file name, else from adjust.d or measure.d") {
   CHECK(servokit::role_from_program_name("/servo/adjust") == servokit::driver_role::adjust);
   CHECK(servokit::role_from_program_name("measure") == servokit::driver_role::measure);
   CHECK_FALSE(servokit::role_from_program_name("./servokit-batch").has_value());
-  CHECK_FALSE(servokit::role_from_program_name("/x/adjust.d/01batch").has_value());
+  CHECK_FALSE(servokit::role_from_program_name("batch").has_value());
+  CHECK_FALSE(servokit::role_from_program_name("/x/drivers/01batch").has_value());
+  // A sub-driver of servokit-agg or servokit-magg, by any name (it was a usage error).
+  CHECK(servokit::role_from_program_name("/x/adjust.d/01batch") == servokit::driver_role::adjust);
+  CHECK(servokit::role_from_program_name("measure.d/batch") == servokit::driver_role::measure);
+  CHECK(servokit::role_from_program_name("/srv/servo/measure.d//batch") == servokit::driver_role::measure);
+  // The file name wins over the directory.
+  CHECK(servokit::role_from_program_name("/x/measure.d/adjust") == servokit::driver_role::adjust);
 }
 
 TEST_CASE("progress lines carry the last report, and the heartbeat repeats it only after quiet") {

@@ -34,13 +34,23 @@ struct invocation {
   std::string help_text;                 ///< for `--help`
 };
 
-/// The role a program's file name asks for: `adjust` or `measure` (as a servo directory links
-/// them), or nothing.
+/// The role a program's path asks for: its file name when it is `adjust` or `measure` (as a
+/// servo directory links them), else its directory when it is `adjust.d` or `measure.d` (a
+/// sub-driver of servokit-agg or servokit-magg, run by any name, as the original drivers were),
+/// else nothing.
 inline std::optional<driver_role> role_from_program_name(std::string_view argv0) {
+  while (argv0.size() > 1 && argv0.back() == '/') argv0.remove_suffix(1);
   const auto slash = argv0.find_last_of('/');
   const std::string_view base = slash == std::string_view::npos ? argv0 : argv0.substr(slash + 1);
   if (base == "adjust") return driver_role::adjust;
   if (base == "measure") return driver_role::measure;
+  if (slash == std::string_view::npos) return std::nullopt;
+  std::string_view directory = argv0.substr(0, slash);
+  while (directory.size() > 1 && directory.back() == '/') directory.remove_suffix(1);
+  const auto parent_slash = directory.find_last_of('/');
+  const std::string_view parent = parent_slash == std::string_view::npos ? directory : directory.substr(parent_slash + 1);
+  if (parent == "adjust.d") return driver_role::adjust;
+  if (parent == "measure.d") return driver_role::measure;
   return std::nullopt;
 }
 
@@ -56,7 +66,7 @@ inline std::string usage_text(std::string_view program_name, bool dual_role) {
       "  --info [app_id]      print {\"version\", \"has_cancel\"}\n"
       "  --query app_id       print the descriptor (alias: --describe)\n"
       "  app_id               run the operation; the request is read from stdin\n";
-  if (dual_role) text += "  --role adjust|measure  act as this driver (default: from the file name)\n";
+  if (dual_role) text += "  --role adjust|measure  act as this driver (default: from the file name, else from an adjust.d or measure.d directory)\n";
   return text;
 }
 

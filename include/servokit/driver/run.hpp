@@ -336,7 +336,7 @@ int run(int argc, char** argv) noexcept {
         return failure(status::bad_request, "usage",
                        std::string("usage: ") + program +
                            " is both an adjust and a measure driver: run it as 'adjust' or 'measure' (a link "
-                           "with that name) or pass --role adjust|measure",
+                           "with that name), from an adjust.d or measure.d directory, or pass --role adjust|measure",
                        exit_code::usage);
       }
       role = *chosen;

@@ -71,6 +71,20 @@ TEST_CASE("each descriptor rule is enforced, naming the setting") {
         "c.s: step must be positive, got 0");
 }
 
+TEST_CASE("a range whose step count (max - min) / step overflows is refused, so no grid count overflows an integer") {
+  // 1e300 / 1e-300 is infinite; 1e19 steps do not fit an int64 (the optimizer's grid count was a
+  // float-to-integer overflow); 2^53 steps are the most a double counts exactly.
+  CHECK(problems_of(app_from(R"({"application":{"components":{"c":{"settings":{"s":{"min":0,"max":1e300,"step":1e-300}}}}}})")) ==
+        "c.s: step 1e-300 gives more than 2^53 values from 0 to 1e+300");
+  CHECK(problems_of(app_from(R"({"application":{"components":{"c":{"settings":{"s":{"min":-1e18,"max":1e19,"step":1}}}}}})")).find(
+            "gives more than 2^53 values") != std::string::npos);
+  CHECK_NOTHROW(servokit::validate_descriptor(app_from(R"({"application":{"components":{"c":{"settings":{"s":{"min":0,"max":9007199254740992,"step":1}}}}}})")));
+  // Infinite bounds (a YAML 1e400) are refused before any arithmetic.
+  servokit::application infinite = app_from(R"({"application":{"components":{"c":{"settings":{"s":{"min":0,"max":1}}}}}})");
+  infinite.components.begin()->second.settings.begin()->second.max = std::numeric_limits<double>::infinity();
+  CHECK(problems_of(infinite) == "c.s: min and max must be finite numbers, got 0 and infinity");
+}
+
 TEST_CASE("step alignment allows for decimal steps that binary floating point cannot hold") {
   CHECK(problems_of(app_from(R"({"application":{"components":{"c":{"settings":{"s":{"min":0.1,"max":1,"step":0.1,"value":0.7}}}}}})"))
             .empty());

@@ -66,6 +66,12 @@ inline std::string describe_values(const std::vector<scalar>& values) {
   return text;
 }
 
+/// The most steps a range's grid may have: 2^53, the last count a double holds exactly.
+inline constexpr double max_grid_steps = 9007199254740992.0;
+
+/// `(max - min) / step`, the number of steps of a range's grid (infinite or NaN when it overflows).
+inline double grid_steps(double min, double max, double step) { return (max - min) / step; }
+
 /// Whether `value` lies on the grid `min + k * step`, allowing for the rounding of decimal steps
 /// such as 0.1 that binary floating point cannot hold exactly.
 inline bool on_step_grid(double value, double min, double step) {
@@ -133,12 +139,26 @@ inline std::vector<std::string> setting_problems(const std::string& where, const
       problems.push_back(where + ": a range setting needs numeric min and max");
       return problems;
     }
+    if (!std::isfinite(*declared.min) || !std::isfinite(*declared.max)) {
+      const auto text = [](double bound) {
+        return std::isnan(bound) ? std::string("NaN") : std::isinf(bound) ? std::string(bound > 0 ? "infinity" : "-infinity")
+                                                                          : detail::describe_number(bound);
+      };
+      problems.push_back(where + ": min and max must be finite numbers, got " + text(*declared.min) + " and " +
+                         text(*declared.max));
+      return problems;
+    }
     if (!(*declared.min < *declared.max)) {
       problems.push_back(where + ": min " + detail::describe_number(*declared.min) + " must be below max " +
                          detail::describe_number(*declared.max));
     }
     if (declared.step && !(*declared.step > 0)) {
       problems.push_back(where + ": step must be positive, got " + detail::describe_number(*declared.step));
+    } else if (declared.step && !(detail::grid_steps(*declared.min, *declared.max, *declared.step) <= detail::max_grid_steps)) {
+      // The count of grid points is an integer wherever it is used (the optimizer's space): past
+      // 2^53 it is neither exact in a double nor, near 1e19, representable in an int64.
+      problems.push_back(where + ": step " + detail::describe_number(*declared.step) + " gives more than 2^53 values from " +
+                         detail::describe_number(*declared.min) + " to " + detail::describe_number(*declared.max));
     }
   }
   if (declared.value) detail::check_value(where, declared, *declared.value, problems);

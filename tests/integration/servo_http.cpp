@@ -254,6 +254,16 @@ TEST_CASE("over HTTP: the bearer token from the file, never printed; a 401 ends 
     CHECK(agent.err() == "servokit-servo: cannot read the auth token file " + (dir.path() / "nothing").string() +
                              ": No such file or directory (give another with --auth-token FILE, or --no-auth)\n");
   }
+  SUBCASE("a token with a blank inside: refused as the server's reader refuses it (one reader, servokit::read_token_file)") {
+    // The agent's own reader sent "s3cret T0KEN" where the server's refused the file: a 401
+    // on one side for the same file.
+    dir.write("blank", "s3cret T0KEN\n");
+    agent_process agent(dir, {"--url", "http://127.0.0.1:9/", "--auth-token", (dir.path() / "blank").string(), "app"});
+    CHECK(agent.wait().status.code() == 2);
+    CHECK(agent.err().find("the auth token file " + (dir.path() / "blank").string() +
+                           " holds a blank, a line break or a control character inside the token") != std::string::npos);
+    CHECK(agent.err().find("s3cret") == std::string::npos);
+  }
   SUBCASE("an empty token file") {
     dir.write("empty", " \n");
     agent_process agent(dir, {"--url", "http://127.0.0.1:9/", "--auth-token", (dir.path() / "empty").string(), "app"});

@@ -3,8 +3,11 @@
 /// The backend layer: the backend side of the servo protocol driven by the optimizer (a session
 /// per application), the SQLite study that survives crashes, and the report for people.
 
+#include <servokit/backend/conversation.hpp>
 #include <servokit/backend/options.hpp>
 #include <servokit/backend/report.hpp>
 #include <servokit/backend/session.hpp>
 #include <servokit/backend/sqlite.hpp>
 #include <servokit/backend/study.hpp>
+#include <servokit/backend/summary.hpp>
+#include <servokit/backend/trial_book.hpp>

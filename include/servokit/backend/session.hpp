@@ -9,6 +9,7 @@
 /// and the summary for people (`summary.hpp`). It adds the lock that lets a server's threads share
 /// it.
 
+#include <chrono>
 #include <filesystem>
 #include <mutex>
 #include <optional>
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include <servokit/backend/conversation.hpp>
+#include <servokit/backend/plot_worker.hpp>
 #include <servokit/backend/report.hpp>
 #include <servokit/backend/study.hpp>
 #include <servokit/backend/summary.hpp>
@@ -27,10 +29,13 @@ namespace servokit::backend {
 
 /// The backend's side of the conversation with one agent about one application.
 ///
-/// `handle` takes one event and returns the reply body (JSON text). It never throws for anything
-/// an agent sends: bad params are answered `invalid`, events out of order `unexpected-event`. A
-/// study that cannot be used (its settings or objective changed, the file is not writable) ends
-/// the session with `failure()` set; the server then answers SLEEP with the reason.
+/// `handle` takes one event and returns the reply body (JSON text). Bad params are answered
+/// `invalid`, events out of order `unexpected-event`; a result that cannot be read is a failed
+/// trial (a refused description). A study that cannot be used (its settings or objective changed,
+/// another agent records into it) ends the session with `failure()` set; the server then answers
+/// SLEEP with the reason. A study that cannot be written NOW (locked, disk full) throws
+/// `retry_later` and changes nothing: the caller says "retry later", and the same event is taken
+/// when it comes again. Nothing else escapes `handle`.
 class session {
  public:
   /// Opens (or resumes) `app_id`'s study in `study`. Throws `optimize::error` for a bad objective,
@@ -48,10 +53,16 @@ class session {
     std::lock_guard lock(mutex_);
     try {
       return conversation_.handle(event, param_json, cmd_uid);
+    } catch (const retry_later&) {
+      throw;
     } catch (const std::exception& failure) {
-      // The study or the report could not be written: nothing can go on safely.
+      // Another agent records into the same study, or a fault of the backend itself: the study
+      // cannot go on safely, and the agent is told so, never "ok".
       conversation_.fail(failure.what());
-      return status_reply("ok", "");
+      return status_reply("failed", std::string("the backend cannot go on with this study: ") + failure.what());
+    } catch (...) {
+      conversation_.fail("an unknown exception in the backend");
+      return status_reply("failed", "the backend cannot go on with this study: an unknown exception");
     }
   }
 
@@ -88,10 +99,20 @@ class session {
   std::int64_t budget() const { return options_.budget; }
   /// The report's directory, when there is one.
   std::optional<std::filesystem::path> report_directory() const { return options_.report_directory; }
-  /// The note when the plot was skipped (set once the session finished with a report).
-  std::optional<std::string> plot_note() const {
+  /// The note when the plot was skipped (set once the plot, drawn in the background after the
+  /// session finished, was given up).
+  std::optional<std::string> plot_note() const { return book_.plot().note(); }
+  /// Whether the plot is queued or being drawn.
+  bool plot_pending() const { return book_.plot().current() == plot_status::stage::queued; }
+  /// Waits, at most `timeout`, until the plot queued at the end is drawn or skipped; returns
+  /// whether it is (true at once when there is none).
+  bool wait_for_plot(std::chrono::steady_clock::duration timeout) const {
+    return !plot_pending() || book_.plot().wait_done(timeout);
+  }
+  /// What went wrong without stopping the study (a report file that cannot be written).
+  std::vector<std::string> warnings() const {
     std::lock_guard lock(mutex_);
-    return conversation_.plot_note();
+    return book_.warnings();
   }
   /// Why the last adjust to the best configuration did not succeed, when it did not.
   std::optional<std::string> final_adjust_problem() const {
@@ -104,8 +125,11 @@ class session {
   /// Everything the summary says, taken at once.
   study_outcome outcome() const {
     std::lock_guard lock(mutex_);
-    return study_outcome{options_.app_id,  options_.budget, book_.trials(), book_.best_by_optimizer(),
-                         conversation_.final_adjust_problem(), {}, options_.report_directory, conversation_.plot_note()};
+    return study_outcome{options_.app_id,           options_.budget,
+                         book_.trials(),            book_.best_by_optimizer(),
+                         conversation_.final_adjust_problem(), book_.warnings(),
+                         options_.report_directory, book_.plot().note(),
+                         book_.plot().current() == plot_status::stage::queued};
   }
 
  private:

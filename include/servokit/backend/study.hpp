@@ -4,8 +4,10 @@
 /// resumes where it stopped. One file may hold the studies of many applications (the server
 /// keeps one per app); each trial is committed before the next one starts.
 
+#include <chrono>
 #include <cstdint>
 #include <mutex>
+#include <stdexcept>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,6 +38,13 @@ struct study_identity {
   std::uint64_t seed = 0;        ///< the optimizer's seed
 };
 
+/// A trial that the study cannot take: its number is out of sequence (another agent records into
+/// the same study). Waiting does not help, unlike an `sqlite_error` (locked, full, unwritable).
+class study_conflict : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 /// The SQLite file of one or more studies. Safe to share between threads (one lock per call).
 class study_database {
  public:
@@ -44,7 +53,11 @@ class study_database {
   /// WAL with `synchronous=NORMAL`: a commit is in the log before `record` returns, so a killed
   /// process (SIGKILL included) loses nothing; only a power cut may lose the last trial, which is
   /// then simply run again.
-  explicit study_database(const std::string& file) : database_(file) {
+  ///
+  /// A write that finds the file locked by another process waits up to `busy_timeout`, then
+  /// throws `sqlite_error` ("database is locked"), as a full disk or an unwritable file does.
+  explicit study_database(const std::string& file, std::chrono::milliseconds busy_timeout = std::chrono::seconds(5))
+      : database_(file, busy_timeout) {
     if (file != ":memory:") database_.execute("PRAGMA journal_mode=WAL");
     database_.execute(
         "PRAGMA synchronous=NORMAL;"
@@ -99,7 +112,8 @@ class study_database {
   }
 
   /// Commits one trial. Its number must be the next one: a trial is never counted twice, even
-  /// when two processes share the file by mistake (the second one's insert fails).
+  /// when two processes share the file by mistake (the second one's insert fails with
+  /// `study_conflict`).
   void record(std::string_view app, const trial_record& trial) {
     std::lock_guard lock(mutex_);
     sqlite_transaction transaction(database_);
@@ -107,7 +121,7 @@ class study_database {
     count.bind(1, app);
     count.step();
     if (count.integer(0) != trial.number - 1) {
-      throw sqlite_error(database_.file() + ": trial " + std::to_string(trial.number) + " of \"" + std::string(app) +
+      throw study_conflict(database_.file() + ": trial " + std::to_string(trial.number) + " of \"" + std::string(app) +
                          "\" is out of sequence: the study holds " + std::to_string(count.integer(0)) +
                          " trials (is another agent using the same study?)");
     }

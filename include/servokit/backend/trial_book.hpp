@@ -9,11 +9,13 @@
 /// resumed study replays its trials into a fresh optimizer, so that it asks what the interrupted
 /// run would have asked.
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -21,7 +23,9 @@
 #include <utility>
 #include <vector>
 
+#include <servokit/backend/plot_worker.hpp>
 #include <servokit/backend/report.hpp>
+#include <servokit/backend/sqlite.hpp>
 #include <servokit/backend/study.hpp>
 #include <servokit/json/read.hpp>
 #include <servokit/json/write.hpp>
@@ -42,6 +46,9 @@ struct session_options {
   std::uint64_t seed = 1;                    ///< the optimizer's seed (config or `--seed`)
   std::optional<std::filesystem::path> report_directory;  ///< `--report DIR`: where the report goes
   int sleep_seconds = 120;                   ///< the SLEEP duration once there is nothing to do
+  /// Who draws the plot off the request path; a server shares one among its sessions. None: the
+  /// session starts its own when it first needs it.
+  std::shared_ptr<plot_worker> plotter;
 };
 
 /// What a session tells whoever shows progress (all optional; called with the session's lock held,
@@ -53,6 +60,17 @@ struct session_listener {
   std::function<void(double percent, std::string_view message)> progress;
   /// A trial was recorded; `best` is the best so far.
   std::function<void(const trial_record& trial, const best_summary& best)> trial_finished;
+  /// Something went wrong that does not stop the study (a report file that cannot be written).
+  std::function<void(std::string_view warning)> warning;
+};
+
+/// The study could not be written now (SQLITE_BUSY after the busy timeout, a full disk, an
+/// unwritable file): nothing was recorded and the conversation kept its phase, so the same event
+/// may be sent again later. The server answers 503 with Retry-After; `local_transport` a
+/// retryable transport error.
+class retry_later : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
 };
 
 /// The objective and its constraints as one line: what a study records and compares.
@@ -142,7 +160,13 @@ class trial_book {
       }
       identity_ = std::move(stored);
     }
-    if (options_.report_directory) report_.emplace(*options_.report_directory);
+    if (options_.report_directory) {
+      try {
+        report_.emplace(*options_.report_directory);
+      } catch (const std::exception& failure) {
+        warn(std::string(failure.what()) + "; the study goes on without a report");
+      }
+    }
   }
 
   /// Checks a description against the study and the objective; starts the study (or the
@@ -162,7 +186,7 @@ class trial_book {
     json::writer(descriptor_json).value(application_descriptor{described});
     if (!identity_) {
       study_identity created{descriptor_json, describe_objective(objective_), options_.seed};
-      study_.create(options_.app_id, created, unix_now());
+      use_study([&] { study_.create(options_.app_id, created, unix_now()); });
       identity_ = std::move(created);
     } else {
       const auto stored = json::read<application_descriptor>(identity_->descriptor_json);
@@ -220,15 +244,29 @@ class trial_book {
     return best.settings_json != "null" ? best.settings_json : trials_.front().settings_json;
   }
 
-  /// Records that the application was left in `settings_json`, and completes the report.
-  /// Returns a note when the plot was skipped.
-  std::optional<std::string> finish(const std::string& settings_json) {
-    study_.mark_finished(options_.app_id, settings_json);
-    if (!report_) return std::nullopt;
+  /// Records that the application was left in `settings_json`, and completes the report: the
+  /// tables now, the plot queued to be drawn off the request path.
+  void finish(const std::string& settings_json) {
+    use_study([&] { study_.mark_finished(options_.app_id, settings_json); });
+    if (!report_) return;
     const best_summary best = best_by_optimizer();
-    report_->write_tables(trials_, best);
-    return report_->plot(trials_, best, options_.app_id + ": " + describe_objective(objective_));
+    const bool prepared = report_step([&] {
+      report_->write_tables(trials_, best);
+      report_->prepare_plot(trials_, best, options_.app_id + ": " + describe_objective(objective_));
+    });
+    if (!prepared) {
+      plot_->done("the plot was skipped: its data could not be written");
+      return;
+    }
+    if (!options_.plotter && !own_plotter_) own_plotter_ = std::make_shared<plot_worker>();
+    (options_.plotter ? options_.plotter : own_plotter_)->submit(report_->directory(), plot_);
   }
+
+  /// Where the plot stands (none until the study finished with a report).
+  const plot_status& plot() const { return *plot_; }
+
+  /// What went wrong without stopping the study, each once, oldest first (at most 20).
+  const std::vector<std::string>& warnings() const { return warnings_; }
 
   /// The study's trials, in order.
   const std::vector<trial_record>& trials() const { return trials_; }
@@ -290,15 +328,45 @@ class trial_book {
   void start_optimizer() {
     const auto stored = json::read<application_descriptor>(identity_->descriptor_json);
     optimizer_.emplace(stored.application, objective_, options_.seed);
-    trials_ = study_.trials(options_.app_id);
+    use_study([&] { trials_ = study_.trials(options_.app_id); });
     for (const auto& trial : trials_) {
       const auto status = optimize::trial_status_from_string(trial.status).value_or(optimize::trial_status::failed);
       optimizer_->tell(json::read<optimize::configuration>(trial.settings_json), status, trial.objective);
     }
     if (report_) {
-      report_->restart(trials_);
-      if (!trials_.empty()) report_->write_tables(trials_, best_measured());
+      jsonl_whole_ = report_step([&] { report_->restart(trials_); });
+      if (!trials_.empty()) report_step([&] { report_->write_tables(trials_, best_measured()); });
     }
+  }
+
+  /// Runs a read or write of the study; what SQLite refuses (locked past the busy timeout, disk full,
+  /// file unwritable) becomes `retry_later`. A `study_conflict` passes: waiting does not help.
+  template <class Write>
+  void use_study(Write&& write) {
+    try {
+      write();
+    } catch (const sqlite_error& failure) {
+      throw retry_later(std::string(failure.what()) + " (nothing was recorded; send the event again later)");
+    }
+  }
+
+  /// Runs a step of the report; a failure is a warning: the study is the truth, the report is
+  /// for people. Returns whether the step succeeded.
+  template <class Step>
+  bool report_step(Step&& step) {
+    try {
+      step();
+      return true;
+    } catch (const std::exception& failure) {
+      warn(std::string("the report: ") + failure.what());
+      return false;
+    }
+  }
+
+  void warn(std::string warning) {
+    if (std::find(warnings_.begin(), warnings_.end(), warning) != warnings_.end()) return;
+    if (listener_.warning) listener_.warning(warning);
+    if (warnings_.size() < 20) warnings_.push_back(std::move(warning));
   }
 
   void record(const pending_trial& pending, optimize::trial_status status, std::string metrics_json,
@@ -316,15 +384,17 @@ class trial_book {
     trial.finished = unix_now();
     // The study first: it is the truth a resumed run starts from. The optimizer hears of the trial
     // only once it is durable, so the two never disagree.
-    study_.record(options_.app_id, trial);
+    use_study([&] { study_.record(options_.app_id, trial); });
     optimizer_->tell(json::read<optimize::configuration>(trial.settings_json), status, trial.objective);
     trials_.push_back(trial);
     // The best measured so far, for the progress line and the running best.json: the optimizer's
     // own choice (which weighs noise) fits its model again, so it is asked once, at the end.
     const best_summary best = best_measured();
     if (report_) {
-      report_->append(trial);
-      report_->write_tables(trials_, best);
+      // trials.jsonl is appended to; after a failed append it is rewritten whole, so that a
+      // report that could not be written for a while is complete again once it can.
+      jsonl_whole_ = report_step([&] { jsonl_whole_ ? report_->append(trial) : report_->restart(trials_); });
+      report_step([&] { report_->write_tables(trials_, best); });
     }
     if (listener_.trial_finished) listener_.trial_finished(trial, best);
   }
@@ -337,6 +407,10 @@ class trial_book {
   std::optional<study_identity> identity_;
   std::optional<optimize::optimizer> optimizer_;
   std::vector<trial_record> trials_;
+  std::vector<std::string> warnings_;
+  bool jsonl_whole_ = true;   // trials.jsonl holds every trial: the next one may be appended
+  std::shared_ptr<plot_status> plot_ = std::make_shared<plot_status>();
+  std::shared_ptr<plot_worker> own_plotter_;   // last, so destroyed first: its queued plot drawn
 };
 
 }  // namespace servokit::backend

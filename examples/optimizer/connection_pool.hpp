@@ -98,7 +98,7 @@ class connection_pool : public httplib::TaskQueue {
       return;
     }
     if (!identity) ++counters_.unidentified;
-    queue_.push_back(queued{std::move(task), identity});
+    queue_.push_back(queued{std::move(task), identity, clock::now()});
     lock.unlock();
     wake_.notify_one();
   }
@@ -141,6 +141,7 @@ class connection_pool : public httplib::TaskQueue {
   struct queued {
     std::function<void()> task;
     std::optional<connection_identity> identity;
+    clock::time_point accepted;   // a request's deadline counts from here, the wait included
   };
   struct running {
     std::optional<connection_identity> identity;
@@ -214,7 +215,7 @@ class connection_pool : public httplib::TaskQueue {
         if (queue_.empty()) return;
         next = std::move(queue_.front());
         queue_.pop_front();
-        running_[std::this_thread::get_id()] = running{next.identity, clock::now()};
+        running_[std::this_thread::get_id()] = running{next.identity, next.accepted};
       }
       next.task();   // httplib serves the connection (its keep-alive requests) and closes it
       std::lock_guard lock(mutex_);
@@ -229,17 +230,24 @@ class connection_pool : public httplib::TaskQueue {
     while (!workers_done_) {
       wake_watchdog_.wait_for(lock, std::chrono::milliseconds(200));
       const auto now = clock::now();
-      for (auto& [thread, connection] : running_) {
-        if (!connection.identity || now - connection.since < limits_.deadline) continue;
-        if (connection.identity->still_open()) {
-          ::shutdown(connection.identity->descriptor, SHUT_RDWR);
+      const auto cut = [&](std::optional<connection_identity>& identity) {
+        if (identity->still_open()) {
+          ::shutdown(identity->descriptor, SHUT_RDWR);
           ++counters_.cut_at_deadline;
           if (note_) {
             note_("deadline", "a connection cut: its request took more than " +
                                   std::to_string(limits_.deadline.count()) + " ms (a slow or stalled client)");
           }
         }
-        connection.identity.reset();   // once
+        identity.reset();   // once
+      };
+      for (auto& [thread, connection] : running_) {
+        if (connection.identity && now - connection.since >= limits_.deadline) cut(connection.identity);
+      }
+      // A connection that waited its whole deadline in the queue is shut down there: its thread,
+      // when it gets one, finds it closed and moves on at once.
+      for (auto& waiting : queue_) {
+        if (waiting.identity && now - waiting.accepted >= limits_.deadline) cut(waiting.identity);
       }
     }
   }

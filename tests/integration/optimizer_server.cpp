@@ -5,8 +5,10 @@
 #include <signal.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include <simdjson.h>
@@ -385,4 +387,41 @@ TEST_CASE("slow clients cannot hold every thread: a request past its deadline is
   stop = true;
   trickle.join();
   CHECK(backend_server.log().find("a connection cut: its request took more than 2000 ms") != std::string::npos);
+}
+
+TEST_CASE("the plot is drawn off the request path: no reply waits for gnuplot, and a stop does not either") {
+  // A gnuplot that draws until the test releases it (or 60 s pass).
+  temp_dir tools;
+  const auto started = tools / "started";
+  const auto release = tools / "release";
+  tools.write("gnuplot", "#!/bin/sh\n[ \"$1\" = -e ] && exit 0\ntouch '" + started.string() +
+                             "'\ni=0; while [ ! -e '" + release.string() +
+                             "' ] && [ $i -lt 1200 ]; do sleep 0.05; i=$((i+1)); done\n");
+  std::filesystem::permissions(tools / "gnuplot", std::filesystem::perms::owner_all);
+  const std::string old_path = std::getenv("PATH") ? std::getenv("PATH") : "/usr/bin:/bin";
+  ::setenv("PATH", (tools.path().string() + ":" + old_path).c_str(), 1);
+  server backend_server(2);
+  ::setenv("PATH", old_path.c_str(), 1);
+
+  auto [cmd, uid] = command_of(up_to_measure(backend_server, "app"));
+  const std::string measured = R"({"metrics": {"cost": {"value": 4}}})";
+  REQUIRE(backend_server.post("app", event_body("MEASUREMENT", measured, uid)).body == R"({"status":"ok"})");
+  std::tie(cmd, uid) = command_of(backend_server.post("app", event_body("WHATS_NEXT", "null")).body);
+  REQUIRE(cmd == "ADJUST");
+  REQUIRE(backend_server.post("app", event_body("ADJUSTMENT", R"({"state": {}})", uid)).status == 200);
+  std::tie(cmd, uid) = command_of(backend_server.post("app", event_body("WHATS_NEXT", "null")).body);
+  REQUIRE(cmd == "MEASURE");
+  REQUIRE(backend_server.post("app", event_body("MEASUREMENT", measured, uid)).status == 200);
+  std::tie(cmd, uid) = command_of(backend_server.post("app", event_body("WHATS_NEXT", "null")).body);
+  REQUIRE(cmd == "ADJUST");   // the best configuration
+  // The last result ends the study and queues the plot: its reply comes back at once...
+  CHECK(backend_server.post("app", event_body("ADJUSTMENT", R"({"state": {}})", uid)).body == R"({"status":"ok"})");
+  REQUIRE(servokit_test::wait_for([&] { return std::filesystem::exists(started); }));
+  // ...and while gnuplot draws, the server answers every app.
+  CHECK(command_of(backend_server.post("app", event_body("WHATS_NEXT", "null")).body).first == "SLEEP");
+  CHECK(backend_server.post("other", event_body("HELLO", "{}")).status == 200);
+  CHECK(backend_server.log().find("convergence.png being drawn") != std::string::npos);
+  // A stop does not wait for the drawing: it is cancelled.
+  backend_server.process->signal(SIGTERM);
+  CHECK(backend_server.process->wait(std::chrono::seconds(30)) == 0);   // gnuplot alone would take 60 s
 }

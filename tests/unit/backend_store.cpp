@@ -9,11 +9,14 @@
 #include <string>
 #include <thread>
 
+#include <servokit/backend/postgres_store.hpp>
 #include <servokit/backend/study.hpp>
 
+#include "postgres_cluster.hpp"
 #include "temp_dir.hpp"
 
 namespace backend = servokit::backend;
+using servokit_test::postgres_cluster;
 using servokit_test::temp_dir;
 
 namespace {
@@ -286,4 +289,106 @@ TEST_CASE("sqlite store: the sequential session's shortcuts keep refusing a tria
   CHECK_THROWS_WITH_AS(store.record("web", trial(3, 2.0)), doctest::Contains("out of sequence"), backend::store_error);
   CHECK_THROWS_AS(store.record("web", trial(1, 2.0)), backend::store_error);
   CHECK(store.trials("web").size() == 1);
+}
+
+TEST_CASE("postgres store: a study's life, rollback, and the lock between two replicas' pools") {
+  auto* cluster = postgres_cluster::shared();
+  if (!cluster) return;   // skipped, with the reason on stderr
+  SUBCASE("life") {
+    backend::postgres_study_store store(cluster->fresh_database());
+    check_study_life(store);
+  }
+  SUBCASE("rollback") {
+    backend::postgres_study_store store(cluster->fresh_database());
+    check_rollback(store);
+  }
+  SUBCASE("lock") {
+    const auto uri = cluster->fresh_database();
+    backend::postgres_study_store first(uri);
+    backend::postgres_study_store second(uri);
+    check_lock(first, second);
+  }
+}
+
+TEST_CASE("postgres store: replicas opening one empty database at once migrate it once") {
+  auto* cluster = postgres_cluster::shared();
+  if (!cluster) return;
+  const auto uri = cluster->fresh_database();
+  std::vector<std::thread> replicas;
+  std::atomic<int> opened{0};
+  for (int i = 0; i < 4; ++i) {
+    replicas.emplace_back([&] {
+      backend::postgres_study_store store(uri);
+      ++opened;
+    });
+  }
+  for (auto& replica : replicas) replica.join();
+  CHECK(opened == 4);
+  backend::postgres_connection check(uri);
+  auto version = check.prepare("SELECT MAX(version), COUNT(*) FROM schema_version");
+  REQUIRE(version.step());
+  CHECK(version.integer(0) == backend::study_schema_version);
+  CHECK(version.integer(1) == backend::study_schema_version);
+}
+
+TEST_CASE("postgres store: a replica that dies holding an app's lock releases it") {
+  auto* cluster = postgres_cluster::shared();
+  if (!cluster) return;
+  const auto uri = cluster->fresh_database();
+  backend::postgres_study_store survivor(uri);
+  {
+    auto transaction = survivor.begin("web");
+    transaction->create(identity_of("latency (minimize)"), 5, "{}", 10.0);
+    transaction->commit();
+  }
+  auto dying = std::make_unique<backend::postgres_study_store>(uri);
+  auto held = dying->begin("web");
+  held->save_pending({1, "{}", "servo-a", 11.0, 71.0}, 11.0);
+  // The server ends the dead replica's session (as when its process is SIGKILLed): its lock and its
+  // uncommitted trial go with it.
+  backend::postgres_connection admin(uri);
+  admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND "
+                "pid <> pg_backend_pid() AND state = 'idle in transaction'");
+  auto transaction = survivor.begin("web");
+  CHECK(transaction->pending().empty());
+  transaction->commit();
+  CHECK_THROWS_AS(held->commit(), backend::store_error);
+  held.reset();
+  dying.reset();
+}
+
+TEST_CASE("postgres store: an unreachable server is one clear error, naming it without the password") {
+  auto* cluster = postgres_cluster::shared();
+  if (!cluster) return;
+  CHECK_THROWS_WITH_AS(
+      backend::postgres_study_store("postgresql://servokit:hunter2@127.0.0.1:" + std::to_string(cluster->port()) +
+                                    "/no_such_database"),
+      doctest::Contains("postgresql://servokit:***@127.0.0.1:"), backend::store_error);
+  try {
+    backend::postgres_study_store store("postgresql://servokit:hunter2@127.0.0.1:1/x?password=hunter2");
+    FAIL("connected to port 1");
+  } catch (const backend::store_error& failure) {
+    const std::string message = failure.what();
+    CHECK(message.find("hunter2") == std::string::npos);
+    CHECK(message.find("cannot connect to the study database") != std::string::npos);
+  }
+  CHECK(backend::redact_postgres_uri("postgres://u:p@h:1/d?password=q&sslmode=disable") ==
+        "postgres://u:***@h:1/d?password=***&sslmode=disable");
+  CHECK(backend::postgres_parameters("SELECT '?1', ?2, \"?3\" FROM t WHERE a = ?10") ==
+        "SELECT '?1', $2, \"?3\" FROM t WHERE a = $10");
+}
+
+TEST_CASE("open_study_store: a postgresql:// or postgres:// URI is PostgreSQL, anything else an SQLite file") {
+  temp_dir dir;
+  auto sqlite = backend::open_study_store((dir / "studies.sqlite").string());
+  CHECK(sqlite->location() == (dir / "studies.sqlite").string());
+  CHECK(std::filesystem::exists(dir / "studies.sqlite"));
+  CHECK(backend::is_postgres_uri("postgres://u@h/d"));
+  CHECK(backend::is_postgres_uri("postgresql://u@h/d"));
+  CHECK_FALSE(backend::is_postgres_uri("postgresql.sqlite"));
+  auto* cluster = postgres_cluster::shared();
+  if (!cluster) return;
+  const auto uri = cluster->fresh_database();
+  auto postgres = backend::open_study_store("postgres://" + uri.substr(std::string("postgresql://").size()));
+  CHECK(postgres->studies().empty());
 }

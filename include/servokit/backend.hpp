@@ -9,6 +9,7 @@
 #include <servokit/backend/sqlite.hpp>
 #include <servokit/backend/store.hpp>
 #include <servokit/backend/study.hpp>
+#include <servokit/backend/trial_scheduler.hpp>
 // PostgreSQL studies only where libpq's header is installed (libpq-dev); link them with -lpq.
 #if __has_include(<libpq-fe.h>) || __has_include(<postgresql/libpq-fe.h>)
 #include <servokit/backend/postgres.hpp>

@@ -16,6 +16,8 @@
 #include <servokit/servo/options.hpp>
 #include <servokit/transport/local.hpp>
 
+#include "progress_display.hpp"
+
 namespace servokit_servo {
 
 /// The command line of `--local` and what it overrides.
@@ -60,7 +62,7 @@ int run_local(servokit::servo::options options, const local_arguments& local, Ru
     return 2;
   }
 
-  servokit::transport::progress_display display;
+  progress_display display;
   // The loop's own lines (HELLO sent, ADJUST ./adjust: ok...) would bury the progress: they are
   // shown with --verbose only, above the live line.
   const bool verbose = options.verbose;
@@ -68,7 +70,7 @@ int run_local(servokit::servo::options options, const local_arguments& local, Ru
     if (verbose) display.print(line);
   };
   try {
-    servokit::transport::local_transport backend_in_process(std::move(*session_options), local.study, &display);
+    servokit::transport::local_transport backend_in_process(std::move(*session_options), local.study, display.listener());
     auto& session = backend_in_process.session();
     const std::size_t done_before = backend_in_process.study().trials(options.app_id).size();
     display.print("servokit-servo: optimizing " + options.app_id + " locally, " + std::to_string(session.budget()) +

@@ -1,7 +1,9 @@
 // servokit-optimizer: the optimization backend over HTTP, on the Optune endpoint
 // (`POST /accounts/{account}/applications/{app}/servo`), so that any agent speaking the servo
 // protocol (the original Python servo, `servokit-servo --url`) optimizes against it. One study per
-// app in one SQLite file, the report of each app in DIR/<app>/.
+// app in one SQLite file or PostgreSQL database (which replicas of this server may share), the
+// report of each app in DIR/<app>/. Several servos of one app (told apart by the envelope's
+// `servo_uid`) run trials at once.
 #include <signal.h>
 
 #include <atomic>
@@ -20,6 +22,7 @@
 #include <simdjson.h>
 
 #include <servokit/backend/options.hpp>
+#include <servokit/backend/postgres_store.hpp>
 #include <servokit/backend/session.hpp>
 #include <servokit/json/write.hpp>
 #include <servokit/optimize/config.hpp>
@@ -57,13 +60,16 @@ bool valid_app_id(std::string_view app) {
 /// Every app's session, created at its first event.
 class backend_server {
  public:
-  backend_server(servokit::optimize::optimization_config config, std::int64_t budget, std::uint64_t seed,
-                 const std::string& study_file, std::optional<std::string> report_directory)
-      : config_(std::move(config)), budget_(budget), seed_(seed), study_(study_file),
-        report_directory_(std::move(report_directory)) {}
+  /// Serves every app with `defaults` (its app id aside), keeping the studies in `study_location`
+  /// (an SQLite file, or a postgresql:// URI).
+  backend_server(backend::session_options defaults, const std::string& study_location,
+                 std::optional<std::string> report_directory)
+      : config_(defaults.config), budget_(defaults.budget), seed_(defaults.seed), defaults_(std::move(defaults)),
+        study_(backend::open_study_store(study_location)), report_directory_(std::move(report_directory)) {}
 
   /// The reply body to `event` of `app`.
-  std::string handle(const std::string& app, std::string_view event, std::string_view param, std::string_view cmd_uid) {
+  std::string handle(const std::string& app, std::string_view event, std::string_view param, std::string_view cmd_uid,
+                     std::string_view servo_uid) {
     entry& found = session_of(app);
     if (!found.session) {
       // The study could not be opened for this app (made for another objective or seed): it
@@ -73,7 +79,7 @@ class backend_server {
       }
       return backend::status_reply("invalid", found.refusal);
     }
-    std::string reply = found.session->handle(event, param, cmd_uid);
+    std::string reply = found.session->handle(event, param, cmd_uid, servo_uid);
     if (found.session->finished()) {
       std::lock_guard lock(found.log_mutex);
       if (auto failure = found.session->failure()) {
@@ -110,11 +116,8 @@ class backend_server {
     auto& slot = sessions_[app];
     if (slot) return *slot;
     slot = std::make_unique<entry>();
-    backend::session_options options;
+    backend::session_options options = defaults_;
     options.app_id = app;
-    options.config = config_;
-    options.budget = budget_;
-    options.seed = seed_;
     if (report_directory_) options.report_directory = std::filesystem::path(*report_directory_) / app;
     backend::session_listener listener;
     listener.trial_finished = [app, budget = budget_](const backend::trial_record& trial, const backend::best_summary& best) {
@@ -122,9 +125,9 @@ class backend_server {
       log_line(line);
     };
     try {
-      slot->session = std::make_unique<backend::session>(std::move(options), study_, std::move(listener));
-      log_line("app " + app + ": study " + (study_.identity(app) ? "resumed" : "started") + " (" +
-               std::to_string(study_.trials(app).size()) + " of " + std::to_string(budget_) + " trials done)");
+      slot->session = std::make_unique<backend::session>(std::move(options), *study_, std::move(listener));
+      log_line("app " + app + ": study " + (study_->identity(app) ? "resumed" : "started") + " (" +
+               std::to_string(study_->trials(app).size()) + " of " + std::to_string(budget_) + " trials done)");
     } catch (const std::exception& failure) {
       slot->refusal = failure.what();
       log_line("app " + app + ": refused: " + slot->refusal);
@@ -135,7 +138,8 @@ class backend_server {
   servokit::optimize::optimization_config config_;
   std::int64_t budget_;
   std::uint64_t seed_;
-  backend::study_database study_;
+  backend::session_options defaults_;
+  std::unique_ptr<backend::study_store> study_;
   std::optional<std::string> report_directory_;
   std::mutex mutex_;
   std::map<std::string, std::unique_ptr<entry>> sessions_;
@@ -171,7 +175,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   cli.add_option("--config", config_file, "config.yaml with the optimization: section (objective, budget, ...)")
       ->required();
-  cli.add_option("--study", study_file, "SQLite file holding every app's study")->capture_default_str();
+  cli.add_option("--study", study_file,
+                 "where every app's study is kept: an SQLite file, or a PostgreSQL database that replicas of this "
+                 "server share (postgresql://USER@HOST:PORT/DB)")
+      ->capture_default_str();
   cli.add_option("--report", report_directory, "write each app's report to DIR/<app>/");
   cli.add_option("--auth-token", token_file, "refuse requests without 'Authorization: Bearer <the file's token>'");
   cli.add_option("--budget", budget_override, "trials per app, the baseline included (overrides the config)")
@@ -207,7 +214,7 @@ int main(int argc, char** argv) {
     // The same reading as `servokit-servo --local`: the optimization: section and the overrides.
     auto options = backend::read_session_options(config_file, "", {budget_override, seed_override, std::nullopt});
     if (token_file) token = read_token(*token_file);
-    server_state.emplace(std::move(options.config), options.budget, options.seed, study_file, report_directory);
+    server_state.emplace(std::move(options), study_file, report_directory);
   } catch (const std::exception& failure) {
     log_line(failure.what());
     return 1;
@@ -266,7 +273,13 @@ int main(int argc, char** argv) {
     if (body["cmd_uid"].get_string().get(cmd_uid) && param.is_object()) {
       if (param["cmd_uid"].get_string().get(cmd_uid)) cmd_uid = {};
     }
-    answer(200, server_state->handle(app, event, param_json, cmd_uid));
+    // Several servos of one app are told apart by the envelope's servo_uid; none: the app's only one.
+    std::string_view servo_uid;
+    if (body["servo_uid"].get_string().get(servo_uid)) servo_uid = {};
+    if (servo_uid.size() > 256) {
+      return answer(400, backend::status_reply("invalid", "the servo_uid is longer than 256 characters"));
+    }
+    answer(200, server_state->handle(app, event, param_json, cmd_uid, servo_uid));
   });
 
   const int bound = port == 0 ? http.bind_to_any_port(host) : (http.bind_to_port(host, port) ? port : -1);

@@ -38,7 +38,9 @@ class sqlite_statement {
 
   /// Binds `value` to the 1-based parameter `index`; returns *this for chaining.
   sqlite_statement& bind(int index, std::string_view value) {
-    check(sqlite3_bind_text(statement_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT));
+    // An empty view may point nowhere, which SQLite would bind as NULL: empty text is still text.
+    check(sqlite3_bind_text(statement_, index, value.data() ? value.data() : "", static_cast<int>(value.size()),
+                            SQLITE_TRANSIENT));
     return *this;
   }
   /// Binds an integer.

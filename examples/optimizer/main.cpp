@@ -79,7 +79,13 @@ class backend_server {
       }
       return backend::status_reply("invalid", found.refusal);
     }
-    std::string reply = found.session->handle(event, param, cmd_uid, servo_uid);
+    std::string reply;
+    try {
+      reply = found.session->handle(event, param, cmd_uid, servo_uid);
+    } catch (const backend::retry_later& busy) {
+      log_line("app " + app + ": " + std::string(event) + " not taken, the agent is asked to retry: " + busy.what());
+      throw;
+    }
     if (found.session->finished()) {
       std::lock_guard lock(found.log_mutex);
       if (auto failure = found.session->failure()) {
@@ -119,7 +125,9 @@ class backend_server {
     backend::session_options options = defaults_;
     options.app_id = app;
     if (report_directory_) options.report_directory = std::filesystem::path(*report_directory_) / app;
+    options.plotter = plotter_;
     backend::session_listener listener;
+    listener.warning = [app](std::string_view warning) { log_line("app " + app + ": warning: " + std::string(warning)); };
     listener.trial_finished = [app, budget = budget_](const backend::trial_record& trial, const backend::best_summary& best) {
       const std::string line = "app " + app + ": " + backend::trial_line(trial, budget, best);
       log_line(line);
@@ -143,6 +151,10 @@ class backend_server {
   std::optional<std::string> report_directory_;
   std::mutex mutex_;
   std::map<std::string, std::unique_ptr<entry>> sessions_;
+
+ public:
+  /// Draws every app's plot off the request path (one thread for all).
+  std::shared_ptr<backend::plot_worker> plotter_ = std::make_shared<backend::plot_worker>();
 };
 
 /// The token file's content without its trailing line break; throws with the file's name.
@@ -279,7 +291,14 @@ int main(int argc, char** argv) {
     if (servo_uid.size() > 256) {
       return answer(400, backend::status_reply("invalid", "the servo_uid is longer than 256 characters"));
     }
-    answer(200, server_state->handle(app, event, param_json, cmd_uid, servo_uid));
+    try {
+      answer(200, server_state->handle(app, event, param_json, cmd_uid, servo_uid));
+    } catch (const backend::retry_later& busy) {
+      // The study could not be written now: nothing was recorded, the agent sends the same
+      // event again (it retries a 503, honouring Retry-After).
+      response.set_header("Retry-After", "5");
+      answer(503, backend::status_reply("unavailable", busy.what()));
+    }
   });
 
   const int bound = port == 0 ? http.bind_to_any_port(host) : (http.bind_to_port(host, port) ? port : -1);
@@ -305,5 +324,7 @@ int main(int argc, char** argv) {
     pthread_kill(stopper.native_handle(), SIGTERM);   // wakes the stopper's sigwait
   }
   stopper.join();
+  // A plot being drawn is cancelled, the queued ones skipped: a stop does not wait for gnuplot.
+  server_state->plotter_->stop(/*draw_queued=*/false);
   return served || stopping ? 0 : 1;
 }

@@ -5,6 +5,7 @@
 
 #include <servokit/backend/conversation.hpp>
 #include <servokit/backend/options.hpp>
+#include <servokit/backend/plot_worker.hpp>
 #include <servokit/backend/report.hpp>
 #include <servokit/backend/session.hpp>
 #include <servokit/backend/sqlite.hpp>

@@ -3,7 +3,10 @@
 // settings, and the application ends in the best configuration with a complete report.
 #include <doctest/doctest.h>
 
+#include <atomic>
+#include <chrono>
 #include <string>
+#include <thread>
 
 #include <servokit/backend.hpp>
 #include <servokit/json.hpp>
@@ -166,4 +169,40 @@ TEST_CASE("an objective naming a metric the measure driver does not offer is ref
   CHECK(result.trials.empty());
   CHECK_FALSE(dir.has("_state.yaml"));   // nothing was adjusted
   CHECK(log.has("DESCRIBE"));
+}
+
+TEST_CASE("a measure driver whose metric is not an object: each trial fails with the decode error, the study ends") {
+  // Before: the backend answered "invalid" and kept the phase, and the agent re-measured forever.
+  servo_dir dir;
+  set_up(dir, "cost", 4);
+  std::filesystem::remove(dir.path() / "measure");
+  dir.script("measure", "#!/bin/sh\ncase \"$1\" in --*) exec " + std::string(SERVOKIT_TEST_BIN_DIR) +
+                            "/servokit-batch --role measure \"$@\";; esac\ncat > /dev/null\n"
+                            "echo '{\"status\": \"ok\", \"metrics\": {\"cost\": 5}}'\n");
+  log_capture log;
+  auto options = servokit_test::test_options(dir, log);
+  auto session_options = backend::read_session_options((dir.path() / "config.yaml").string(), "app");
+  servokit::transport::local_transport backend_in_process(std::move(session_options), ":memory:");
+  servokit::servo::servo_loop loop(options, backend_in_process);
+  // A watchdog, so that a regression fails the test instead of hanging it.
+  std::atomic<bool> done{false};
+  std::thread watchdog([&] {
+    for (int i = 0; i < 1200 && !done; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (!done) loop.request_stop(servokit::servo::stop_request::terminate, "the test's watchdog");
+  });
+  const int code = loop.run();
+  done = true;
+  watchdog.join();
+  INFO(log.all());
+  CHECK(code == 0);
+  auto& session = backend_in_process.session();
+  CHECK(session.finished());
+  CHECK_FALSE(session.failure());
+  const auto trials = session.trials();
+  REQUIRE(trials.size() == 4);
+  for (const auto& trial : trials) {
+    CHECK(trial.status == "failed");
+    CHECK(trial.reason == "MEASUREMENT: the result could not be read: $.metrics.cost: expected an object, got 5");
+  }
+  CHECK(log.has("could not be read"));   // the agent was told, in its log
 }

@@ -286,8 +286,8 @@ TEST_CASE("sqlite store: the sequential session's shortcuts keep refusing a tria
   backend::study_database store(":memory:");
   store.create("web", identity_of("latency (minimize)"), 1.0);
   store.record("web", trial(1, 2.0));
-  CHECK_THROWS_WITH_AS(store.record("web", trial(3, 2.0)), doctest::Contains("out of sequence"), backend::store_error);
-  CHECK_THROWS_AS(store.record("web", trial(1, 2.0)), backend::store_error);
+  CHECK_THROWS_WITH_AS(store.record("web", trial(3, 2.0)), doctest::Contains("out of sequence"), backend::study_conflict);
+  CHECK_THROWS_AS(store.record("web", trial(1, 2.0)), backend::study_conflict);
   CHECK(store.trials("web").size() == 1);
 }
 

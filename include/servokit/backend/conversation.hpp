@@ -61,8 +61,7 @@ struct conversation_state {
     (std::string, last_command),                        ///< the command it is running (name)
     (std::string, last_command_param),                  ///< ... and its param (JSON)
     (std::string, final_settings),                      ///< the best configuration applied at the end
-    (std::optional<std::string>, final_adjust_problem), ///< why that adjust did not succeed
-    (std::optional<std::string>, plot_note));           ///< why the plot was skipped
+    (std::optional<std::string>, final_adjust_problem)); ///< why that adjust did not succeed
 };
 
 /// The param of a DESCRIPTION, ADJUSTMENT or MEASUREMENT result: success or failure.
@@ -187,7 +186,7 @@ class conversation {
 
   /// The state to keep until the servo's next event.
   conversation_state state() const {
-    conversation_state kept;
+    conversation_state kept{};   // value-initialized: no member left indeterminate
     kept.phase = std::string(phase_names[static_cast<std::size_t>(phase_)]);
     kept.described = described_;
     kept.retry_description = retry_description_;
@@ -204,12 +203,12 @@ class conversation {
     kept.last_command_param = last_command_param_;
     kept.final_settings = final_settings_json_;
     kept.final_adjust_problem = final_adjust_problem_;
-    kept.plot_note = plot_note_;
     return kept;
   }
 
-  /// Handles one event; returns the reply body. Throws only what the trial book throws (the
-  /// study or the report could not be written).
+  /// Handles one event; returns the reply body. Throws `retry_later` when the study could not be
+  /// written (the phase is kept: the same event may come again), `study_conflict` when another
+  /// agent records into the same study.
   std::string handle(std::string_view event, std::string_view param_json, std::string_view cmd_uid) {
     if (event == events::hello) {
       // A (re)started agent: whatever command was out is lost; the trial in flight is run again
@@ -246,16 +245,30 @@ class conversation {
                                                   outstanding_uid_ + "\"; ignoring");
     }
     result_param result;
+    std::string reply;
     try {
       json::read(param_json, result);
     } catch (const std::exception& failure) {
-      return status_reply("invalid", std::string(event) + ": " + failure.what());
+      // Answering "invalid" and keeping the phase would give the same command again, and the
+      // agent would run it again, forever: the result is taken for what it says, a failure.
+      reply = malformed(event, std::string(event) + ": the result could not be read: " + failure.what());
     }
+    if (reply.empty()) {
+      reply = event == events::description     ? description(result)
+              : phase_ == phase::final_adjusting ? final_adjustment(result)
+              : event == events::adjustment      ? adjustment(result)
+                                                 : measurement(result);
+    }
+    // Only now: a result that could not be recorded (retry_later) is taken when it comes again.
     last_completed_uid_ = outstanding_uid_;
-    if (event == events::description) return description(result);
-    if (phase_ == phase::final_adjusting) return final_adjustment(result);
-    if (event == events::adjustment) return adjustment(result);
-    return measurement(result);
+    return reply;
+  }
+
+  /// Whether `event` needs neither the trial book nor a change of state: a WHATS_NEXT while a
+  /// command is out (its reply was lost, the agent asks again) or once the conversation is over.
+  /// Such an event is answered without the app's lock, so a locked study does not delay it.
+  bool answers_from_state(std::string_view event) const {
+    return event == events::whats_next && phase_ != phase::start && phase_ != phase::adjusted;
   }
 
   /// Whether the conversation is over (budget spent and best applied, failed, or stopped).
@@ -264,8 +277,6 @@ class conversation {
   const std::optional<std::string>& failure() const { return failure_; }
   /// Why the last adjust to the best configuration did not succeed, when it did not.
   const std::optional<std::string>& final_adjust_problem() const { return final_adjust_problem_; }
-  /// The note when the plot was skipped (set once the conversation finished with a report).
-  const std::optional<std::string>& plot_note() const { return plot_note_; }
 
   /// Ends the conversation with `reason`: the agent is told to sleep, with it.
   void fail(std::string reason) {
@@ -294,7 +305,6 @@ class conversation {
     last_command_param_ = state.last_command_param;
     final_settings_json_ = state.final_settings;
     final_adjust_problem_ = state.final_adjust_problem;
-    plot_note_ = state.plot_note;
   }
 
   /// The event the conversation waits for in its current phase.
@@ -465,9 +475,23 @@ class conversation {
       final_adjust_problem_ = "the last adjust to the best configuration " + status + ": " +
                               result.message.value_or(result.reason.value_or("no message"));
     }
-    plot_note_ = book_.finish(final_settings_json_);
+    book_.finish(final_settings_json_);
     phase_ = phase::finished;
     return status_reply("ok", "");
+  }
+
+  /// A result that does not decode: a refused description (the session ends, saying why), a
+  /// failed trial recorded with the decode error, or a final adjust that did not succeed.
+  std::string malformed(std::string_view event, std::string reason) {
+    if (event == events::description) return refuse(std::move(reason));
+    if (phase_ == phase::final_adjusting) {
+      final_adjust_problem_ = "the last adjust to the best configuration: " + reason;
+      book_.finish(final_settings_json_);
+      phase_ = phase::finished;
+    } else {
+      record_failure(optimize::trial_status::failed, reason);
+    }
+    return status_reply("invalid", reason + "; recorded as a failure");
   }
 
   static bool cancelled(std::string_view status) {
@@ -510,7 +534,7 @@ class conversation {
   std::string outstanding_uid_, last_completed_uid_, last_command_, last_command_param_;
   std::string final_settings_json_;
   const std::optional<std::string>& stop_reason_;
-  std::optional<std::string> failure_, final_adjust_problem_, plot_note_;
+  std::optional<std::string> failure_, final_adjust_problem_;
 };
 
 }  // namespace servokit::backend

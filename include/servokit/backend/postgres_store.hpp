@@ -66,6 +66,10 @@ class postgres_study_store final : public study_store {
     connection_lease lease(*this);
     return detail::query_pending(*lease.connection, app);
   }
+  std::optional<servo_record> servo(std::string_view app, std::string_view servo_uid) override {
+    connection_lease lease(*this);
+    return detail::query_servo(*lease.connection, app, servo_uid);
+  }
 
  private:
   /// A connection taken from the pool, given back (when still fit) at destruction.

@@ -10,6 +10,7 @@
 /// study store, which holds the app's lock across threads and processes: the servo's conversation
 /// is read from the store, advanced, and written back with the trial it recorded, or nothing is.
 
+#include <chrono>
 #include <filesystem>
 #include <mutex>
 #include <optional>
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include <servokit/backend/conversation.hpp>
+#include <servokit/backend/plot_worker.hpp>
 #include <servokit/backend/report.hpp>
 #include <servokit/backend/store.hpp>
 #include <servokit/backend/study.hpp>
@@ -29,10 +31,13 @@ namespace servokit::backend {
 
 /// The backend's side of the conversations with the servos of one application.
 ///
-/// `handle` takes one event and returns the reply body (JSON text). It never throws for anything
-/// an agent sends: bad params are answered `invalid`, events out of order `unexpected-event`. A
-/// study that cannot be used (its settings or objective changed, the file is not writable) ends
-/// the session with `failure()` set; the server then answers SLEEP with the reason.
+/// `handle` takes one event and returns the reply body (JSON text). Bad params are answered
+/// `invalid`, events out of order `unexpected-event`; a result that cannot be read is a failed
+/// trial (a refused description). A study that cannot be used (its settings or objective changed,
+/// another agent records into it) ends the session with `failure()` set; the server then answers
+/// SLEEP with the reason. A study that cannot be written NOW (locked, disk full) throws
+/// `retry_later` and changes nothing: the caller says "retry later", and the same event is taken
+/// when it comes again. Nothing else escapes `handle`.
 class session {
  public:
   /// Opens (or resumes) `app_id`'s study in `study`. Throws `optimize::error` for a bad objective,
@@ -52,6 +57,22 @@ class session {
     std::lock_guard lock(mutex_);
     bool committed = false;
     try {
+      if (broken_) return broken_reply(event);
+      if (event == events::whats_next) {
+        // Asked again while a command is out, or after the end: answered from the servo's state
+        // as it is, without taking the app's lock.
+        const auto stored = study_.servo(options_.app_id, servo_uid);
+        std::optional<conversation_state> state;
+        if (stored) state = json::read<conversation_state>(stored->state_json);
+        conversation talk(options_, book_, listener_, std::string(servo_uid), uid_prefix_, stop_reason_, state);
+        if (stored && talk.answers_from_state(event)) {
+          std::string reply = talk.handle(event, param_json, cmd_uid);
+          finished_ = talk.finished();
+          failure_ = talk.failure();
+          final_adjust_problem_ = talk.final_adjust_problem();
+          return reply;
+        }
+      }
       auto transaction = study_.begin(options_.app_id);
       book_.attach(*transaction);
       const auto stored = transaction->servo(servo_uid);
@@ -67,14 +88,24 @@ class session {
       finished_ = talk.finished();
       failure_ = talk.failure();
       final_adjust_problem_ = talk.final_adjust_problem();
-      plot_note_ = talk.plot_note();
       return reply;
-    } catch (const std::exception& failure) {
-      // The study or the report could not be written: nothing of this event was kept (the
-      // servo's state included), so the servo is given the same command again when it asks.
+    } catch (const retry_later&) {
       book_.detach(committed);
-      failure_ = failure.what();
-      return status_reply("ok", "");
+      throw;
+    } catch (const store_error& failure) {
+      // The store could not be read or written now (locked past the busy timeout, a full disk, the
+      // database server unreachable): nothing of this event was kept, the servo's state included,
+      // so the same event is taken when it comes again.
+      book_.detach(committed);
+      throw retry_later(std::string(failure.what()) + " (nothing was recorded; send the event again later)");
+    } catch (const std::exception& failure) {
+      // A fault of the backend itself: the study cannot go on safely in this process, and the
+      // agent is told so, never "ok".
+      book_.detach(committed);
+      return break_down(failure.what());
+    } catch (...) {
+      book_.detach(committed);
+      return break_down("an unknown exception");
     }
   }
 
@@ -111,10 +142,20 @@ class session {
   std::int64_t budget() const { return options_.budget; }
   /// The report's directory, when there is one.
   std::optional<std::filesystem::path> report_directory() const { return options_.report_directory; }
-  /// The note when the plot was skipped (set once the session finished with a report).
-  std::optional<std::string> plot_note() const {
+  /// The note when the plot was skipped (set once the plot, drawn in the background after the
+  /// session finished, was given up).
+  std::optional<std::string> plot_note() const { return book_.plot().note(); }
+  /// Whether the plot is queued or being drawn.
+  bool plot_pending() const { return book_.plot().current() == plot_status::stage::queued; }
+  /// Waits, at most `timeout`, until the plot queued at the end is drawn or skipped; returns
+  /// whether it is (true at once when there is none).
+  bool wait_for_plot(std::chrono::steady_clock::duration timeout) const {
+    return !plot_pending() || book_.plot().wait_done(timeout);
+  }
+  /// What went wrong without stopping the study (a report file that cannot be written).
+  std::vector<std::string> warnings() const {
     std::lock_guard lock(mutex_);
-    return plot_note_;
+    return book_.warnings();
   }
   /// Why the last adjust to the best configuration did not succeed, when it did not.
   std::optional<std::string> final_adjust_problem() const {
@@ -127,18 +168,46 @@ class session {
   /// Everything the summary says, taken at once.
   study_outcome outcome() const {
     std::lock_guard lock(mutex_);
-    return study_outcome{options_.app_id,  options_.budget, book_.trials(), book_.best_by_optimizer(),
-                         final_adjust_problem_, {}, options_.report_directory, plot_note_};
+    return study_outcome{options_.app_id,           options_.budget,
+                         book_.trials(),            book_.best_by_optimizer(),
+                         final_adjust_problem_,     book_.warnings(),
+                         options_.report_directory, book_.plot().note(),
+                         book_.plot().current() == plot_status::stage::queued};
   }
 
  private:
+  /// Ends the session in this process after a fault of its own: the reply says so.
+  std::string break_down(const std::string& reason) {
+    broken_ = true;
+    finished_ = true;
+    failure_ = reason;
+    return status_reply("failed", "the backend cannot go on with this study: " + reason);
+  }
+  /// The reply to any event once the session broke down: SLEEP with the reason to WHATS_NEXT.
+  std::string broken_reply(std::string_view event) const {
+    if (event != events::whats_next) return status_reply("failed", "the backend cannot go on with this study: " + *failure_);
+    std::string text;
+    json::writer out(text);
+    out.begin_object();
+    out.key("cmd"), out.string("SLEEP");
+    out.key("param"), out.begin_object();
+    out.key("duration"), out.integer(options_.sleep_seconds);
+    out.key("data"), out.begin_object();
+    out.key("reason"), out.string("optimization stopped: " + *failure_);
+    out.end_object();
+    out.end_object();
+    out.end_object();
+    return text;
+  }
+
   session_options options_;
   session_listener listener_;
   study_store& study_;
   trial_book book_;
   std::string uid_prefix_;
   bool finished_ = false;
-  std::optional<std::string> stop_reason_, failure_, final_adjust_problem_, plot_note_;
+  bool broken_ = false;   // a fault of the backend ended the session in this process
+  std::optional<std::string> stop_reason_, failure_, final_adjust_problem_;
   mutable std::mutex mutex_;
 };
 

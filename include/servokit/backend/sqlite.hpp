@@ -3,6 +3,7 @@
 /// A thin RAII layer over SQLite's C API, just what the study needs: open a database, run
 /// statements with bound values, read rows, and transactions that roll back unless committed.
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
@@ -103,8 +104,10 @@ class sqlite_statement {
 /// An open database connection; closed when destroyed.
 class sqlite_database {
  public:
-  /// Opens (creating when absent) the database at `file`; `:memory:` gives a private one.
-  explicit sqlite_database(const std::string& file) : file_(file) {
+  /// Opens (creating when absent) the database at `file`; `:memory:` gives a private one. A write
+  /// that finds the file locked by another connection waits up to `busy_timeout`, then fails.
+  explicit sqlite_database(const std::string& file, std::chrono::milliseconds busy_timeout = std::chrono::seconds(5))
+      : file_(file) {
     if (sqlite3_open_v2(file.c_str(), &database_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                         nullptr) != SQLITE_OK) {
       std::string message = database_ ? sqlite3_errmsg(database_) : "out of memory";
@@ -113,7 +116,7 @@ class sqlite_database {
     }
     // Another process holding the file (a second agent on the same study) waits a little, then
     // gets a clear "database is locked" rather than an instant failure.
-    sqlite3_busy_timeout(database_, 5000);
+    sqlite3_busy_timeout(database_, static_cast<int>(busy_timeout.count()));
   }
   sqlite_database(const sqlite_database&) = delete;
   sqlite_database& operator=(const sqlite_database&) = delete;

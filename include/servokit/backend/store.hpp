@@ -153,6 +153,9 @@ class study_store {
   virtual std::vector<trial_record> trials(std::string_view app) = 0;
   /// Every issued, unrecorded trial of `app`'s study, by number.
   virtual std::vector<pending_trial_record> pending(std::string_view app) = 0;
+  /// What the store remembers of `servo_uid`'s conversation about `app`, read without the app's
+  /// lock (a servo sends one request at a time, so only its own requests change it).
+  virtual std::optional<servo_record> servo(std::string_view app, std::string_view servo_uid) = 0;
 
   /// `app`'s identity, or nothing when it has no study: a shortcut for a transaction of one read.
   std::optional<study_identity> identity(std::string_view app) {

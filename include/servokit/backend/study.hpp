@@ -11,6 +11,7 @@
 #include <iterator>
 #include <memory>
 #include <mutex>
+#include <stdexcept>
 #include <optional>
 #include <span>
 #include <string>
@@ -71,6 +72,14 @@ void migrate_study_schema(Database& database, const std::string& location) {
     database.prepare("INSERT INTO schema_version (version) VALUES (?1)").bind(1, version).run();
   }
 }
+
+/// A trial that the study cannot take: its number is out of sequence (another agent records into
+/// the same study through the sequential shortcuts). Waiting does not help, unlike a
+/// `store_error` (locked, full, unwritable, unreachable).
+class study_conflict : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 namespace detail {
 
@@ -136,6 +145,14 @@ std::vector<pending_trial_record> query_pending(Database& database, std::string_
                      query.number(4).value_or(0)});
   }
   return found;
+}
+
+template <class Database>
+std::optional<servo_record> query_servo(Database& database, std::string_view app, std::string_view servo_uid) {
+  auto query = database.prepare("SELECT servo_uid, state, last_seen FROM servos WHERE app = ?1 AND servo_uid = ?2");
+  query.bind(1, app).bind(2, servo_uid);
+  if (!query.step()) return std::nullopt;
+  return servo_record{query.text(0), query.text(1), query.number(2).value_or(0)};
 }
 
 }  // namespace detail
@@ -249,10 +266,7 @@ class sql_study_transaction final : public study_transaction {
   }
 
   std::optional<servo_record> servo(std::string_view servo_uid) override {
-    auto query = database_.prepare("SELECT servo_uid, state, last_seen FROM servos WHERE app = ?1 AND servo_uid = ?2");
-    query.bind(1, std::string_view(app_)).bind(2, servo_uid);
-    if (!query.step()) return std::nullopt;
-    return servo_record{query.text(0), query.text(1), query.number(2).value_or(0)};
+    return detail::query_servo(database_, app_, servo_uid);
   }
   std::vector<servo_record> servos() override {
     auto query = database_.prepare(
@@ -325,8 +339,11 @@ class sql_study_transaction final : public study_transaction {
 /// simply run again.
 class sqlite_study_store final : public study_store {
  public:
-  /// Opens or creates `file` and migrates it to the current schema.
-  explicit sqlite_study_store(const std::string& file) : database_(file) {
+  /// Opens or creates `file` and migrates it to the current schema. A write that finds the file
+  /// locked by another process waits up to `busy_timeout`, then throws `sqlite_error` ("database
+  /// is locked"), as a full disk or an unwritable file does.
+  explicit sqlite_study_store(const std::string& file, std::chrono::milliseconds busy_timeout = std::chrono::seconds(5))
+      : database_(file, busy_timeout) {
     if (file != ":memory:") database_.execute("PRAGMA journal_mode=WAL");
     database_.execute("PRAGMA synchronous=NORMAL");
     sqlite_transaction transaction(database_);
@@ -355,6 +372,10 @@ class sqlite_study_store final : public study_store {
     std::lock_guard lock(mutex_);
     return detail::query_pending(database_, app);
   }
+  std::optional<servo_record> servo(std::string_view app, std::string_view servo_uid) override {
+    std::lock_guard lock(mutex_);
+    return detail::query_servo(database_, app, servo_uid);
+  }
 
   // The sequential session's shortcuts, each one transaction.
 
@@ -365,12 +386,12 @@ class sqlite_study_store final : public study_store {
     transaction->commit();
   }
   /// Commits one trial. Its number must be the next one: a trial is never counted twice, even
-  /// when two processes share the file by mistake.
+  /// when two processes share the file by mistake (`study_conflict`).
   void record(std::string_view app, const trial_record& trial) {
     auto transaction = begin(app);
     const auto count = static_cast<std::int64_t>(transaction->trials().size());
     if (count != trial.number - 1 || !transaction->record(trial)) {
-      throw sqlite_error(file() + ": trial " + std::to_string(trial.number) + " of \"" + std::string(app) +
+      throw study_conflict(file() + ": trial " + std::to_string(trial.number) + " of \"" + std::string(app) +
                          "\" is out of sequence: the study holds " + std::to_string(count) +
                          " trials (is another agent using the same study?)");
     }

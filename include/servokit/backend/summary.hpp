@@ -28,6 +28,7 @@ struct study_outcome {
   std::vector<std::string> warnings;                     ///< what went wrong without stopping the study
   std::optional<std::filesystem::path> report_directory; ///< where the report is, when there is one
   std::optional<std::string> plot_note;                  ///< why the plot is missing, when it is
+  bool plot_pending = false;                             ///< the plot is still being drawn
 };
 
 /// The summary of `outcome`, one line per fact, each ending with a line break.
@@ -64,7 +65,9 @@ inline std::string summarize(const study_outcome& outcome) {
   for (const auto& warning : outcome.warnings) text += "  warning: " + warning + "\n";
   if (outcome.report_directory) {
     text += "  report: " + outcome.report_directory->string() + "/ (trials.jsonl, trials.csv, best.json";
-    text += outcome.plot_note ? ")\n  plot: " + *outcome.plot_note + "\n" : ", convergence.png)\n";
+    text += outcome.plot_note      ? ")\n  plot: " + *outcome.plot_note + "\n"
+            : outcome.plot_pending ? ", convergence.png being drawn)\n"
+                                   : ", convergence.png)\n";
   }
   return text;
 }

@@ -17,6 +17,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <set>
 #include <stdexcept>
@@ -25,6 +26,7 @@
 #include <utility>
 #include <vector>
 
+#include <servokit/backend/plot_worker.hpp>
 #include <servokit/backend/report.hpp>
 #include <servokit/backend/store.hpp>
 #include <servokit/backend/study.hpp>
@@ -50,6 +52,9 @@ struct session_options {
   int sleep_seconds = 120;                   ///< the SLEEP duration once there is nothing to do
   std::optional<std::int64_t> parallel;      ///< `optimization.parallel`: trials at once at most
   double trial_timeout = default_trial_timeout;  ///< `optimization.trial_timeout`, in seconds
+  /// Who draws the plot off the request path; a server shares one among its sessions. None: the
+  /// session starts its own when it first needs it.
+  std::shared_ptr<plot_worker> plotter;
 };
 
 /// What a session tells whoever shows progress (all optional; called with the session's lock held,
@@ -61,6 +66,17 @@ struct session_listener {
   std::function<void(double percent, std::string_view message)> progress;
   /// A trial was recorded; `best` is the best so far.
   std::function<void(const trial_record& trial, const best_summary& best)> trial_finished;
+  /// Something went wrong that does not stop the study (a report file that cannot be written).
+  std::function<void(std::string_view warning)> warning;
+};
+
+/// The study could not be written now (SQLITE_BUSY after the busy timeout, a full disk, an
+/// unwritable file): nothing was recorded and the conversation kept its phase, so the same event
+/// may be sent again later. The server answers 503 with Retry-After; `local_transport` a
+/// retryable transport error.
+class retry_later : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
 };
 
 /// The objective and its constraints as one line: what a study records and compares.
@@ -152,7 +168,13 @@ class trial_book {
       }
       identity_ = std::move(stored);
     }
-    if (options_.report_directory) report_.emplace(*options_.report_directory);
+    if (options_.report_directory) {
+      try {
+        report_.emplace(*options_.report_directory);
+      } catch (const std::exception& failure) {
+        warn(std::string(failure.what()) + "; the study goes on without a report");
+      }
+    }
   }
 
   /// Works in `transaction` (holding the app's lock) until `detach()`: catches up with the trials
@@ -275,18 +297,32 @@ class trial_book {
     return best.settings_json != "null" ? best.settings_json : trials_.front().settings_json;
   }
 
-  /// Records that the application was left in `settings_json`, and completes the report; once
-  /// per study (each servo of the app ends with this adjust). Returns a note when the plot was
-  /// skipped.
-  std::optional<std::string> finish(const std::string& settings_json) {
+  /// Records that the application was left in `settings_json`, and completes the report: the
+  /// tables now, the plot queued to be drawn off the request path. Once per study: each servo of
+  /// the app ends with this adjust.
+  void finish(const std::string& settings_json) {
     const auto summary = transaction().summary();
-    if (summary && summary->state == study_states::finished) return std::nullopt;
+    if (summary && summary->state == study_states::finished) return;
     transaction().mark_finished(settings_json, unix_now());
-    if (!report_) return std::nullopt;
+    if (!report_) return;
     const best_summary best = best_by_optimizer();
-    report_->write_tables(trials_, best);
-    return report_->plot(trials_, best, options_.app_id + ": " + describe_objective(objective_));
+    const bool prepared = report_step([&] {
+      report_->write_tables(trials_, best);
+      report_->prepare_plot(trials_, best, options_.app_id + ": " + describe_objective(objective_));
+    });
+    if (!prepared) {
+      plot_->done("the plot was skipped: its data could not be written");
+      return;
+    }
+    if (!options_.plotter && !own_plotter_) own_plotter_ = std::make_shared<plot_worker>();
+    (options_.plotter ? options_.plotter : own_plotter_)->submit(report_->directory(), plot_);
   }
+
+  /// Where the plot stands (none until the study finished with a report).
+  const plot_status& plot() const { return *plot_; }
+
+  /// What went wrong without stopping the study, each once, oldest first (at most 20).
+  const std::vector<std::string>& warnings() const { return warnings_; }
 
   /// The study's trials, in order.
   const std::vector<trial_record>& trials() const { return trials_; }
@@ -367,9 +403,28 @@ class trial_book {
     told_.clear();
     catch_up(transaction().trials());
     if (report_) {
-      report_->restart(trials_);
-      if (!trials_.empty()) report_->write_tables(trials_, best_measured());
+      jsonl_whole_ = report_step([&] { report_->restart(trials_); });
+      if (!trials_.empty()) report_step([&] { report_->write_tables(trials_, best_measured()); });
     }
+  }
+
+  /// Runs a step of the report; a failure is a warning: the study is the truth, the report is
+  /// for people. Returns whether the step succeeded.
+  template <class Step>
+  bool report_step(Step&& step) {
+    try {
+      step();
+      return true;
+    } catch (const std::exception& failure) {
+      warn(std::string("the report: ") + failure.what());
+      return false;
+    }
+  }
+
+  void warn(std::string warning) {
+    if (std::find(warnings_.begin(), warnings_.end(), warning) != warnings_.end()) return;
+    if (listener_.warning) listener_.warning(warning);
+    if (warnings_.size() < 20) warnings_.push_back(std::move(warning));
   }
 
   bool record(const pending_trial& pending, optimize::trial_status status, std::string metrics_json,
@@ -399,8 +454,10 @@ class trial_book {
     // own choice (which weighs noise) fits its model again, so it is asked once, at the end.
     const best_summary best = best_measured();
     if (report_) {
-      report_->append(trial);
-      report_->write_tables(trials_, best);
+      // trials.jsonl is appended to; after a failed append it is rewritten whole, so that a
+      // report that could not be written for a while is complete again once it can.
+      jsonl_whole_ = report_step([&] { jsonl_whole_ ? report_->append(trial) : report_->restart(trials_); });
+      report_step([&] { report_->write_tables(trials_, best); });
     }
     if (listener_.trial_finished) listener_.trial_finished(trial, best);
     return true;
@@ -417,6 +474,10 @@ class trial_book {
   std::optional<study_identity> identity_;
   std::optional<optimize::optimizer> optimizer_;
   std::vector<trial_record> trials_;
+  std::vector<std::string> warnings_;
+  bool jsonl_whole_ = true;   // trials.jsonl holds every trial: the next one may be appended
+  std::shared_ptr<plot_status> plot_ = std::make_shared<plot_status>();
+  std::shared_ptr<plot_worker> own_plotter_;   // last, so destroyed first: its queued plot drawn
 };
 
 }  // namespace servokit::backend

@@ -30,9 +30,15 @@ class local_transport {
   local_transport(backend::session_options options, const std::string& study_file, backend::session_listener listener = {})
       : study_(study_file), session_(std::move(options), study_, std::move(listener)) {}
 
-  /// Hands the event to the session. Never blocks, so a stop request needs no special care.
+  /// Hands the event to the session. Never blocks, so a stop request needs no special care. A
+  /// study that cannot be written now (locked, disk full) is a retryable `transport_error`: the
+  /// loop sends the same event again after its retry delay, as it would to a server's 503.
   reply exchange(const event& sent, std::stop_token) {
-    return reply{session_.handle(sent.name, sent.param_json, sent.cmd_uid)};
+    try {
+      return reply{session_.handle(sent.name, sent.param_json, sent.cmd_uid)};
+    } catch (const backend::retry_later& busy) {
+      throw transport_error(std::string("the study cannot be written now: ") + busy.what(), /*retryable=*/true);
+    }
   }
 
   /// Whether the optimization is over (the loop then says GOODBYE and returns).

@@ -21,6 +21,7 @@
 #include <servokit/backend/envelope.hpp>
 #include <servokit/backend/options.hpp>
 #include <servokit/backend/plot_worker.hpp>
+#include <servokit/backend/postgres_store.hpp>
 #include <servokit/backend/session.hpp>
 #include <servokit/backend/study.hpp>
 #include <servokit/json/write.hpp>
@@ -87,9 +88,10 @@ struct http_answer {
 /// Every app's session.
 class app_sessions {
  public:
-  /// Serves the apps of `policy`, their studies in `study_file`.
-  app_sessions(app_policy policy, const std::string& study_file)
-      : policy_(std::move(policy)), study_(study_file) {}
+  /// Serves the apps of `policy`, their studies in `study_location` (an SQLite file, or a
+  /// postgresql:// URI that replicas of this server share).
+  app_sessions(app_policy policy, const std::string& study_location)
+      : policy_(std::move(policy)), study_(backend::open_study_store(study_location)) {}
 
   /// The answer to `request` for `app` (a valid app id).
   http_answer handle(const std::string& app, const backend::envelope& request) {
@@ -112,7 +114,8 @@ class app_sessions {
     }
     std::string reply;
     try {
-      reply = found->session->handle(request.event, request.param_json, request.cmd_uid);
+      // Several servos of one app are told apart by the envelope's servo_uid; none: the app's only one.
+      reply = found->session->handle(request.event, request.param_json, request.cmd_uid, request.servo_uid);
     } catch (const backend::retry_later& busy) {
       // The study could not be written now: nothing was recorded; the agent sends the same event
       // again (it retries a 503, honouring Retry-After).
@@ -196,8 +199,8 @@ class app_sessions {
       };
       listener.warning = [app](std::string_view warning) { log_line("app " + app + ": warning: " + std::string(warning)); };
       const auto budget = options.budget;
-      const std::size_t done = study_.trials(app).size();
-      slot->session = std::make_unique<backend::session>(std::move(options), study_, std::move(listener));
+      const std::size_t done = study_->trials(app).size();
+      slot->session = std::make_unique<backend::session>(std::move(options), *study_, std::move(listener));
       log_line("app " + app + ": study " + (done > 0 ? "resumed" : "started") + " (" + std::to_string(done) + " of " +
                std::to_string(budget) + " trials done)");
     } catch (const std::exception& failure) {
@@ -208,7 +211,7 @@ class app_sessions {
   }
 
   app_policy policy_;
-  backend::study_database study_;
+  std::unique_ptr<backend::study_store> study_;
   std::shared_ptr<backend::plot_worker> plotter_ = std::make_shared<backend::plot_worker>();
   mutable std::mutex mutex_;
   std::map<std::string, std::unique_ptr<entry>> sessions_;

@@ -1,7 +1,9 @@
 // servokit-optimizer: the optimization backend over HTTP, on the Optune endpoint
 // (`POST /accounts/{account}/applications/{app}/servo`), so that any agent speaking the servo
 // protocol (the original Python servo, `servokit-servo --url`) optimizes against it. One study per
-// app in one SQLite file, the report of each app in DIR/<app>/.
+// app in one SQLite file or PostgreSQL database (which replicas of this server may share), the
+// report of each app in DIR/<app>/. Several servos of one app (told apart by the envelope's
+// `servo_uid`) run trials at once.
 //
 // Built to be left running next to production: every envelope field is checked before use, the
 // token is checked before a body is read, new apps are capped, a request has a deadline, the
@@ -76,7 +78,10 @@ int main(int argc, char** argv) {
   cli.add_option("--config-dir", config_directory,
                  "a directory of per-app configs: app APP reads DIR/APP.yaml when it exists, else --config")
       ->check(CLI::ExistingDirectory);
-  cli.add_option("--study", study_file, "SQLite file holding every app's study")->capture_default_str();
+  cli.add_option("--study", study_file,
+                 "where every app's study is kept: an SQLite file, or a PostgreSQL database that replicas of this "
+                 "server share (postgresql://USER@HOST:PORT/DB)")
+      ->capture_default_str();
   cli.add_option("--report", report_directory, "write each app's report to DIR/<app>/");
   cli.add_option("--auth-token", token_file, "refuse requests without 'Authorization: Bearer <the file's token>'");
   cli.add_option("--budget", budget_override, "trials per app, the baseline included (overrides the config)")

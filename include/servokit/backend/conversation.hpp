@@ -8,8 +8,15 @@
 /// The conversation it leads: HELLO, WHATS_NEXT answered DESCRIBE, DESCRIPTION, then per trial
 /// ADJUST and MEASURE until the budget is spent; then a last ADJUST to the best configuration, and
 /// the conversation is finished (SLEEP from then on).
+///
+/// There is one conversation per servo of the app (told apart by the envelope's `servo_uid`), and
+/// its state lives in the study store between events (`conversation_state`), so that any backend
+/// replica can answer a servo's next request. A servo with no trial to run for now (the app's
+/// `optimization.parallel` trials already run) is told to SLEEP briefly and ask again.
 
+#include <algorithm>
 #include <cstdint>
+#include <iterator>
 #include <optional>
 #include <random>
 #include <string>
@@ -38,6 +45,25 @@ struct description_descriptor {
     (std::optional<measurement_part>, measurement));
 };
 
+/// A servo's conversation between two events, as the study store keeps it (`servo_record`).
+struct conversation_state {
+  BOOST_HANA_DEFINE_STRUCT(conversation_state,
+    (std::string, phase),                               ///< start, describing, adjusting, ...
+    (bool, described),                                  ///< its drivers' description was accepted
+    (bool, retry_description),                          ///< the failure is a refused description
+    (std::optional<std::string>, failure),              ///< why it cannot go on
+    (std::optional<std::int64_t>, trial),               ///< the number of the trial it runs
+    (std::string, trial_settings),                      ///< that trial's configuration
+    (double, trial_started),                            ///< when that trial began
+    (std::int64_t, commands_issued),                    ///< commands given to it so far
+    (std::string, outstanding_uid),                     ///< the command it is running
+    (std::string, last_completed_uid),                  ///< the command it last finished
+    (std::string, last_command),                        ///< the command it is running (name)
+    (std::string, last_command_param),                  ///< ... and its param (JSON)
+    (std::string, final_settings),                      ///< the best configuration applied at the end
+    (std::optional<std::string>, final_adjust_problem)); ///< why that adjust did not succeed
+};
+
 /// The param of a DESCRIPTION, ADJUSTMENT or MEASUREMENT result: success or failure.
 struct result_param {
   BOOST_HANA_DEFINE_STRUCT(result_param,
@@ -58,6 +84,10 @@ struct meta<backend::description_descriptor::measurement_part> {
 template <>
 struct meta<backend::description_descriptor> {
   static constexpr bool ignore_unknown_keys = true;   // "optimization": {"perf": ...}
+};
+template <>
+struct meta<backend::conversation_state> {
+  static constexpr bool ignore_unknown_keys = true;   // a state kept by a newer replica
 };
 template <>
 struct meta<backend::result_param> {
@@ -125,15 +155,55 @@ inline std::string adjust_param(const std::string& settings_json) {
   return text;
 }
 
-/// The protocol state machine of one agent's conversation about one application, over the
-/// application's trial book. Not thread-safe: the session serialises calls.
+/// A prefix for command uids unique to this process: with the per-servo count of commands, no two
+/// commands of a study share a uid, whichever replica issued them.
+inline std::string random_uid_prefix() {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::random_device entropy;
+  std::string text;
+  for (int word = 0; word < 2; ++word) {
+    std::uint32_t value = entropy();
+    for (int i = 0; i < (word == 0 ? 8 : 4); ++i, value >>= 4) text += digits[value & 0xF];
+  }
+  return text;
+}
+
+/// The protocol state machine of one servo's conversation about one application, over the
+/// application's trial book (attached to the request's transaction). Made for one event from the
+/// servo's stored state; `state()` is what to store after it.
 class conversation {
  public:
-  /// Leads the conversation for `options.app_id` over `book`, reporting to `listener`.
-  conversation(const session_options& options, trial_book& book, const session_listener& listener)
-      : options_(options), book_(book), listener_(listener) {
-    std::random_device entropy;
-    uid_prefix_ = to_hex(entropy()) + to_hex(entropy()).substr(0, 4);
+  /// Leads `servo_uid`'s conversation for `options.app_id` over `book`, reporting to `listener`,
+  /// from its stored `state` (none: a servo never seen). Commands get uids starting `uid_prefix`;
+  /// `stop_reason` (when set) stops it.
+  conversation(const session_options& options, trial_book& book, const session_listener& listener,
+               std::string servo_uid, std::string uid_prefix, const std::optional<std::string>& stop_reason,
+               const std::optional<conversation_state>& state = std::nullopt)
+      : options_(options), book_(book), listener_(listener), servo_uid_(std::move(servo_uid)),
+        uid_prefix_(std::move(uid_prefix)), stop_reason_(stop_reason) {
+    if (state) restore(*state);
+  }
+
+  /// The state to keep until the servo's next event.
+  conversation_state state() const {
+    conversation_state kept{};   // value-initialized: no member left indeterminate
+    kept.phase = std::string(phase_names[static_cast<std::size_t>(phase_)]);
+    kept.described = described_;
+    kept.retry_description = retry_description_;
+    kept.failure = failure_;
+    if (pending_) {
+      kept.trial = pending_->number;
+      kept.trial_settings = pending_->settings_json;
+      kept.trial_started = pending_->started;
+    }
+    kept.commands_issued = static_cast<std::int64_t>(commands_issued_);
+    kept.outstanding_uid = outstanding_uid_;
+    kept.last_completed_uid = last_completed_uid_;
+    kept.last_command = last_command_;
+    kept.last_command_param = last_command_param_;
+    kept.final_settings = final_settings_json_;
+    kept.final_adjust_problem = final_adjust_problem_;
+    return kept;
   }
 
   /// Handles one event; returns the reply body. Throws `retry_later` when the study could not be
@@ -141,10 +211,12 @@ class conversation {
   /// agent records into the same study.
   std::string handle(std::string_view event, std::string_view param_json, std::string_view cmd_uid) {
     if (event == events::hello) {
-      // A (re)started agent: whatever command was out is lost; the trial in flight is run again.
+      // A (re)started agent: whatever command was out is lost; the trial in flight is run again
+      // (it is still this servo's in the study, until its lease runs out).
       // A description that was refused is asked for again: the drivers may have been fixed.
       if (phase_ != phase::finished || (failure_ && retry_description_)) phase_ = phase::start, failure_.reset();
       described_ = false;
+      pending_.reset();
       return status_reply("ok", "");
     }
     if (event == events::goodbye) {
@@ -192,9 +264,12 @@ class conversation {
     return reply;
   }
 
-  /// Asks the conversation to stop: running drivers are cancelled at their next progress event,
-  /// and no new command is given.
-  void request_stop(std::string reason) { stop_reason_ = std::move(reason); }
+  /// Whether `event` needs neither the trial book nor a change of state: a WHATS_NEXT while a
+  /// command is out (its reply was lost, the agent asks again) or once the conversation is over.
+  /// Such an event is answered without the app's lock, so a locked study does not delay it.
+  bool answers_from_state(std::string_view event) const {
+    return event == events::whats_next && phase_ != phase::start && phase_ != phase::adjusted;
+  }
 
   /// Whether the conversation is over (budget spent and best applied, failed, or stopped).
   bool finished() const { return phase_ == phase::finished; }
@@ -212,12 +287,24 @@ class conversation {
 
  private:
   enum class phase { start, describing, adjusting, adjusted, measuring, final_adjusting, finished };
+  static constexpr std::string_view phase_names[] = {"start",     "describing",      "adjusting", "adjusted",
+                                                     "measuring", "final_adjusting", "finished"};
 
-  static std::string to_hex(std::uint32_t value) {
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string text(8, '0');
-    for (int i = 7; i >= 0; --i, value >>= 4) text[static_cast<std::size_t>(i)] = digits[value & 0xF];
-    return text;
+  void restore(const conversation_state& state) {
+    for (std::size_t i = 0; i < std::size(phase_names); ++i) {
+      if (state.phase == phase_names[i]) phase_ = static_cast<phase>(i);
+    }
+    described_ = state.described;
+    retry_description_ = state.retry_description;
+    failure_ = state.failure;
+    if (state.trial) pending_ = pending_trial{*state.trial, state.trial_settings, state.trial_started, servo_uid_};
+    commands_issued_ = static_cast<std::uint64_t>(std::max<std::int64_t>(state.commands_issued, 0));
+    outstanding_uid_ = state.outstanding_uid;
+    last_completed_uid_ = state.last_completed_uid;
+    last_command_ = state.last_command;
+    last_command_param_ = state.last_command_param;
+    final_settings_json_ = state.final_settings;
+    final_adjust_problem_ = state.final_adjust_problem;
   }
 
   /// The event the conversation waits for in its current phase.
@@ -242,6 +329,8 @@ class conversation {
       return status_reply("invalid", "progress is sent only with ADJUSTMENT and MEASUREMENT");
     }
     if (stop_reason_) return status_reply("cancel", *stop_reason_);
+    // A sign of life: the servo keeps its trial.
+    if (pending_ && (phase_ == phase::adjusting || phase_ == phase::measuring)) book_.renew(*pending_);
     double percent = 0;
     if (auto value = param["progress"].get_double(); !value.error()) percent = value.value_unsafe();
     else if (auto whole = param["progress"].get_int64(); !whole.error()) percent = static_cast<double>(whole.value_unsafe());
@@ -269,13 +358,13 @@ class conversation {
     return text;
   }
 
-  std::string sleep_reply(const std::string& reason) const {
+  std::string sleep_reply(const std::string& reason, std::optional<std::int64_t> seconds = std::nullopt) const {
     std::string text;
     json::writer out(text);
     out.begin_object();
     out.key("cmd"), out.string("SLEEP");
     out.key("param"), out.begin_object();
-    out.key("duration"), out.integer(options_.sleep_seconds);
+    out.key("duration"), out.integer(seconds.value_or(options_.sleep_seconds));
     out.key("data"), out.begin_object();
     out.key("reason"), out.string(reason);
     out.end_object();
@@ -307,10 +396,19 @@ class conversation {
     }
     if (phase_ == phase::adjusted) {
       phase_ = phase::measuring;
+      book_.renew(*pending_);
       if (listener_.phase) listener_.phase(pending_->number, options_.budget, "measuring");
       return issue("MEASURE", book_.measure_param());
     }
-    if (book_.budget_spent()) {
+    const trial_assignment next = book_.next_trial(servo_uid_);
+    if (next.what == trial_assignment::kind::wait) {
+      // Not "finished" nor "stopped": the agent asks again after the pause.
+      return sleep_reply("waiting for a trial of \"" + options_.app_id +
+                             "\": the trials allowed at once are running (optimization.parallel, or the rest of the budget)",
+                         static_cast<std::int64_t>(next.wait_seconds));
+    }
+    if (next.what == trial_assignment::kind::budget_spent) {
+      pending_.reset();
       phase_ = phase::final_adjusting;
       final_settings_json_ = book_.final_settings();
       if (listener_.phase) {
@@ -318,8 +416,7 @@ class conversation {
       }
       return issue("ADJUST", adjust_param(final_settings_json_));
     }
-    if (!pending_) pending_ = book_.ask();
-    pending_->started = unix_now();
+    pending_ = pending_trial{next.trial.number, next.trial.settings_json, next.trial.started, servo_uid_};
     phase_ = phase::adjusting;
     if (listener_.phase) listener_.phase(pending_->number, options_.budget, "adjusting");
     return issue("ADJUST", adjust_param(pending_->settings_json));
@@ -336,6 +433,7 @@ class conversation {
                                       described.measurement ? described.measurement->metrics : metric_descriptors{})) {
       return refuse(std::move(*refusal));
     }
+    book_.mark_running();
     described_ = true;
     phase_ = phase::start;
     return status_reply("ok", "");
@@ -345,6 +443,7 @@ class conversation {
     const std::string status = result.status.value_or("ok");
     if (status == "ok") {
       phase_ = phase::adjusted;
+      book_.renew(*pending_);
       return status_reply("ok", "");
     }
     if (cancelled(status)) return abandon_trial();
@@ -418,12 +517,14 @@ class conversation {
   std::string refuse(std::string reason) {
     fail(reason);
     retry_description_ = true;
+    book_.mark_failed(reason);
     return status_reply("invalid", reason);
   }
 
   const session_options& options_;
   trial_book& book_;
   const session_listener& listener_;
+  std::string servo_uid_;
   std::optional<pending_trial> pending_;
   phase phase_ = phase::start;
   bool described_ = false;
@@ -432,7 +533,8 @@ class conversation {
   std::uint64_t commands_issued_ = 0;
   std::string outstanding_uid_, last_completed_uid_, last_command_, last_command_param_;
   std::string final_settings_json_;
-  std::optional<std::string> stop_reason_, failure_, final_adjust_problem_;
+  const std::optional<std::string>& stop_reason_;
+  std::optional<std::string> failure_, final_adjust_problem_;
 };
 
 }  // namespace servokit::backend

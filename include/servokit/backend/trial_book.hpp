@@ -7,7 +7,9 @@
 ///
 /// The study is the truth: a trial is committed to it before the optimizer hears of it, and a
 /// resumed study replays its trials into a fresh optimizer, so that it asks what the interrupted
-/// run would have asked.
+/// run would have asked. Every request works inside a transaction of the study store (`attach`),
+/// which holds the app's lock: several servos of the app (and several backend replicas sharing a
+/// store) each get their own trial, and the book catches up with trials other replicas recorded.
 
 #include <algorithm>
 #include <chrono>
@@ -17,6 +19,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -25,8 +28,9 @@
 
 #include <servokit/backend/plot_worker.hpp>
 #include <servokit/backend/report.hpp>
-#include <servokit/backend/sqlite.hpp>
+#include <servokit/backend/store.hpp>
 #include <servokit/backend/study.hpp>
+#include <servokit/backend/trial_scheduler.hpp>
 #include <servokit/json/read.hpp>
 #include <servokit/json/write.hpp>
 #include <servokit/optimize/config.hpp>
@@ -46,6 +50,8 @@ struct session_options {
   std::uint64_t seed = 1;                    ///< the optimizer's seed (config or `--seed`)
   std::optional<std::filesystem::path> report_directory;  ///< `--report DIR`: where the report goes
   int sleep_seconds = 120;                   ///< the SLEEP duration once there is nothing to do
+  std::optional<std::int64_t> parallel;      ///< `optimization.parallel`: trials at once at most
+  double trial_timeout = default_trial_timeout;  ///< `optimization.trial_timeout`, in seconds
   /// Who draws the plot off the request path; a server shares one among its sessions. None: the
   /// session starts its own when it first needs it.
   std::shared_ptr<plot_worker> plotter;
@@ -131,6 +137,7 @@ struct pending_trial {
   std::int64_t number = 0;      ///< the number it will be recorded under
   std::string settings_json;    ///< the configuration, as the study stores it
   double started = 0;           ///< Unix time of its (latest) adjust
+  std::string servo_uid;        ///< the servo that runs it
 };
 
 /// Unix time in seconds, as the study records it.
@@ -144,17 +151,18 @@ class trial_book {
   /// Opens (or resumes) `options.app_id`'s study in `study`. Throws `optimize::error` for a bad
   /// objective, and `std::runtime_error` when the stored study was made for another objective or
   /// seed: refused before anything runs.
-  trial_book(const session_options& options, study_database& study, const session_listener& listener)
-      : options_(options), objective_(options.config), study_(study), listener_(listener) {
+  trial_book(const session_options& options, study_store& study, const session_listener& listener)
+      : options_(options), objective_(options.config), study_(study), listener_(listener),
+        scheduler_(parallel_options{options.budget, options.parallel, options.trial_timeout}) {
     if (auto stored = study_.identity(options_.app_id)) {
       const std::string wanted = describe_objective(objective_);
       if (stored->objective != wanted) {
-        throw std::runtime_error(study_.file() + ": the study of \"" + options_.app_id + "\" was made for objective \"" +
+        throw std::runtime_error(study_.location() + ": the study of \"" + options_.app_id + "\" was made for objective \"" +
                                  stored->objective + "\", the config now says \"" + wanted +
                                  "\"; use another --study file (or delete this one) to start a new study");
       }
       if (stored->seed != options_.seed) {
-        throw std::runtime_error(study_.file() + ": the study of \"" + options_.app_id + "\" was made with seed " +
+        throw std::runtime_error(study_.location() + ": the study of \"" + options_.app_id + "\" was made with seed " +
                                  std::to_string(stored->seed) + ", now " + std::to_string(options_.seed) +
                                  "; use another --study file (or delete this one) to start a new study");
       }
@@ -166,6 +174,30 @@ class trial_book {
       } catch (const std::exception& failure) {
         warn(std::string(failure.what()) + "; the study goes on without a report");
       }
+    }
+  }
+
+  /// Works in `transaction` (holding the app's lock) until `detach()`: catches up with the trials
+  /// recorded meanwhile (by another servo's request, or another replica) and tells them to the
+  /// optimizer, in the order of their numbers.
+  void attach(study_transaction& transaction) {
+    transaction_ = &transaction;
+    if (!identity_) identity_ = transaction.identity();
+    if (!identity_) return;
+    if (!optimizer_) {
+      start_optimizer();
+      return;
+    }
+    catch_up(transaction.trials());
+  }
+  /// Ends the work in the transaction given to `attach`. `committed` false (it rolled back) makes
+  /// the book forget what it learnt in it: the next `attach` starts again from the study.
+  void detach(bool committed) {
+    transaction_ = nullptr;
+    if (!committed) {
+      optimizer_.reset();
+      told_.clear();
+      trials_.clear();
     }
   }
 
@@ -184,9 +216,10 @@ class trial_book {
     }
     std::string descriptor_json;
     json::writer(descriptor_json).value(application_descriptor{described});
+    if (!identity_) identity_ = transaction().identity();   // another replica may have made it meanwhile
     if (!identity_) {
       study_identity created{descriptor_json, describe_objective(objective_), options_.seed};
-      use_study([&] { study_.create(options_.app_id, created, unix_now()); });
+      transaction().create(created, options_.budget, json::to_json(options_.config), unix_now());
       identity_ = std::move(created);
     } else {
       const auto stored = json::read<application_descriptor>(identity_->descriptor_json);
@@ -194,7 +227,7 @@ class trial_book {
       if (!changes.empty()) {
         std::string list;
         for (const auto& change : changes) list += (list.empty() ? "" : "; ") + change;
-        return study_.file() + ": the study of \"" + options_.app_id + "\" was made for other settings (" + list +
+        return study_.location() + ": the study of \"" + options_.app_id + "\" was made for other settings (" + list +
                "); use another --study file (or delete this one) to start a new study";
       }
     }
@@ -202,22 +235,42 @@ class trial_book {
     return std::nullopt;
   }
 
+  /// Marks the study failed with `reason` (a refused description), for whoever lists studies.
+  void mark_failed(const std::string& reason) {
+    if (transaction().summary()) transaction().mark_failed(reason, unix_now());
+  }
+  /// Marks a failed study running again (a description was accepted).
+  void mark_running() {
+    const auto summary = transaction().summary();
+    if (summary && summary->state == study_states::failed) transaction().mark_running(unix_now());
+  }
+
   /// Whether every trial of the budget is recorded.
   bool budget_spent() const { return static_cast<std::int64_t>(trials_.size()) >= options_.budget; }
 
-  /// The next trial: the optimizer's next configuration.
-  pending_trial ask() {
-    const auto configuration = optimizer_->ask();
-    return pending_trial{static_cast<std::int64_t>(trials_.size()) + 1, settings_text(configuration), unix_now()};
+  /// What `servo_uid` runs next: its own trial again, a vanished servo's, a new configuration
+  /// (asked with the running ones pending, so that each servo gets another), or nothing for now.
+  trial_assignment next_trial(std::string_view servo_uid) {
+    const auto ask = [&](const std::vector<std::string>& running_settings) {
+      std::vector<optimize::configuration> running;
+      for (const auto& settings : running_settings) running.push_back(json::read<optimize::configuration>(settings));
+      return settings_text(optimizer_->ask(running));
+    };
+    return scheduler_.next(transaction(), servo_uid, trials_, ask, unix_now());
   }
+
+  /// A sign of life from the servo that runs `trial`: its lease starts again.
+  void renew(const pending_trial& trial) { scheduler_.renew(transaction(), trial.number, trial.servo_uid, unix_now()); }
 
   /// Records a trial that has no measurement (its adjust or measure failed, or was rejected).
-  void record_failure(const pending_trial& trial, optimize::trial_status status, std::string reason) {
-    record(trial, status, "{}", std::nullopt, std::move(reason));
+  /// False when it was recorded already (a late result of a trial another servo ran).
+  bool record_failure(const pending_trial& trial, optimize::trial_status status, std::string reason) {
+    return record(trial, status, "{}", std::nullopt, std::move(reason));
   }
 
-  /// Records a measurement: the objective evaluated on the reported metrics.
-  void record_measurement(const pending_trial& trial, const ordered_map<metric_value>& metrics) {
+  /// Records a measurement: the objective evaluated on the reported metrics. False when it was
+  /// recorded already.
+  bool record_measurement(const pending_trial& trial, const ordered_map<metric_value>& metrics) {
     ordered_map<double> values;
     ordered_map<scalar> reported;
     for (const auto& [name, metric] : metrics) {
@@ -235,7 +288,7 @@ class trial_book {
     std::string metrics_json;
     json::writer(metrics_json).value(reported);
     const auto evaluation = objective_.evaluate(values);
-    record(trial, evaluation.status, metrics_json, evaluation.value, evaluation.reason);
+    return record(trial, evaluation.status, metrics_json, evaluation.value, evaluation.reason);
   }
 
   /// The configuration the study ends with: the optimizer's best, else the baseline.
@@ -245,9 +298,12 @@ class trial_book {
   }
 
   /// Records that the application was left in `settings_json`, and completes the report: the
-  /// tables now, the plot queued to be drawn off the request path.
+  /// tables now, the plot queued to be drawn off the request path. Once per study: each servo of
+  /// the app ends with this adjust.
   void finish(const std::string& settings_json) {
-    use_study([&] { study_.mark_finished(options_.app_id, settings_json); });
+    const auto summary = transaction().summary();
+    if (summary && summary->state == study_states::finished) return;
+    transaction().mark_finished(settings_json, unix_now());
     if (!report_) return;
     const best_summary best = best_by_optimizer();
     const bool prepared = report_step([&] {
@@ -323,30 +379,32 @@ class trial_book {
     return text;
   }
 
+  study_transaction& transaction() const {
+    if (!transaction_) throw store_error("the trial book of \"" + options_.app_id + "\" was used outside a transaction");
+    return *transaction_;
+  }
+
+  /// Tells the optimizer the trials of `recorded` it has not heard of, and keeps them all.
+  void catch_up(std::vector<trial_record> recorded) {
+    for (const auto& trial : recorded) {
+      if (told_.contains(trial.number)) continue;
+      const auto status = optimize::trial_status_from_string(trial.status).value_or(optimize::trial_status::failed);
+      optimizer_->tell(json::read<optimize::configuration>(trial.settings_json), status, trial.objective);
+      told_.insert(trial.number);
+    }
+    trials_ = std::move(recorded);
+  }
+
   /// Builds the optimizer for the study's own descriptor (its baseline is the application as it
   /// was first described, not as the last trial left it) and replays every stored trial.
   void start_optimizer() {
     const auto stored = json::read<application_descriptor>(identity_->descriptor_json);
     optimizer_.emplace(stored.application, objective_, options_.seed);
-    use_study([&] { trials_ = study_.trials(options_.app_id); });
-    for (const auto& trial : trials_) {
-      const auto status = optimize::trial_status_from_string(trial.status).value_or(optimize::trial_status::failed);
-      optimizer_->tell(json::read<optimize::configuration>(trial.settings_json), status, trial.objective);
-    }
+    told_.clear();
+    catch_up(transaction().trials());
     if (report_) {
       jsonl_whole_ = report_step([&] { report_->restart(trials_); });
       if (!trials_.empty()) report_step([&] { report_->write_tables(trials_, best_measured()); });
-    }
-  }
-
-  /// Runs a read or write of the study; what SQLite refuses (locked past the busy timeout, disk full,
-  /// file unwritable) becomes `retry_later`. A `study_conflict` passes: waiting does not help.
-  template <class Write>
-  void use_study(Write&& write) {
-    try {
-      write();
-    } catch (const sqlite_error& failure) {
-      throw retry_later(std::string(failure.what()) + " (nothing was recorded; send the event again later)");
     }
   }
 
@@ -369,7 +427,7 @@ class trial_book {
     if (warnings_.size() < 20) warnings_.push_back(std::move(warning));
   }
 
-  void record(const pending_trial& pending, optimize::trial_status status, std::string metrics_json,
+  bool record(const pending_trial& pending, optimize::trial_status status, std::string metrics_json,
               std::optional<double> value, std::string reason) {
     trial_record trial;
     trial.number = pending.number;
@@ -382,11 +440,16 @@ class trial_book {
     trial.reason = status == optimize::trial_status::ok ? std::string() : std::move(reason);
     trial.started = pending.started;
     trial.finished = unix_now();
+    trial.servo_uid = pending.servo_uid;
     // The study first: it is the truth a resumed run starts from. The optimizer hears of the trial
-    // only once it is durable, so the two never disagree.
-    use_study([&] { study_.record(options_.app_id, trial); });
+    // in the same transaction; should it roll back, `detach` makes the book start again from the
+    // study, so the two never disagree.
+    if (!scheduler_.record(transaction(), trial)) return false;
     optimizer_->tell(json::read<optimize::configuration>(trial.settings_json), status, trial.objective);
-    trials_.push_back(trial);
+    told_.insert(trial.number);
+    trials_.insert(std::upper_bound(trials_.begin(), trials_.end(), trial,
+                                    [](const trial_record& a, const trial_record& b) { return a.number < b.number; }),
+                   trial);
     // The best measured so far, for the progress line and the running best.json: the optimizer's
     // own choice (which weighs noise) fits its model again, so it is asked once, at the end.
     const best_summary best = best_measured();
@@ -397,12 +460,16 @@ class trial_book {
       report_step([&] { report_->write_tables(trials_, best); });
     }
     if (listener_.trial_finished) listener_.trial_finished(trial, best);
+    return true;
   }
 
   const session_options& options_;
   optimize::objective objective_;
-  study_database& study_;
+  study_store& study_;
   const session_listener& listener_;
+  trial_scheduler scheduler_;
+  study_transaction* transaction_ = nullptr;
+  std::set<std::int64_t> told_;   // the numbers of the trials the optimizer heard of
   std::optional<report_writer> report_;
   std::optional<study_identity> identity_;
   std::optional<optimize::optimizer> optimizer_;

@@ -206,3 +206,32 @@ TEST_CASE("a measure driver whose metric is not an object: each trial fails with
   }
   CHECK(log.has("could not be read"));   // the agent was told, in its log
 }
+
+TEST_CASE("a study locked by another process past the busy timeout: the agent retries the result, nothing is lost") {
+  // Before: the exception ended the study, and the agent was told "ok".
+  servo_dir dir;
+  set_up(dir, "cost", 3);
+  const auto study = dir.path() / "study.sqlite";
+  // The second measurement's driver has another process hold the study's write lock for 7 s
+  // (the busy timeout is 5 s) and waits until it does before it prints its result.
+  std::filesystem::remove(dir.path() / "measure");
+  dir.script("measure", "#!/bin/sh\ncase \"$1\" in --*) exec " + std::string(SERVOKIT_TEST_BIN_DIR) +
+                            "/servokit-batch --role measure \"$@\";; esac\n"
+                            "n=$(cat runs 2>/dev/null || echo 0); n=$((n+1)); echo $n > runs\n"
+                            "if [ $n = 2 ]; then\n"
+                            "  setsid python3 -c 'import sqlite3, time, sys; c = sqlite3.connect(sys.argv[1], isolation_level=None); "
+                            "c.execute(\"BEGIN IMMEDIATE\"); open(\"locked\", \"w\").close(); time.sleep(7); c.execute(\"ROLLBACK\")' '" +
+                            study.string() + "' < /dev/null > /dev/null 2>&1 &\n"
+                            "  while [ ! -e locked ]; do sleep 0.05; done\nfi\n"
+                            "exec " + std::string(SERVOKIT_TEST_BIN_DIR) + "/servokit-batch --role measure \"$@\"\n");
+  log_capture log;
+  const auto result = optimize(dir, log, study.string(), std::nullopt);
+  INFO(log.all());
+  CHECK(result.exit_code == 0);
+  CHECK_FALSE(result.failure);
+  REQUIRE(result.trials.size() == 3);
+  for (std::int64_t i = 0; i < 3; ++i) CHECK(result.trials[static_cast<std::size_t>(i)].number == i + 1);
+  CHECK(log.has("the study cannot be written now"));
+  CHECK(log.has("database is locked"));
+  CHECK(log.has("retrying"));
+}

@@ -97,7 +97,8 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(1, 65536));
   cli.add_option("--request-deadline", deadline_seconds,
-                 "seconds a request may take, from its first byte to its reply; a slower connection is cut")
+                 "seconds a request may take, from the connection's accept (or its previous reply) to its\n"
+                 "reply, the wait for a thread included; a slower connection is cut")
       ->capture_default_str();
   cli.set_version_flag("--version", std::string(servokit::version));
   try {

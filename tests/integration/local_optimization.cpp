@@ -235,3 +235,35 @@ TEST_CASE("a study locked by another process past the busy timeout: the agent re
   CHECK(log.has("database is locked"));
   CHECK(log.has("retrying"));
 }
+
+TEST_CASE("an adjust driver whose description has a type error: refused once with the reason, the loop ends") {
+  // Before: answered "invalid" with the phase kept: DESCRIBE again, and again, silently.
+  servo_dir dir;
+  set_up(dir, "cost", 4);
+  std::filesystem::remove(dir.path() / "adjust");
+  dir.script("adjust", "#!/bin/sh\ncase \"$1\" in --query) echo '{\"application\": {\"components\": {\"web\": {\"settings\": "
+                           "{\"cpu\": {\"min\": \"one\", \"max\": 8, \"step\": 1, \"value\": 1}}}}}}'; exit 0;; esac\nexec " +
+                           std::string(SERVOKIT_TEST_BIN_DIR) + "/servokit-batch --role adjust \"$@\"\n");
+  log_capture log;
+  auto options = servokit_test::test_options(dir, log);
+  auto session_options = backend::read_session_options((dir.path() / "config.yaml").string(), "app");
+  servokit::transport::local_transport backend_in_process(std::move(session_options), ":memory:");
+  servokit::servo::servo_loop loop(options, backend_in_process);
+  std::atomic<bool> done{false};
+  std::thread watchdog([&] {
+    for (int i = 0; i < 1200 && !done; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (!done) loop.request_stop(servokit::servo::stop_request::terminate, "the test's watchdog");
+  });
+  loop.run();
+  done = true;
+  watchdog.join();
+  INFO(log.all());
+  const auto failure = backend_in_process.session().failure();
+  REQUIRE(failure);
+  CHECK(failure->find("$.descriptor.application.components.web.settings.cpu.min") != std::string::npos);
+  CHECK(backend_in_process.session().trials().empty());
+  int describes = 0;
+  for (const auto& line : log.lines) describes += line.find("DESCRIBE") != std::string::npos ? 1 : 0;
+  CHECK(describes >= 1);
+  CHECK(describes <= 2);   // asked once (and its log line), not again and again
+}

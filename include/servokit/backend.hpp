@@ -4,6 +4,7 @@
 /// per application), the study store (SQLite, or PostgreSQL for replicas) that survives crashes, and the report for people.
 
 #include <servokit/backend/conversation.hpp>
+#include <servokit/backend/envelope.hpp>
 #include <servokit/backend/options.hpp>
 #include <servokit/backend/plot_worker.hpp>
 #include <servokit/backend/report.hpp>

@@ -95,9 +95,10 @@ if [ -z "$pg_bin" ] || [ ! -x "$pg_bin/initdb" ]; then
   echo "   skipped: no PostgreSQL server binaries (Debian's postgresql package)"
 else
   mkdir "$work/pg"
-  [ -z "$runas" ] || chown nobody "$work/pg"
+  if [ -n "$runas" ]; then chmod 711 "$work" && chown nobody "$work/pg"; fi   # the server runs as nobody
   pg_data="$work/pg/data"
-  $runas "$pg_bin/initdb" -D "$pg_data" -U servokit -A trust -E UTF8 --no-instructions > "$work/pg/initdb.log" 2>&1
+  $runas "$pg_bin/initdb" -D "$pg_data" -U servokit -A trust -E UTF8 --no-instructions > "$work/initdb.log" 2>&1 ||
+    { cat "$work/initdb.log" >&2; exit 1; }
   pg_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   $runas "$pg_bin/pg_ctl" -D "$pg_data" -l "$work/pg/server.log" -w -o "-h 127.0.0.1 -p $pg_port -k $work/pg -c max_connections=200" \
     start > /dev/null
@@ -109,7 +110,8 @@ else
     for replica in 1 2 3; do
       mkdir -p "$work/$run-$replica"
       config 20 "  seed: 1\n  trial_timeout: 5\n" > "$work/$run-$replica/config.yaml"
-      start_optimizer "$run-$replica" --config config.yaml --study "$study"
+      # A thread per servo connection (128 servos, each keeping a connection to every replica).
+      start_optimizer "$run-$replica" --config config.yaml --study "$study" --threads 160 --queue 512
       urls="$urls${urls:+,}$url"
       replicas="$replicas $pid"
     done

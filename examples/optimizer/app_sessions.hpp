@@ -23,7 +23,7 @@
 #include <servokit/backend/plot_worker.hpp>
 #include <servokit/backend/postgres_store.hpp>
 #include <servokit/backend/session.hpp>
-#include <servokit/backend/study.hpp>
+#include <servokit/backend/store.hpp>
 #include <servokit/json/write.hpp>
 
 namespace servokit_optimizer {
@@ -88,8 +88,8 @@ struct http_answer {
 /// Every app's session.
 class app_sessions {
  public:
-  /// Serves the apps of `policy`, their studies in `study_location` (an SQLite file, or a
-  /// postgresql:// URI that replicas of this server share).
+  /// Serves the apps of `policy`, their studies in `study_location`: an SQLite file, or a
+  /// postgresql:// URI (a database that replicas of this server share).
   app_sessions(app_policy policy, const std::string& study_location)
       : policy_(std::move(policy)), study_(backend::open_study_store(study_location)) {}
 
@@ -114,7 +114,6 @@ class app_sessions {
     }
     std::string reply;
     try {
-      // Several servos of one app are told apart by the envelope's servo_uid; none: the app's only one.
       reply = found->session->handle(request.event, request.param_json, request.cmd_uid, request.servo_uid);
     } catch (const backend::retry_later& busy) {
       // The study could not be written now: nothing was recorded; the agent sends the same event

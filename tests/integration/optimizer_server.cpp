@@ -361,6 +361,28 @@ TEST_CASE("a study the backend cannot read: that app's requests get status faile
   CHECK(backend_server.log().find("app app: stopped: ") != std::string::npos);
 }
 
+TEST_CASE("two servers on one study serve it as replicas: a servo's events may go to either, each trial recorded once") {
+  // Issue 17: servers sharing a study are replicas (the study's transactions hold the app's lock),
+  // so one servo may reach either with any request (before: the second server's trial was refused
+  // as out of sequence).
+  temp_dir shared;
+  const auto file = shared / "study.sqlite";
+  server first(6, {}, file), second(6, {}, file);
+  const auto [measure, uid] = command_of(up_to_measure(first, "app"));
+  REQUIRE(measure == "MEASURE");
+  const std::string param = R"({"metrics": {"cost": {"value": 4}}})";
+  CHECK(second.post("app", event_body("MEASUREMENT", param, uid)).body == R"({"status":"ok"})");
+  CHECK(first.post("app", event_body("MEASUREMENT", param, uid)).body == R"({"status":"ok"})");   // a retry: taken once
+  const auto next = first.post("app", event_body("WHATS_NEXT", "null"));
+  CHECK(command_of(next.body).first == "ADJUST");
+  CHECK(command_of(second.post("app", event_body("WHATS_NEXT", "null")).body) == command_of(next.body));   // the same one
+  backend::study_database study(file.string());
+  const auto trials = study.trials("app");
+  REQUIRE(trials.size() == 1);
+  CHECK(trials.front().number == 1);
+  CHECK(*trials.front().objective == 4);
+}
+
 TEST_CASE("slow clients cannot hold every thread: a request past its deadline is cut, a full queue gets 503") {
   server backend_server(6, {"--threads", "2", "--queue", "1", "--request-deadline", "2"});
   const std::string start = "POST /accounts/acme/applications/app/servo HTTP/1.1\r\nHost: 127.0.0.1\r\n";

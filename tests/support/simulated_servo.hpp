@@ -30,6 +30,8 @@ struct simulated_servo_options {
   std::chrono::seconds give_up{240};           ///< ends the conversation regardless
   /// Called before each request with its number; returning false makes the servo vanish at once.
   std::function<bool(long request)> keep_going = [](long) { return true; };
+  /// Called with the seconds each answered request took (benchmarks); none: not timed.
+  std::function<void(double seconds)> on_reply;
 };
 
 /// What a simulated servo saw.
@@ -66,7 +68,11 @@ inline simulated_servo_result run_simulated_servo(const simulated_servo_options&
       request.body = body;
       request.headers.emplace_back("Content-Type", "application/json");
       try {
+        const auto sent_at = std::chrono::steady_clock::now();
         const auto reply = client.perform(request);
+        if (options.on_reply) {
+          options.on_reply(std::chrono::duration<double>(std::chrono::steady_clock::now() - sent_at).count());
+        }
         ++result.requests;
         if (reply.status != 200) ++result.error_replies;
         result.last_reply = reply.body;

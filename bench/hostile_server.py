@@ -357,6 +357,14 @@ def main():
             failures.append(f"{len(tally.problems)} unexpected answers")
         if server.poll() is not None:
             failures.append(f"the server exited with {server.returncode}")
+        # Its own account of the connections, written when it stops.
+        server.terminate()
+        server.wait(30)
+        with open(os.path.join(work, "server.log")) as log:
+            pool_lines = [line.strip() for line in log if "connections: " in line]
+        print("server: " + (pool_lines[-1] if pool_lines else "no account of its connections"))
+        if not pool_lines or " 0 not identified" not in pool_lines[-1]:
+            failures.append("connections the pool could not identify (they have no deadline)")
     finally:
         for process in (agent, server):
             if process and process.poll() is None:

@@ -52,6 +52,7 @@ struct pool_counters {
   std::size_t refused_full = 0;       ///< connections answered 503 because the queue was full
   std::size_t cut_at_deadline = 0;    ///< connections shut down at their request's deadline
   std::size_t unidentified = 0;       ///< accepted connections whose socket was not found
+  std::size_t accepted = 0;           ///< every connection httplib handed over
 };
 
 /// The identity of an accepted socket: its descriptor and its peer.
@@ -87,6 +88,7 @@ class connection_pool : public httplib::TaskQueue {
   void enqueue(std::function<void()> task) override {
     const std::optional<connection_identity> identity = claim_new_socket();
     std::unique_lock lock(mutex_);
+    ++counters_.accepted;
     if (queue_.size() >= limits_.queue && identity) {
       ++counters_.refused_full;
       lock.unlock();
@@ -119,6 +121,12 @@ class connection_pool : public httplib::TaskQueue {
     }
     wake_watchdog_.notify_all();
     watchdog_.join();
+    if (note_) {
+      note_("pool", "connections: " + std::to_string(counters_.accepted) + " accepted, " +
+                        std::to_string(counters_.refused_full) + " refused (queue full), " +
+                        std::to_string(counters_.cut_at_deadline) + " cut at the deadline, " +
+                        std::to_string(counters_.unidentified) + " not identified (no deadline for them)");
+    }
   }
 
   /// Called (through the server's logger) on a worker's thread once a request was answered: the

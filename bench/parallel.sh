@@ -102,7 +102,7 @@ else
   pg_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   $runas "$pg_bin/pg_ctl" -D "$pg_data" -l "$work/pg/server.log" -w -o "-h 127.0.0.1 -p $pg_port -k $work/pg -c max_connections=200" \
     start > /dev/null
-  for run in steady killed; do
+  for run in solo steady killed; do
     $runas "$pg_bin/createdb" -h 127.0.0.1 -p "$pg_port" -U servokit "$run"
     study="postgresql://servokit@127.0.0.1:$pg_port/$run"
     urls=""
@@ -115,7 +115,15 @@ else
       urls="$urls${urls:+,}$url"
       replicas="$replicas $pid"
     done
-    if [ "$run" = steady ]; then "$bin/bench-parallel" floor "${urls%%,*}" 2000; fi
+    if [ "$run" = solo ]; then
+      # One app, one servo: each request's own cost, without waiting for others.
+      "$bin/bench-parallel" floor "${urls%%,*}" 2000
+      "$bin/bench-parallel" run "$urls" 1 1 0 > "$work/$run.out"
+      printf '   %-7s ' "$run:"
+      cat "$work/$run.out"
+      for pid in $replicas; do stop "$pid"; done
+      continue
+    fi
     "$bin/bench-parallel" run "$urls" 64 2 0 > "$work/$run.out" &
     bench_pid=$!
     if [ "$run" = killed ]; then
@@ -147,8 +155,8 @@ if [ -z "$main_build" ]; then
     rm -rf "$work/main-src" && mkdir "$work/main-src"
     git -C "$here/.." archive main | tar -x -C "$work/main-src"
     cmake -S "$work/main-src" -B "$main_build" -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER_LAUNCHER=ccache \
-      -DSERVOKIT_BUILD_TESTS=OFF -DSERVOKIT_BUILD_BENCH=OFF > "$work/main-configure.log" 2>&1
-    cmake --build "$main_build" --target servokit-optimizer -j2 > "$work/main-build.log" 2>&1 ||
+      -DSERVOKIT_BUILD_TESTS=OFF > "$work/main-configure.log" 2>&1
+    cmake --build "$main_build" --target servokit-optimizer bench-local_backend -j2 > "$work/main-build.log" 2>&1 ||
       { tail -n 30 "$work/main-build.log" >&2; exit 1; }
   fi
 fi

@@ -163,13 +163,19 @@ std::optional<servo_record> query_servo(Database& database, std::string_view app
 template <class Database, class Hold>
 class sql_study_transaction final : public study_transaction {
  public:
-  /// Runs `begin_sql`, then `lock_sql` with the app's lock key as `?1` when it is not empty.
+  /// Runs `begin_sql`, then `lock_sql` (when not empty) with the app's lock key in place of `?1`,
+  /// in one round trip: the key is a number this class computes, never text from outside.
   sql_study_transaction(Database& database, Hold hold, std::string app, std::string location,
                         std::string_view begin_sql, std::string_view lock_sql = {})
       : hold_(std::move(hold)), database_(database), app_(std::move(app)), location_(std::move(location)) {
-    database_.execute(begin_sql);
+    std::string begin(begin_sql);
+    if (!lock_sql.empty()) {
+      std::string lock(lock_sql);
+      lock.replace(lock.find("?1"), 2, std::to_string(app_lock_key(app_)));
+      begin += "; " + lock;
+    }
     try {
-      if (!lock_sql.empty()) database_.prepare(lock_sql).bind(1, app_lock_key(app_)).run();
+      database_.execute(begin);
     } catch (...) {
       rollback();
       throw;

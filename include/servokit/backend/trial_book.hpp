@@ -182,18 +182,13 @@ class trial_book {
   /// optimizer, in the order of their numbers.
   void attach(study_transaction& transaction) {
     transaction_ = &transaction;
-    if (!identity_) identity_ = transaction.identity();
-    if (!identity_) return;
-    if (!optimizer_) {
-      start_optimizer();
-      return;
-    }
-    catch_up(transaction.trials());
+    synced_ = false;   // caught up at first need: a progress event reads no trials
   }
   /// Ends the work in the transaction given to `attach`. `committed` false (it rolled back) makes
   /// the book forget what it learnt in it: the next `attach` starts again from the study.
   void detach(bool committed) {
     transaction_ = nullptr;
+    synced_ = false;
     if (!committed) {
       optimizer_.reset();
       told_.clear();
@@ -216,7 +211,7 @@ class trial_book {
     }
     std::string descriptor_json;
     json::writer(descriptor_json).value(application_descriptor{described});
-    if (!identity_) identity_ = transaction().identity();   // another replica may have made it meanwhile
+    sync();   // another replica may have made the study meanwhile
     if (!identity_) {
       study_identity created{descriptor_json, describe_objective(objective_), options_.seed};
       transaction().create(created, options_.budget, json::to_json(options_.config), unix_now());
@@ -256,6 +251,7 @@ class trial_book {
       for (const auto& settings : running_settings) running.push_back(json::read<optimize::configuration>(settings));
       return settings_text(optimizer_->ask(running));
     };
+    sync();
     return scheduler_.next(transaction(), servo_uid, trials_, ask, unix_now());
   }
 
@@ -301,6 +297,7 @@ class trial_book {
   /// tables now, the plot queued to be drawn off the request path. Once per study: each servo of
   /// the app ends with this adjust.
   void finish(const std::string& settings_json) {
+    sync();
     const auto summary = transaction().summary();
     if (summary && summary->state == study_states::finished) return;
     transaction().mark_finished(settings_json, unix_now());
@@ -384,6 +381,20 @@ class trial_book {
     return *transaction_;
   }
 
+  /// Catches up, once per transaction, with the study as it is: its identity (made by another
+  /// replica, perhaps), and the trials recorded since (told to the optimizer by number).
+  void sync() {
+    if (synced_) return;
+    synced_ = true;
+    if (!identity_) identity_ = transaction().identity();
+    if (!identity_) return;
+    if (!optimizer_) {
+      start_optimizer();
+    } else {
+      catch_up(transaction().trials());
+    }
+  }
+
   /// Tells the optimizer the trials of `recorded` it has not heard of, and keeps them all.
   void catch_up(std::vector<trial_record> recorded) {
     for (const auto& trial : recorded) {
@@ -441,6 +452,7 @@ class trial_book {
     trial.started = pending.started;
     trial.finished = unix_now();
     trial.servo_uid = pending.servo_uid;
+    sync();
     // The study first: it is the truth a resumed run starts from. The optimizer hears of the trial
     // in the same transaction; should it roll back, `detach` makes the book start again from the
     // study, so the two never disagree.
@@ -469,6 +481,7 @@ class trial_book {
   const session_listener& listener_;
   trial_scheduler scheduler_;
   study_transaction* transaction_ = nullptr;
+  bool synced_ = false;   // caught up with the study in this transaction
   std::set<std::int64_t> told_;   // the numbers of the trials the optimizer heard of
   std::optional<report_writer> report_;
   std::optional<study_identity> identity_;

@@ -100,10 +100,12 @@ class trial_scheduler {
   }
 
   /// A sign of life from `servo_uid` about trial `number` (an event of its adjust or measure):
-  /// its lease starts again. Nothing happens when the trial is no longer that servo's.
+  /// its lease starts again, once half of it has passed (so that a stream of progress events
+  /// writes little). Nothing happens when the trial is no longer that servo's.
   void renew(study_transaction& transaction, std::int64_t number, std::string_view servo_uid, double now) const {
     for (auto trial : transaction.pending()) {
       if (trial.number != number || trial.servo_uid != servo_uid) continue;
+      if (trial.lease_expires - now > options_.trial_timeout / 2) continue;
       trial.lease_expires = now + options_.trial_timeout;
       transaction.save_pending(trial, now);
     }

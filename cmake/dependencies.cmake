@@ -9,3 +9,9 @@ find_package(SQLite3 REQUIRED)               # libsqlite3-dev: the local backend
 # muparser (libmuparser-dev) ships a pkg-config file only.
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(muparser REQUIRED IMPORTED_TARGET GLOBAL muparser)
+# libpq (libpq-dev): PostgreSQL studies (backend/postgres*.hpp), linked only into the programs
+# that use them. Required to build servokit's own tests and servokit-optimizer.
+pkg_check_modules(libpq IMPORTED_TARGET GLOBAL libpq)
+if(PROJECT_IS_TOP_LEVEL AND NOT libpq_FOUND)
+  message(FATAL_ERROR "libpq not found: install libpq-dev (tools/install-deps.sh)")
+endif()

@@ -1,39 +1,41 @@
 // servokit-optimizer: the optimization backend over HTTP, on the Optune endpoint
 // (`POST /accounts/{account}/applications/{app}/servo`), so that any agent speaking the servo
 // protocol (the original Python servo, `servokit-servo --url`) optimizes against it. One study per
-// app in one SQLite file, the report of each app in DIR/<app>/.
+// app in one SQLite file or PostgreSQL database (which replicas of this server may share), the
+// report of each app in DIR/<app>/. Several servos of one app (told apart by the envelope's
+// `servo_uid`) run trials at once.
+//
+// Built to be left running next to production: every envelope field is checked before use, the
+// token is checked before a body is read, new apps are capped, a request has a deadline, the
+// queue of connections is bounded, and an exception in a session answers that request with an
+// error without touching the others.
 #include <signal.h>
 
 #include <atomic>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <httplib.h>
-#include <simdjson.h>
 
+#include <servokit/backend/envelope.hpp>
 #include <servokit/backend/options.hpp>
-#include <servokit/backend/session.hpp>
-#include <servokit/json/write.hpp>
-#include <servokit/optimize/config.hpp>
+#include <servokit/text/seconds.hpp>
+#include <servokit/text/token_file.hpp>
 #include <servokit/version.hpp>
+
+#include "app_sessions.hpp"
+#include "connection_pool.hpp"
 
 namespace {
 
 namespace backend = servokit::backend;
-
-/// One line on stderr, whole (the server's threads log at once).
-void log_line(const std::string& line) {
-  const std::string text = "servokit-optimizer: " + line + "\n";
-  std::fwrite(text.data(), 1, text.size(), stderr);
-}
+using servokit_optimizer::log_line;
 
 /// Compares without leaking, through timing, how much of the token a guess got right.
 bool same_secret(std::string_view given, std::string_view expected) {
@@ -44,112 +46,8 @@ bool same_secret(std::string_view given, std::string_view expected) {
   return difference == 0 && !expected.empty();
 }
 
-/// An app id is used as a directory name under --report: letters, digits, `.`, `_`, `-`, not
-/// starting with a dot, at most 128 characters.
-bool valid_app_id(std::string_view app) {
-  if (app.empty() || app.size() > 128 || app.front() == '.') return false;
-  for (char c : app) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-')) return false;
-  }
-  return true;
-}
-
-/// Every app's session, created at its first event.
-class backend_server {
- public:
-  backend_server(servokit::optimize::optimization_config config, std::int64_t budget, std::uint64_t seed,
-                 const std::string& study_file, std::optional<std::string> report_directory)
-      : config_(std::move(config)), budget_(budget), seed_(seed), study_(study_file),
-        report_directory_(std::move(report_directory)) {}
-
-  /// The reply body to `event` of `app`.
-  std::string handle(const std::string& app, std::string_view event, std::string_view param, std::string_view cmd_uid) {
-    entry& found = session_of(app);
-    if (!found.session) {
-      // The study could not be opened for this app (made for another objective or seed): it
-      // sleeps with the reason rather than optimize something else than its study says.
-      if (event == backend::events::whats_next) {
-        return R"({"cmd":"SLEEP","param":{"duration":120,"data":{"reason":)" + quoted(found.refusal) + "}}}";
-      }
-      return backend::status_reply("invalid", found.refusal);
-    }
-    std::string reply = found.session->handle(event, param, cmd_uid);
-    if (found.session->finished()) {
-      std::lock_guard lock(found.log_mutex);
-      if (auto failure = found.session->failure()) {
-        // Once per distinct reason: the agent keeps asking, and sleeps each time.
-        if (*failure != found.logged_failure) log_line("app " + app + ": stopped: " + *failure);
-        found.logged_failure = *failure;
-      } else if (!found.logged_summary) {
-        std::string summary = backend::summarize(*found.session);
-        if (!summary.empty() && summary.back() == '\n') summary.pop_back();
-        log_line(summary);
-        found.logged_summary = true;
-      }
-    }
-    return reply;
-  }
-
- private:
-  struct entry {
-    std::unique_ptr<backend::session> session;
-    std::string refusal;
-    std::mutex log_mutex;
-    std::string logged_failure;
-    bool logged_summary = false;
-  };
-
-  static std::string quoted(std::string_view text) {
-    std::string out;
-    servokit::json::append_string_literal(out, text);
-    return out;
-  }
-
-  entry& session_of(const std::string& app) {
-    std::lock_guard lock(mutex_);
-    auto& slot = sessions_[app];
-    if (slot) return *slot;
-    slot = std::make_unique<entry>();
-    backend::session_options options;
-    options.app_id = app;
-    options.config = config_;
-    options.budget = budget_;
-    options.seed = seed_;
-    if (report_directory_) options.report_directory = std::filesystem::path(*report_directory_) / app;
-    backend::session_listener listener;
-    listener.trial_finished = [app, budget = budget_](const backend::trial_record& trial, const backend::best_summary& best) {
-      const std::string line = "app " + app + ": " + backend::trial_line(trial, budget, best);
-      log_line(line);
-    };
-    try {
-      slot->session = std::make_unique<backend::session>(std::move(options), study_, std::move(listener));
-      log_line("app " + app + ": study " + (study_.identity(app) ? "resumed" : "started") + " (" +
-               std::to_string(study_.trials(app).size()) + " of " + std::to_string(budget_) + " trials done)");
-    } catch (const std::exception& failure) {
-      slot->refusal = failure.what();
-      log_line("app " + app + ": refused: " + slot->refusal);
-    }
-    return *slot;
-  }
-
-  servokit::optimize::optimization_config config_;
-  std::int64_t budget_;
-  std::uint64_t seed_;
-  backend::study_database study_;
-  std::optional<std::string> report_directory_;
-  std::mutex mutex_;
-  std::map<std::string, std::unique_ptr<entry>> sessions_;
-};
-
-/// The token file's content without its trailing line break; throws with the file's name.
-std::string read_token(const std::string& file) {
-  std::ifstream input(file, std::ios::binary);
-  if (!input) throw std::runtime_error(file + ": cannot read the auth token file: " + std::strerror(errno));
-  std::string token((std::istreambuf_iterator<char>(input)), std::istreambuf_iterator<char>());
-  while (!token.empty() && (token.back() == '\n' || token.back() == '\r' || token.back() == ' ')) token.pop_back();
-  if (token.empty()) throw std::runtime_error(file + ": the auth token file is empty");
-  return token;
-}
+/// The largest body taken: a MEASUREMENT with a driver's 2 MiB message and its logs fits.
+constexpr std::size_t max_body = 16u << 20;
 
 }  // namespace
 
@@ -161,27 +59,70 @@ int main(int argc, char** argv) {
                "  servokit-servo --url http://127.0.0.1:8080/accounts/me/applications/web/servo --no-auth web",
                "servokit-optimizer"};
   std::string listen = "127.0.0.1:8080";
-  std::string config_file;
+  std::optional<std::string> config_file;
+  std::optional<std::string> config_directory;
   std::string study_file = "servokit-optimizer.sqlite";
   std::optional<std::string> report_directory;
   std::optional<std::string> token_file;
   std::optional<std::int64_t> budget_override;
   std::optional<std::int64_t> seed_override;
+  std::size_t max_apps = 100;
+  std::vector<std::string> allowed_apps;
+  servokit_optimizer::pool_limits limits;
+  double deadline_seconds = 30;
   cli.add_option("--listen", listen, "HOST:PORT to listen on (loopback unless told otherwise; port 0 picks one)")
       ->capture_default_str();
-  cli.add_option("--config", config_file, "config.yaml with the optimization: section (objective, budget, ...)")
-      ->required();
-  cli.add_option("--study", study_file, "SQLite file holding every app's study")->capture_default_str();
+  cli.add_option("--config", config_file,
+                 "config.yaml with the optimization: section (objective, budget, ...): every app's, or the\n"
+                 "fallback of --config-dir");
+  cli.add_option("--config-dir", config_directory,
+                 "a directory of per-app configs: app APP reads DIR/APP.yaml when it exists, else --config")
+      ->check(CLI::ExistingDirectory);
+  cli.add_option("--study", study_file,
+                 "where every app's study is kept: an SQLite file, or a PostgreSQL database that replicas of this "
+                 "server share (postgresql://USER@HOST:PORT/DB)")
+      ->capture_default_str();
   cli.add_option("--report", report_directory, "write each app's report to DIR/<app>/");
   cli.add_option("--auth-token", token_file, "refuse requests without 'Authorization: Bearer <the file's token>'");
   cli.add_option("--budget", budget_override, "trials per app, the baseline included (overrides the config)")
       ->check(CLI::PositiveNumber);
   cli.add_option("--seed", seed_override, "the optimizer's seed (overrides the config)")->check(CLI::NonNegativeNumber);
+  cli.add_option("--max-apps", max_apps, "serve at most N apps; requests for more get 403, and no study or report")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cli.add_option("--allow-app", allowed_apps, "serve only these apps (repeat the option, or separate with commas)")
+      ->delimiter(',');
+  cli.add_option("--threads", limits.threads, "connections served at once")->capture_default_str()->check(CLI::Range(1, 1024));
+  cli.add_option("--queue", limits.queue, "accepted connections that may wait for a thread; beyond, 503")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 65536));
+  cli.add_option("--request-deadline", deadline_seconds,
+                 "seconds a request may take, from the connection's accept (or its previous reply) to its\n"
+                 "reply, the wait for a thread included; a slower connection is cut")
+      ->capture_default_str();
   cli.set_version_flag("--version", std::string(servokit::version));
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& failure) {
     return cli.exit(failure);
+  }
+  if (!config_file && !config_directory) {
+    log_line("--config FILE or --config-dir DIR is required (the optimization: section is read from it)");
+    return 2;
+  }
+  try {
+    const double checked = servokit::checked_seconds(deadline_seconds, "--request-deadline");
+    if (checked < 1) throw std::runtime_error("--request-deadline must be at least 1 second");
+    limits.deadline = servokit::to_duration<std::chrono::milliseconds>(checked);
+  } catch (const std::exception& failure) {
+    log_line(failure.what());
+    return 2;
+  }
+  for (const auto& app : allowed_apps) {
+    if (!servokit_optimizer::valid_app_id(app)) {
+      log_line("--allow-app " + app + ": an app id is 1-128 letters, digits, '.', '_' or '-', not starting with '.'");
+      return 2;
+    }
   }
 
   const auto colon = listen.rfind(':');
@@ -201,13 +142,20 @@ int main(int argc, char** argv) {
   }
   const std::string host = listen.substr(0, colon);
 
-  std::optional<backend_server> server_state;
+  std::optional<servokit_optimizer::app_sessions> apps;
   std::string token;
   try {
-    // The same reading as `servokit-servo --local`: the optimization: section and the overrides.
-    auto options = backend::read_session_options(config_file, "", {budget_override, seed_override, std::nullopt});
-    if (token_file) token = read_token(*token_file);
-    server_state.emplace(std::move(options.config), options.budget, options.seed, study_file, report_directory);
+    servokit_optimizer::app_policy policy;
+    policy.config_file = config_file;
+    if (config_directory) policy.config_directory = *config_directory;
+    policy.overrides = {budget_override, seed_override, std::nullopt};
+    // The fallback config is read once now, so that a mistake in it stops the server at once.
+    if (config_file) backend::read_session_options(*config_file, "", policy.overrides);
+    if (report_directory) policy.report_root = *report_directory;
+    policy.max_apps = max_apps;
+    policy.allowed.insert(allowed_apps.begin(), allowed_apps.end());
+    if (token_file) token = servokit::read_token_file(*token_file);
+    apps.emplace(std::move(policy), study_file);
   } catch (const std::exception& failure) {
     log_line(failure.what());
     return 1;
@@ -220,53 +168,92 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
+  servokit_optimizer::rate_limited_log noisy;
+  // The token, checked from the headers alone: a request without it is answered before its body
+  // is read (a 16 MiB body is never read for nothing), and its connection is closed.
+  const auto authorized = [&token](const httplib::Request& request) {
+    if (token.empty()) return true;
+    const std::string given = request.get_header_value("Authorization");
+    return given.rfind("Bearer ", 0) == 0 && same_secret(std::string_view(given).substr(7), token);
+  };
+  const auto refuse_unauthorized = [&](const httplib::Request& request, httplib::Response& response) {
+    const bool none = request.get_header_value("Authorization").empty();
+    noisy("401", "401 for " + request.path.substr(0, 200) + " from " + request.remote_addr + ": " +
+                     (none ? "no Authorization header" : "wrong bearer token"));
+    response.status = 401;
+    response.set_header("WWW-Authenticate", "Bearer");
+    response.set_header("Connection", "close");
+    response.set_content(backend::status_reply("unauthorized", "a valid 'Authorization: Bearer <token>' header is required"),
+                         "application/json");
+  };
+  const auto too_large = [](const httplib::Request& request) {
+    const std::string length = request.get_header_value("Content-Length");
+    if (length.empty()) return false;
+    char* end = nullptr;
+    errno = 0;
+    const unsigned long long value = std::strtoull(length.c_str(), &end, 10);
+    return errno != 0 || end == length.c_str() || *end != '\0' || value > max_body;
+  };
+  const auto refuse_too_large = [](httplib::Response& response) {
+    response.status = 413;
+    response.set_header("Connection", "close");
+    response.set_content(backend::status_reply("invalid", "the body is larger than " + std::to_string(max_body) + " bytes"),
+                         "application/json");
+  };
+
+  std::atomic<servokit_optimizer::connection_pool*> pool{nullptr};
   httplib::Server http;
-  http.set_payload_max_length(16 << 20);
+  http.set_payload_max_length(max_body);
   // Headers and body leave in separate writes: with Nagle's algorithm the body would wait for
   // the client's delayed ACK (40 ms on Linux) on every reply.
   http.set_tcp_nodelay(true);
-  // An agent keeps its connection open and holds a thread for it: room for many apps at once.
-  http.new_task_queue = [] { return new httplib::ThreadPool(64); };
+  http.set_read_timeout(std::chrono::duration_cast<std::chrono::seconds>(limits.read_timeout));
+  http.set_write_timeout(std::chrono::seconds(5));
+  http.set_keep_alive_timeout(5);
+  http.set_keep_alive_max_count(1000);
+  http.set_pre_routing_handler([&](const httplib::Request& request, httplib::Response& response) {
+    if (!authorized(request)) return refuse_unauthorized(request, response), httplib::Server::HandlerResponse::Handled;
+    if (too_large(request)) return refuse_too_large(response), httplib::Server::HandlerResponse::Handled;
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+  // A client that sends "Expect: 100-continue" (curl does, for large bodies) is told to go on by
+  // httplib, and then refused by the handler above all the same, its body unread. (An
+  // expect-100 handler that refused at once would be better, but httplib 0.11 writes that reply
+  // without a Content-Length and keeps the connection, and the client waits for its end.)
+  http.set_logger([&pool](const httplib::Request&, const httplib::Response&) {
+    if (auto* serving = pool.load()) serving->request_answered();
+  });
+  http.set_exception_handler([](const httplib::Request& request, httplib::Response& response, std::exception_ptr) {
+    log_line("an exception escaped the handler of " + request.path.substr(0, 200) + "; answered 500");
+    response.status = 500;
+    response.set_content(backend::status_reply("failed", "internal error in the backend"), "application/json");
+  });
   http.Post(R"(/accounts/([^/]+)/applications/([^/]+)/servo)", [&](const httplib::Request& request,
                                                                   httplib::Response& response) {
     const auto answer = [&](int status, const std::string& body) {
       response.status = status;
       response.set_content(body, "application/json");
     };
-    if (!token.empty()) {
-      const std::string given = request.get_header_value("Authorization");
-      if (given.rfind("Bearer ", 0) != 0 || !same_secret(std::string_view(given).substr(7), token)) {
-        log_line("401 for " + request.path + " from " + request.remote_addr + ": " +
-                 (given.empty() ? "no Authorization header" : "wrong bearer token"));
-        response.set_header("WWW-Authenticate", "Bearer");
-        return answer(401, backend::status_reply("unauthorized", "a valid 'Authorization: Bearer <token>' header is required"));
+    try {
+      const std::string app = request.matches[2];
+      if (!servokit_optimizer::valid_app_id(app)) {
+        return answer(400, backend::status_reply("invalid", "the app id must be 1-128 letters, digits, '.', '_' or '-', not starting with '.'"));
       }
+      backend::envelope envelope;
+      try {
+        envelope = backend::read_envelope(request.body);
+      } catch (const backend::envelope_error& malformed) {
+        noisy("400", "400 for app " + app + " from " + request.remote_addr + ": " + malformed.what());
+        return answer(400, backend::status_reply("invalid", malformed.what()));
+      }
+      const auto result = apps->handle(app, envelope);
+      if (result.retry_after > 0) response.set_header("Retry-After", std::to_string(result.retry_after));
+      answer(result.status, result.body);
+    } catch (const std::exception& failure) {
+      // Never "ok" for what was not done, and never the end of the server.
+      log_line("500 for " + request.path.substr(0, 200) + ": " + failure.what());
+      answer(500, backend::status_reply("failed", std::string("the backend failed: ") + failure.what()));
     }
-    const std::string app = request.matches[2];
-    if (!valid_app_id(app)) {
-      return answer(400, backend::status_reply("invalid", "the app id must be 1-128 letters, digits, '.', '_' or '-', not starting with '.'"));
-    }
-    simdjson::dom::parser parser;
-    simdjson::dom::element body;
-    if (auto error = parser.parse(request.body).get(body)) {
-      return answer(400, backend::status_reply("invalid", std::string("the body is not valid JSON: ") + simdjson::error_message(error)));
-    }
-    std::string_view event;
-    if (!body.is_object() || body["event"].get_string().get(event)) {
-      return answer(400, backend::status_reply("invalid", "the body must be an object with a string \"event\""));
-    }
-    if (!backend::known_event(event)) {
-      return answer(400, backend::status_reply("invalid", "unknown event \"" + std::string(event).substr(0, 60) +
-                                                    "\" (expected HELLO, WHATS_NEXT, DESCRIPTION, ADJUSTMENT, MEASUREMENT or GOODBYE)"));
-    }
-    simdjson::dom::element param;
-    const std::string param_json = body["param"].get(param) ? std::string("null") : simdjson::minify(param);
-    // servox echoes the command's uid in the envelope or in the param.
-    std::string_view cmd_uid;
-    if (body["cmd_uid"].get_string().get(cmd_uid) && param.is_object()) {
-      if (param["cmd_uid"].get_string().get(cmd_uid)) cmd_uid = {};
-    }
-    answer(200, server_state->handle(app, event, param_json, cmd_uid));
   });
 
   const int bound = port == 0 ? http.bind_to_any_port(host) : (http.bind_to_port(host, port) ? port : -1);
@@ -274,6 +261,12 @@ int main(int argc, char** argv) {
     log_line("cannot listen on " + listen + ": " + std::strerror(errno));
     return 1;
   }
+  http.new_task_queue = [&pool, &noisy, limits, bound] {
+    auto* created = new servokit_optimizer::connection_pool(
+        limits, bound, [&noisy](const std::string& kind, const std::string& line) { noisy(kind, line); });
+    pool = created;
+    return created;
+  };
   std::printf("servokit-optimizer: listening on http://%s:%d/accounts/{account}/applications/{app}/servo\n",
               host.c_str(), bound);
   std::fflush(stdout);
@@ -287,10 +280,13 @@ int main(int argc, char** argv) {
     http.stop();
   });
   const bool served = http.listen_after_bind();
+  pool = nullptr;   // httplib deleted it
   if (!stopping) {
     log_line("the server stopped accepting connections");
     pthread_kill(stopper.native_handle(), SIGTERM);   // wakes the stopper's sigwait
   }
   stopper.join();
+  // A plot being drawn is cancelled, the queued ones skipped: a stop does not wait for gnuplot.
+  apps->plotter().stop(/*draw_queued=*/false);
   return served || stopping ? 0 : 1;
 }

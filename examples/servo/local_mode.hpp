@@ -3,6 +3,7 @@
 // objective, budget, seed and measurement control come from the `optimization:` section of the
 // servo directory's config.yaml; the study (SQLite) makes a killed run resume where it stopped.
 
+#include <chrono>
 #include <cstdio>
 #include <optional>
 #include <string>
@@ -15,6 +16,8 @@
 #include <servokit/config/load.hpp>
 #include <servokit/servo/options.hpp>
 #include <servokit/transport/local.hpp>
+
+#include "progress_display.hpp"
 
 namespace servokit_servo {
 
@@ -60,7 +63,7 @@ int run_local(servokit::servo::options options, const local_arguments& local, Ru
     return 2;
   }
 
-  servokit::transport::progress_display display;
+  progress_display display;
   // The loop's own lines (HELLO sent, ADJUST ./adjust: ok...) would bury the progress: they are
   // shown with --verbose only, above the live line.
   const bool verbose = options.verbose;
@@ -68,7 +71,11 @@ int run_local(servokit::servo::options options, const local_arguments& local, Ru
     if (verbose) display.print(line);
   };
   try {
-    servokit::transport::local_transport backend_in_process(std::move(*session_options), local.study, &display);
+    backend::session_listener listener = display.listener();
+    listener.warning = [&display](std::string_view warning) {
+      display.print("servokit-servo: warning: " + std::string(warning));
+    };
+    servokit::transport::local_transport backend_in_process(std::move(*session_options), local.study, std::move(listener));
     auto& session = backend_in_process.session();
     const std::size_t done_before = backend_in_process.study().trials(options.app_id).size();
     display.print("servokit-servo: optimizing " + options.app_id + " locally, " + std::to_string(session.budget()) +
@@ -85,6 +92,8 @@ int run_local(servokit::servo::options options, const local_arguments& local, Ru
       complain("stopped after " + std::to_string(session.trials().size()) + " of " + std::to_string(session.budget()) +
                " trials; run the same command again to resume the study in " + local.study);
     }
+    // The plot is drawn off the request path; the summary says whether it was.
+    session.wait_for_plot(std::chrono::seconds(60));
     const std::string summary = backend::summarize(session);
     std::fwrite(summary.data(), 1, summary.size(), stdout);
     std::fflush(stdout);

@@ -3,7 +3,10 @@
 // settings, and the application ends in the best configuration with a complete report.
 #include <doctest/doctest.h>
 
+#include <atomic>
+#include <chrono>
 #include <string>
+#include <thread>
 
 #include <servokit/backend.hpp>
 #include <servokit/json.hpp>
@@ -166,4 +169,101 @@ TEST_CASE("an objective naming a metric the measure driver does not offer is ref
   CHECK(result.trials.empty());
   CHECK_FALSE(dir.has("_state.yaml"));   // nothing was adjusted
   CHECK(log.has("DESCRIBE"));
+}
+
+TEST_CASE("a measure driver whose metric is not an object: each trial fails with the decode error, the study ends") {
+  // Before: the backend answered "invalid" and kept the phase, and the agent re-measured forever.
+  servo_dir dir;
+  set_up(dir, "cost", 4);
+  std::filesystem::remove(dir.path() / "measure");
+  dir.script("measure", "#!/bin/sh\ncase \"$1\" in --*) exec " + std::string(SERVOKIT_TEST_BIN_DIR) +
+                            "/servokit-batch --role measure \"$@\";; esac\ncat > /dev/null\n"
+                            "echo '{\"status\": \"ok\", \"metrics\": {\"cost\": 5}}'\n");
+  log_capture log;
+  auto options = servokit_test::test_options(dir, log);
+  auto session_options = backend::read_session_options((dir.path() / "config.yaml").string(), "app");
+  servokit::transport::local_transport backend_in_process(std::move(session_options), ":memory:");
+  servokit::servo::servo_loop loop(options, backend_in_process);
+  // A watchdog, so that a regression fails the test instead of hanging it.
+  std::atomic<bool> done{false};
+  std::thread watchdog([&] {
+    for (int i = 0; i < 1200 && !done; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (!done) loop.request_stop(servokit::servo::stop_request::terminate, "the test's watchdog");
+  });
+  const int code = loop.run();
+  done = true;
+  watchdog.join();
+  INFO(log.all());
+  CHECK(code == 0);
+  auto& session = backend_in_process.session();
+  CHECK(session.finished());
+  CHECK_FALSE(session.failure());
+  const auto trials = session.trials();
+  REQUIRE(trials.size() == 4);
+  for (const auto& trial : trials) {
+    CHECK(trial.status == "failed");
+    CHECK(trial.reason == "MEASUREMENT: the result could not be read: $.metrics.cost: expected an object, got 5");
+  }
+  CHECK(log.has("could not be read"));   // the agent was told, in its log
+}
+
+TEST_CASE("a study locked by another process past the busy timeout: the agent retries the result, nothing is lost") {
+  // Before: the exception ended the study, and the agent was told "ok".
+  servo_dir dir;
+  set_up(dir, "cost", 3);
+  const auto study = dir.path() / "study.sqlite";
+  // The second measurement's driver has another process hold the study's write lock for 7 s
+  // (the busy timeout is 5 s) and waits until it does before it prints its result.
+  std::filesystem::remove(dir.path() / "measure");
+  dir.script("measure", "#!/bin/sh\ncase \"$1\" in --*) exec " + std::string(SERVOKIT_TEST_BIN_DIR) +
+                            "/servokit-batch --role measure \"$@\";; esac\n"
+                            "n=$(cat runs 2>/dev/null || echo 0); n=$((n+1)); echo $n > runs\n"
+                            "if [ $n = 2 ]; then\n"
+                            "  setsid python3 -c 'import sqlite3, time, sys; c = sqlite3.connect(sys.argv[1], isolation_level=None); "
+                            "c.execute(\"BEGIN IMMEDIATE\"); open(\"locked\", \"w\").close(); time.sleep(7); c.execute(\"ROLLBACK\")' '" +
+                            study.string() + "' < /dev/null > /dev/null 2>&1 &\n"
+                            "  while [ ! -e locked ]; do sleep 0.05; done\nfi\n"
+                            "exec " + std::string(SERVOKIT_TEST_BIN_DIR) + "/servokit-batch --role measure \"$@\"\n");
+  log_capture log;
+  const auto result = optimize(dir, log, study.string(), std::nullopt);
+  INFO(log.all());
+  CHECK(result.exit_code == 0);
+  CHECK_FALSE(result.failure);
+  REQUIRE(result.trials.size() == 3);
+  for (std::int64_t i = 0; i < 3; ++i) CHECK(result.trials[static_cast<std::size_t>(i)].number == i + 1);
+  CHECK(log.has("the study cannot be written now"));
+  CHECK(log.has("database is locked"));
+  CHECK(log.has("retrying"));
+}
+
+TEST_CASE("an adjust driver whose description has a type error: refused once with the reason, the loop ends") {
+  // Before: answered "invalid" with the phase kept: DESCRIBE again, and again, silently.
+  servo_dir dir;
+  set_up(dir, "cost", 4);
+  std::filesystem::remove(dir.path() / "adjust");
+  dir.script("adjust", "#!/bin/sh\ncase \"$1\" in --query) echo '{\"application\": {\"components\": {\"web\": {\"settings\": "
+                           "{\"cpu\": {\"min\": \"one\", \"max\": 8, \"step\": 1, \"value\": 1}}}}}}'; exit 0;; esac\nexec " +
+                           std::string(SERVOKIT_TEST_BIN_DIR) + "/servokit-batch --role adjust \"$@\"\n");
+  log_capture log;
+  auto options = servokit_test::test_options(dir, log);
+  auto session_options = backend::read_session_options((dir.path() / "config.yaml").string(), "app");
+  servokit::transport::local_transport backend_in_process(std::move(session_options), ":memory:");
+  servokit::servo::servo_loop loop(options, backend_in_process);
+  std::atomic<bool> done{false};
+  std::thread watchdog([&] {
+    for (int i = 0; i < 1200 && !done; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (!done) loop.request_stop(servokit::servo::stop_request::terminate, "the test's watchdog");
+  });
+  loop.run();
+  done = true;
+  watchdog.join();
+  INFO(log.all());
+  const auto failure = backend_in_process.session().failure();
+  REQUIRE(failure);
+  CHECK(failure->find("$.descriptor.application.components.web.settings.cpu.min") != std::string::npos);
+  CHECK(backend_in_process.session().trials().empty());
+  int describes = 0;
+  for (const auto& line : log.lines) describes += line.find("DESCRIBE") != std::string::npos ? 1 : 0;
+  CHECK(describes >= 1);
+  CHECK(describes <= 2);   // asked once (and its log line), not again and again
 }

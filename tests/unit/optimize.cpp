@@ -2,10 +2,12 @@
 // optimizer's suggestions (always valid, reproducible, steered by failures, better than the baseline).
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <map>
 #include <set>
+#include <span>
 #include <string>
 
 #include <servokit/config.hpp>
@@ -160,6 +162,55 @@ TEST_CASE("a rebuilt optimizer told the stored trials continues exactly as the f
       CHECK(drive(copy, 5, small_space_cost) == resumed_asked);
     }
   }
+}
+
+TEST_CASE("asks with the pending trials give distinct suggestions, the same for the same history") {
+  const application app = descriptor_of(small_space);
+  // Before any trial, within the design, and once the model leads the search.
+  for (int told : {0, 3, 12}) {
+    CAPTURE(told);
+    opt::optimizer search(app, minimize("cost"), 5);
+    opt::optimizer twin(app, minimize("cost"), 5);
+    drive(search, told, small_space_cost);
+    drive(twin, told, small_space_cost);
+    std::vector<opt::configuration> pending;
+    for (int trial = 0; trial < 4; ++trial) {
+      auto settings = search.ask(pending);
+      CHECK(settings == search.ask(pending));   // a pure function: asking again changes nothing
+      CHECK(settings == twin.ask(pending));
+      CHECK(std::find(pending.begin(), pending.end(), settings) == pending.end());
+      pending.push_back(settings);
+    }
+    CHECK(search.trials() == static_cast<std::size_t>(told));
+    // Without pending trials the first of them is what ask() alone suggests.
+    CHECK(search.ask() == search.ask(std::span<const opt::configuration>(pending.data(), 0)));
+    CHECK(search.ask() == pending.front());
+  }
+}
+
+TEST_CASE("a search in batches of four pending trials finds a clearly better configuration") {
+  const application app = descriptor_of(small_space);
+  const double baseline_cost = small_space_cost(opt::optimizer(app, minimize("cost"), 1).ask());
+  for (std::uint64_t seed : {1, 2, 3}) {
+    opt::optimizer search(app, minimize("cost"), seed);
+    for (int batch = 0; batch < 7; ++batch) {
+      std::vector<opt::configuration> pending;
+      for (int slot = 0; slot < 4; ++slot) pending.push_back(search.ask(pending));
+      for (const auto& settings : pending) search.tell(settings, opt::trial_status::ok, small_space_cost(settings));
+    }
+    REQUIRE(search.best().has_value());
+    CHECK(small_space_cost(search.best()->settings) < 1 + 0.3 * (baseline_cost - 1));
+  }
+}
+
+TEST_CASE("a pending configuration the descriptor does not allow is refused") {
+  opt::optimizer search(descriptor_of(small_space), minimize("cost"), 1);
+  opt::configuration wrong;
+  wrong["app"]["x"] = std::int64_t{11};
+  wrong["app"]["y"] = 0.5;
+  wrong["app"]["mode"] = std::string("a");
+  std::vector<opt::configuration> pending{wrong};
+  CHECK_THROWS_WITH_AS(search.ask(pending), doctest::Contains("app.x"), opt::error);
 }
 
 TEST_CASE("tell takes configurations from anywhere, and refuses ones the descriptor does not allow") {

@@ -1,7 +1,9 @@
 #pragma once
 /// @file
 /// A session's options from a servo's config.yaml: the `optimization:` section, with the command
-/// line's overrides (`--budget`, `--seed`, `--report`) applied on top.
+/// line's overrides (`--budget`, `--seed`, `--report`) applied on top. `parallel` (trials of the
+/// app at once, across its servos) and `trial_timeout` (seconds a servo holds its trial without a
+/// sign of life) are the backend's.
 
 #include <cstdint>
 #include <filesystem>
@@ -12,6 +14,7 @@
 #include <servokit/config/load.hpp>
 #include <servokit/optimize/config.hpp>
 #include <servokit/optimize/objective.hpp>
+#include <servokit/text/seconds.hpp>
 
 namespace servokit::backend {
 
@@ -46,6 +49,16 @@ inline session_options read_session_options(const std::string& config_file, std:
   if (seed < 0) throw config::error(config_file + ": optimization.seed must not be negative");
   options.seed = static_cast<std::uint64_t>(seed);
   options.report_directory = overrides.report_directory;
+  if (options.config.parallel && *options.config.parallel < 1) {
+    throw config::error(config_file + ": optimization.parallel must be at least 1 (trials of the app at once)");
+  }
+  options.parallel = options.config.parallel;
+  if (options.config.trial_timeout) {
+    options.trial_timeout = checked_seconds(*options.config.trial_timeout, config_file + ": optimization.trial_timeout");
+    if (options.trial_timeout <= 0) {
+      throw config::error(config_file + ": optimization.trial_timeout must be more than 0 seconds");
+    }
+  }
   return options;
 }
 

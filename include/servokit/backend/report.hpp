@@ -4,7 +4,9 @@
 /// each finishes, so `tail -f` follows it), `trials.csv`, `best.json`, and a convergence plot
 /// rendered by gnuplot when it is installed.
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -12,6 +14,7 @@
 #include <fstream>
 #include <optional>
 #include <stdexcept>
+#include <stop_token>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -158,11 +161,17 @@ class report_writer {
     replace_file("best.json", best_json(best) + "\n");
   }
 
-  /// Renders `convergence.png` (objective per trial, best so far, the baseline) with gnuplot.
-  /// Returns a note for the user when the plot was skipped (no gnuplot, or it failed): a missing
-  /// plot is never an error. The data and script stay beside it (`convergence.dat`, `.gp`).
+  /// Renders `convergence.png` (objective per trial, best so far, the baseline) with gnuplot:
+  /// `prepare_plot`, then `render_plot`. Returns a note for the user when the plot was skipped.
   std::optional<std::string> plot(const std::vector<trial_record>& trials, const best_summary& best,
                                   std::string_view title) {
+    prepare_plot(trials, best, title);
+    return render_plot(directory_);
+  }
+
+  /// Writes the plot's data and script (`convergence.dat`, `convergence.gp`): quick, and enough
+  /// to draw the plot by hand (`gnuplot convergence.gp` in the directory).
+  void prepare_plot(const std::vector<trial_record>& trials, const best_summary& best, std::string_view title) {
     std::string data = "# trial objective best_so_far\n";
     std::optional<double> best_so_far;
     for (const auto& trial : trials) {
@@ -195,13 +204,19 @@ class report_writer {
               "'' using 1:3 with steps lw 2 lc rgb '#d62728' title 'best so far'" +
               baseline_plot + "\n";
     replace_file("convergence.gp", script);
+  }
 
+  /// Runs gnuplot on `directory`'s `convergence.gp` (up to 30 s; `cancel` stops it sooner).
+  /// Returns a note for the user when the plot was skipped (no gnuplot, or it failed): a missing
+  /// plot is never an error.
+  static std::optional<std::string> render_plot(const std::filesystem::path& directory, std::stop_token cancel = {}) {
     const std::string gnuplot = gnuplot_path();
     if (gnuplot.empty()) return "gnuplot is not installed: the plot was skipped (apt-get install gnuplot-nox)";
     try {
       process::child_options options;
       options.limits.total = std::chrono::seconds(30);
-      auto done = process::run(process::command{gnuplot, "convergence.gp"}.in_directory(directory_), std::move(options));
+      options.cancel = std::move(cancel);
+      auto done = process::run(process::command{gnuplot, "convergence.gp"}.in_directory(directory), std::move(options));
       if (!done.ok()) {
         return "gnuplot " + done.describe() + ": the plot was skipped (" + std::string(done.err.tail().substr(0, 300)) + ")";
       }

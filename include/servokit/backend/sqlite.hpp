@@ -3,6 +3,7 @@
 /// A thin RAII layer over SQLite's C API, just what the study needs: open a database, run
 /// statements with bound values, read rows, and transactions that roll back unless committed.
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
@@ -12,12 +13,14 @@
 
 #include <sqlite3.h>
 
+#include <servokit/backend/store.hpp>
+
 namespace servokit::backend {
 
 /// A SQLite call that failed; `what()` names the database file and SQLite's own message.
-class sqlite_error : public std::runtime_error {
+class sqlite_error : public store_error {
  public:
-  using std::runtime_error::runtime_error;
+  using store_error::store_error;
 };
 
 /// One prepared statement; finalized when destroyed.
@@ -36,7 +39,9 @@ class sqlite_statement {
 
   /// Binds `value` to the 1-based parameter `index`; returns *this for chaining.
   sqlite_statement& bind(int index, std::string_view value) {
-    check(sqlite3_bind_text(statement_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT));
+    // An empty view may point nowhere, which SQLite would bind as NULL: empty text is still text.
+    check(sqlite3_bind_text(statement_, index, value.data() ? value.data() : "", static_cast<int>(value.size()),
+                            SQLITE_TRANSIENT));
     return *this;
   }
   /// Binds an integer.
@@ -74,6 +79,11 @@ class sqlite_statement {
     return bytes ? std::string(reinterpret_cast<const char*>(bytes), static_cast<std::size_t>(sqlite3_column_bytes(statement_, index)))
                  : std::string();
   }
+  /// Column `index` as text, or nothing for NULL.
+  std::optional<std::string> optional_text(int index) const {
+    if (sqlite3_column_type(statement_, index) == SQLITE_NULL) return std::nullopt;
+    return text(index);
+  }
   /// Column `index` as an integer.
   std::int64_t integer(int index) const { return sqlite3_column_int64(statement_, index); }
   /// Column `index` as a number, or nothing for NULL.
@@ -94,8 +104,10 @@ class sqlite_statement {
 /// An open database connection; closed when destroyed.
 class sqlite_database {
  public:
-  /// Opens (creating when absent) the database at `file`; `:memory:` gives a private one.
-  explicit sqlite_database(const std::string& file) : file_(file) {
+  /// Opens (creating when absent) the database at `file`; `:memory:` gives a private one. A write
+  /// that finds the file locked by another connection waits up to `busy_timeout`, then fails.
+  explicit sqlite_database(const std::string& file, std::chrono::milliseconds busy_timeout = std::chrono::seconds(5))
+      : file_(file) {
     if (sqlite3_open_v2(file.c_str(), &database_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                         nullptr) != SQLITE_OK) {
       std::string message = database_ ? sqlite3_errmsg(database_) : "out of memory";
@@ -104,7 +116,7 @@ class sqlite_database {
     }
     // Another process holding the file (a second agent on the same study) waits a little, then
     // gets a clear "database is locked" rather than an instant failure.
-    sqlite3_busy_timeout(database_, 5000);
+    sqlite3_busy_timeout(database_, static_cast<int>(busy_timeout.count()));
   }
   sqlite_database(const sqlite_database&) = delete;
   sqlite_database& operator=(const sqlite_database&) = delete;

@@ -46,7 +46,9 @@ struct optimization_config {
     (std::optional<std::vector<constraint_config>>, constraints),
     (std::optional<std::int64_t>, budget),    ///< measurements, the baseline included
     (std::optional<std::int64_t>, seed),      ///< the search's seed: same seed, same answers, same suggestions
-    (std::optional<raw_json>, control));      ///< sent with every MEASURE (duration, warmup, ...)
+    (std::optional<raw_json>, control),       ///< sent with every MEASURE (duration, warmup, ...)
+    (std::optional<std::int64_t>, parallel),  ///< the backend's: trials of the app at once at most (its servos')
+    (std::optional<double>, trial_timeout));  ///< the backend's: seconds a servo holds a trial without a sign of life
 };
 
 /// Why `objective` breaks a rule (a goal that is neither minimize nor maximize, both or neither of

@@ -12,6 +12,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <span>
 #include <vector>
 
 #include <servokit/optimize/gaussian_process.hpp>
@@ -54,7 +55,39 @@ class optimizer {
   }
 
   /// The next configuration to measure. Asking twice without a `tell()` between gives the same one.
-  configuration ask() const { return space_.values(next_position()); }
+  ///
+  /// `pending` holds configurations already asked and not yet told (trials running in parallel):
+  /// the suggestion differs from each of them and is chosen as if each had measured a typical
+  /// value (a "constant liar"), so that N asks with a growing `pending` spread N trials over the
+  /// space instead of piling them on one spot. The result depends only on the seed, the trials
+  /// told and `pending`, in order. Throws `optimize::error` for a pending configuration the
+  /// descriptor does not allow.
+  configuration ask(std::span<const configuration> pending = {}) const {
+    if (pending.empty()) return space_.values(next_position());
+    optimizer believer = *this;
+    // The lie: the median of the values measured so far (lower is better), or, before any
+    // feasible value, nothing but the fact that the configuration is taken.
+    std::vector<double> values;
+    for (const auto& trial : trials_) {
+      if (trial.status == trial_status::ok) values.push_back(trial.value);
+    }
+    std::optional<double> lie;
+    if (!values.empty()) {
+      std::sort(values.begin(), values.end());
+      lie = values[(values.size() - 1) / 2];
+    }
+    for (const auto& settings : pending) {
+      record added;
+      added.position = space_.snap(space_.position(settings));
+      added.cells = space_.cells(added.position);
+      added.pending = true;
+      added.status = lie ? trial_status::ok : trial_status::infeasible;
+      added.value = lie.value_or(0.0);
+      added.has_value = lie.has_value();
+      believer.trials_.push_back(std::move(added));
+    }
+    return space_.values(believer.next_position());
+  }
 
   /// Records a trial: `value` is the objective as `objective::evaluate` computed it (the goal's
   /// direction is applied inside), required when `status` is `ok`. A non-finite value counts as
@@ -101,6 +134,7 @@ class optimizer {
     trial_status status = trial_status::failed;
     double value = 0;
     bool has_value = false;   ///< `value` holds the objective (ok trials, and infeasible ones that told it)
+    bool pending = false;     ///< asked, not yet told: `value` is a lie (or absent), never a measurement
   };
 
   /// The feasible measurements of one configuration.
@@ -160,7 +194,7 @@ class optimizer {
     std::map<std::vector<std::int64_t>, group> groups;
     for (std::size_t index = 0; index < trials_.size(); ++index) {
       const auto& trial = trials_[index];
-      if (trial.status != trial_status::ok) continue;
+      if (trial.status != trial_status::ok || trial.pending) continue;
       auto [found, inserted] = groups.try_emplace(trial.cells);
       if (inserted) found->second.first = index;
       found->second.sum += trial.value;
@@ -189,6 +223,7 @@ class optimizer {
     std::vector<std::size_t> feasible;
     std::vector<std::size_t> unfeasible;
     for (std::size_t index = 0; index < trials_.size(); ++index) {
+      if (trials_[index].pending && !trials_[index].has_value) continue;   // taken, nothing to learn
       if (trials_[index].status == trial_status::ok) {
         feasible.push_back(index);
       } else {
@@ -493,7 +528,8 @@ class optimizer {
   std::vector<double> next_position() const {
     if (trials_.empty()) return space_.baseline();
     std::map<std::vector<std::int64_t>, std::size_t> measured;
-    for (const auto& trial : trials_) ++measured[trial.cells];
+    // A pending configuration counts as measured often enough never to be suggested again.
+    for (const auto& trial : trials_) measured[trial.cells] += trial.pending ? 3 : 1;
     auto unmeasured = [&](const std::vector<double>& position) { return !measured.contains(space_.cells(position)); };
 
     auto random = detail::random_source::for_trial(seed_, trials_.size());

@@ -21,9 +21,13 @@
 
 #include <servokit/backend/options.hpp>
 #include <servokit/backend/session.hpp>
+#include <servokit/dashboard/server.hpp>
+#include <servokit/dashboard/sessions.hpp>
 #include <servokit/json/write.hpp>
 #include <servokit/optimize/config.hpp>
 #include <servokit/version.hpp>
+
+#include "dashboard_assets.hpp"
 
 namespace {
 
@@ -61,6 +65,9 @@ class backend_server {
                  const std::string& study_file, std::optional<std::string> report_directory)
       : config_(std::move(config)), budget_(budget), seed_(seed), study_(study_file),
         report_directory_(std::move(report_directory)) {}
+
+  /// Shows every app's study on `dashboard` from now on (`--dashboard`).
+  void show_on(servokit::dashboard::session_source& dashboard) { dashboard_ = &dashboard; }
 
   /// The reply body to `event` of `app`.
   std::string handle(const std::string& app, std::string_view event, std::string_view param, std::string_view cmd_uid) {
@@ -125,9 +132,11 @@ class backend_server {
       slot->session = std::make_unique<backend::session>(std::move(options), study_, std::move(listener));
       log_line("app " + app + ": study " + (study_.identity(app) ? "resumed" : "started") + " (" +
                std::to_string(study_.trials(app).size()) + " of " + std::to_string(budget_) + " trials done)");
+      if (dashboard_) dashboard_->add(*slot->session);
     } catch (const std::exception& failure) {
       slot->refusal = failure.what();
       log_line("app " + app + ": refused: " + slot->refusal);
+      if (dashboard_) dashboard_->add_refused(app, config_, budget_, slot->refusal);
     }
     return *slot;
   }
@@ -139,6 +148,7 @@ class backend_server {
   std::optional<std::string> report_directory_;
   std::mutex mutex_;
   std::map<std::string, std::unique_ptr<entry>> sessions_;
+  servokit::dashboard::session_source* dashboard_ = nullptr;
 };
 
 /// The token file's content without its trailing line break; throws with the file's name.
@@ -177,6 +187,9 @@ int main(int argc, char** argv) {
   cli.add_option("--budget", budget_override, "trials per app, the baseline included (overrides the config)")
       ->check(CLI::PositiveNumber);
   cli.add_option("--seed", seed_override, "the optimizer's seed (overrides the config)")->check(CLI::NonNegativeNumber);
+  std::optional<std::string> dashboard_listen;
+  cli.add_option("--dashboard", dashboard_listen,
+                 "serve the dashboard (every study, live, in the browser) on HOST:PORT (PORT alone: loopback)");
   cli.set_version_flag("--version", std::string(servokit::version));
   try {
     cli.parse(argc, argv);
@@ -276,6 +289,22 @@ int main(int argc, char** argv) {
   }
   std::printf("servokit-optimizer: listening on http://%s:%d/accounts/{account}/applications/{app}/servo\n",
               host.c_str(), bound);
+
+  // The dashboard: its own port and thread, the same token rule as the servo endpoint.
+  servokit::dashboard::session_source dashboard_studies;
+  std::optional<servokit::dashboard::server> dashboard;
+  if (dashboard_listen) {
+    try {
+      const auto address = servokit::dashboard::parse_listen_address(*dashboard_listen);
+      server_state->show_on(dashboard_studies);
+      dashboard.emplace(dashboard_studies, servokit_dashboard_assets(), token);
+      dashboard->start(address);
+      std::printf("servokit-optimizer: dashboard on %s\n", dashboard->url().c_str());
+    } catch (const std::exception& failure) {
+      log_line(std::string("--dashboard ") + *dashboard_listen + ": " + failure.what());
+      return 1;
+    }
+  }
   std::fflush(stdout);
 
   std::atomic<bool> stopping{false};

@@ -1,0 +1,115 @@
+#pragma once
+/// @file
+/// A `study_source` over the live sessions of this process: what `servokit-servo --local` and
+/// `servokit-optimizer` optimize right now, with their exact state (running, done, failed).
+
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <servokit/backend/session.hpp>
+#include <servokit/dashboard/model.hpp>
+#include <servokit/json/write.hpp>
+#include <servokit/optimize/objective.hpp>
+
+namespace servokit::dashboard {
+
+/// The studies of the sessions added to it. Thread-safe; each session must outlive the source
+/// (or the server reading it).
+class session_source final : public study_source {
+ public:
+  /// Shows `session`'s study (replacing an earlier session of the same app).
+  void add(const backend::session& session) {
+    entry added;
+    added.session = &session;
+    describe_config(added, session.config());
+    std::lock_guard lock(mutex_);
+    entries_[session.app_id()] = std::move(added);
+  }
+
+  /// Shows `app` as failed with `reason`: its study could not be opened (made for another
+  /// objective or seed), so no session runs for it.
+  void add_refused(const std::string& app, const optimize::optimization_config& config, std::int64_t budget,
+                   std::string reason) {
+    entry added;
+    added.refusal = std::move(reason);
+    added.budget = budget;
+    describe_config(added, config);
+    std::lock_guard lock(mutex_);
+    entries_[app] = std::move(added);
+  }
+
+  std::vector<study_overview> studies() override {
+    std::vector<study_overview> found;
+    std::lock_guard lock(mutex_);
+    found.reserve(entries_.size());
+    for (const auto& [app, known] : entries_) found.push_back(read(app, known).overview);
+    return found;
+  }
+
+  std::optional<study_details> study(std::string_view app) override {
+    std::lock_guard lock(mutex_);
+    const auto found = entries_.find(app);
+    if (found == entries_.end()) return std::nullopt;
+    return read(found->first, found->second);
+  }
+
+ private:
+  struct entry {
+    const backend::session* session = nullptr;   // none when refused
+    std::string refusal;
+    std::int64_t budget = 0;
+    std::string config_json = "null";
+    std::string objective;
+    bool maximize = false;
+  };
+
+  static void describe_config(entry& into, const optimize::optimization_config& config) {
+    into.config_json = json::to_json(config);
+    try {
+      const optimize::objective objective(config);
+      into.objective = backend::describe_objective(objective);
+      into.maximize = objective.maximize();
+    } catch (const std::exception&) {   // a session was made from it, so it parsed; shown as is otherwise
+      into.objective = config.objective.metric.value_or(config.objective.expression.value_or(""));
+      into.maximize = config.objective.goal == optimize::maximize_goal;
+    }
+  }
+
+  static study_details read(const std::string& app, const entry& known) {
+    study_details details;
+    study_overview& overview = details.overview;
+    overview.app = app;
+    overview.objective = known.objective;
+    overview.maximize = known.maximize;
+    overview.config_json = known.config_json;
+    if (!known.session) {
+      overview.state = states::failed;
+      overview.reason = known.refusal;
+      overview.budget = known.budget;
+      return details;
+    }
+    details.trials = known.session->trials();
+    overview.budget = known.session->budget();
+    overview.trials_done = static_cast<std::int64_t>(details.trials.size());
+    if (auto failure = known.session->failure()) {
+      overview.state = states::failed;
+      overview.reason = std::move(*failure);
+    } else {
+      overview.state = known.session->finished() ? states::done : states::running;
+    }
+    if (!details.trials.empty()) {
+      overview.created = details.trials.front().started;
+      overview.last_activity = details.trials.back().finished;
+    }
+    return details;
+  }
+
+  std::mutex mutex_;
+  std::map<std::string, entry, std::less<>> entries_;
+};
+
+}  // namespace servokit::dashboard

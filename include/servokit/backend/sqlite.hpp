@@ -12,12 +12,14 @@
 
 #include <sqlite3.h>
 
+#include <servokit/backend/store.hpp>
+
 namespace servokit::backend {
 
 /// A SQLite call that failed; `what()` names the database file and SQLite's own message.
-class sqlite_error : public std::runtime_error {
+class sqlite_error : public store_error {
  public:
-  using std::runtime_error::runtime_error;
+  using store_error::store_error;
 };
 
 /// One prepared statement; finalized when destroyed.
@@ -73,6 +75,11 @@ class sqlite_statement {
     const auto* bytes = sqlite3_column_text(statement_, index);
     return bytes ? std::string(reinterpret_cast<const char*>(bytes), static_cast<std::size_t>(sqlite3_column_bytes(statement_, index)))
                  : std::string();
+  }
+  /// Column `index` as text, or nothing for NULL.
+  std::optional<std::string> optional_text(int index) const {
+    if (sqlite3_column_type(statement_, index) == SQLITE_NULL) return std::nullopt;
+    return text(index);
   }
   /// Column `index` as an integer.
   std::int64_t integer(int index) const { return sqlite3_column_int64(statement_, index); }

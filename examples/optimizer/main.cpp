@@ -68,6 +68,8 @@ class backend_server {
 
   /// Shows every app's study on `dashboard` from now on (`--dashboard`).
   void show_on(servokit::dashboard::session_source& dashboard) { dashboard_ = &dashboard; }
+  /// The store of every app's study.
+  backend::study_database& study() { return study_; }
 
   /// The reply body to `event` of `app`.
   std::string handle(const std::string& app, std::string_view event, std::string_view param, std::string_view cmd_uid) {
@@ -291,7 +293,7 @@ int main(int argc, char** argv) {
               host.c_str(), bound);
 
   // The dashboard: its own port and thread, the same token rule as the servo endpoint.
-  servokit::dashboard::session_source dashboard_studies;
+  servokit::dashboard::session_source dashboard_studies(&server_state->study());
   std::optional<servokit::dashboard::server> dashboard;
   if (dashboard_listen) {
     try {

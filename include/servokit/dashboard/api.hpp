@@ -25,7 +25,7 @@
 #include <utility>
 #include <vector>
 
-#include <servokit/backend/study.hpp>
+#include <servokit/backend/store.hpp>
 #include <servokit/dashboard/asset.hpp>
 #include <servokit/dashboard/model.hpp>
 #include <servokit/json/write.hpp>

@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include <servokit/backend/study.hpp>
+#include <servokit/backend/store.hpp>
 
 namespace servokit::dashboard {
 

@@ -1,7 +1,9 @@
 #pragma once
 /// @file
-/// A `study_source` over the live sessions of this process: what `servokit-servo --local` and
-/// `servokit-optimizer` optimize right now, with their exact state (running, done, failed).
+/// A `study_source` over the live sessions of this process (what `servokit-servo --local` and
+/// `servokit-optimizer` optimize right now, with their exact state) and, behind them, the study
+/// store: the studies no session of this process runs (not yet resumed after a restart, or run by
+/// another replica) are shown as the store has them.
 
 #include <map>
 #include <mutex>
@@ -11,16 +13,20 @@
 #include <vector>
 
 #include <servokit/backend/session.hpp>
+#include <servokit/backend/store.hpp>
 #include <servokit/dashboard/model.hpp>
 #include <servokit/json/write.hpp>
 #include <servokit/optimize/objective.hpp>
 
 namespace servokit::dashboard {
 
-/// The studies of the sessions added to it. Thread-safe; each session must outlive the source
-/// (or the server reading it).
+/// The studies of the sessions added to it, and of `store`. Thread-safe; the sessions and the
+/// store must outlive the source (or the server reading it).
 class session_source final : public study_source {
  public:
+  /// Shows the sessions added later and, when `store` is given, every other study it holds.
+  explicit session_source(backend::study_store* store = nullptr) : store_(store) {}
+
   /// Shows `session`'s study (replacing an earlier session of the same app).
   void add(const backend::session& session) {
     entry added;
@@ -43,18 +49,29 @@ class session_source final : public study_source {
   }
 
   std::vector<study_overview> studies() override {
-    std::vector<study_overview> found;
+    std::map<std::string, study_overview, std::less<>> found;
+    if (store_) {
+      for (const auto& stored : store_->studies()) found[stored.app] = overview_of(stored);
+    }
     std::lock_guard lock(mutex_);
-    found.reserve(entries_.size());
-    for (const auto& [app, known] : entries_) found.push_back(read(app, known).overview);
-    return found;
+    for (const auto& [app, known] : entries_) found[app] = read(app, known).overview;
+    std::vector<study_overview> listed;
+    listed.reserve(found.size());
+    for (auto& [app, overview] : found) listed.push_back(std::move(overview));
+    return listed;
   }
 
   std::optional<study_details> study(std::string_view app) override {
-    std::lock_guard lock(mutex_);
-    const auto found = entries_.find(app);
-    if (found == entries_.end()) return std::nullopt;
-    return read(found->first, found->second);
+    {
+      std::lock_guard lock(mutex_);
+      const auto found = entries_.find(app);
+      if (found != entries_.end()) return read(found->first, found->second);
+    }
+    if (!store_) return std::nullopt;
+    for (const auto& stored : store_->studies()) {
+      if (stored.app == app) return study_details{overview_of(stored), store_->trials(app)};
+    }
+    return std::nullopt;
   }
 
  private:
@@ -77,6 +94,22 @@ class session_source final : public study_source {
       into.objective = config.objective.metric.value_or(config.objective.expression.value_or(""));
       into.maximize = config.objective.goal == optimize::maximize_goal;
     }
+  }
+
+  /// A study only the store knows, as the store has it.
+  static study_overview overview_of(const backend::study_summary& stored) {
+    study_overview overview;
+    overview.app = stored.app;
+    overview.state = stored.state == backend::study_states::finished ? std::string(states::done) : stored.state;
+    overview.reason = stored.failure;
+    overview.budget = stored.budget;
+    overview.trials_done = stored.trials;
+    overview.objective = stored.identity.objective;
+    overview.maximize = overview.objective.rfind(optimize::maximize_goal, 0) == 0;
+    overview.config_json = stored.config_json;
+    overview.created = stored.created;
+    overview.last_activity = stored.last_activity;
+    return overview;
   }
 
   static study_details read(const std::string& app, const entry& known) {
@@ -108,6 +141,7 @@ class session_source final : public study_source {
     return details;
   }
 
+  backend::study_store* store_;
   std::mutex mutex_;
   std::map<std::string, entry, std::less<>> entries_;
 };

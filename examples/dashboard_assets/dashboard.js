@@ -179,6 +179,11 @@
     }
   }
 
+  /** "12 / 30", or "12" when the study store did not record the budget. */
+  function trialsText(study) {
+    return study.budget > 0 ? study.trials + ' / ' + study.budget : String(study.trials);
+  }
+
   function stateCell(state, reason) {
     const cell = element('td', {class: 'state-' + state}, state);
     if (reason) cell.title = reason;
@@ -207,7 +212,7 @@
         const row = element('tr', {},
           element('td', {}, element('a', {href: '/studies/' + encodeURIComponent(study.app)}, study.app)),
           stateCell(study.state, study.reason),
-          element('td', {class: 'number'}, study.trials + ' / ' + study.budget),
+          element('td', {class: 'number'}, trialsText(study)),
           element('td', {class: 'number'}, gain),
           element('td', {}, study.objective),
           element('td', {title: timestamp(study.last_activity)}, ago(study.last_activity)));
@@ -276,7 +281,7 @@
     function renderSummary() {
       const items = [
         ['state', overview.state],
-        ['trials', overview.trials + ' / ' + overview.budget + ' (' + overview.ok + ' ok)'],
+        ['trials', trialsText(overview) + ' (' + overview.ok + ' ok)'],
         ['objective', overview.objective],
         ['best', overview.best ? readable(overview.best.objective) + ' (trial ' + overview.best.trial + ')' : '\u2014'],
         ['baseline', overview.baseline ? readable(overview.baseline.objective) : '\u2014'],
@@ -292,7 +297,9 @@
         summary.append(element('div', {class: 'item'}, element('span', {class: 'label'}, 'reason'),
                                element('span', {class: 'problem'}, overview.reason)));
       }
-      document.getElementById('config').textContent = 'optimization:' + yamlText(overview.config, '  ');
+      const config = overview.config;
+      document.getElementById('config').textContent = config && Object.keys(config).length ?
+        'optimization:' + yamlText(config, '  ') : '(not recorded in the study store; shown while a session of this program runs the study)';
     }
 
     function renderBest() {

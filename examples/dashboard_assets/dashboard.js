@@ -514,6 +514,8 @@
       renderTrials();
       overviewText = text;
       document.body.dataset.trialsShown = String(trials.length);
+      // When the page first showed the whole study, in ms since the navigation began (bench/dashboard.py).
+      if (!document.body.dataset.firstDrawnMs) document.body.dataset.firstDrawnMs = performance.now().toFixed(1);
     });
   }
 

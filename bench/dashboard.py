@@ -24,16 +24,15 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "browser"))
 import cdp          # noqa: E402
 import fake_agent   # noqa: E402
 
-SETTINGS = {"web": {"cpu": {"min": 1, "max": 8, "step": 1, "value": 2},
-                    "memory": {"min": 1, "max": 16, "step": 1, "value": 4},
-                    "gc": {"type": "enum", "values": ["serial", "g1", "zgc"], "value": "serial"}}}
+SETTINGS = fake_agent.BENCH_SETTINGS
+latency = fake_agent.latency_model
+AGENTS = os.path.join(os.path.dirname(os.path.abspath(fake_agent.__file__)), "fake_agent.py")
 
 
 def config_text(budget):
@@ -70,11 +69,6 @@ class Optimizer:
         self.process.terminate()
         self.process.wait(timeout=60)
         self.log.close()
-
-
-def latency(value):
-    cpu, memory, gc = value["web"]["cpu"], value["web"]["memory"], value["web"]["gc"]
-    return 100 / cpu + 4 * cpu + 30 / memory + memory + {"serial": 10, "g1": 3, "zgc": 5}[gc]
 
 
 def write_study(path, app, trials):
@@ -156,36 +150,44 @@ class Timer:
         return elapsed
 
 
-def run_agents(backend, apps, stop, budget, timings=None):
-    """One thread per app running trials until its budget is spent or `stop` is set."""
-    def agent_thread(app):
-        agent = fake_agent.Agent("http://" + backend, app, SETTINGS)
-        if timings is not None:
-            original = agent.post
+class Agents:
+    """`count` agents (app0, app1, ...) in a process of their own (Python's lock would otherwise
+    delay this process's own timings), running trials until their budgets are spent."""
 
-            def timed(event, param=None, cmd_uid=None):
-                started = time.perf_counter()
-                reply = original(event, param, cmd_uid)
-                timings.append((time.perf_counter() - started) * 1000)
-                return reply
-            agent.post = timed
-        agent.start()
-        while not stop.is_set() and agent.trial(latency):
-            pass
-    threads = [threading.Thread(target=agent_thread, args=(app,), daemon=True) for app in apps]
-    for thread in threads:
-        thread.start()
-    return threads
+    def __init__(self, backend, count, directory):
+        self.timings_file = os.path.join(directory, "agent-timings.txt")
+        self.log = open(os.path.join(directory, "agents.log"), "wb")
+        self.process = subprocess.Popen([sys.executable, AGENTS, "http://" + backend, str(count), self.timings_file],
+                                        stdout=self.log, stderr=subprocess.STDOUT)
+
+    def running(self):
+        return self.process.poll() is None
+
+    def finish(self, timeout=900):
+        """Waits for every agent to finish; returns their reply times (ms)."""
+        code = self.process.wait(timeout=timeout)
+        self.log.close()
+        if code != 0:
+            with open(self.log.name, errors="replace") as log:
+                raise RuntimeError("the agents failed: " + log.read()[-2000:])
+        with open(self.timings_file) as lines:
+            return [float(line) for line in lines if line.strip()]
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
 
 
 def bench_api(bin_dir, work, requests):
     directory = os.path.join(work, "api")
     os.makedirs(directory)
     optimizer = Optimizer(bin_dir, directory, budget=40)
-    stop = threading.Event()
+    agents = None
     try:
-        apps = [f"app{i:02d}" for i in range(64)]
-        threads = run_agents(optimizer.backend, apps, stop, 40)
+        apps = [f"app{i}" for i in range(64)]
+        agents = Agents(optimizer.backend, 64, directory)
         timer = Timer(optimizer.dashboard)
         deadline = time.monotonic() + 120
         while len(json.loads(_get_json(optimizer.dashboard, "/api/studies"))["studies"]) < 64:
@@ -199,15 +201,17 @@ def bench_api(bin_dir, work, requests):
             series["/api/studies"].append(timer.get("/api/studies"))
             series["/api/studies/<app>"].append(timer.get(f"/api/studies/{app}"))
             series["/api/studies/<app>/trials?after=N"].append(timer.get(f"/api/studies/{app}/trials?after=5"))
-        running = sum(1 for thread in threads if thread.is_alive())
+        running = agents.running()
         studies = json.loads(_get_json(optimizer.dashboard, "/api/studies"))["studies"]
         trials = sum(study["trials"] for study in studies)
+        active = sum(1 for study in studies if study["state"] == "running")
     finally:
-        stop.set()
+        if agents:
+            agents.stop()
         optimizer.close()
     figures = {}
-    print(f"api: {requests} requests per path while 64 apps ran trials ({running} agents still running at the end, "
-          f"{trials} trials recorded)")
+    print(f"api: {requests} requests per path while 64 apps ran trials (agents {'still running' if running else 'done'} "
+          f"at the end: {active} studies running, {trials} trials recorded)")
     for name, values in series.items():
         print(f"  {name:40s} p50 {statistics.median(values):6.2f} ms   p99 {percentile(values, 0.99):6.2f} ms   "
               f"max {max(values):6.2f} ms")
@@ -232,15 +236,11 @@ def bench_servo(bin_dir, work, browser, rounds, budget):
             pages = []
             try:
                 if name.startswith("c"):
-                    for path in ("/studies/app0", "/studies/app3", "/"):
+                    for path in ("/studies/app0", "/studies/app3", "/"):   # they wait for the studies to appear
                         page = browser.new_page()
                         page.navigate(f"http://{optimizer.dashboard}{path}")
                         pages.append(page)
-                timings = []
-                stop = threading.Event()
-                threads = run_agents(optimizer.backend, [f"app{i}" for i in range(8)], stop, budget, timings)
-                for thread in threads:
-                    thread.join(timeout=600)
+                timings = Agents(optimizer.backend, 8, directory).finish()
                 if pages:
                     shown = pages[0].evaluate("document.body.dataset.trialsShown")
                     assert shown == str(budget), f"the polling page shows {shown} trials"

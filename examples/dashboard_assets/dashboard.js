@@ -237,6 +237,7 @@
     let overview = null;
     let overviewText = '';
     const sorting = {column: '#', descending: false};
+    let lookInList = false;
     const settingCharts = new Map();
 
     Chart.defaults.animation = false;
@@ -485,21 +486,34 @@
     }
 
     poll(async () => {
-      // Until the study exists, ask the list (a 404 would be logged by the browser every poll).
+      // A study that does not exist (yet) is looked for in the list until it appears: the browser
+      // would log its 404 on every poll.
       const missing = document.getElementById('missing');
-      if (!overview) {
+      const showMissing = () => {
+        missing.hidden = false;
+        missing.textContent = 'No study of "' + app + '" here (yet): it appears when its agent connects.';
+      };
+      if (lookInList) {
         const {studies} = await api('/api/studies');
-        if (!studies.some((listed) => listed.app === app)) {
-          missing.hidden = false;
-          missing.textContent = 'No study of "' + app + '" here (yet): it appears when its agent connects.';
-          return;
-        }
+        if (!studies.some((listed) => listed.app === app)) return showMissing();
+        lookInList = false;
       }
-      const study = await api(base);
-      missing.hidden = true;
-      if (study.trials < trials.length) trials.length = 0;   // the study was started over
       const after = trials.length ? trials[trials.length - 1].number : 0;
-      const fresh = await api(base + '/trials?after=' + after);
+      let study;
+      let fresh;
+      try {
+        [study, fresh] = await Promise.all([api(base), api(base + '/trials?after=' + after)]);
+      } catch (failure) {
+        if (!(failure instanceof ApiError && failure.status === 404)) throw failure;
+        lookInList = true;
+        return showMissing();
+      }
+      missing.hidden = true;
+      if (study.trials < trials.length) {   // the study was started over: read it again
+        trials.length = 0;
+        overviewText = '';
+        return;
+      }
       trials.push(...fresh.trials);
       const text = JSON.stringify(study);
       if (text === overviewText && fresh.trials.length === 0) {

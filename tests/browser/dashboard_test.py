@@ -115,11 +115,20 @@ def measure_with_failures():
 def study_checks(bin_dir, browser, screenshot):
     optimizer = Optimizer(bin_dir)
     try:
+        # A page opened before the study exists says so, then shows it once it does.
+        early = browser.new_page()
+        early.navigate(optimizer.dashboard_url + "/studies/web")
+        early.wait_for("!document.getElementById('missing').hidden", what="the page to say the study is missing")
+
         agent = fake_agent.Agent(optimizer.backend_url, "web", SETTINGS, metrics=("latency", "error_rate"))
         agent.start()
         measure = measure_with_failures()
         for _ in range(12):
             agent.trial(measure)
+        early.wait_for("document.body.dataset.trialsShown === '12'", what="the early page to show the study")
+        check(early.evaluate("document.getElementById('missing').hidden"), "a page opened before the study shows it once it exists")
+        check(not [e for e in early.errors if not e.startswith("network:")], f"no script error on it ({early.errors})")
+        early.close()
 
         status, _, body = get(optimizer.dashboard_url + "/api/studies/web/trials")
         trials = json.loads(body)["trials"]

@@ -2,32 +2,56 @@
 servokit-optimizer over HTTP (HELLO, DESCRIPTION, then ADJUST and MEASURE per trial) with values
 the caller chooses, so a test decides exactly when each trial ends and what it holds."""
 
+import http.client
 import json
-import urllib.request
+import sys
+import threading
+import time
+import urllib.parse
 
 
 class Agent:
     """One app's agent. `settings` is {component: {setting: declaration}}."""
 
     def __init__(self, base_url, app, settings, metrics=("latency",), token=None):
-        self.url = f"{base_url}/accounts/test/applications/{app}/servo"
+        address = urllib.parse.urlsplit(base_url)
+        self.host, self.port = address.hostname, address.port
+        self.path = f"/accounts/test/applications/{app}/servo"
         self.app = app
         self.settings = settings
         self.metrics = metrics
         self.token = token
-        self.opener = urllib.request.build_opener()
+        self.connection = None   # kept alive between events, as servokit-servo does
         self.last_settings = None
+        self.timings = None      # a list to append each reply time (ms) to, when set
 
     def post(self, event, param=None, cmd_uid=None):
         body = {"event": event, "param": param}
         if cmd_uid:
             body["cmd_uid"] = cmd_uid
-        request = urllib.request.Request(self.url, data=json.dumps(body).encode(), method="POST",
-                                         headers={"Content-Type": "application/json"})
+        headers = {"Content-Type": "application/json"}
         if self.token:
-            request.add_header("Authorization", "Bearer " + self.token)
-        with self.opener.open(request, timeout=60) as reply:
-            return json.loads(reply.read())
+            headers["Authorization"] = "Bearer " + self.token
+        for attempt in range(2):
+            if self.connection is None:
+                self.connection = http.client.HTTPConnection(self.host, self.port, timeout=60)
+            started = time.perf_counter()
+            try:
+                self.connection.request("POST", self.path, body=json.dumps(body), headers=headers)
+                reply = self.connection.getresponse()
+                text = reply.read()
+            except (ConnectionError, http.client.HTTPException):
+                # The server closed a kept-alive connection; the event was not taken: send it again.
+                self.connection.close()
+                self.connection = None
+                if attempt:
+                    raise
+                continue
+            if self.timings is not None:
+                self.timings.append((time.perf_counter() - started) * 1000)
+            if reply.status != 200:
+                raise RuntimeError(f"{event}: HTTP {reply.status}: {text[:300]!r}")
+            return json.loads(text)
 
     def start(self):
         """HELLO and the description: the study exists once this returns."""
@@ -60,3 +84,47 @@ class Agent:
             param = {"status": "ok", "metrics": {m: {"value": v} for m, v in result.items()}}
         self.post("MEASUREMENT", param, command.get("cmd_uid"))
         return True
+
+
+def latency_model(settings):
+    """A made-up latency over the settings of `BENCH_SETTINGS`."""
+    web = settings["web"]
+    return 100 / web["cpu"] + 4 * web["cpu"] + 30 / web["memory"] + web["memory"] + {"serial": 10, "g1": 3, "zgc": 5}[web["gc"]]
+
+
+BENCH_SETTINGS = {"web": {"cpu": {"min": 1, "max": 8, "step": 1, "value": 2},
+                          "memory": {"min": 1, "max": 16, "step": 1, "value": 4},
+                          "gc": {"type": "enum", "values": ["serial", "g1", "zgc"], "value": "serial"}}}
+
+
+def main():
+    """fake_agent.py BASE_URL APPS TIMINGS_FILE: APPS agents (app0, app1, ...), one thread each, run
+    trials of `latency_model` until their budget is spent; each reply time goes to TIMINGS_FILE."""
+    base_url, count, timings_file = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    timings = []
+    failures = []
+
+    def run(app):
+        try:
+            agent = Agent(base_url, app, BENCH_SETTINGS)
+            agent.timings = timings
+            agent.start()
+            while agent.trial(latency_model):
+                pass
+        except Exception as failure:   # reported below: one agent's failure fails the run
+            failures.append(f"{app}: {failure}")
+    threads = [threading.Thread(target=run, args=(f"app{i}",)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with open(timings_file, "w") as out:
+        out.write("\n".join(f"{value:.4f}" for value in timings))
+    if failures:
+        print("\n".join(failures), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

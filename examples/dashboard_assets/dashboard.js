@@ -124,9 +124,23 @@
     return reply.json();
   }
 
+  /** The form that asks for the token, made the first time it is needed. */
+  function tokenForm() {
+    let form = document.getElementById('token-form');
+    if (form) return form;
+    form = element('form', {id: 'token-form', class: 'token-form'},
+      element('label', {for: 'token-input'}, 'This dashboard needs its access token (the file given to ',
+              element('code', {}, '--auth-token'), '):'),
+      element('input', {id: 'token-input', type: 'password', autocomplete: 'off', spellcheck: 'false'}),
+      element('button', {type: 'submit'}, 'Open'),
+      element('p', {id: 'token-problem', class: 'problem'}));
+    document.querySelector('main').prepend(form);
+    return form;
+  }
+
   /** Shows the token form and resolves once a token was entered. */
   function askToken(problem) {
-    const form = document.getElementById('token-form');
+    const form = tokenForm();
     const input = document.getElementById('token-input');
     const problemText = document.getElementById('token-problem');
     problemText.hidden = !problem;

@@ -258,13 +258,13 @@ def token_checks(bin_dir, browser):
 
         page = browser.new_page()
         page.navigate(optimizer.dashboard_url + "/")
-        page.wait_for("!document.getElementById('token-form').hidden", what="the page to ask for the token")
+        page.wait_for("document.getElementById('token-form') && !document.getElementById('token-form').hidden", what="the page to ask for the token")
         page.evaluate(f"document.getElementById('token-input').value = {json.dumps(token)};"
                       "document.getElementById('token-form').requestSubmit()")
         page.wait_for("document.querySelectorAll('#studies tbody tr').length === 1", what="the studies after the token")
         page.navigate(optimizer.dashboard_url + "/studies/api")
         page.wait_for("document.body.dataset.trialsShown === '2'", what="the study page with the token kept")
-        check(page.evaluate("document.getElementById('token-form').hidden"), "the page asked for the token once")
+        check(page.evaluate("document.getElementById('token-form') === null"), "the page asked for the token once")
         check(token not in page.evaluate("document.body.innerText"), "the token is not shown")
         page.close()
         stderr = optimizer.log()

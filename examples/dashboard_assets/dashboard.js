@@ -241,11 +241,23 @@
 
   const statusColors = {ok: '#2458c6', infeasible: '#a15c00', failed: '#b3261e', rejected: '#7a3fb0'};
 
-  function studyPage() {
+  /** The study page's app and the address of its API. */
+  function studyAddress() {
     const app = decodeURIComponent(location.pathname.slice('/studies/'.length));
+    return {app, base: '/api/studies/' + encodeURIComponent(app)};
+  }
+
+  /** The study and its trials after `after`, asked at once. */
+  function fetchStudy(base, after) {
+    return Promise.all([api(base), api(base + '/trials?after=' + after)]);
+  }
+
+  /** `first`: the first fetchStudy, started before Chart.js was run (see the end of this file). */
+  function studyPage(first) {
+    const {app, base} = studyAddress();
     document.title = 'servokit: ' + app;
     document.getElementById('app-name').textContent = app;
-    const base = '/api/studies/' + encodeURIComponent(app);
+    let prefetched = first;
 
     const trials = [];
     let overview = null;
@@ -516,7 +528,9 @@
       let study;
       let fresh;
       try {
-        [study, fresh] = await Promise.all([api(base), api(base + '/trials?after=' + after)]);
+        const asked = prefetched && after === 0 ? prefetched : fetchStudy(base, after);
+        prefetched = null;
+        [study, fresh] = await asked;
       } catch (failure) {
         if (!(failure instanceof ApiError && failure.status === 404)) throw failure;
         lookInList = true;
@@ -549,7 +563,15 @@
 
   // --- start ------------------------------------------------------------------------------------
 
+  // The study page lists this script before Chart.js: the study is asked for at once, while the
+  // browser still runs Chart.js, and drawn once Chart.js has run.
   const page = document.body.dataset.page;
-  if (page === 'studies') studiesPage();
-  else if (page === 'study') studyPage();
+  if (page === 'studies') {
+    studiesPage();
+  } else if (page === 'study') {
+    const first = fetchStudy(studyAddress().base, 0);
+    first.catch(() => {});   // handled where it is awaited; not an unhandled rejection meanwhile
+    if (window.Chart) studyPage(first);
+    else document.getElementById('chart-script').addEventListener('load', () => studyPage(first));
+  }
 })();

@@ -109,7 +109,7 @@ def main():
             agent = Agent(base_url, app, BENCH_SETTINGS)
             agent.timings = timings
             agent.start()
-            while agent.trial(latency_model):
+            while agent.trial(lambda settings: {"latency": latency_model(settings)}):
                 pass
         except Exception as failure:   # reported below: one agent's failure fails the run
             failures.append(f"{app}: {failure}")

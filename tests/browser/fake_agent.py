@@ -76,7 +76,8 @@ class Agent:
         self.last_settings = settings
         self.post("ADJUSTMENT", {"status": "ok", "state": command["param"]["state"]}, command.get("cmd_uid"))
         command = self.post("WHATS_NEXT")
-        assert command["cmd"] == "MEASURE", command
+        if command["cmd"] != "MEASURE":
+            return False   # that adjust was the last one, to the best configuration
         result = measure(settings)
         if isinstance(result, str):
             param = {"status": "failed", "reason": result, "message": result}

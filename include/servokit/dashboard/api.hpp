@@ -133,12 +133,9 @@ inline std::string studies_json(study_source& source) {
   json::writer out(text);
   out.begin_object();
   out.key("studies"), out.begin_array();
-  for (const auto& overview : source.studies()) {
-    // The overview's best needs the trials; a source without them shows none.
-    const auto details = source.study(overview.app);
+  for (const auto& details : source.studies()) {
     out.begin_object();
-    detail::write_overview_members(out, details ? details->overview : overview,
-                                   details ? details->trials : std::vector<backend::trial_record>{});
+    detail::write_overview_members(out, details.overview, details.trials);
     out.end_object();
   }
   out.end_array();

@@ -49,8 +49,8 @@ struct study_details {
 class study_source {
  public:
   virtual ~study_source() = default;
-  /// Every study, in a stable order (by app id).
-  virtual std::vector<study_overview> studies() = 0;
+  /// Every study with its trials, in a stable order (by app id).
+  virtual std::vector<study_details> studies() = 0;
   /// One study, or nothing when `app` has none.
   virtual std::optional<study_details> study(std::string_view app) = 0;
 };

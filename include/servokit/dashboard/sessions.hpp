@@ -5,6 +5,7 @@
 /// store: the studies no session of this process runs (not yet resumed after a restart, or run by
 /// another replica) are shown as the store has them.
 
+#include <chrono>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -48,16 +49,18 @@ class session_source final : public study_source {
     entries_[app] = std::move(added);
   }
 
-  std::vector<study_overview> studies() override {
-    std::map<std::string, study_overview, std::less<>> found;
-    if (store_) {
-      for (const auto& stored : store_->studies()) found[stored.app] = overview_of(stored);
+  std::vector<study_details> studies() override {
+    std::map<std::string, study_details, std::less<>> found;
+    {
+      std::lock_guard lock(mutex_);
+      for (const auto& [app, known] : entries_) found[app] = read(app, known);
     }
-    std::lock_guard lock(mutex_);
-    for (const auto& [app, known] : entries_) found[app] = read(app, known).overview;
-    std::vector<study_overview> listed;
+    for (const auto& stored : stored_studies()) {
+      if (!found.contains(stored.app)) found[stored.app] = study_details{overview_of(stored), store_->trials(stored.app)};
+    }
+    std::vector<study_details> listed;
     listed.reserve(found.size());
-    for (auto& [app, overview] : found) listed.push_back(std::move(overview));
+    for (auto& [app, details] : found) listed.push_back(std::move(details));
     return listed;
   }
 
@@ -67,12 +70,16 @@ class session_source final : public study_source {
       const auto found = entries_.find(app);
       if (found != entries_.end()) return read(found->first, found->second);
     }
-    if (!store_) return std::nullopt;
-    for (const auto& stored : store_->studies()) {
+    for (const auto& stored : stored_studies()) {
       if (stored.app == app) return study_details{overview_of(stored), store_->trials(app)};
     }
     return std::nullopt;
   }
+
+  /// How long the store's list of studies is reused: the store is shared with the sessions that
+  /// record trials, so pages polling twice a second each must not queue behind them. (The studies
+  /// run here are read from their sessions, always current.)
+  static constexpr std::chrono::milliseconds store_listing_lifetime{250};
 
  private:
   struct entry {
@@ -94,6 +101,18 @@ class session_source final : public study_source {
       into.objective = config.objective.metric.value_or(config.objective.expression.value_or(""));
       into.maximize = config.objective.goal == optimize::maximize_goal;
     }
+  }
+
+  /// The store's studies, read again when the last reading is older than `store_listing_lifetime`.
+  std::vector<backend::study_summary> stored_studies() {
+    if (!store_) return {};
+    std::lock_guard lock(store_mutex_);
+    const auto now = std::chrono::steady_clock::now();
+    if (!store_read_ || now - *store_read_ >= store_listing_lifetime) {
+      stored_ = store_->studies();
+      store_read_ = now;
+    }
+    return stored_;
   }
 
   /// A study only the store knows, as the store has it.
@@ -142,7 +161,10 @@ class session_source final : public study_source {
   }
 
   backend::study_store* store_;
-  std::mutex mutex_;
+  std::mutex store_mutex_;   // guards the store's listing below
+  std::vector<backend::study_summary> stored_;
+  std::optional<std::chrono::steady_clock::time_point> store_read_;
+  std::mutex mutex_;         // guards the sessions
   std::map<std::string, entry, std::less<>> entries_;
 };
 

@@ -302,6 +302,7 @@ int main(int argc, char** argv) {
       dashboard.emplace(dashboard_studies, servokit_dashboard_assets(), token);
       dashboard->start(address);
       std::printf("servokit-optimizer: dashboard on %s\n", dashboard->url().c_str());
+      if (const auto warning = servokit::dashboard::exposure_warning(address, token)) log_line(*warning);
     } catch (const std::exception& failure) {
       log_line(std::string("--dashboard ") + *dashboard_listen + ": " + failure.what());
       return 1;

@@ -155,6 +155,7 @@ int main(int argc, char** argv) try {
       servokit::dashboard::server dashboard(studies, servokit_dashboard_assets(), dashboard_token);
       dashboard.start(*dashboard_address);
       std::fprintf(stderr, "servokit-servo: dashboard on %s\n", dashboard.url().c_str());
+      if (const auto warning = servokit::dashboard::exposure_warning(*dashboard_address, dashboard_token)) complain(*warning);
       return run_agent(with_display, in_process, argv);
     });
   }

@@ -4,9 +4,7 @@
 // (tests/browser/dashboard_test.py).
 #include <doctest/doctest.h>
 
-#include <chrono>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <simdjson.h>
@@ -226,6 +224,9 @@ TEST_CASE("--dashboard takes HOST:PORT, [IPv6]:PORT or a port on loopback") {
   CHECK(dashboard::loopback_host("127.0.0.1"));
   CHECK(dashboard::loopback_host("::1"));
   CHECK_FALSE(dashboard::loopback_host("0.0.0.0"));
+  CHECK_FALSE(dashboard::exposure_warning({"127.0.0.1", 80}, ""));
+  CHECK_FALSE(dashboard::exposure_warning({"0.0.0.0", 80}, "token"));
+  CHECK(dashboard::exposure_warning({"0.0.0.0", 80}, "")->find("without a token") != std::string::npos);
 }
 
 TEST_CASE("a server started again shows the studies its store holds before any agent connects") {
@@ -253,7 +254,6 @@ TEST_CASE("a server started again shows the studies its store holds before any a
   CHECK(dashboard::summarize_best(details->trials, true).best->first_trial == 2);
   CHECK_FALSE(source.study("other"));
   store.mark_finished("stored", R"({"c":{"x":2}})");
-  // The store's listing is reused for a moment; the change shows once that has passed.
-  std::this_thread::sleep_for(dashboard::session_source::store_listing_lifetime + std::chrono::milliseconds(50));
+  source.refresh();   // requests see a snapshot, at most one poll old
   CHECK(source.studies()[0].overview.state == "done");
 }

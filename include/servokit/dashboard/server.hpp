@@ -1,7 +1,8 @@
 #pragma once
 /// @file
 /// The dashboard served over HTTP on a port of its own (cpp-httplib, Debian's
-/// libcpp-httplib-dev: link `cpp-httplib`), on a thread of its own, beside whatever the program
+/// libcpp-httplib-dev: link it through pkg-config, `PkgConfig::cpp-httplib`, whose compile
+/// definitions must match the library's), on a thread of its own, beside whatever the program
 /// does. Loopback unless told otherwise.
 
 #include <cerrno>
@@ -50,6 +51,13 @@ inline listen_address parse_listen_address(std::string_view text) {
 /// Whether `host` is a loopback address (127.0.0.0/8, ::1, localhost).
 inline bool loopback_host(std::string_view host) {
   return host == "localhost" || host == "::1" || host.substr(0, 4) == "127.";
+}
+
+/// A warning for a dashboard anyone on the network may read (not loopback, no token), or nothing.
+inline std::optional<std::string> exposure_warning(const listen_address& address, std::string_view token) {
+  if (loopback_host(address.host) || !token.empty()) return std::nullopt;
+  return "the dashboard listens on " + address.host +
+         " without a token: whoever reaches that address can read every study (give --auth-token, or listen on 127.0.0.1)";
 }
 
 /// The dashboard's HTTP server. Starts serving in `start()`, stops in `stop()` or when destroyed.

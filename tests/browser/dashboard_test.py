@@ -273,6 +273,80 @@ def token_checks(bin_dir, browser):
         optimizer.close()
 
 
+LOCAL_CONFIG = """batch:
+  command: ./job.sh {web.cpu}
+  expected_duration: 1
+  application:
+    components:
+      web:
+        settings:
+          cpu: {min: 1, max: 8, step: 1, default: 2}
+  metrics:
+    latency: {output_regex: '^latency: (\\d+)$', unit: ms}
+optimization:
+  objective: {metric: latency, goal: minimize}
+  budget: 8
+  seed: 1
+"""
+
+
+def local_checks(bin_dir, browser):
+    """servokit-servo --local --dashboard: the same pages for a local run, live while it runs."""
+    directory = tempfile.mkdtemp(prefix="servokit-dashboard-local-")
+    try:
+        with open(os.path.join(directory, "config.yaml"), "w") as config:
+            config.write(LOCAL_CONFIG)
+        with open(os.path.join(directory, "job.sh"), "w") as job:
+            # Slow enough for the page to watch the run (0.4 s a trial); the latency is made up.
+            job.write('#!/bin/sh\nsleep 0.4\necho "latency: $((100 / $1 + 5 * $1))"\n')
+        os.chmod(os.path.join(directory, "job.sh"), 0o755)
+        for role in ("adjust", "measure"):
+            os.symlink(os.path.join(bin_dir, "servokit-batch"), os.path.join(directory, role))
+        servo = os.path.join(bin_dir, "servokit-servo")
+
+        refused = subprocess.run([servo, "--dashboard", "127.0.0.1:0", "--no-auth", "app"], cwd=directory,
+                                 capture_output=True, text=True, timeout=60)
+        check(refused.returncode == 2 and "--dashboard needs --local" in refused.stderr,
+              f"--dashboard without --local is refused ({refused.returncode}: {refused.stderr.strip()})")
+        bad = subprocess.run([servo, "--local", "--dashboard", "127.0.0.1:99999", "app"], cwd=directory,
+                             capture_output=True, text=True, timeout=60)
+        check(bad.returncode == 2 and "--dashboard 127.0.0.1:99999" in bad.stderr,
+              f"a bad --dashboard address is refused ({bad.returncode}: {bad.stderr.strip()})")
+
+        # stderr to a file: the run's lines must never wait for this test to read them.
+        stderr_path = os.path.join(directory, "stderr.txt")
+        with open(stderr_path, "w") as stderr:
+            process = subprocess.Popen([servo, "--local", "--dashboard", "127.0.0.1:0", "local-app"], cwd=directory,
+                                       stdout=subprocess.PIPE, stderr=stderr, text=True)
+        url = None
+        deadline = time.monotonic() + 60
+        while url is None and process.poll() is None and time.monotonic() < deadline:
+            with open(stderr_path) as lines:
+                if match := re.search(r"dashboard on (http://[0-9.:]+)/", lines.read()):
+                    url = match.group(1)
+            time.sleep(0.02)
+        check(url is not None, "servokit-servo --local --dashboard prints the dashboard's address")
+        if url:
+            page = browser.new_page()
+            page.navigate(url + "/studies/local-app")
+            page.wait_for("Number(document.body.dataset.trialsShown || 0) >= 1", what="the local study's first trial")
+            shown = int(page.evaluate("document.body.dataset.trialsShown"))
+            page.wait_for(f"Number(document.body.dataset.trialsShown) > {shown}", what="a later trial of the local run")
+            later = int(page.evaluate("document.body.dataset.trialsShown"))
+            check(later > shown and page.evaluate("window.performance.getEntriesByType('navigation').length") == 1,
+                  f"the local run's trials appear live on its dashboard ({shown}, then {later} trials, one page load)")
+            check(not page.errors, f"no console error on the local run's page ({page.errors})")
+            page.close()
+        summary = process.stdout.read()
+        code = process.wait(timeout=300)
+        with open(stderr_path) as lines:
+            remaining = lines.read()
+        first_line = summary.splitlines()[0] if summary else remaining[-300:]
+        check(code == 0 and "8 of 8 trials" in summary, f"the local run ends as usual ({code}: {first_line})")
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
 def main():
     if len(sys.argv) < 2:
         print(__doc__)
@@ -286,6 +360,7 @@ def main():
     try:
         study_checks(bin_dir, browser, screenshot)
         token_checks(bin_dir, browser)
+        local_checks(bin_dir, browser)
     finally:
         browser.close()
     if failures:

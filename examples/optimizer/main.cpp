@@ -69,7 +69,7 @@ class backend_server {
   /// Shows every app's study on `dashboard` from now on (`--dashboard`).
   void show_on(servokit::dashboard::session_source& dashboard) { dashboard_ = &dashboard; }
   /// The store of every app's study.
-  backend::study_database& study() { return study_; }
+  backend::study_store& study() { return study_; }
 
   /// The reply body to `event` of `app`.
   std::string handle(const std::string& app, std::string_view event, std::string_view param, std::string_view cmd_uid) {

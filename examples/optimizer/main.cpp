@@ -215,6 +215,15 @@ int main(int argc, char** argv) {
     return 2;
   }
   const std::string host = listen.substr(0, colon);
+  std::optional<servokit::dashboard::listen_address> dashboard_address;
+  if (dashboard_listen) {
+    try {
+      dashboard_address = servokit::dashboard::parse_listen_address(*dashboard_listen);
+    } catch (const std::exception& failure) {
+      log_line(std::string("--dashboard ") + failure.what());
+      return 2;
+    }
+  }
 
   std::optional<backend_server> server_state;
   std::string token;
@@ -293,13 +302,14 @@ int main(int argc, char** argv) {
               host.c_str(), bound);
 
   // The dashboard: its own port and thread, the same token rule as the servo endpoint.
-  servokit::dashboard::session_source dashboard_studies(&server_state->study());
+  std::optional<servokit::dashboard::session_source> dashboard_studies;
   std::optional<servokit::dashboard::server> dashboard;
-  if (dashboard_listen) {
+  if (dashboard_address) {
     try {
-      const auto address = servokit::dashboard::parse_listen_address(*dashboard_listen);
-      server_state->show_on(dashboard_studies);
-      dashboard.emplace(dashboard_studies, servokit_dashboard_assets(), token);
+      const auto& address = *dashboard_address;
+      dashboard_studies.emplace(&server_state->study());
+      server_state->show_on(*dashboard_studies);
+      dashboard.emplace(*dashboard_studies, servokit_dashboard_assets(), token);
       dashboard->start(address);
       std::printf("servokit-optimizer: dashboard on %s\n", dashboard->url().c_str());
       if (const auto warning = servokit::dashboard::exposure_warning(address, token)) log_line(*warning);

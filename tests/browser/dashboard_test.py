@@ -313,6 +313,13 @@ def local_checks(bin_dir, browser):
         check(bad.returncode == 2 and "--dashboard 127.0.0.1:99999" in bad.stderr,
               f"a bad --dashboard address is refused ({bad.returncode}: {bad.stderr.strip()})")
 
+        optimizer_refused = subprocess.run([os.path.join(bin_dir, "servokit-optimizer"), "--config", "config.yaml",
+                                            "--listen", "127.0.0.1:0", "--dashboard", "localhost:http"],
+                                           cwd=directory, capture_output=True, text=True, timeout=60)
+        check(optimizer_refused.returncode == 2 and "--dashboard \"localhost:http\"" in optimizer_refused.stderr,
+              f"servokit-optimizer refuses a bad --dashboard address ({optimizer_refused.returncode}: "
+              f"{optimizer_refused.stderr.strip()})")
+
         # stderr to a file: the run's lines must never wait for this test to read them.
         stderr_path = os.path.join(directory, "stderr.txt")
         with open(stderr_path, "w") as stderr:

@@ -76,9 +76,8 @@ struct best_result {
 };
 
 /// The best configuration and the baseline among `trials`: successful trials grouped by their
-/// settings, each group's mean objective compared (so a lucky single draw of a noisy
-/// configuration does not win over a repeated one by chance of rounding; repeats show their
-/// spread).
+/// settings and compared by each group's mean objective (a configuration measured again counts
+/// once, by its mean, with its spread); on equal means the one measured first wins.
 inline best_result summarize_best(const std::vector<backend::trial_record>& trials, bool maximize) {
   struct accumulator {
     std::int64_t first_trial = 0;

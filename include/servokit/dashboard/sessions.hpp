@@ -157,7 +157,7 @@ class session_source final : public study_source {
         for (const auto& stored : stored_) {
           if (!found.contains(stored.app)) stored_trials_[stored.app] = store_->trials(stored.app);
         }
-      } catch (const std::exception&) {   // unreachable for now: shown as last read
+      } catch (const std::exception&) {   // the store cannot be read now: its last listing is shown
       }
       for (const auto& stored : stored_) {
         if (found.contains(stored.app)) continue;

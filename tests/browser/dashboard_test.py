@@ -231,6 +231,11 @@ def study_checks(bin_dir, browser, screenshot):
         for method in ("POST", "PUT", "DELETE", "PATCH"):
             status, _, _ = get(optimizer.dashboard_url + "/api/studies/web", method=method, data=b"{}")
             check(status == 405, f"{method} /api/studies/web is refused ({status})")
+        # cpp-httplib compresses some types at brotli's slowest level on every request: not these.
+        for path in ("/api/studies", "/api/studies/web/trials", "/assets/chart.js", "/assets/dashboard.js"):
+            request = urllib.request.Request(optimizer.dashboard_url + path, headers={"Accept-Encoding": "gzip, deflate, br"})
+            with urllib.request.urlopen(request, timeout=30) as reply:
+                check(reply.headers.get("Content-Encoding") is None, f"{path} is sent uncompressed")
         check(get(optimizer.dashboard_url + "/api/studies/nobody")[0] == 404, "an unknown app's study is a 404")
         check(get(optimizer.dashboard_url + "/api/studies/web/trials?after=x")[0] == 400, "a bad ?after= is a 400")
         fresh = json.loads(get(optimizer.dashboard_url + "/api/studies/web/trials?after=12")[2])["trials"]

@@ -30,6 +30,9 @@ packages=(
   doctest-dev           # unit and integration tests
   hyperfine             # bench/run.sh
   openssl               # tests/unit/http.cpp: a self-signed certificate for the TLS test
+  libjs-chart.js        # the dashboard's charts, embedded in servokit-optimizer and servokit-servo
+  chromium              # tests/browser: the dashboard in a real (headless) browser
+  python3-websocket     # tests/browser: the DevTools protocol client that drives it
 )
 
 missing=()

@@ -24,6 +24,7 @@
 #include <servokit/backend/postgres_store.hpp>
 #include <servokit/backend/session.hpp>
 #include <servokit/backend/store.hpp>
+#include <servokit/dashboard/sessions.hpp>
 #include <servokit/json/write.hpp>
 
 namespace servokit_optimizer {
@@ -145,6 +146,11 @@ class app_sessions {
   /// Draws every app's plot off the request path (one thread for all).
   backend::plot_worker& plotter() { return *plotter_; }
 
+  /// Shows every app's study on `dashboard` from now on (`--dashboard`): call before serving.
+  void show_on(servokit::dashboard::session_source& dashboard) { dashboard_ = &dashboard; }
+  /// The store of every app's study.
+  backend::study_store& study() { return *study_; }
+
  private:
   struct entry {
     std::unique_ptr<backend::session> session;
@@ -188,8 +194,13 @@ class app_sessions {
     if (sessions_.size() >= policy_.max_apps) return nullptr;
     auto& slot = sessions_[app];
     slot = std::make_unique<entry>();
+    // What the dashboard shows of a refused app: its config and budget when they could be read.
+    servokit::optimize::optimization_config shown_config;
+    std::int64_t shown_budget = 0;
     try {
       auto options = backend::read_session_options(config_of(app), app, policy_.overrides);
+      shown_config = options.config;
+      shown_budget = options.budget;
       if (policy_.report_root) options.report_directory = *policy_.report_root / app;
       options.plotter = plotter_;
       backend::session_listener listener;
@@ -202,9 +213,11 @@ class app_sessions {
       slot->session = std::make_unique<backend::session>(std::move(options), *study_, std::move(listener));
       log_line("app " + app + ": study " + (done > 0 ? "resumed" : "started") + " (" + std::to_string(done) + " of " +
                std::to_string(budget) + " trials done)");
+      if (dashboard_) dashboard_->add(*slot->session);
     } catch (const std::exception& failure) {
       slot->refusal = failure.what();
       log_line("app " + app + ": refused: " + slot->refusal);
+      if (dashboard_) dashboard_->add_refused(app, shown_config, shown_budget, slot->refusal);
     }
     return slot.get();
   }
@@ -215,6 +228,7 @@ class app_sessions {
   mutable std::mutex mutex_;
   std::map<std::string, std::unique_ptr<entry>> sessions_;
   rate_limited_log refusals_;
+  servokit::dashboard::session_source* dashboard_ = nullptr;
 };
 
 }  // namespace servokit_optimizer

@@ -25,12 +25,15 @@
 
 #include <servokit/backend/envelope.hpp>
 #include <servokit/backend/options.hpp>
+#include <servokit/dashboard/server.hpp>
+#include <servokit/dashboard/sessions.hpp>
 #include <servokit/text/seconds.hpp>
 #include <servokit/text/token_file.hpp>
 #include <servokit/version.hpp>
 
 #include "app_sessions.hpp"
 #include "connection_pool.hpp"
+#include "dashboard_assets.hpp"
 
 namespace {
 
@@ -100,6 +103,9 @@ int main(int argc, char** argv) {
                  "seconds a request may take, from the connection's accept (or its previous reply) to its\n"
                  "reply, the wait for a thread included; a slower connection is cut")
       ->capture_default_str();
+  std::optional<std::string> dashboard_listen;
+  cli.add_option("--dashboard", dashboard_listen,
+                 "serve the dashboard (every study, live, in the browser) on HOST:PORT (PORT alone: loopback)");
   cli.set_version_flag("--version", std::string(servokit::version));
   try {
     cli.parse(argc, argv);
@@ -141,6 +147,15 @@ int main(int argc, char** argv) {
     return 2;
   }
   const std::string host = listen.substr(0, colon);
+  std::optional<servokit::dashboard::listen_address> dashboard_address;
+  if (dashboard_listen) {
+    try {
+      dashboard_address = servokit::dashboard::parse_listen_address(*dashboard_listen);
+    } catch (const std::exception& failure) {
+      log_line(std::string("--dashboard ") + failure.what());
+      return 2;
+    }
+  }
 
   std::optional<servokit_optimizer::app_sessions> apps;
   std::string token;
@@ -269,6 +284,24 @@ int main(int argc, char** argv) {
   };
   std::printf("servokit-optimizer: listening on http://%s:%d/accounts/{account}/applications/{app}/servo\n",
               host.c_str(), bound);
+
+  // The dashboard: its own port and thread, the same token rule as the servo endpoint.
+  std::optional<servokit::dashboard::session_source> dashboard_studies;
+  std::optional<servokit::dashboard::server> dashboard;
+  if (dashboard_address) {
+    try {
+      const auto& address = *dashboard_address;
+      dashboard_studies.emplace(&apps->study());
+      apps->show_on(*dashboard_studies);
+      dashboard.emplace(*dashboard_studies, servokit_dashboard_assets(), token);
+      dashboard->start(address);
+      std::printf("servokit-optimizer: dashboard on %s\n", dashboard->url().c_str());
+      if (const auto warning = servokit::dashboard::exposure_warning(address, token)) log_line(*warning);
+    } catch (const std::exception& failure) {
+      log_line(std::string("--dashboard ") + *dashboard_listen + ": " + failure.what());
+      return 1;
+    }
+  }
   std::fflush(stdout);
 
   std::atomic<bool> stopping{false};

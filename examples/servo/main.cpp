@@ -12,6 +12,7 @@
 #include <cstring>
 #include <exception>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -19,12 +20,17 @@
 
 #include <CLI/CLI.hpp>
 
+#include <servokit/dashboard/server.hpp>
+#include <servokit/dashboard/sessions.hpp>
 #include <servokit/servo/loop.hpp>
 #include <servokit/servo/options.hpp>
 #include <servokit/servo/signal_relay.hpp>
 #include <servokit/text/seconds.hpp>
 #include <servokit/transport/http.hpp>
+#include <servokit/text/token_file.hpp>
 #include <servokit/version.hpp>
+
+#include "dashboard_assets.hpp"
 
 #include "local_mode.hpp"
 
@@ -106,6 +112,10 @@ int main(int argc, char** argv) try {
   app.add_flag("--no-auth,--noauth", backend.no_auth, "Send no Authorization header");
   servokit_servo::local_arguments local;   // --local and its options (local_mode.hpp)
   local.add_to(app);
+  std::optional<std::string> dashboard_listen;
+  app.add_option("--dashboard", dashboard_listen,
+                 "With --local: serve the dashboard (the study, live, in the browser) on HOST:PORT (PORT alone:\n"
+                 "loopback); with --auth-token, its API asks for that token");
   app.set_version_flag("--version", std::string(servokit::version));
   app.footer(
       "Environment:\n"
@@ -127,14 +137,32 @@ int main(int argc, char** argv) try {
     complain(error.what());
     return 2;
   }
+  if (dashboard_listen && !local.enabled) {
+    complain("--dashboard needs --local (servokit-optimizer --dashboard serves a backend's studies)");
+    return 2;
+  }
   if (local.enabled) {
+    std::optional<servokit::dashboard::listen_address> dashboard_address;
+    std::string dashboard_token;
     try {
       servo::read_environment(options);
+      if (dashboard_listen) {
+        dashboard_address = servokit::dashboard::parse_listen_address(*dashboard_listen);
+        if (app.get_option("--auth-token")->count() > 0) dashboard_token = servokit::read_token_file(backend.auth_token_file);
+      }
     } catch (const std::exception& error) {
-      complain(error.what());
+      complain(dashboard_address || !dashboard_listen ? error.what() : "--dashboard " + *dashboard_listen + ": " + error.what());
       return 2;
     }
     return servokit_servo::run_local(options, local, [&](const servo::options& with_display, auto& in_process) {
+      if (!dashboard_address) return run_agent(with_display, in_process, argv);
+      // The dashboard shows this study while the agent runs, and stops with it.
+      servokit::dashboard::session_source studies(&in_process.study());
+      studies.add(in_process.session());
+      servokit::dashboard::server dashboard(studies, servokit_dashboard_assets(), dashboard_token);
+      dashboard.start(*dashboard_address);
+      std::fprintf(stderr, "servokit-servo: dashboard on %s\n", dashboard.url().c_str());
+      if (const auto warning = servokit::dashboard::exposure_warning(*dashboard_address, dashboard_token)) complain(*warning);
       return run_agent(with_display, in_process, argv);
     });
   }

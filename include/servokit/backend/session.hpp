@@ -164,6 +164,8 @@ class session {
   }
   /// The app's name.
   const std::string& app_id() const { return options_.app_id; }
+  /// The `optimization:` section the session was made from.
+  const optimize::optimization_config& config() const { return options_.config; }
 
   /// Everything the summary says, taken at once.
   study_outcome outcome() const {

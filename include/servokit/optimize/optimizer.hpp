@@ -171,6 +171,7 @@ class optimizer {
     double low = 0;                       ///< logarithmic: log(min); ordered: the lowest member's scale value
     double high = 1;                      ///< logarithmic: log(max); ordered: the highest
     std::vector<double> member_features;  ///< ordered: each member's feature in [0, 1]
+    std::vector<std::size_t> by_value;    ///< ordered: the member indices, lowest value first
   };
 
   struct record {
@@ -247,6 +248,10 @@ class optimizer {
       described.member_features.push_back(high > low ? (numbers[member] - low) / (high - low)
                                                      : static_cast<double>(member) / static_cast<double>(numbers.size() - 1));
     }
+    described.by_value.resize(numbers.size());
+    std::iota(described.by_value.begin(), described.by_value.end(), std::size_t{0});
+    std::stable_sort(described.by_value.begin(), described.by_value.end(),
+                     [&](std::size_t left, std::size_t right) { return numbers[left] < numbers[right]; });
     return described;
   }
 
@@ -273,10 +278,15 @@ class optimizer {
   }
 
   /// The coordinate of a searchable dimension for a place `unit` in [0, 1] along its feature
-  /// (categories: the member whose share of [0, 1] holds it).
-  double coordinate_of(const feature& described, double unit) const {
+  /// (categories: the member whose share of [0, 1] holds it). With `shares`, an ordered enum too
+  /// gives each member an equal share of [0, 1], in value order: what a stratified design needs.
+  double coordinate_of(const feature& described, double unit, bool shares = false) const {
     const auto& dim = space_.dimensions()[described.dimension];
     unit = std::clamp(unit, 0.0, 1.0);
+    if (shares && described.kind == feature_kind::ordered) {
+      const auto members = described.by_value.size();
+      return static_cast<double>(described.by_value[std::min(static_cast<std::size_t>(unit * static_cast<double>(members)), members - 1)]);
+    }
     switch (described.kind) {
       case feature_kind::linear: return unit;
       case feature_kind::logarithmic: {
@@ -299,9 +309,9 @@ class optimizer {
   }
 
   /// The snapped position at `units` (one place in [0, 1] per searchable dimension).
-  std::vector<double> position_at(const std::vector<double>& units) const {
+  std::vector<double> position_at(const std::vector<double>& units, bool shares = false) const {
     std::vector<double> position = space_.baseline();
-    for (std::size_t f = 0; f < features_.size(); ++f) position[features_[f].dimension] = coordinate_of(features_[f], units[f]);
+    for (std::size_t f = 0; f < features_.size(); ++f) position[features_[f].dimension] = coordinate_of(features_[f], units[f], shares);
     return space_.snap(position);
   }
 
@@ -369,13 +379,13 @@ class optimizer {
       targets[index] = (raw[index] - fitted.center) / fitted.scale;
       worst = std::max(worst, targets[index]);
     }
-    // Failed and rejected trials count as the worst value seen, so that the model expects nothing
-    // from a region that crashes instead of the prior's wide hopes.
+    // Failed and rejected trials count as a little worse than the worst value seen, so that the
+    // model expects nothing from a region that crashes instead of the prior's wide hopes.
     std::vector<std::size_t> used = valued;
     for (std::size_t index = 0; index < trials_.size(); ++index) {
       const auto& trial = trials_[index];
       if (trial.has_value || trial.status == trial_status::infeasible) continue;
-      targets[index] = worst;
+      targets[index] = worst + 0.5;
       used.push_back(index);
     }
     std::sort(used.begin(), used.end());
@@ -451,7 +461,7 @@ class optimizer {
   static double feasible_chance(const model& fitted, const std::vector<double>& at) {
     if (!fitted.has_feasibility) return 1.0;
     const auto belief = fitted.feasibility.predict(at);
-    return detail::normal_cdf(belief.mean / std::min(std::sqrt(belief.variance + 1e-6), 0.5));
+    return detail::normal_cdf(belief.mean / std::min(std::sqrt(belief.variance + 1e-6), 0.35));
   }
 
   /// How much measuring at `position` is worth: log expected improvement plus the log chance of
@@ -568,7 +578,7 @@ class optimizer {
     };
     if (asked <= design_size() && !features_.empty()) {
       const auto design = latin_hypercube(design_size(), features_.size(), seed_);
-      auto planned = position_at(design[asked - 1]);
+      auto planned = position_at(design[asked - 1], true);
       if (is_new(planned)) return planned;
     }
 

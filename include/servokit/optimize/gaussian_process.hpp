@@ -64,15 +64,17 @@ class gaussian_process {
  public:
   /// Fits the hyperparameters to (`points`, `targets`) by maximum a-posteriori marginal likelihood
   /// (L-BFGS from two starts, at most `evaluations` likelihood evaluations each), then conditions
-  /// on them. `targets` should be standardized. Returns false when no fit was possible.
+  /// on them; the lengthscales' prior is centred on `typical_lengthscale`. `targets` should be
+  /// standardized. Returns false when no fit was possible.
   bool fit(const std::vector<std::vector<double>>& points, const std::vector<double>& targets,
-           const kernel_inputs& inputs, int evaluations = 60) {
+           const kernel_inputs& inputs, int evaluations = 60, double typical_lengthscale = 0.5) {
     inputs_ = inputs;
+    typical_lengthscale_ = typical_lengthscale;
     const std::size_t dims = inputs.categorical.size();
     if (points.empty()) return false;
     std::vector<double> best_parameters;
     double best_value = std::numeric_limits<double>::infinity();
-    for (double start_lengthscale : {0.5, 0.15}) {
+    for (double start_lengthscale : {typical_lengthscale, 0.3 * typical_lengthscale}) {
       std::vector<double> parameters(dims + 2);
       for (std::size_t d = 0; d < dims; ++d) parameters[d] = std::log(start_lengthscale);
       parameters[dims] = 0.0;
@@ -200,7 +202,8 @@ class gaussian_process {
   };
 
   /// -log p(y | theta) - log p(theta), with the gradient in `gradient`. The priors are weak: the
-  /// lengthscales log-normal around 0.5 (a smooth response over each input's range), the noise
+  /// lengthscales log-normal around the typical one (0.5: a smooth response over each input's
+  /// range), the noise
   /// log-normal around 1% of the signal, the signal around 1 (standardized targets).
   double negative_log_posterior(const std::vector<std::vector<double>>& points, const std::vector<double>& targets,
                                 const std::vector<double>& parameters, std::vector<double>& gradient) {
@@ -260,7 +263,7 @@ class gaussian_process {
     gradient[dims] = 0.5 * (weight.array() * (signal * correlation).array()).sum();
     gradient[dims + 1] = 0.5 * weight.trace() * noise;
     // Priors (negative log densities up to constants), on the log parameters.
-    const double lengthscale_center = std::log(0.5);
+    const double lengthscale_center = std::log(typical_lengthscale_);
     const double lengthscale_spread = 1.0;
     for (std::size_t d = 0; d < dims; ++d) {
       const double offset = shape.log_lengthscales[d] - lengthscale_center;
@@ -277,6 +280,7 @@ class gaussian_process {
   }
 
   kernel_inputs inputs_;
+  double typical_lengthscale_ = 0.5;   ///< the centre of the lengthscales' prior
   kernel_shape shape_;
   std::vector<std::vector<double>> points_;
   Eigen::LLT<Eigen::MatrixXd> cholesky_;

@@ -213,6 +213,10 @@ class optimizer {
     }
   };
 
+  /// The power of the chance of feasibility in the acquisition: more cautious than EI times the
+  /// chance (Gardner et al. 2014), since a failed trial costs as much as a good one and teaches
+  /// nothing about the objective.
+  static constexpr double feasibility_weight = 3.0;
   static constexpr std::size_t fit_points_limit = 48;        ///< points the hyperparameters are fitted on
   static constexpr std::size_t condition_points_limit = 160; ///< points the posterior conditions on
   static constexpr std::size_t global_candidates = 300;
@@ -374,23 +378,13 @@ class optimizer {
     spread = std::sqrt(spread / static_cast<double>(valued.size()));
     fitted.scale = spread > 1e-12 ? spread : 1.0;
     std::vector<double> targets(trials_.size(), 0.0);
-    double worst = -std::numeric_limits<double>::infinity();
-    for (auto index : valued) {
-      targets[index] = (raw[index] - fitted.center) / fitted.scale;
-      worst = std::max(worst, targets[index]);
-    }
-    // Failed and rejected trials count as a little worse than the worst value seen, so that the
-    // model expects nothing from a region that crashes instead of the prior's wide hopes.
-    std::vector<std::size_t> used = valued;
-    for (std::size_t index = 0; index < trials_.size(); ++index) {
-      const auto& trial = trials_[index];
-      if (trial.has_value || trial.status == trial_status::infeasible) continue;
-      targets[index] = worst + 0.5;
-      used.push_back(index);
-    }
-    std::sort(used.begin(), used.end());
-    const auto fit_indices = bounded(used, targets, fit_points_limit);
-    const auto condition_indices = bounded(used, targets, condition_points_limit);
+    for (auto index : valued) targets[index] = (raw[index] - fitted.center) / fitted.scale;
+    // Failed and rejected trials teach only the feasibility model: as "the worst value" in the
+    // objective model they would make a cliff next to the optimum (a crash region usually borders
+    // it: too little memory per worker), which pulls the modelled values of its good neighbours
+    // down and shortens every lengthscale. The feasibility model keeps the search away instead.
+    const auto fit_indices = bounded(valued, targets, fit_points_limit);
+    const auto condition_indices = bounded(valued, targets, condition_points_limit);
     std::vector<std::vector<double>> points;
     std::vector<double> values;
     for (auto index : fit_indices) {
@@ -405,7 +399,7 @@ class optimizer {
         points.push_back(features_of(trials_[index].position));
         values.push_back(targets[index]);
       }
-      if (condition_indices.size() != fit_indices.size()) {
+      if (condition_indices != fit_indices) {
         fitted.has_objective = fitted.objective.condition(points, values, fitted.objective.shape());
       }
     }
@@ -453,7 +447,9 @@ class optimizer {
       points.push_back(features_of(trials_[index].position));
       values.push_back(labels[index]);
     }
-    fitted.has_feasibility = fitted.feasibility.fit(points, values, inputs_, 30);
+    // Failing regions are usually wide (too little memory, a broken combination): the prior
+    // expects long lengthscales, so that a few failures mark a region rather than points.
+    fitted.has_feasibility = fitted.feasibility.fit(points, values, inputs_, 30, 1.5);
   }
 
   /// The chance that `at` is feasible: the label's mean against its doubt, the doubt capped so
@@ -465,7 +461,7 @@ class optimizer {
   }
 
   /// How much measuring at `position` is worth: log expected improvement plus the log chance of
-  /// feasibility.
+  /// feasibility (times `feasibility_weight`).
   double acquisition(const model& fitted, const std::vector<double>& position) const {
     const auto at = features_of(position);
     if (!fitted.has_objective) {
@@ -475,7 +471,7 @@ class optimizer {
     }
     const auto belief = fitted.objective.predict(at);
     return detail::log_expected_improvement(belief.mean, belief.variance, fitted.incumbent) +
-           std::log(std::max(feasible_chance(fitted, at), 1e-300));
+           feasibility_weight * std::log(std::max(feasible_chance(fitted, at), 1e-300));
   }
 
   /// The trust region's edge (in features, each in [0, 1]) after the trials told: it starts at 0.4,

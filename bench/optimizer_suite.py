@@ -170,16 +170,16 @@ def make_problems():
     P["branin_mixed"] = Problem("branin_mixed",
                                 [rng_range("x1", -5, 10, 0.25, 0), rng_range("x2", 0, 15, 0.25, 0),
                                  enum("variant", ["a", "b", "c"], "a")],
-                                lambda c: (f((c["x1"], c["x2"])) * shift[c["variant"]], True))
+                                lambda c, f=f: (f((c["x1"], c["x2"])) * shift[c["variant"]], True))
     f = positive(rosenbrock, 0.0, (-1.0, -1.0, -1.0, -1.0))
     P["rosenbrock4"] = Problem("rosenbrock4",
                                [rng_range("x%d" % i, -2, 2, 0.1, -1.0) for i in range(3)] + [enum("x3", [-2, -1, 0, 1, 2], -1)],
-                               lambda c: (f([c["x0"], c["x1"], c["x2"], c["x3"]]), True))
+                               lambda c, f=f: (f([c["x0"], c["x1"], c["x2"], c["x3"]]), True))
     f = positive(styblinski_tang, -39.16617 * 4, (0.0, 0.0, 0.0, 0.0))
     P["styblinski_tang4"] = Problem("styblinski_tang4",
                                     [rng_range("x%d" % i, -5, 5, 0.25, 0.0) for i in range(3)] +
                                     [enum("mode", ["plain", "tuned"], "plain")],
-                                    lambda c: (f([c["x0"], c["x1"], c["x2"], -2.903534]) * (1.0 if c["mode"] == "tuned" else 1.3), True),
+                                    lambda c, f=f: (f([c["x0"], c["x1"], c["x2"], -2.903534]) * (1.0 if c["mode"] == "tuned" else 1.3), True),
                                     known_min=None)
 
     def service_cache(c):
@@ -223,15 +223,15 @@ def make_problems():
     f = positive(hartmann6, -3.32237, (0.5,) * 6)
     P["hartmann6"] = Problem("hartmann6",
                              [rng_range("x%d" % i, 0, 1, 0.05, 0.5) for i in range(5)] + [enum("x5", [0.0, 0.2, 0.4, 0.6, 0.8, 1.0], 0.4)],
-                             lambda c: (f([c["x%d" % i] for i in range(6)]), True), known_min=1.0)
+                             lambda c, f=f: (f([c["x%d" % i] for i in range(6)]), True), known_min=1.0)
     f = positive(ackley, 0.0, (2.0,) * 5)
     P["ackley5"] = Problem("ackley5",
                            [rng_range("x%d" % i, -4, 4, 0.5, 2.0) for i in range(4)] + [enum("x4", [-2, -1, 0, 1, 2], 2)],
-                           lambda c: (f([c["x%d" % i] for i in range(5)]), True), known_min=1.0)
+                           lambda c, f=f: (f([c["x%d" % i] for i in range(5)]), True), known_min=1.0)
     f = positive(levy, 0.0, (-5.0,) * 4)
     P["levy4"] = Problem("levy4",
                          [rng_range("x%d" % i, -10, 10, 0.5, -5.0) for i in range(3)] + [enum("flavour", ["p", "q", "r"], "p")],
-                         lambda c: (f([c["x0"], c["x1"], c["x2"], 1.0]) + {"p": 0.2, "q": 0.0, "r": 0.35}[c["flavour"]], True))
+                         lambda c, f=f: (f([c["x0"], c["x1"], c["x2"], 1.0]) + {"p": 0.2, "q": 0.0, "r": 0.35}[c["flavour"]], True))
 
     def service_latency_cost(c):
         # Multiplicative latency x cost: replicas and threads interact, a wide cache range with a
@@ -520,7 +520,14 @@ def main():
     parser.add_argument("--methods", default=",".join(METHODS))
     parser.add_argument("--problems", default="")
     parser.add_argument("--out", default="")
+    parser.add_argument("--tables", default="", help="print the tables of a results file (--out) and stop")
     args = parser.parse_args()
+    if args.tables:
+        rows = [json.loads(line) for line in open(args.tables)]
+        methods = [m for m in METHODS if any(r["method"] == m for r in rows)]
+        seeds = max(r["seed"] for r in rows)
+        print(tables(rows, None, methods, BUDGETS, seeds)[0])
+        return
     problems = make_problems()
     names = {"dev": DEV, "heldout": HELDOUT, "all": HELDOUT + DEV}[args.set]
     methods = args.methods.split(",")

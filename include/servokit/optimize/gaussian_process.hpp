@@ -13,7 +13,12 @@
 #include <numbers>
 #include <vector>
 
+// <resolv.h> (pulled in by cpp-httplib, for one) defines `_res` as a macro, and Eigen names
+// parameters `_res`: Eigen's headers are read with the macro set aside.
+#pragma push_macro("_res")
+#undef _res
 #include <Eigen/Dense>
+#pragma pop_macro("_res")
 #include <nlopt.h>
 
 namespace servokit::optimize::detail {

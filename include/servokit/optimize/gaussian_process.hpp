@@ -84,7 +84,7 @@ class gaussian_process {
       for (std::size_t d = 0; d < dims; ++d) parameters[d] = std::log(start_lengthscale);
       parameters[dims] = 0.0;
       parameters[dims + 1] = std::log(1e-2);
-      likelihood_problem problem{this, &points, &targets};
+      likelihood_problem problem{this, &points, &targets, std::numeric_limits<double>::infinity(), {}};
       nlopt_opt optimizer = nlopt_create(NLOPT_LD_LBFGS, static_cast<unsigned>(parameters.size()));
       if (optimizer == nullptr) return false;
       std::vector<double> lower(parameters.size());

@@ -245,9 +245,10 @@ class optimizer {
     described.kind = feature_kind::ordered;
     const auto [lowest, highest] = std::minmax_element(numbers.begin(), numbers.end());
     const bool wide = *lowest > 0 && *highest / *lowest >= 20;
-    for (double& number : numbers) number = wide ? std::log(number) : number;
+    // Read before the members are scaled in place (the iterators point into them).
     const double low = wide ? std::log(*lowest) : *lowest;
     const double high = wide ? std::log(*highest) : *highest;
+    for (double& number : numbers) number = wide ? std::log(number) : number;
     for (std::size_t member = 0; member < numbers.size(); ++member) {
       described.member_features.push_back(high > low ? (numbers[member] - low) / (high - low)
                                                      : static_cast<double>(member) / static_cast<double>(numbers.size() - 1));

@@ -28,6 +28,10 @@ packages=(
   doctest-dev           # unit and integration tests
   hyperfine             # bench/run.sh
   openssl               # tests/unit/http.cpp: a self-signed certificate for the TLS test
+  # The .deb packages (cmake/packaging.cmake, tests/packaging/):
+  dpkg-dev              # dpkg-shlibdeps: the servokit package's library dependencies
+  file                  # cpack's DEB generator tells executables apart with it
+  help2man              # the programs' man pages, from their --help
 )
 
 missing=()

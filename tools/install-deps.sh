@@ -32,6 +32,7 @@ packages=(
   dpkg-dev              # dpkg-shlibdeps: the servokit package's library dependencies
   file                  # cpack's DEB generator tells executables apart with it
   help2man              # the programs' man pages, from their --help
+  debootstrap           # tests/packaging/chroot.sh (CI): the .deb in a fresh Debian 12 root
 )
 
 missing=()

@@ -57,7 +57,10 @@ if kind == "adjust":
         time.sleep(0.2)
     say({"status": "ok", "reason": "success"})
 else:
-    unknown = [metric for metric in request.get("metrics", []) if metric not in METRICS]
+    metrics = request.get("metrics", [])
+    if not isinstance(metrics, (list, dict)):
+        fail("bad-request", "metrics must be a list of names")
+    unknown = [metric for metric in metrics if metric not in METRICS]
     if unknown:
         fail("bad-request", "unknown metrics: %s" % ", ".join(unknown))
     duration = float(request.get("control", {}).get("duration", 0))

@@ -17,13 +17,32 @@
 find_program(SERVOKIT_HELP2MAN help2man)
 get_property(servokit_packaged_programs GLOBAL PROPERTY SERVOKIT_EXAMPLE_PROGRAMS)
 if(SERVOKIT_HELP2MAN AND servokit_packaged_programs)
+  # The NAME line of each page. A program not listed gets a generic one.
+  set(summary_servokit-servo "the Optune servo agent: runs a servo directory's drivers for the optimization backend")
+  set(summary_servokit-batch "adjust and measure driver for batch jobs (servo-batch)")
+  set(summary_servokit-exec "measure driver that runs programs, shell commands and HTTP requests around a measurement (servo-exec)")
+  set(summary_servokit-host "measure driver for the host: CPU utilization, load average, memory available")
+  set(summary_servokit-agg "adjust driver made of the adjust drivers in ./adjust.d (servo-agg)")
+  set(summary_servokit-magg "measure driver made of the measure drivers in ./measure.d (servo-magg)")
+  set(summary_servokit-optimizer "local optimization backend over HTTP for Optune servo agents")
+  set(summary_servokit-check "checks Optune servo drivers in any language against the protocol")
+  # servokit-batch is both kinds of driver and refuses to guess which: its help is per role.
+  set(help_servokit-batch "--role adjust --help")
+
   set(man_dir "${PROJECT_BINARY_DIR}/man/man1")
   set(man_pages "")
   foreach(program IN LISTS servokit_packaged_programs)
     set(page "${man_dir}/${program}.1.gz")
+    if(NOT DEFINED summary_${program})
+      set(summary_${program} "a program of servokit")
+    endif()
+    if(NOT DEFINED help_${program})
+      set(help_${program} "--help")
+    endif()
     add_custom_command(OUTPUT "${page}"
       COMMAND "${CMAKE_COMMAND}" "-DHELP2MAN=${SERVOKIT_HELP2MAN}" "-DPROGRAM=$<TARGET_FILE:${program}>"
-        "-DNAME=${program}" "-DVERSION=${PROJECT_VERSION}" "-DOUTPUT=${page}"
+        "-DNAME=${summary_${program}}" "-DHELP_OPTION=${help_${program}}"
+        "-DVERSION=${PROJECT_VERSION}" "-DOUTPUT=${page}"
         -P "${PROJECT_SOURCE_DIR}/cmake/man-page.cmake"
       DEPENDS ${program} "${PROJECT_SOURCE_DIR}/cmake/man-page.cmake"
       COMMENT "Man page of ${program} from its --help"

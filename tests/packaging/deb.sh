@@ -57,10 +57,12 @@ for program in "${programs[@]}"; do
   page="$root/usr/share/man/man1/$program.1.gz"
   [[ -f $page ]] || fail "servokit lacks the man page of $program"
   gzip -dc "$page" | grep -q '^\.SH DESCRIPTION' || fail "the man page of $program has no DESCRIPTION"
-  out=$("$binary" --version 2>&1) || fail "$program --version failed: $out"
-  [[ $out == *"$version"* || $out == *'"version"'* ]] || fail "$program --version printed: $out"
-  echo "$program --version: $out"
+  help=(--help)
+  [[ $program == servokit-batch ]] && help=(--role adjust --help)   # both kinds: help per role
+  out=$(cd "$work" && "$binary" "${help[@]}" 2>&1) || fail "$program ${help[*]} failed: $out"
+  [[ $out == *[Uu]sage* ]] || fail "$program ${help[*]} printed no usage: $out"
 done
+echo "every program has its man page and answers --help"
 # Nothing else in usr/bin: the packages ship the programs only.
 extra=$(comm -23 <(ls "$root/usr/bin" | sort) <(printf '%s\n' "${programs[@]}" | sort))
 [[ -z $extra ]] || fail "servokit ships files that are not programs: $extra"
@@ -76,6 +78,18 @@ cmake --build "$consumer" >>"$work/consumer.log" 2>&1 || { cat "$work/consumer.l
 said=$("$consumer/consumer")
 [[ $said == "consumer (find_package) sees servokit version $version" ]] || fail "the consumer printed: $said"
 echo "$said"
+
+# The packaged programs at work: the packaged servokit-check runs the packaged servokit-batch (as
+# adjust and measure in a servo directory) through the protocol, every check passing.
+if [[ " ${programs[*]} " == *" servokit-check "* && " ${programs[*]} " == *" servokit-batch "* ]]; then
+  servo="$work/servo"
+  mkdir -p "$servo"
+  ln -s "$root/usr/bin/servokit-batch" "$servo/adjust"
+  ln -s "$root/usr/bin/servokit-batch" "$servo/measure"
+  printf 'batch:\n  command: "true"\n  application:\n    components:\n      web:\n        settings:\n          cpu: {min: 1, max: 8, step: 1, default: 2}\n' >"$servo/config.yaml"
+  "$root/usr/bin/servokit-check" "$servo" >"$work/check.out" 2>&1 || { cat "$work/check.out" >&2; fail "servokit-check failed the packaged servokit-batch"; }
+  tail -n 1 "$work/check.out"
+fi
 
 # The single header alone, as a build without CMake uses it.
 printf '#include <servokit/servokit.hpp>\nint main() { return servokit::version.empty() ? 1 : 0; }\n' >"$work/single.cpp"

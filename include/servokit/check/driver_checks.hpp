@@ -266,13 +266,14 @@ inline driver_report check_driver(const std::filesystem::path& program, std::str
     std::string when = cancelled.signal_sent_after.count() >= 0
                            ? "SIGUSR1 sent " + std::to_string(cancelled.signal_sent_after.count()) + " ms after the start"
                            : "SIGUSR1 not sent";
-    // A driver that had finished by the time the signal came (its final line already printed) was
-    // not cancelled: the check could not be exercised, which is no failure. An adjust to the
-    // current values is often that quick, so an adjust that still ends ok counts the same; a
-    // measurement asked for a minute that ends ok has ignored the signal.
-    const bool finished_first = cancelled.signal_sent_after.count() < 0 || cancelled.signal_after_final_line || is_adjust;
+    // A driver that ends with exit 0 and an ok line all the same had finished its work by the
+    // time the signal came (a measurement whose job was quick, an adjust to the current values):
+    // it was not cancelled, so the check could not be exercised, which is no failure. One that
+    // goes on working is caught by the limit, one that stops badly by the failure-line rules.
+    const bool finished_first = cancelled.signal_sent_after.count() < 0 || cancelled.signal_after_final_line ||
+                                (cancelled.ok() && !cancelled.group_left_behind);
     if (finished_first && cancelled.ok()) {
-      report.add("cancel", outcome::skipped, "the operation ended before it could be cancelled\n" + cancelled.describe());
+      report.add("cancel", outcome::skipped, "the operation ended ok before the cancel took effect\n" + cancelled.describe());
     } else {
       if (!cancelled.ended_by_itself()) {
         problem = "it did not end within " + std::to_string(options.cancel_limit.count()) + " ms of SIGUSR1 (killed)";

@@ -23,11 +23,19 @@ fi
 bin="$build/bin"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# A servo directory per build: servokit-batch as adjust and measure, and as the one sub-driver of
+# each aggregator (servokit-agg and servokit-magg need at least one).
+make_servo() {
+  mkdir -p "$1/adjust.d" "$1/measure.d"
+  ln -s "$2/servokit-batch" "$1/adjust"
+  ln -s "$2/servokit-batch" "$1/measure"
+  printf '#!/bin/sh\nexec %s --role adjust "$@"\n' "$2/servokit-batch" > "$1/adjust.d/batch"
+  printf '#!/bin/sh\nexec %s --role measure "$@"\n' "$2/servokit-batch" > "$1/measure.d/batch"
+  chmod +x "$1/adjust.d/batch" "$1/measure.d/batch"
+  cp "$work/config.yaml" "$1/config.yaml"
+}
 servo="$work/servo"
-mkdir -p "$servo/adjust.d" "$servo/measure.d"
-ln -s "$bin/servokit-batch" "$servo/adjust"
-ln -s "$bin/servokit-batch" "$servo/measure"
-cat > "$servo/config.yaml" <<'YAML'
+cat > "$work/config.yaml" <<'YAML'
 batch:
   command: "true"
   application:
@@ -36,13 +44,18 @@ batch:
         settings:
           cpu: {min: 1, max: 8, step: 1, default: 2}
 YAML
+make_servo "$servo" "$bin"
+[ -n "$other" ] && make_servo "$work/other-servo" "$other/bin"
 export OPTUNE_CONFIG="$servo/config.yaml"
 status=0
 
-echo "== 1. --info against fork+exec of /bin/true (hyperfine -N, 300 runs each)"
-set -- /bin/true
-for d in $drivers; do set -- "$@" "$bin/$d --info"; done
-if [ -n "$other" ]; then for d in $drivers; do set -- "$@" "$other/bin/$d --info"; done; fi
+echo "== 1. a driver's --info against fork+exec of /bin/true (hyperfine -N, 300 runs each)"
+# The drivers proper (servokit-batch as ./adjust); the aggregators' --info also runs their
+# sub-drivers' --info, so they are not held to the 1.5x.
+set -- /bin/true "$servo/adjust --info" "$bin/servokit-host --info" "$bin/servokit-exec --info"
+if [ -n "$other" ]; then
+  set -- "$@" "$work/other-servo/adjust --info" "$other/bin/servokit-host --info" "$other/bin/servokit-exec --info"
+fi
 (cd "$servo" && hyperfine -N --warmup 20 --runs 300 --export-json "$work/info.json" "$@" >/dev/null)
 python3 - "$work/info.json" <<'PY' || status=1
 import json, sys
@@ -54,11 +67,11 @@ for r in results[1:]:
     ratio = r["mean"] / floor
     print(f"  {r['command']}: mean {r['mean'] * 1e3:.3f} ms = {ratio:.2f}x the floor")
 PY
-python3 - "$work/info.json" "$bin" <<'PY' || status=1
+python3 - "$work/info.json" <<'PY' || status=1
 import json, sys
 results = json.load(open(sys.argv[1]))["results"]
 floor = results[0]["mean"]
-worst = max(r["mean"] / floor for r in results[1:] if r["command"].startswith(sys.argv[2] + "/"))
+worst = max(r["mean"] / floor for r in results[1:4])
 print(f"  worst of this build: {worst:.2f}x (target <= 1.5x): {'met' if worst <= 1.5 else 'MISSED'}")
 sys.exit(0 if worst <= 1.5 else 1)
 PY
@@ -80,7 +93,9 @@ rss() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null </dev/null | tail -n 1; }
 measure_request='{"metrics": [], "control": {"duration": 0}}'
 adjust_request='{"application": {"components": {"web": {"settings": {"cpu": {"value": 3}}}}}}'
 for d in $drivers; do
-  info=$(cd "$servo" && rss "$bin/$d" --info app)
+  program="$bin/$d"
+  [ "$d" = servokit-batch ] && program="$servo/adjust"
+  info=$(cd "$servo" && rss "$program" --info app)
   echo "  $d --info: $info KiB$([ "$info" -le 4096 ] && echo ' (<= 4096: met)' || echo ' (> 4096: MISSED)')"
   [ "$info" -le 4096 ] || status=1
 done

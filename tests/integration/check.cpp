@@ -109,7 +109,7 @@ TEST_CASE("each broken driver fails on the check for its fault, and only there")
     servokit_test::temp_dir servo;
     install_fixture(servo.path(), driver.file, driver.kind);
     // The hang is detected by the time limit, so that one is short; the SIGUSR1 limit likewise.
-    const std::string limit = std::string(driver.file) == "hang.sh" ? "3" : "30";
+    const std::string limit = std::string(driver.file) == "hang.sh" ? "10" : "60";
     const auto run = run_check({"--timeout", limit, "--cancel-timeout", "3", servo.path().string()});
     INFO(check::render_text(run.report));
     CHECK(run.exit_code == 1);

@@ -27,12 +27,12 @@ ln -s "$bin/servokit-magg" "$work/magg3/measure"
 ln -s "$bin/servokit-agg" "$work/agg3/adjust"
 metrics=""
 for i in $(seq 100 131); do
-  ln -s "$bin/test-driver_named_measure" "$work/magg32/measure.d/m$i"
+  ln -s "$build/tests/bin/test-driver_named_measure" "$work/magg32/measure.d/m$i"
   metrics="$metrics${metrics:+, }\"m$i\""
 done
 for name in a b c; do
-  ln -s "$bin/test-driver_named_measure" "$work/magg3/measure.d/$name"
-  ln -s "$bin/test-driver_named_adjust" "$work/agg3/adjust.d/$name"
+  ln -s "$build/tests/bin/test-driver_named_measure" "$work/magg3/measure.d/$name"
+  ln -s "$build/tests/bin/test-driver_named_adjust" "$work/agg3/adjust.d/$name"
 done
 
 cd "$work/magg32"

@@ -36,7 +36,7 @@ export OPTUNE_CONFIG="$work/empty.yaml"
 echo "== time: --info, --describe, a measurement, 100 tasks; floor: fork+exec of /bin/true"
 # Interleaved rounds (bench/exec_startup.cpp): the machine is shared, and drift in its load must
 # hit the floor and the driver alike.
-"$build/bin/bench-exec_startup" "$driver" "$work" 41 > timing.out || status=1
+"$build/bench/bin/bench-exec_startup" "$driver" "$work" 41 > timing.out || status=1
 sed 's/^/  /' timing.out
 
 echo "== memory: peak RSS"

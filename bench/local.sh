@@ -18,6 +18,7 @@ if ! log=$(cmake --build "$build" --target servokit-servo servokit-batch servoki
   exit 2
 fi
 bin="$build/bin"
+bench_bin="$build/bench/bin"
 work=$(mktemp -d)
 server_pid=""
 cleanup() {
@@ -28,7 +29,7 @@ trap cleanup EXIT
 
 echo "== 1. the loop's own cost per trial, in process (study file and report on disk)"
 mkdir "$work/session"
-"$bin/bench-local_backend" session "$work/session" 200
+"$bench_bin/bench-local_backend" session "$work/session" 200
 
 echo "== 2. servokit-servo --local, 200 trials, servokit-batch running a job that exits at once"
 servo="$work/servo"
@@ -52,7 +53,7 @@ optimization:
 YAML
 # The floor runs in a copy, so that its adjust does not change the agent's baseline.
 cp -P -r "$servo" "$work/servo-floor"
-"$bin/bench-local_backend" drivers "$work/servo-floor" 200 | tee "$work/drivers.out"
+"$bench_bin/bench-local_backend" drivers "$work/servo-floor" 200 | tee "$work/drivers.out"
 # Without --report: gnuplot (a child, ~22 MiB with cairo) would be the peak /usr/bin/time reports,
 # which is the largest of the agent and every child it waited for (the drivers included).
 (cd "$servo" && /usr/bin/time -f '%e %M' -o "$work/local.time" "$bin/servokit-servo" --local --study study.sqlite \
@@ -75,4 +76,4 @@ printf 'optimization:\n  objective: {metric: total_runtime, goal: minimize}\n  b
 server_pid=$!
 for _ in $(seq 100); do grep -q listening "$work/server/out" 2>/dev/null && break; sleep 0.05; done
 url=$(sed -n 's|.*\(http://[^/]*\)/.*|\1|p' "$work/server/out")
-"$bin/bench-local_backend" server "$url" 8 30
+"$bench_bin/bench-local_backend" server "$url" 8 30

@@ -24,7 +24,7 @@ if ! log=$(cmake --build "$build" --target bench-optimizer 2>&1); then
   printf '%s\n' "$log" >&2
   exit 2
 fi
-program="$build/bin/bench-optimizer"
+program="$build/bench/bin/bench-optimizer"
 results="$build/optimizer-bench"
 mkdir -p "$results"
 status=0

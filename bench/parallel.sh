@@ -66,14 +66,14 @@ for seed in $seeds; do
   config 30 "  seed: $seed\n" > "$work/seq-$seed/config.yaml"
   config 60 "  seed: $seed\n" > "$work/par-$seed/config.yaml"
   start_optimizer "seq-$seed" --config config.yaml --study study.sqlite
-  "$bin/bench-parallel" run "$url" 1 1 1000 > "$work/seq-$seed/run.out"
+  "$build/bench/bin/bench-parallel" run "$url" 1 1 1000 > "$work/seq-$seed/run.out"
   stop "$pid"
-  "$bin/bench-parallel" regret "$work/seq-$seed/study.sqlite" bench-0 30 > "$work/seq-$seed/regret.out"
+  "$build/bench/bin/bench-parallel" regret "$work/seq-$seed/study.sqlite" bench-0 30 > "$work/seq-$seed/regret.out"
   target=$(awk '{ for (i = 1; i < NF; ++i) if ($i == "regret_at_30") print $(i + 1) }' "$work/seq-$seed/regret.out")
   start_optimizer "par-$seed" --config config.yaml --study study.sqlite
-  "$bin/bench-parallel" run "$url" 1 8 1000 > "$work/par-$seed/run.out"
+  "$build/bench/bin/bench-parallel" run "$url" 1 8 1000 > "$work/par-$seed/run.out"
   stop "$pid"
-  "$bin/bench-parallel" regret "$work/par-$seed/study.sqlite" bench-0 30 "$target" > "$work/par-$seed/regret.out"
+  "$build/bench/bin/bench-parallel" regret "$work/par-$seed/study.sqlite" bench-0 30 "$target" > "$work/par-$seed/regret.out"
   awk -v seed="$seed" 'FNR == 1 { file++ }
     { for (i = 1; i < NF; ++i) { key[file, $i] = $(i + 1) } }
     END {
@@ -117,20 +117,20 @@ else
     done
     if [ "$run" = solo ]; then
       # One app, one servo: each request's own cost, without waiting for others.
-      "$bin/bench-parallel" floor "${urls%%,*}" 2000
-      "$bin/bench-parallel" run "$urls" 1 1 0 > "$work/$run.out"
+      "$build/bench/bin/bench-parallel" floor "${urls%%,*}" 2000
+      "$build/bench/bin/bench-parallel" run "$urls" 1 1 0 > "$work/$run.out"
       printf '   %-7s ' "$run:"
       cat "$work/$run.out"
       for pid in $replicas; do stop "$pid"; done
       continue
     fi
-    "$bin/bench-parallel" run "$urls" 64 2 0 > "$work/$run.out" &
+    "$build/bench/bin/bench-parallel" run "$urls" 64 2 0 > "$work/$run.out" &
     bench_pid=$!
     if [ "$run" = killed ]; then
       # Mid-run: once a third of the 64 x 20 trials are in, the second replica dies.
       second=$(echo $replicas | cut -d' ' -f2)
       for _ in $(seq 1200); do
-        count=$("$bin/bench-parallel" count "$study" 64 2>/dev/null || echo 0)
+        count=$("$build/bench/bin/bench-parallel" count "$study" 64 2>/dev/null || echo 0)
         [ "$count" -ge 426 ] && break
         sleep 0.05
       done
@@ -140,7 +140,7 @@ else
     wait "$bench_pid" || true
     printf '   %-7s ' "$run:"
     cat "$work/$run.out"
-    printf '   %-7s ' "" ; "$bin/bench-parallel" check "$study" 64 20 || true
+    printf '   %-7s ' "" ; "$build/bench/bin/bench-parallel" check "$study" 64 20 || true
     for pid in $replicas; do stop "$pid"; done
   done
   echo "   (targets: median <= 5 ms, p99 <= 50 ms, error_replies 0; after the kill: nothing lost or doubled)"
@@ -172,7 +172,7 @@ for round in 1 2; do
     pids="$pids $pid"
     for _ in $(seq 400); do grep -q listening "$work/sqlite-$which-$round/out" 2>/dev/null && break; sleep 0.05; done
     url=$(sed -n 's|.*\(http://[^/]*\)/.*|\1|p' "$work/sqlite-$which-$round/out")
-    "$bin/bench-local_backend" server "$url" 8 30 > "$work/sqlite-$which-$round.out"
+    "$build/bench/bin/bench-local_backend" server "$url" 8 30 > "$work/sqlite-$which-$round.out"
     stop "$pid"
     sed "s/^/   $which (round $round): /" "$work/sqlite-$which-$round.out"
   done

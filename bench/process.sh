@@ -11,17 +11,18 @@ if ! log=$(cmake --build "$build" --target bench-process_spawn bench-process_rea
   exit 2
 fi
 bin="$build/bin"
+bench_bin="$build/bench/bin"
 status=0
 
 echo "== spawn and wait"
-"$bin/bench-process_spawn" || status=1
+"$bench_bin/bench-process_spawn" || status=1
 
 echo "== read lines"
 # /usr/bin/time -v sees this process's own peak RSS (the writer child is measured separately by
 # the kernel and is smaller anyway).
-/usr/bin/time -v "$bin/bench-process_read" 1024 100 2>"$build/process-read.time" || status=1
+/usr/bin/time -v "$bench_bin/bench-process_read" 1024 100 2>"$build/process-read.time" || status=1
 grep -E "Maximum resident set size|Elapsed \(wall clock\)" "$build/process-read.time" | sed 's/^\s*/  time -v: /'
-"$bin/bench-process_read" 1024 1000 | sed -n '1p;3p' || status=1
+"$bench_bin/bench-process_read" 1024 1000 | sed -n '1p;3p' || status=1
 
 [ "$status" -eq 0 ] && echo "process benchmarks: all within limits" || echo "process benchmarks: LIMIT MISSED"
 exit "$status"

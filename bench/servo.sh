@@ -20,6 +20,7 @@ if ! log=$(cmake --build "$build" --target servokit-servo servokit-batch bench-s
   exit 2
 fi
 bin="$build/bin"
+bench_bin="$build/bench/bin"
 servo=$(mktemp -d)
 trap 'rm -rf "$servo"' EXIT
 ln -s "$bin/servokit-batch" "$servo/adjust"
@@ -39,17 +40,17 @@ hyperfine -N --warmup 20 --runs 500 --export-json "$servo/true.json" /bin/true >
 python3 -c "import json,sys; r=json.load(open(sys.argv[1]))['results'][0]; print(f'/bin/true                          mean {r[\"mean\"]*1e3:8.3f} ms  median {r[\"median\"]*1e3:8.3f} ms')" "$servo/true.json"
 
 echo "== 1. start to HELLO (100 runs); floor: curl(1) posting HELLO (the same libcurl, loaded and initialized)"
-"$bin/bench-servo_backend" hello 100 "$servo" /usr/bin/curl -s -o /dev/null -H 'Content-Type: application/json' \
+"$bench_bin/bench-servo_backend" hello 100 "$servo" /usr/bin/curl -s -o /dev/null -H 'Content-Type: application/json' \
   --data-raw '{"event":"HELLO","param":{"agent":"curl"}}' '{url}' | sed 's/^start to HELLO   /curl: start to HELLO/'
-"$bin/bench-servo_backend" hello 100 "$servo" "$bin/servokit-servo"
+"$bench_bin/bench-servo_backend" hello 100 "$servo" "$bin/servokit-servo"
 if [ -n "${ORIGINAL_SERVO:-}" ]; then
   echo "   the original Python agent (20 runs):"
-  "$bin/bench-servo_backend" hello 20 "$servo" python3 "$ORIGINAL_SERVO"
+  "$bench_bin/bench-servo_backend" hello 20 "$servo" python3 "$ORIGINAL_SERVO"
 fi
 
 echo "== 2, 3. cycles: the drivers alone (the floor), then under the agent (200 cycles, the drivers alone interleaved)"
-"$bin/bench-servo_backend" exchange 2000 "$servo" | tee "$servo/exchange.out"
-"$bin/bench-servo_backend" cycles 200 "$servo" "$bin/servokit-servo" | tee "$servo/cycles.out"
+"$bench_bin/bench-servo_backend" exchange 2000 "$servo" | tee "$servo/exchange.out"
+"$bench_bin/bench-servo_backend" cycles 200 "$servo" "$bin/servokit-servo" | tee "$servo/cycles.out"
 median() { grep "^$1" "$2" | head -n 1 | awk -F'median' '{split($2, field, " "); print field[1]}'; }
 awk -v cycle="$(median cycle "$servo/cycles.out")" -v drivers="$(median "drivers alone" "$servo/cycles.out")" \
     -v exchange="$(median "one exchange" "$servo/exchange.out")" 'BEGIN {
@@ -59,8 +60,8 @@ awk -v cycle="$(median cycle "$servo/cycles.out")" -v drivers="$(median "drivers
          10 * exchange, (cycle - drivers - 10 * exchange) / 3 }'
 if [ -n "${ORIGINAL_SERVO:-}" ]; then
   echo "   the original Python agent (20 cycles):"
-  "$bin/bench-servo_backend" cycles 20 "$servo" python3 "$ORIGINAL_SERVO"
+  "$bench_bin/bench-servo_backend" cycles 20 "$servo" python3 "$ORIGINAL_SERVO"
 fi
 
 echo "== 4. $cycles cycles: RSS and open fds after cycle 10 and after the last"
-"$bin/bench-servo_backend" cycles "$cycles" "$servo" "$bin/servokit-servo" | tail -n 2
+"$bench_bin/bench-servo_backend" cycles "$cycles" "$servo" "$bin/servokit-servo" | tail -n 2

@@ -4,7 +4,11 @@ include(CMakePackageConfigHelpers)
 set(servokit_cmake_dir "${CMAKE_INSTALL_DATADIR}/cmake/servokit")
 
 install(DIRECTORY include/ DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}" COMPONENT servokit_Development)
-install(TARGETS servokit EXPORT servokitTargets)
+# The single header beside them, in the tree layout of the repository's single_include/: a build
+# without CMake adds -I<includedir>/servokit-single and includes <servokit/servokit.hpp>.
+install(FILES single_include/servokit/servokit.hpp
+  DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}/servokit-single/servokit" COMPONENT servokit_Development)
+install(TARGETS servokit EXPORT servokitTargets COMPONENT servokit_Development)
 install(EXPORT servokitTargets
   NAMESPACE servokit::
   DESTINATION "${servokit_cmake_dir}"
@@ -27,3 +31,5 @@ get_property(servokit_example_programs GLOBAL PROPERTY SERVOKIT_EXAMPLE_PROGRAMS
 if(servokit_example_programs)
   install(TARGETS ${servokit_example_programs} RUNTIME COMPONENT servokit_Runtime)
 endif()
+
+include(cmake/packaging.cmake)

@@ -35,6 +35,11 @@ packages=(
   libjs-chart.js        # the dashboard's charts, embedded in servokit-optimizer and servokit-servo
   chromium              # tests/browser: the dashboard in a real (headless) browser
   python3-websocket     # tests/browser: the DevTools protocol client that drives it
+  # The .deb packages (cmake/packaging.cmake, tests/packaging/):
+  dpkg-dev              # dpkg-shlibdeps: the servokit package's library dependencies
+  file                  # cpack's DEB generator tells executables apart with it
+  help2man              # the programs' man pages, from their --help
+  debootstrap           # tests/packaging/chroot.sh (CI): the .deb in a fresh Debian 12 root
 )
 
 missing=()

@@ -2,7 +2,8 @@
 /// @file
 /// Everything servokit offers, in one include. Each layer also has its own header
 /// (`servokit/protocol.hpp`, `json.hpp`, `config.hpp`, `process.hpp`, `text.hpp`, `driver.hpp`,
-/// `http.hpp`, `optimize.hpp`, `transport.hpp`, `servo.hpp`, `backend.hpp`, `dashboard.hpp`) for builds that want less.
+/// `http.hpp`, `optimize.hpp`, `transport.hpp`, `servo.hpp`, `backend.hpp`, `dashboard.hpp`, `check.hpp`)
+/// for builds that want less.
 
 #include <servokit/version.hpp>
 #include <servokit/protocol.hpp>
@@ -17,3 +18,4 @@
 #include <servokit/servo.hpp>
 #include <servokit/backend.hpp>
 #include <servokit/dashboard.hpp>
+#include <servokit/check.hpp>

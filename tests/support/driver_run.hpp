@@ -15,8 +15,12 @@
 
 namespace servokit_test {
 
-/// A program built into <build>/bin.
-inline std::string bin(const std::string& name) { return std::string(SERVOKIT_TEST_BIN_DIR) + "/" + name; }
+/// A program this build made, by name: the test-* children (tests/support/programs) from
+/// <build>/tests/bin, every other one (the servokit programs) from <build>/bin.
+inline std::string bin(const std::string& name) {
+  const bool test_child = name.rfind("test-", 0) == 0;
+  return std::string(test_child ? SERVOKIT_TEST_HELPER_DIR : SERVOKIT_TEST_BIN_DIR) + "/" + name;
+}
 
 /// What a driver run printed and how it ended.
 struct driver_output {

@@ -17,7 +17,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const std::string flood_program = SERVOKIT_TEST_BIN_DIR "/test-proc_flood";
+const std::string flood_program = SERVOKIT_TEST_HELPER_DIR "/test-proc_flood";
 constexpr std::size_t mebibyte = std::size_t{1} << 20;
 
 }  // namespace
@@ -113,7 +113,7 @@ TEST_CASE("the child sees only fds 0, 1 and 2, even when the parent holds inheri
   for (const std::string input : {"", "x"}) {  // stdin from /dev/null, then from a pipe
     process::child_options options;
     options.in.data = input;
-    const auto done = process::run({SERVOKIT_TEST_BIN_DIR "/test-proc_fds"}, std::move(options));
+    const auto done = process::run({SERVOKIT_TEST_HELPER_DIR "/test-proc_fds"}, std::move(options));
     REQUIRE(done.ok());
     CHECK(done.stdout_lines() == std::vector<std::string>{"0", "1", "2"});
   }

@@ -110,7 +110,7 @@ TEST_CASE("a child that ignores SIGTERM is killed with SIGKILL after the grace p
   options.out.on_line = [&](const process::output_line& line) {
     if (line.text == "ready") stubborn_pointer->cancel();  // SIGTERM is ignored by then
   };
-  process::child stubborn(loop, {SERVOKIT_TEST_BIN_DIR "/test-proc_ignore_term"}, std::move(options));
+  process::child stubborn(loop, {SERVOKIT_TEST_HELPER_DIR "/test-proc_ignore_term"}, std::move(options));
   stubborn_pointer = &stubborn;
   const auto& done = stubborn.wait();
   CHECK(done.cancelled());

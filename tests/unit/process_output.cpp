@@ -161,7 +161,7 @@ TEST_CASE("a child's endless line is delivered in pieces of at most the limit, m
       short_lines.emplace_back(line.text);
     }
   };
-  const auto done = process::run({SERVOKIT_TEST_BIN_DIR "/test-proc_lines", "long", std::to_string(long_line)},
+  const auto done = process::run({SERVOKIT_TEST_HELPER_DIR "/test-proc_lines", "long", std::to_string(long_line)},
                                  std::move(options));
   REQUIRE(done.ok());
   CHECK(piece_sizes == std::vector<std::size_t>{limit, limit, limit / 2});

@@ -67,7 +67,7 @@ TEST_CASE("several big producers share the loop without deadlock") {
     options.in.data.assign(std::size_t{4} << 20, 'i');
     options.limits.total = 120s;
     producers.emplace_back(loop,
-                           process::command{SERVOKIT_TEST_BIN_DIR "/test-proc_flood", std::to_string(8 << 20),
+                           process::command{SERVOKIT_TEST_HELPER_DIR "/test-proc_flood", std::to_string(8 << 20),
                                             std::to_string(8 << 20)},
                            std::move(options));
   }

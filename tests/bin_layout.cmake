@@ -1,0 +1,20 @@
+# Run as `cmake -DBIN_DIR=<build>/bin -DPROGRAMS=a;b;c -P bin_layout.cmake`: fails unless BIN_DIR
+# holds exactly the servokit programs (every one of them, and nothing else), so a newcomer who
+# lists <build>/bin sees what there is to run and no test or benchmark executables.
+file(GLOB present LIST_DIRECTORIES true RELATIVE "${BIN_DIR}" "${BIN_DIR}/*")
+set(strays ${present})
+if(PROGRAMS)
+  list(REMOVE_ITEM strays ${PROGRAMS})
+endif()
+set(missing ${PROGRAMS})
+if(present)
+  list(REMOVE_ITEM missing ${present})
+endif()
+if(strays)
+  message(FATAL_ERROR "${BIN_DIR} holds files that are not servokit programs: ${strays}")
+endif()
+if(missing)
+  message(FATAL_ERROR "${BIN_DIR} lacks the programs: ${missing}")
+endif()
+list(LENGTH present count)
+message(STATUS "${BIN_DIR} holds the ${count} programs and nothing else")

@@ -1,0 +1,13 @@
+#!/bin/sh
+# Broken measure driver: --info gives the wrong types (version a number, has_cancel a string).
+# servokit-check: "info" fails.
+case "$1" in
+  --version) echo 1.0.0; exit 0 ;;
+  --info) echo '{"version": 1, "has_cancel": "yes"}'; exit 0 ;;
+  --describe) echo '{"status": "ok", "metrics": {"rps": {"unit": "rps"}}}'; exit 0 ;;
+esac
+request=$(cat)
+case "$request" in
+  *'"metrics":["rps"]'*) echo '{"progress": 50}'; echo '{"status": "ok", "metrics": {"rps": {"value": 1, "unit": "rps"}}}' ;;
+  *) echo '{"status": "bad-request", "reason": "unknown", "message": "bad request"}'; exit 1 ;;
+esac

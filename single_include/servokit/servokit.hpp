@@ -9,7 +9,8 @@
 /// @file
 /// Everything servokit offers, in one include. Each layer also has its own header
 /// (`servokit/protocol.hpp`, `json.hpp`, `config.hpp`, `process.hpp`, `text.hpp`, `driver.hpp`,
-/// `http.hpp`, `optimize.hpp`, `transport.hpp`, `servo.hpp`, `backend.hpp`) for builds that want less.
+/// `http.hpp`, `optimize.hpp`, `transport.hpp`, `servo.hpp`, `backend.hpp`, `dashboard.hpp`, `check.hpp`)
+/// for builds that want less.
 
 // ===== begin servokit/version.hpp =====
 /// @file
@@ -589,6 +590,12 @@ inline std::string describe_values(const std::vector<scalar>& values) {
   return text;
 }
 
+/// The most steps a range's grid may have: 2^53, the last count a double holds exactly.
+inline constexpr double max_grid_steps = 9007199254740992.0;
+
+/// `(max - min) / step`, the number of steps of a range's grid (infinite or NaN when it overflows).
+inline double grid_steps(double min, double max, double step) { return (max - min) / step; }
+
 /// Whether `value` lies on the grid `min + k * step`, allowing for the rounding of decimal steps
 /// such as 0.1 that binary floating point cannot hold exactly.
 inline bool on_step_grid(double value, double min, double step) {
@@ -656,12 +663,26 @@ inline std::vector<std::string> setting_problems(const std::string& where, const
       problems.push_back(where + ": a range setting needs numeric min and max");
       return problems;
     }
+    if (!std::isfinite(*declared.min) || !std::isfinite(*declared.max)) {
+      const auto text = [](double bound) {
+        return std::isnan(bound) ? std::string("NaN") : std::isinf(bound) ? std::string(bound > 0 ? "infinity" : "-infinity")
+                                                                          : detail::describe_number(bound);
+      };
+      problems.push_back(where + ": min and max must be finite numbers, got " + text(*declared.min) + " and " +
+                         text(*declared.max));
+      return problems;
+    }
     if (!(*declared.min < *declared.max)) {
       problems.push_back(where + ": min " + detail::describe_number(*declared.min) + " must be below max " +
                          detail::describe_number(*declared.max));
     }
     if (declared.step && !(*declared.step > 0)) {
       problems.push_back(where + ": step must be positive, got " + detail::describe_number(*declared.step));
+    } else if (declared.step && !(detail::grid_steps(*declared.min, *declared.max, *declared.step) <= detail::max_grid_steps)) {
+      // The count of grid points is an integer wherever it is used (the optimizer's space): past
+      // 2^53 it is neither exact in a double nor, near 1e19, representable in an int64.
+      problems.push_back(where + ": step " + detail::describe_number(*declared.step) + " gives more than 2^53 values from " +
+                         detail::describe_number(*declared.min) + " to " + detail::describe_number(*declared.max));
     }
   }
   if (declared.value) detail::check_value(where, declared, *declared.value, problems);
@@ -1934,6 +1955,8 @@ Config load_section(std::string_view name, const std::string& file_path = defaul
 ///   SIG_IGN makes the kernel reap children itself and their status is then unknown.
 /// - Nothing outlives its handle: destroying a running `child` kills its group with SIGKILL and
 ///   reaps it; when a child exits, what is left of its group is killed (`kill_group_on_exit`).
+///   Nothing outlives the program either, SIGKILL included: a small guard process started with
+///   the first child stops every group the program left behind (`orphan_guard.hpp`).
 /// - SIGPIPE: writes to a child's stdin block SIGPIPE in the writing thread only, for the write,
 ///   and swallow the one a closed pipe raises; the process-wide disposition is never changed.
 /// - The silence timeout counts bytes read from stdout (`activity::any_output_bytes`: stderr
@@ -3137,6 +3160,191 @@ struct child_options {
 
 }  // namespace servokit::process
 // ===== end servokit/process/options.hpp =====
+// ===== begin servokit/process/orphan_guard.hpp =====
+/// \file
+/// `orphan_guard`: nothing a servokit program starts outlives it, even when it is SIGKILLed.
+///
+/// Every child (`process::child`) leads a process group of its own, so that stopping it reaches
+/// everything it started; but a process group is not stopped by its parent's death. A parent-death
+/// signal (PR_SET_PDEATHSIG) would reach only the direct child, not the shell's `sleep` or a
+/// driver's own workers, and posix_spawn cannot set it. So each program that starts children
+/// starts, with its first child, one small guard process: the program tells it, over a socket, each
+/// process group it starts and each it has reaped. When the socket closes, the program has ended
+/// (exited, exec'ed, or been killed, SIGKILL included) and the guard stops every group still on
+/// its list: SIGTERM, then SIGKILL `orphan_grace` later, then it exits.
+///
+/// Nested programs chain: servokit-magg and servokit-exec are programs with guards of their own,
+/// so an agent's SIGKILL reaches their sub-drivers and async tasks through them. With every guard
+/// waiting at most `orphan_grace` (0.5 s) per level, two levels end within about a second.
+///
+/// The guard is detached (double fork: init or the nearest subreaper reaps it), leaves the
+/// terminal's process group (a Ctrl-C is the program's to handle), holds no descriptor of the
+/// program's but its end of the socket (a child's stdin must still see EOF when the program closes
+/// it), and works in "/" so that it never keeps a directory busy. A socket rather than a pipe: a
+/// guard killed by someone costs the program an EPIPE (MSG_NOSIGNAL), never a SIGPIPE.
+
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <time.h>
+
+namespace servokit::process {
+
+/// How long the guard waits between SIGTERM and SIGKILL for the groups its program left behind.
+/// Short on purpose: the program is gone, nobody will read what the children still write.
+inline constexpr std::chrono::milliseconds orphan_grace{500};
+
+namespace detail {
+
+/// One message to the guard: a process group to watch (`watch` 1) or to forget (0).
+struct guard_message {
+  std::int32_t group = 0;
+  std::int32_t watch = 0;
+};
+
+/// The guard process's loop: reads `guard_message`s until EOF, then stops the groups left. Runs
+/// in a child of a fork from a program that may have threads, so only async-signal-safe calls and
+/// no allocation; never returns.
+[[noreturn]] inline void run_guard(int from_program) noexcept {
+  constexpr int capacity = 4096;
+  static std::int32_t groups[capacity];
+  int count = 0;
+  guard_message message{};
+  std::size_t filled = 0;
+  for (;;) {
+    const ssize_t got = ::read(from_program, reinterpret_cast<char*>(&message) + filled, sizeof message - filled);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) break;   // EOF: the program has ended
+    filled += static_cast<std::size_t>(got);
+    if (filled < sizeof message) continue;
+    filled = 0;
+    if (message.group <= 1) continue;
+    if (message.watch != 0) {
+      if (count < capacity) groups[count++] = message.group;
+    } else {
+      for (int index = 0; index < count; ++index) {
+        if (groups[index] == message.group) {
+          groups[index] = groups[--count];
+          break;
+        }
+      }
+    }
+  }
+  for (int index = 0; index < count; ++index) ::kill(-groups[index], SIGTERM);
+  const auto grace_ms = static_cast<long>(orphan_grace.count());
+  for (long waited = 0; waited < grace_ms; waited += 20) {
+    bool any = false;
+    for (int index = 0; index < count; ++index) any = any || ::kill(-groups[index], 0) == 0;
+    if (!any) ::_exit(0);
+    const timespec step{0, 20L * 1000 * 1000};
+    ::clock_nanosleep(CLOCK_MONOTONIC, 0, &step, nullptr);
+  }
+  for (int index = 0; index < count; ++index) ::kill(-groups[index], SIGKILL);
+  ::_exit(0);
+}
+
+/// The guard of this process: started with the first child, restarted after a fork.
+class guard_connection {
+ public:
+  static guard_connection& instance() {
+    static guard_connection connection;
+    return connection;
+  }
+
+  void send(pid_t group, bool watch) noexcept {
+    const std::lock_guard lock(mutex_);
+    if (owner_ != ::getpid()) start();   // first use, or a forked copy of a program that had one
+    if (write_end_ < 0) return;          // no guard could be started: children are still stopped by their handles
+    const guard_message message{static_cast<std::int32_t>(group), watch ? 1 : 0};
+    // 8 bytes are sent whole on a stream socket with room; the guard reads at once.
+    for (;;) {
+      const ssize_t written = ::send(write_end_, &message, sizeof message, MSG_NOSIGNAL);
+      if (written >= 0) break;
+      if (errno == EINTR) continue;
+      ::close(write_end_);   // the guard is gone (killed by hand): children are still stopped by their handles
+      write_end_ = -1;
+      break;
+    }
+  }
+
+ private:
+  guard_connection() = default;
+
+  void start() noexcept {
+    owner_ = ::getpid();
+    if (write_end_ >= 0) ::close(write_end_);   // a forked copy's inherited end belongs to the parent's guard
+    write_end_ = -1;
+    int ends[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends) != 0) return;
+    const pid_t intermediate = ::fork();
+    if (intermediate < 0) {
+      ::close(ends[0]);
+      ::close(ends[1]);
+      return;
+    }
+    if (intermediate == 0) {
+      // The intermediate forks the guard and exits, so the guard is nobody's child here.
+      if (::fork() != 0) ::_exit(0);
+      become_guard(ends[0], ends[1]);
+    }
+    ::close(ends[0]);
+    int status = 0;
+    while (::waitpid(intermediate, &status, 0) < 0 && errno == EINTR) {
+    }
+    write_end_ = ends[1];
+  }
+
+  [[noreturn]] static void become_guard(int read_end, int write_end) noexcept {
+    ::close(write_end);
+    // Only the guard's end of the socket stays open: a copy of a child's stdin pipe would keep it from EOF.
+    const int null = ::open("/dev/null", O_RDWR);
+    if (null >= 0) {
+      ::dup2(null, 0);
+      ::dup2(null, 1);
+      ::dup2(null, 2);
+    }
+    const int from_program = ::fcntl(read_end, F_DUPFD, 3);
+    const int kept = from_program >= 0 ? from_program : read_end;
+#ifdef SYS_close_range
+    if (kept > 3) ::syscall(SYS_close_range, 3U, static_cast<unsigned>(kept - 1), 0U);
+    ::syscall(SYS_close_range, static_cast<unsigned>(kept + 1), ~0U, 0U);
+#else
+    for (int fd = 3; fd < 65536; ++fd) {
+      if (fd != kept) ::close(fd);
+    }
+#endif
+    ::setpgid(0, 0);
+    if (::chdir("/") != 0) {
+      // Staying in the program's directory only keeps it busy a little longer.
+    }
+    ::prctl(PR_SET_NAME, "servokit-guard", 0, 0, 0);
+    struct sigaction ignore {};
+    ignore.sa_handler = SIG_IGN;
+    for (const int number : {SIGINT, SIGHUP, SIGUSR1, SIGUSR2, SIGQUIT, SIGPIPE}) ::sigaction(number, &ignore, nullptr);
+    struct sigaction fallback {};
+    fallback.sa_handler = SIG_DFL;
+    ::sigaction(SIGTERM, &fallback, nullptr);
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    run_guard(kept);
+  }
+
+  std::mutex mutex_;
+  pid_t owner_ = -1;
+  int write_end_ = -1;
+};
+
+}  // namespace detail
+
+/// The guard is told of `group`, a process group this program has just started (see the file
+/// comment): should the program end without reaping it, the group is stopped.
+inline void guard_process_group(pid_t group) noexcept { detail::guard_connection::instance().send(group, true); }
+
+/// `group` has been reaped and stopped: the guard forgets it.
+inline void release_process_group(pid_t group) noexcept { detail::guard_connection::instance().send(group, false); }
+
+}  // namespace servokit::process
+// ===== end servokit/process/orphan_guard.hpp =====
 
 #include <iterator>
 
@@ -3169,6 +3377,7 @@ class child_state {
     if (process_.pid > 0 && !reaped_) {
       kill_group(SIGKILL);
       reap(process_.pid);
+      if (::kill(-process_.pid, 0) != 0 && errno == ESRCH) release_process_group(process_.pid);
     }
     for (stream* each : {&out_, &err_}) loop_.unwatch(each->watch);
     loop_.unwatch(stdin_watch_);
@@ -3183,6 +3392,7 @@ class child_state {
       targets.in = stream_target::null;  // nothing to feed: spare a pipe, the child sees EOF all the same
     }
     process_ = spawn(cmd, targets);
+    guard_process_group(process_.pid);   // stopped even if this program is SIGKILLed (orphan_guard.hpp)
     started_ = last_activity_ = clock::now();
 
     out_.open_if_piped(process_.stdout_pipe, options_.out);
@@ -3384,6 +3594,9 @@ class child_state {
       if (status != -1) result_.status = exit_status::from_wait_status(status);
     }
     reaped_ = true;
+    // The guard forgets the group once nothing of it is left; members that outlived the leader
+    // (kill_group_on_exit off) stay in its care, and their group id cannot be reused meanwhile.
+    if (::kill(-process_.pid, 0) != 0 && errno == ESRCH) release_process_group(process_.pid);
     loop_.unwatch(exit_watch_);
     exit_watch_ = 0;
     process_.pidfd.reset();
@@ -3705,7 +3918,8 @@ class signal_watch {
 // ===== begin servokit/text.hpp =====
 /// @file
 /// The text layer: Python `str.format` templates over JSON-like values (`text::python_format`)
-/// and shell quoting that keeps substituted values data (`text::shell_command_template`).
+/// and shell quoting that keeps substituted values data (`text::shell_command_template`), and the
+/// checked readers of values from outside: seconds (`checked_seconds`) and token files.
 
 // ===== begin servokit/text/format_value.hpp =====
 /// @file
@@ -3902,6 +4116,130 @@ struct meta<text::format_value> {
 
 }  // namespace servokit
 // ===== end servokit/text/format_value.hpp =====
+// ===== begin servokit/text/seconds.hpp =====
+/// @file
+/// The one checked reader for a number of seconds that comes from outside: the backend (a SLEEP's
+/// `duration`), the environment (`$OPTUNE_IO_TIMEOUT`, `$SERVO_RETRY_DELAY_SEC`), a config file
+/// (timeouts, grace periods, delays), a command line (`--delay`) or a request (`control.duration`).
+///
+/// Why one place: a double that reaches `std::chrono` unchecked is undefined behaviour when it does
+/// not fit the clock's integer (a SLEEP of 1e300 s ended the wait at once and the agent hammered
+/// the backend), and NaN compares false with everything, so it slips through every `<` test.
+
+namespace servokit {
+
+/// The longest duration servokit honours, in seconds (about 31.7 years): anything longer is
+/// clamped to it, so converting to any clock (nanoseconds included) cannot overflow.
+inline constexpr double max_seconds = 1e9;
+
+/// A number of seconds that cannot be used; `what()` names where it came from and the value.
+class seconds_error : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
+
+namespace detail {
+inline std::string describe_seconds_value(double value) {
+  if (std::isnan(value)) return "NaN";
+  if (std::isinf(value)) return value > 0 ? "infinity" : "-infinity";
+  char text[32];
+  const auto [end, error] = std::to_chars(text, text + sizeof text, value);
+  return error == std::errc{} ? std::string(text, end) : std::string("?");
+}
+}  // namespace detail
+
+/// `value` checked as a duration from outside: NaN and negatives are refused with a
+/// `seconds_error` naming `source` (e.g. `"$OPTUNE_IO_TIMEOUT"`, `"SLEEP duration"`,
+/// `"./config.yaml:4:14: exec.timeout"`); +infinity and anything above `max_seconds` become
+/// `max_seconds`. Returns the value in [0, max_seconds].
+inline double checked_seconds(double value, std::string_view source) {
+  if (std::isnan(value) || value < 0) {
+    throw seconds_error(std::string(source) + ": expected a number of seconds (0 or more), got " +
+                        detail::describe_seconds_value(value));
+  }
+  return value > max_seconds ? max_seconds : value;
+}
+
+/// Seconds written as text (`"2.5"`, `" 30 "`, `"1e3"`), checked as `checked_seconds` does.
+/// Surrounding blanks are allowed; anything else that is not a number is a `seconds_error`
+/// quoting the text. Never locale-dependent (`std::from_chars`, not `strtod`).
+inline double parse_seconds(std::string_view text, std::string_view source) {
+  const auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  std::string_view trimmed = text;
+  while (!trimmed.empty() && blank(trimmed.front())) trimmed.remove_prefix(1);
+  while (!trimmed.empty() && blank(trimmed.back())) trimmed.remove_suffix(1);
+  if (!trimmed.empty() && trimmed.front() == '+') trimmed.remove_prefix(1);   // from_chars refuses '+'
+  double value = 0;
+  const auto [end, error] = std::from_chars(trimmed.data(), trimmed.data() + trimmed.size(), value);
+  if (trimmed.empty() || end != trimmed.data() + trimmed.size() ||
+      (error != std::errc{} && error != std::errc::result_out_of_range)) {
+    throw seconds_error(std::string(source) + ": expected a number of seconds (0 or more), got \"" +
+                        std::string(text) + "\"");
+  }
+  if (error == std::errc::result_out_of_range) {
+    // Too big or too small for a double: 1e400 is as long as any duration, 1e-400 is nothing,
+    // -1e400 is a negative like any other.
+    const auto exponent = trimmed.find_first_of("eE");
+    const bool tiny = exponent != std::string_view::npos && trimmed.find('-', exponent) != std::string_view::npos;
+    value = tiny ? 0.0 : (trimmed.front() == '-' ? -max_seconds : max_seconds);
+  }
+  return checked_seconds(value, source);
+}
+
+/// A checked number of seconds as a clock duration (`std::chrono::milliseconds`,
+/// `std::chrono::steady_clock::duration`, ...), rounded to the nearest tick. Safe for every value
+/// `checked_seconds` returns.
+template <class Duration>
+Duration to_duration(double checked) {
+  return std::chrono::round<Duration>(std::chrono::duration<double>(checked));
+}
+
+}  // namespace servokit
+// ===== end servokit/text/seconds.hpp =====
+// ===== begin servokit/text/token_file.hpp =====
+/// @file
+/// The one reader of a bearer-token file, shared by the agent (`--auth-token`) and
+/// `servokit-optimizer` (`--auth-token`), so that the same file gives the same token on both
+/// sides of the wire.
+
+#include <fstream>
+#include <sstream>
+
+namespace servokit {
+
+/// A token file that cannot be used; `what()` names the file and never its content.
+class token_file_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// The token in `path`: the file's content without leading and trailing blanks (spaces, tabs,
+/// CR, LF), as `echo token > file` and editors write it. Throws `token_file_error` when the file
+/// cannot be read, holds nothing, or holds a line break, a control character or a blank inside
+/// the token (which no HTTP header can carry).
+inline std::string read_token_file(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) throw token_file_error("cannot read the auth token file " + path + ": " + std::strerror(errno));
+  std::ostringstream content;
+  content << file.rdbuf();
+  const std::string text = content.str();
+  const auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  std::string_view token = text;
+  while (!token.empty() && blank(token.front())) token.remove_prefix(1);
+  while (!token.empty() && blank(token.back())) token.remove_suffix(1);
+  if (token.empty()) throw token_file_error("the auth token file " + path + " is empty");
+  for (const char c : token) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x21 || byte == 0x7f) {
+      throw token_file_error("the auth token file " + path +
+                             " holds a blank, a line break or a control character inside the token");
+    }
+  }
+  return std::string(token);
+}
+
+}  // namespace servokit
+// ===== end servokit/text/token_file.hpp =====
 // ===== begin servokit/text/python_format.hpp =====
 /// @file
 /// Python's `str.format`, over `text::format_value`: the template language the original servo
@@ -5071,13 +5409,23 @@ struct invocation {
   std::string help_text;                 ///< for `--help`
 };
 
-/// The role a program's file name asks for: `adjust` or `measure` (as a servo directory links
-/// them), or nothing.
+/// The role a program's path asks for: its file name when it is `adjust` or `measure` (as a
+/// servo directory links them), else its directory when it is `adjust.d` or `measure.d` (a
+/// sub-driver of servokit-agg or servokit-magg, run by any name, as the original drivers were),
+/// else nothing.
 inline std::optional<driver_role> role_from_program_name(std::string_view argv0) {
+  while (argv0.size() > 1 && argv0.back() == '/') argv0.remove_suffix(1);
   const auto slash = argv0.find_last_of('/');
   const std::string_view base = slash == std::string_view::npos ? argv0 : argv0.substr(slash + 1);
   if (base == "adjust") return driver_role::adjust;
   if (base == "measure") return driver_role::measure;
+  if (slash == std::string_view::npos) return std::nullopt;
+  std::string_view directory = argv0.substr(0, slash);
+  while (directory.size() > 1 && directory.back() == '/') directory.remove_suffix(1);
+  const auto parent_slash = directory.find_last_of('/');
+  const std::string_view parent = parent_slash == std::string_view::npos ? directory : directory.substr(parent_slash + 1);
+  if (parent == "adjust.d") return driver_role::adjust;
+  if (parent == "measure.d") return driver_role::measure;
   return std::nullopt;
 }
 
@@ -5093,7 +5441,7 @@ inline std::string usage_text(std::string_view program_name, bool dual_role) {
       "  --info [app_id]      print {\"version\", \"has_cancel\"}\n"
       "  --query app_id       print the descriptor (alias: --describe)\n"
       "  app_id               run the operation; the request is read from stdin\n";
-  if (dual_role) text += "  --role adjust|measure  act as this driver (default: from the file name)\n";
+  if (dual_role) text += "  --role adjust|measure  act as this driver (default: from the file name, else from an adjust.d or measure.d directory)\n";
   return text;
 }
 
@@ -6055,7 +6403,7 @@ int run(int argc, char** argv) noexcept {
         return failure(status::bad_request, "usage",
                        std::string("usage: ") + program +
                            " is both an adjust and a measure driver: run it as 'adjust' or 'measure' (a link "
-                           "with that name) or pass --role adjust|measure",
+                           "with that name), from an adjust.d or measure.d directory, or pass --role adjust|measure",
                        exit_code::usage);
       }
       role = *chosen;
@@ -6940,6 +7288,47 @@ class client {
 
 }  // namespace servokit::http
 // ===== end servokit/http/client.hpp =====
+// ===== begin servokit/http/retry_after.hpp =====
+/// \file
+/// `retry_after_seconds`: the wait a `Retry-After` header asks for (RFC 9110 section 10.2.3),
+/// either delay-seconds (`120`) or an HTTP date (`Fri, 31 Dec 1999 23:59:59 GMT`), as a checked
+/// number of seconds (`text/seconds.hpp`: never negative, clamped at 10^9 s).
+
+namespace servokit::http {
+
+/// The seconds to wait that `value` (a Retry-After field) asks for, counted from `now`: a date
+/// in the past is 0. Nothing when the value is neither a number of seconds nor an HTTP date
+/// (IMF-fixdate, or the obsolete RFC 850 and asctime forms that RFC 9110 asks recipients to
+/// accept); the caller then waits as it would without the header.
+[[nodiscard]] inline std::optional<double> retry_after_seconds(std::string_view value,
+                                                               std::chrono::system_clock::time_point now) {
+  const auto blank = [](char c) { return c == ' ' || c == '\t'; };
+  while (!value.empty() && blank(value.front())) value.remove_prefix(1);
+  while (!value.empty() && blank(value.back())) value.remove_suffix(1);
+  if (value.empty()) return std::nullopt;
+  if (value.find_first_not_of("0123456789") == std::string_view::npos) {
+    try {
+      return parse_seconds(value, "Retry-After");   // all digits: never negative; 1e400 is clamped
+    } catch (const seconds_error&) {
+      return std::nullopt;
+    }
+  }
+  const std::string text(value);
+  for (const char* format : {"%a, %d %b %Y %H:%M:%S GMT", "%A, %d-%b-%y %H:%M:%S GMT", "%a %b %e %H:%M:%S %Y"}) {
+    tm fields{};
+    const char* end = ::strptime(text.c_str(), format, &fields);
+    if (end == nullptr || *end != '\0') continue;
+    const time_t at = ::timegm(&fields);
+    if (at == static_cast<time_t>(-1)) return std::nullopt;
+    // In doubles: a date in the year 99999 does not fit the clock's nanoseconds.
+    const double wait = static_cast<double>(at) - std::chrono::duration<double>(now.time_since_epoch()).count();
+    return checked_seconds(wait < 0 ? 0.0 : wait, "Retry-After");
+  }
+  return std::nullopt;
+}
+
+}  // namespace servokit::http
+// ===== end servokit/http/retry_after.hpp =====
 // ===== end servokit/http.hpp =====
 // ===== begin servokit/optimize.hpp =====
 /// @file
@@ -7046,7 +7435,9 @@ struct optimization_config {
     (std::optional<std::vector<constraint_config>>, constraints),
     (std::optional<std::int64_t>, budget),    ///< measurements, the baseline included
     (std::optional<std::int64_t>, seed),      ///< the search's seed: same seed, same answers, same suggestions
-    (std::optional<raw_json>, control));      ///< sent with every MEASURE (duration, warmup, ...)
+    (std::optional<raw_json>, control),       ///< sent with every MEASURE (duration, warmup, ...)
+    (std::optional<std::int64_t>, parallel),  ///< the backend's: trials of the app at once at most (its servos')
+    (std::optional<double>, trial_timeout));  ///< the backend's: seconds a servo holds a trial without a sign of life
 };
 
 /// Why `objective` breaks a rule (a goal that is neither minimize nor maximize, both or neither of
@@ -7128,180 +7519,365 @@ struct meta<optimize::constraint_config> {
 
 }  // namespace servokit
 // ===== end servokit/optimize/config.hpp =====
-// ===== begin servokit/optimize/gaussian_process.hpp =====
+// ===== begin servokit/optimize/design.hpp =====
 /// @file
-/// A small Gaussian-process regression over a mixed space (ranges and enums), the surrogate model
-/// of the optimizer: a squared-exponential kernel over range coordinates times an exponential
-/// kernel over the number of enum settings that differ, with a noise term for measurements that
-/// vary from run to run. Sized for a search's few dozen points, where a dense Cholesky
-/// factorization takes microseconds.
+/// The space-filling initial design: a scrambled Latin hypercube in the unit cube, stratified in
+/// every dimension, drawn from the seed alone.
+
+// ===== begin servokit/optimize/random.hpp =====
+/// @file
+/// The optimizer's source of randomness: a small generator whose state comes from the seed and
+/// the number of trials told, so that a suggestion depends only on the seed and the answers, and a
+/// study resumed by replaying its trials continues exactly as it would have.
 
 #include <numbers>
 
 namespace servokit::optimize::detail {
 
-/// The kernel's shape: how far (in range coordinates, each in [0, 1]) two points stay alike, how
-/// much one differing enum setting separates them, and the measurement noise as a fraction of the
-/// signal's variance.
-struct kernel_shape {
-  double lengthscale = 0.3;
-  double category_weight = 1.0;
-  double noise_ratio = 0.01;
-};
-
-/// Which coordinates of a position the kernel reads, and how.
-struct kernel_inputs {
-  std::vector<std::size_t> ranges;   ///< coordinates compared by distance
-  std::vector<std::size_t> enums;    ///< coordinates compared by equality
-};
-
-/// The squared distance over range coordinates and the count of differing enum coordinates.
-inline void kernel_distances(const kernel_inputs& inputs, const std::vector<double>& left,
-                             const std::vector<double>& right, double& squared, double& differing) {
-  squared = 0;
-  differing = 0;
-  for (auto index : inputs.ranges) {
-    const double delta = left[index] - right[index];
-    squared += delta * delta;
-  }
-  for (auto index : inputs.enums) differing += left[index] != right[index] ? 1.0 : 0.0;
-}
-
-inline double kernel_value(const kernel_shape& shape, double squared, double differing) {
-  return std::exp(-0.5 * squared / (shape.lengthscale * shape.lengthscale) - shape.category_weight * differing);
-}
-
-/// A Gaussian process fitted to points and targets, with a constant mean and the signal variance
-/// estimated in closed form (the maximum-likelihood scale for the given kernel shape).
-class gaussian_process {
+/// SplitMix64 (Steele, Lea, Flood 2014): tiny, fast, and the same on every platform, unlike the
+/// distributions of `<random>`, whose output the standard leaves to each library.
+class random_source {
  public:
-  /// What the model says about a point: the mean and variance of the noise-free value.
-  struct prediction {
-    double mean = 0;
-    double variance = 0;
-  };
-
-  /// Fits `targets` at `points`; `squared` and `differing` are the pairwise kernel distances
-  /// (row-major n x n), precomputed once for all the shapes tried. Returns false when the
-  /// factorization fails (it does not with a positive noise ratio, but the caller stays safe).
-  bool fit(const std::vector<std::vector<double>>* points, const kernel_inputs* inputs, const std::vector<double>& targets,
-           const std::vector<double>& squared, const std::vector<double>& differing, kernel_shape shape,
-           std::optional<double> fixed_mean = std::nullopt, std::optional<double> fixed_scale = std::nullopt) {
-    points_ = points;
-    inputs_ = inputs;
-    shape_ = shape;
-    const std::size_t n = targets.size();
-    size_ = n;
-    mean_ = 0;
-    if (fixed_mean) {
-      mean_ = *fixed_mean;
-    } else {
-      for (double target : targets) mean_ += target;
-      mean_ /= static_cast<double>(n);
-    }
-    // K = C + (noise + jitter) I, factorized in place as L (lower triangle).
-    factor_.assign(n * n, 0.0);
-    for (std::size_t row = 0; row < n; ++row) {
-      for (std::size_t column = 0; column <= row; ++column) {
-        double value = kernel_value(shape, squared[row * n + column], differing[row * n + column]);
-        if (row == column) value += shape.noise_ratio + 1e-8;
-        factor_[row * n + column] = value;
-      }
-    }
-    for (std::size_t j = 0; j < n; ++j) {
-      double diagonal = factor_[j * n + j];
-      for (std::size_t k = 0; k < j; ++k) diagonal -= factor_[j * n + k] * factor_[j * n + k];
-      if (!(diagonal > 0)) return false;
-      const double pivot = std::sqrt(diagonal);
-      factor_[j * n + j] = pivot;
-      for (std::size_t i = j + 1; i < n; ++i) {
-        double value = factor_[i * n + j];
-        for (std::size_t k = 0; k < j; ++k) value -= factor_[i * n + k] * factor_[j * n + k];
-        factor_[i * n + j] = value / pivot;
-      }
-    }
-    // alpha = K^-1 (y - mean), by forward then backward substitution.
-    alpha_.resize(n);
-    for (std::size_t i = 0; i < n; ++i) alpha_[i] = targets[i] - mean_;
-    solve_lower(alpha_);
-    double residual = 0;
-    for (double value : alpha_) residual += value * value;
-    solve_upper(alpha_);
-    scale_ = fixed_scale ? *fixed_scale : std::max(residual / static_cast<double>(n), 1e-12);
-    double log_determinant = 0;
-    for (std::size_t i = 0; i < n; ++i) log_determinant += 2.0 * std::log(factor_[i * n + i]);
-    log_likelihood_ = -0.5 * residual / scale_ - 0.5 * static_cast<double>(n) * std::log(scale_) - 0.5 * log_determinant;
-    return true;
+  explicit random_source(std::uint64_t seed) : state_(seed) {}
+  /// A generator for the suggestion after `trials` trials told, under `seed`.
+  static random_source for_trial(std::uint64_t seed, std::uint64_t trials) {
+    random_source mixer(seed ^ (0x9e3779b97f4a7c15ULL * (trials + 1)));
+    return random_source(mixer.next() ^ trials);
   }
 
-  /// The log marginal likelihood of the targets (up to a constant), for choosing a kernel shape.
-  double log_likelihood() const { return log_likelihood_; }
-  /// The kernel shape of the last fit.
-  const kernel_shape& shape() const { return shape_; }
-  /// The signal variance (the targets' units squared).
-  double scale() const { return scale_; }
-
-  /// The model's belief about the noise-free value at `point`.
-  prediction predict(const std::vector<double>& point) const {
-    const std::size_t n = size_;
-    std::vector<double> covariance(n);
-    for (std::size_t i = 0; i < n; ++i) {
-      double squared = 0;
-      double differing = 0;
-      kernel_distances(*inputs_, point, (*points_)[i], squared, differing);
-      covariance[i] = kernel_value(shape_, squared, differing);
-    }
-    prediction result;
-    result.mean = mean_;
-    for (std::size_t i = 0; i < n; ++i) result.mean += covariance[i] * alpha_[i];
-    solve_lower(covariance);
-    double explained = 0;
-    for (double value : covariance) explained += value * value;
-    result.variance = std::max(scale_ * (1.0 - explained), 1e-12 * scale_);
-    return result;
+  std::uint64_t next() {
+    std::uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  }
+  /// Uniform in [0, 1).
+  double uniform() { return static_cast<double>(next() >> 11) * 0x1p-53; }
+  /// Uniform in [0, bound).
+  std::uint64_t below(std::uint64_t bound) { return bound == 0 ? 0 : next() % bound; }
+  /// Standard normal (Box-Muller).
+  double normal() {
+    const double radius = std::sqrt(-2.0 * std::log(1.0 - uniform()));
+    return radius * std::cos(2.0 * std::numbers::pi * uniform());
   }
 
  private:
-  void solve_lower(std::vector<double>& vector) const {
-    const std::size_t n = size_;
-    for (std::size_t i = 0; i < n; ++i) {
-      double value = vector[i];
-      for (std::size_t k = 0; k < i; ++k) value -= factor_[i * n + k] * vector[k];
-      vector[i] = value / factor_[i * n + i];
-    }
-  }
-  void solve_upper(std::vector<double>& vector) const {
-    const std::size_t n = size_;
-    for (std::size_t i = n; i-- > 0;) {
-      double value = vector[i];
-      for (std::size_t k = i + 1; k < n; ++k) value -= factor_[k * n + i] * vector[k];
-      vector[i] = value / factor_[i * n + i];
-    }
-  }
-
-  const std::vector<std::vector<double>>* points_ = nullptr;
-  const kernel_inputs* inputs_ = nullptr;
-  kernel_shape shape_;
-  std::size_t size_ = 0;
-  double mean_ = 0;
-  double scale_ = 1;
-  double log_likelihood_ = -std::numeric_limits<double>::infinity();
-  std::vector<double> factor_;
-  std::vector<double> alpha_;
+  std::uint64_t state_;
 };
 
-/// The standard normal density and distribution function.
+}  // namespace servokit::optimize::detail
+// ===== end servokit/optimize/random.hpp =====
+
+namespace servokit::optimize {
+
+/// `count` points in [0, 1)^`dimensions`: in every dimension, each of the `count` equal strata
+/// [j / count, (j + 1) / count) holds exactly one point, at a random place within it, and the
+/// strata are paired across dimensions by independent random permutations. Every dimension
+/// consumes the same number of draws, so each is stratified whatever the others are. A function
+/// of its arguments only.
+inline std::vector<std::vector<double>> latin_hypercube(std::size_t count, std::size_t dimensions, std::uint64_t seed) {
+  std::vector<std::vector<double>> points(count, std::vector<double>(dimensions));
+  detail::random_source random(seed ^ 0x5eedde5167ULL);
+  std::vector<std::size_t> order(count);
+  for (std::size_t d = 0; d < dimensions; ++d) {
+    for (std::size_t i = 0; i < count; ++i) order[i] = i;
+    for (std::size_t i = count; i > 1; --i) std::swap(order[i - 1], order[random.below(i)]);
+    for (std::size_t k = 0; k < count; ++k) {
+      points[k][d] = (static_cast<double>(order[k]) + random.uniform()) / static_cast<double>(count);
+    }
+  }
+  return points;
+}
+
+}  // namespace servokit::optimize
+// ===== end servokit/optimize/design.hpp =====
+// ===== begin servokit/optimize/gaussian_process.hpp =====
+/// @file
+/// The optimizer's surrogate model: Gaussian-process regression with a Matérn-5/2 kernel that has
+/// one lengthscale per input (ARD), a signal variance and a fitted noise variance, the three kinds
+/// of hyperparameters chosen by maximizing the marginal likelihood (with weak priors) with NLopt's
+/// L-BFGS on its analytic gradient. Linear algebra is Eigen's. Inputs are features in [0, 1]
+/// (ranges, ordered enums) or category indices (unordered enums, whose distance is 0 or 1).
+
+// <resolv.h> (pulled in by cpp-httplib, for one) defines `_res` as a macro, and Eigen names
+// parameters `_res`: Eigen's headers are read with the macro set aside.
+#pragma push_macro("_res")
+#undef _res
+#include <Eigen/Dense>
+#pragma pop_macro("_res")
+#include <nlopt.h>
+
+namespace servokit::optimize::detail {
+
+/// Which inputs are compared by distance and which by equality.
+struct kernel_inputs {
+  std::vector<bool> categorical;   ///< one flag per feature
+};
+
+/// The hyperparameters, all as logarithms: one lengthscale per feature, the signal variance, the
+/// noise variance (of standardized targets).
+struct kernel_shape {
+  std::vector<double> log_lengthscales;
+  double log_signal = 0;
+  double log_noise = std::log(1e-2);
+};
+
+/// The posterior of a fitted process at one point: the mean and variance of the noise-free value.
+struct prediction {
+  double mean = 0;
+  double variance = 0;
+};
+
 inline double normal_density(double z) { return std::exp(-0.5 * z * z) / std::sqrt(2.0 * std::numbers::pi); }
 inline double normal_cdf(double z) { return 0.5 * std::erfc(-z / std::numbers::sqrt2); }
 
-/// Expected improvement below `incumbent` of a value believed normal(mean, variance).
-inline double expected_improvement(double mean, double variance, double incumbent) {
-  const double sigma = std::sqrt(variance);
-  const double gain = incumbent - mean;
-  if (sigma <= 1e-12) return std::max(gain, 0.0);
-  const double z = gain / sigma;
-  return gain * normal_cdf(z) + sigma * normal_density(z);
+/// The logarithm of the expected improvement below `incumbent` (lower is better), accurate far into
+/// the tail where EI itself underflows to 0: log-EI keeps ranking candidates that plain EI would
+/// call all equal (Ament et al. 2023, "Unexpected improvements to expected improvement").
+inline double log_expected_improvement(double mean, double variance, double incumbent) {
+  const double sigma = std::sqrt(std::max(variance, 1e-18));
+  const double z = (incumbent - mean) / sigma;
+  double log_h;   // log(phi(z) + z Phi(z))
+  if (z > -1) {
+    log_h = std::log(normal_density(z) + z * normal_cdf(z));
+  } else if (z > -35) {
+    // phi(z) (1 + z R(z)) with R = Phi / phi (the Mills ratio), which stays accurate here.
+    const double ratio = normal_cdf(z) / normal_density(z);
+    log_h = -0.5 * z * z - 0.5 * std::log(2 * std::numbers::pi) + std::log1p(z * ratio);
+  } else {
+    log_h = -0.5 * z * z - 0.5 * std::log(2 * std::numbers::pi) - 2 * std::log(-z);   // the asymptote
+  }
+  return log_h + std::log(sigma);
 }
+
+/// A Gaussian process over feature vectors, fitted to standardized targets (mean 0, variance 1).
+class gaussian_process {
+ public:
+  /// Fits the hyperparameters to (`points`, `targets`) by maximum a-posteriori marginal likelihood
+  /// (L-BFGS from two starts, at most `evaluations` likelihood evaluations each), then conditions
+  /// on them; the lengthscales' prior is centred on `typical_lengthscale`. `targets` should be
+  /// standardized. Returns false when no fit was possible.
+  bool fit(const std::vector<std::vector<double>>& points, const std::vector<double>& targets,
+           const kernel_inputs& inputs, int evaluations = 60, double typical_lengthscale = 0.5) {
+    inputs_ = inputs;
+    typical_lengthscale_ = typical_lengthscale;
+    const std::size_t dims = inputs.categorical.size();
+    if (points.empty()) return false;
+    std::vector<double> best_parameters;
+    double best_value = std::numeric_limits<double>::infinity();
+    for (double start_lengthscale : {typical_lengthscale, 0.3 * typical_lengthscale}) {
+      std::vector<double> parameters(dims + 2);
+      for (std::size_t d = 0; d < dims; ++d) parameters[d] = std::log(start_lengthscale);
+      parameters[dims] = 0.0;
+      parameters[dims + 1] = std::log(1e-2);
+      likelihood_problem problem{this, &points, &targets, std::numeric_limits<double>::infinity(), {}};
+      nlopt_opt optimizer = nlopt_create(NLOPT_LD_LBFGS, static_cast<unsigned>(parameters.size()));
+      if (optimizer == nullptr) return false;
+      std::vector<double> lower(parameters.size());
+      std::vector<double> upper(parameters.size());
+      for (std::size_t d = 0; d < dims; ++d) {
+        lower[d] = std::log(0.01);
+        upper[d] = std::log(20.0);
+      }
+      lower[dims] = std::log(0.05);
+      upper[dims] = std::log(20.0);
+      lower[dims + 1] = std::log(1e-6);
+      upper[dims + 1] = std::log(1.0);
+      nlopt_set_lower_bounds(optimizer, lower.data());
+      nlopt_set_upper_bounds(optimizer, upper.data());
+      nlopt_set_min_objective(optimizer, &likelihood_problem::evaluate, &problem);
+      nlopt_set_maxeval(optimizer, evaluations);
+      nlopt_set_ftol_rel(optimizer, 1e-6);
+      double value = 0;
+      // A failure code (rounding limited, a bad step) still leaves the best point seen in `problem`.
+      (void)nlopt_optimize(optimizer, parameters.data(), &value);
+      nlopt_destroy(optimizer);
+      if (problem.best_value < best_value) {
+        best_value = problem.best_value;
+        best_parameters = problem.best_parameters;
+      }
+    }
+    if (best_parameters.empty()) return false;
+    kernel_shape shape;
+    shape.log_lengthscales.assign(best_parameters.begin(), best_parameters.begin() + static_cast<std::ptrdiff_t>(dims));
+    shape.log_signal = best_parameters[dims];
+    shape.log_noise = best_parameters[dims + 1];
+    return condition(points, targets, shape);
+  }
+
+  /// Conditions on (`points`, `targets`) with the hyperparameters `shape` (no fitting).
+  bool condition(const std::vector<std::vector<double>>& points, const std::vector<double>& targets, const kernel_shape& shape) {
+    shape_ = shape;
+    points_ = points;
+    const auto n = static_cast<Eigen::Index>(points.size());
+    Eigen::MatrixXd covariance = covariance_of(points, shape);
+    const double noise = std::exp(shape.log_noise);
+    for (Eigen::Index i = 0; i < n; ++i) covariance(i, i) += noise + 1e-8;
+    cholesky_.compute(covariance);
+    if (cholesky_.info() != Eigen::Success) return false;
+    Eigen::VectorXd y(n);
+    for (Eigen::Index i = 0; i < n; ++i) y(i) = targets[static_cast<std::size_t>(i)];
+    weights_ = cholesky_.solve(y);
+    fitted_ = true;
+    return true;
+  }
+
+  /// The posterior at `point`.
+  prediction predict(const std::vector<double>& point) const {
+    if (!fitted_) return {0.0, std::exp(shape_.log_signal)};
+    const auto n = static_cast<Eigen::Index>(points_.size());
+    Eigen::VectorXd cross(n);
+    for (Eigen::Index i = 0; i < n; ++i) cross(i) = kernel(point, points_[static_cast<std::size_t>(i)], shape_);
+    prediction result;
+    result.mean = cross.dot(weights_);
+    const Eigen::VectorXd solved = cholesky_.matrixL().solve(cross);
+    result.variance = std::max(std::exp(shape_.log_signal) - solved.squaredNorm(), 1e-12);
+    return result;
+  }
+
+  /// The fitted hyperparameters.
+  const kernel_shape& shape() const { return shape_; }
+  /// The noise variance relative to the signal variance.
+  double noise_ratio() const { return std::exp(shape_.log_noise - shape_.log_signal); }
+  bool fitted() const { return fitted_; }
+
+ private:
+  /// The scaled squared distance of two points.
+  double scaled_distance(const std::vector<double>& left, const std::vector<double>& right, const kernel_shape& shape) const {
+    double squared = 0;
+    for (std::size_t d = 0; d < left.size(); ++d) {
+      const double delta = inputs_.categorical[d] ? (left[d] != right[d] ? 1.0 : 0.0) : left[d] - right[d];
+      squared += delta * delta * std::exp(-2 * shape.log_lengthscales[d]);
+    }
+    return squared;
+  }
+
+  /// Matérn 5/2 of the scaled distance r: s (1 + sqrt5 r + 5/3 r^2) exp(-sqrt5 r).
+  double kernel(const std::vector<double>& left, const std::vector<double>& right, const kernel_shape& shape) const {
+    const double r = std::sqrt(scaled_distance(left, right, shape));
+    const double root5r = std::sqrt(5.0) * r;
+    return std::exp(shape.log_signal) * (1 + root5r + root5r * root5r / 3) * std::exp(-root5r);
+  }
+
+  Eigen::MatrixXd covariance_of(const std::vector<std::vector<double>>& points, const kernel_shape& shape) const {
+    const auto n = static_cast<Eigen::Index>(points.size());
+    Eigen::MatrixXd covariance(n, n);
+    for (Eigen::Index i = 0; i < n; ++i) {
+      for (Eigen::Index j = 0; j <= i; ++j) {
+        covariance(i, j) = covariance(j, i) = kernel(points[static_cast<std::size_t>(i)], points[static_cast<std::size_t>(j)], shape);
+      }
+    }
+    return covariance;
+  }
+
+  /// The negative log posterior of the hyperparameters and its gradient, as NLopt calls it.
+  struct likelihood_problem {
+    gaussian_process* model;
+    const std::vector<std::vector<double>>* points;
+    const std::vector<double>* targets;
+    double best_value = std::numeric_limits<double>::infinity();
+    std::vector<double> best_parameters;
+
+    static double evaluate(unsigned count, const double* x, double* gradient, void* data) {
+      auto& self = *static_cast<likelihood_problem*>(data);
+      std::vector<double> parameters(x, x + count);
+      std::vector<double> slope(count, 0.0);
+      const double value = self.model->negative_log_posterior(*self.points, *self.targets, parameters, slope);
+      if (gradient != nullptr) std::copy(slope.begin(), slope.end(), gradient);
+      if (value < self.best_value) {
+        self.best_value = value;
+        self.best_parameters = parameters;
+      }
+      return value;
+    }
+  };
+
+  /// -log p(y | theta) - log p(theta), with the gradient in `gradient`. The priors are weak: the
+  /// lengthscales log-normal around the typical one (0.5: a smooth response over each input's
+  /// range), the noise
+  /// log-normal around 1% of the signal, the signal around 1 (standardized targets).
+  double negative_log_posterior(const std::vector<std::vector<double>>& points, const std::vector<double>& targets,
+                                const std::vector<double>& parameters, std::vector<double>& gradient) {
+    const std::size_t dims = inputs_.categorical.size();
+    kernel_shape shape;
+    shape.log_lengthscales.assign(parameters.begin(), parameters.begin() + static_cast<std::ptrdiff_t>(dims));
+    shape.log_signal = parameters[dims];
+    shape.log_noise = parameters[dims + 1];
+    const auto n = static_cast<Eigen::Index>(points.size());
+    const double signal = std::exp(shape.log_signal);
+    const double noise = std::exp(shape.log_noise);
+    // The Matérn matrix without the signal factor, and the per-dimension squared differences.
+    Eigen::MatrixXd correlation(n, n);
+    Eigen::MatrixXd distance(n, n);
+    for (Eigen::Index i = 0; i < n; ++i) {
+      for (Eigen::Index j = 0; j <= i; ++j) {
+        const double r = std::sqrt(scaled_distance(points[static_cast<std::size_t>(i)], points[static_cast<std::size_t>(j)], shape));
+        const double root5r = std::sqrt(5.0) * r;
+        correlation(i, j) = correlation(j, i) = (1 + root5r + root5r * root5r / 3) * std::exp(-root5r);
+        distance(i, j) = distance(j, i) = r;
+      }
+    }
+    Eigen::MatrixXd covariance = signal * correlation;
+    for (Eigen::Index i = 0; i < n; ++i) covariance(i, i) += noise + 1e-8;
+    Eigen::LLT<Eigen::MatrixXd> factor(covariance);
+    if (factor.info() != Eigen::Success) {
+      std::fill(gradient.begin(), gradient.end(), 0.0);
+      return 1e30;
+    }
+    Eigen::VectorXd y(n);
+    for (Eigen::Index i = 0; i < n; ++i) y(i) = targets[static_cast<std::size_t>(i)];
+    const Eigen::VectorXd alpha = factor.solve(y);
+    const Eigen::MatrixXd inverse = factor.solve(Eigen::MatrixXd::Identity(n, n));
+    double log_determinant = 0;
+    const Eigen::MatrixXd lower = factor.matrixL();
+    for (Eigen::Index i = 0; i < n; ++i) log_determinant += 2 * std::log(lower(i, i));
+    double value = 0.5 * y.dot(alpha) + 0.5 * log_determinant + 0.5 * static_cast<double>(n) * std::log(2 * std::numbers::pi);
+    // d(-log L)/d theta = -0.5 tr((alpha alpha^T - K^-1) dK/dtheta) = 0.5 sum((K^-1 - alpha alpha^T) .* dK).
+    const Eigen::MatrixXd weight = inverse - alpha * alpha.transpose();
+    // Lengthscales: dK_ij/d log l_d = s * (5/3) (1 + sqrt5 r) exp(-sqrt5 r) * delta_d^2 / l_d^2.
+    for (std::size_t d = 0; d < dims; ++d) {
+      const double inverse_square = std::exp(-2 * shape.log_lengthscales[d]);
+      double sum = 0;
+      for (Eigen::Index i = 0; i < n; ++i) {
+        for (Eigen::Index j = 0; j < i; ++j) {
+          const double left = points[static_cast<std::size_t>(i)][d];
+          const double right = points[static_cast<std::size_t>(j)][d];
+          const double delta = inputs_.categorical[d] ? (left != right ? 1.0 : 0.0) : left - right;
+          if (delta == 0) continue;
+          const double root5r = std::sqrt(5.0) * distance(i, j);
+          const double derivative = signal * (5.0 / 3.0) * (1 + root5r) * std::exp(-root5r) * delta * delta * inverse_square;
+          sum += 2 * weight(i, j) * derivative;   // the matrix is symmetric: both triangles
+        }
+      }
+      gradient[d] = 0.5 * sum;
+    }
+    gradient[dims] = 0.5 * (weight.array() * (signal * correlation).array()).sum();
+    gradient[dims + 1] = 0.5 * weight.trace() * noise;
+    // Priors (negative log densities up to constants), on the log parameters.
+    const double lengthscale_center = std::log(typical_lengthscale_);
+    const double lengthscale_spread = 1.0;
+    for (std::size_t d = 0; d < dims; ++d) {
+      const double offset = shape.log_lengthscales[d] - lengthscale_center;
+      value += 0.5 * offset * offset / (lengthscale_spread * lengthscale_spread);
+      gradient[d] += offset / (lengthscale_spread * lengthscale_spread);
+    }
+    const double signal_offset = shape.log_signal;
+    value += 0.5 * signal_offset * signal_offset / 4.0;
+    gradient[dims] += signal_offset / 4.0;
+    const double noise_offset = shape.log_noise - std::log(1e-2);
+    value += 0.5 * noise_offset * noise_offset / 9.0;
+    gradient[dims + 1] += noise_offset / 9.0;
+    return value;
+  }
+
+  kernel_inputs inputs_;
+  double typical_lengthscale_ = 0.5;   ///< the centre of the lengthscales' prior
+  kernel_shape shape_;
+  std::vector<std::vector<double>> points_;
+  Eigen::LLT<Eigen::MatrixXd> cholesky_;
+  Eigen::VectorXd weights_;
+  bool fitted_ = false;
+};
 
 }  // namespace servokit::optimize::detail
 // ===== end servokit/optimize/gaussian_process.hpp =====
@@ -7465,54 +8041,15 @@ class objective {
 // ===== end servokit/optimize/objective.hpp =====
 // ===== begin servokit/optimize/optimizer.hpp =====
 /// @file
-/// The ask/tell optimizer over a descriptor's settings: Bayesian optimization with a small
-/// Gaussian process over the mixed space (ranges on their step grids, enums as categories),
-/// expected improvement weighted by the modelled chance that a configuration is feasible, and a
-/// best configuration chosen by the model rather than by the luckiest single measurement.
+/// The ask/tell optimizer over a descriptor's settings: Bayesian optimization with a Gaussian
+/// process (one lengthscale per setting, fitted by maximum likelihood, fitted noise) on transformed
+/// inputs and outputs, a stratified initial design, log expected improvement weighted by the
+/// modelled chance of feasibility and searched both globally and in a trust region around the
+/// incumbent, and a reported best that was measured, chosen by its measurements or by the model.
 
+#include <numeric>
 #include <set>
 
-// ===== begin servokit/optimize/random.hpp =====
-/// @file
-/// The optimizer's source of randomness: a small generator whose state comes from the seed and
-/// the number of trials told, so that a suggestion depends only on the seed and the answers, and a
-/// study resumed by replaying its trials continues exactly as it would have.
-
-namespace servokit::optimize::detail {
-
-/// SplitMix64 (Steele, Lea, Flood 2014): tiny, fast, and the same on every platform, unlike the
-/// distributions of `<random>`, whose output the standard leaves to each library.
-class random_source {
- public:
-  explicit random_source(std::uint64_t seed) : state_(seed) {}
-  /// A generator for the suggestion after `trials` trials told, under `seed`.
-  static random_source for_trial(std::uint64_t seed, std::uint64_t trials) {
-    random_source mixer(seed ^ (0x9e3779b97f4a7c15ULL * (trials + 1)));
-    return random_source(mixer.next() ^ trials);
-  }
-
-  std::uint64_t next() {
-    std::uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-  /// Uniform in [0, 1).
-  double uniform() { return static_cast<double>(next() >> 11) * 0x1p-53; }
-  /// Uniform in [0, bound).
-  std::uint64_t below(std::uint64_t bound) { return bound == 0 ? 0 : next() % bound; }
-  /// Standard normal (Box-Muller).
-  double normal() {
-    const double radius = std::sqrt(-2.0 * std::log(1.0 - uniform()));
-    return radius * std::cos(2.0 * std::numbers::pi * uniform());
-  }
-
- private:
-  std::uint64_t state_;
-};
-
-}  // namespace servokit::optimize::detail
-// ===== end servokit/optimize/random.hpp =====
 // ===== begin servokit/optimize/space.hpp =====
 /// @file
 /// The search space of a descriptor: each setting that may change becomes one dimension, a range
@@ -7767,26 +8304,45 @@ class search_space {
 
 namespace servokit::optimize {
 
+/// Which rule chose the reported best configuration.
+enum class best_rule {
+  measurements,   ///< the best mean of its measurements
+  model_mean,     ///< among those the noise could have put first, the lowest model mean
+};
+
+/// The rule as the report spells it: `measurements` or `model mean`.
+inline std::string_view to_string(best_rule rule) {
+  return rule == best_rule::measurements ? "measurements" : "model mean";
+}
+
 /// An ask/tell search over the settings of an application descriptor.
 ///
 /// `ask()` suggests the next configuration, `tell()` records how a configuration did; the first
-/// suggestion is the baseline (the descriptor's current values), then a space-filling design, then
-/// the configurations a Gaussian-process model expects to improve most on the best so far,
-/// weighted by the chance they are feasible. Failed, rejected and infeasible trials teach that
+/// suggestion is the baseline (the descriptor's current values), then a Latin-hypercube design
+/// stratified in every setting, then the configuration with the highest log expected improvement
+/// times the chance of feasibility under a Gaussian-process model, searched over the whole space
+/// and densely within a trust region around the best configuration (which grows after successes
+/// and shrinks after failures, as in TuRBO). Failed, rejected and infeasible trials teach the
 /// model to keep away. No configuration is suggested twice, except the few best ones, which a
-/// noisy search may re-measure when the model is unsure of them.
+/// noisy search may re-measure.
 ///
-/// Suggestions depend only on the descriptor, the objective's direction, the seed and the trials
-/// told so far, in order: an optimizer rebuilt after a crash and told the stored trials again
-/// continues exactly where the first one was. `tell()` takes configurations from anywhere (a
-/// replayed study), not only from this object's `ask()`.
+/// The model sees settings as features: a wide positive range (max/min >= 20) and a wide numeric
+/// enum on a logarithmic scale, other ranges linearly, numeric enums ordered by value, string enums
+/// as categories. A positive objective is modelled as its logarithm.
+///
+/// Suggestions depend only on the descriptor, the objective's direction, the seed, the trials
+/// told so far, in order, and the pending configurations passed to `ask`: an optimizer rebuilt
+/// after a crash and told the stored trials again continues exactly where the first one was.
+/// `tell()` takes configurations from anywhere (a replayed study), not only from `ask()`.
 class optimizer {
  public:
   /// The best configuration measured so far.
   struct best_trial {
     configuration settings;
-    double value;         ///< the mean of its measurements, as the objective computed them
-    std::size_t trial;    ///< the index (0 = baseline) of the first trial that measured it
+    double value;          ///< the mean of its measurements, as the objective computed them
+    std::size_t trial;     ///< the index (0 = baseline) of the first trial that measured it
+    std::size_t measurements = 1;   ///< how many feasible measurements it has
+    best_rule chosen_by = best_rule::measurements;
   };
 
   /// Throws `optimize::error` for a descriptor that breaks the protocol's rules.
@@ -7795,12 +8351,23 @@ class optimizer {
     const auto& dims = space_.dimensions();
     for (std::size_t index = 0; index < dims.size(); ++index) {
       if (!dims[index].searchable()) continue;
-      (dims[index].is_enum ? inputs_.enums : inputs_.ranges).push_back(index);
+      features_.push_back(describe(dims[index], index));
+      inputs_.categorical.push_back(features_.back().kind == feature_kind::categorical);
     }
   }
 
   /// The next configuration to measure. Asking twice without a `tell()` between gives the same one.
-  configuration ask() const { return space_.values(next_position()); }
+  ///
+  /// `pending` holds configurations already asked and not yet told (trials running in parallel):
+  /// the suggestion differs from each of them and is chosen as if each had measured what the model
+  /// expects there (the "kriging believer"), so that N asks with a growing `pending` spread N
+  /// trials over the space. The result depends only on the seed, the trials told and `pending`,
+  /// in order. Throws `optimize::error` for a pending configuration the descriptor does not allow.
+  configuration ask(std::span<const configuration> pending = {}) const {
+    std::vector<std::vector<double>> pending_positions;
+    for (const auto& settings : pending) pending_positions.push_back(space_.snap(space_.position(settings)));
+    return space_.values(next_position(pending_positions));
+  }
 
   /// Records a trial: `value` is the objective as `objective::evaluate` computed it (the goal's
   /// direction is applied inside), required when `status` is `ok`. A non-finite value counts as
@@ -7825,13 +8392,42 @@ class optimizer {
 
   /// The best configuration measured so far, or nothing before the first feasible trial.
   ///
-  /// Among the few configurations with the best measured means, the one the model believes best:
-  /// a single lucky draw of a noisy measurement does not win over a configuration whose
-  /// neighbours and repeats agree that it is good.
+  /// The configuration with the best mean of its measurements, unless the fitted noise says that
+  /// others could have come first by chance: then, among those, the one with the lowest model
+  /// mean (which weighs its repeats and its neighbours), and `chosen_by` says so.
   std::optional<best_trial> best() const {
+    const auto groups = feasible_groups();
+    if (groups.empty()) return std::nullopt;
+    std::vector<const group*> ranked;
+    for (const auto& [cells, candidate] : groups) ranked.push_back(&candidate);
+    std::stable_sort(ranked.begin(), ranked.end(), [&](const group* left, const group* right) {
+      return target_of(left->mean()) < target_of(right->mean());
+    });
+    const group* chosen = ranked.front();
+    best_rule rule = best_rule::measurements;
     model fitted;
-    build(fitted);
-    return best_of(fitted);
+    build(fitted, {});
+    if (fitted.has_objective && fitted.feasible_count >= 5) {
+      const double noise = std::sqrt(std::exp(fitted.objective.shape().log_noise));
+      const double first = fitted.transformed(ranked.front()->mean());
+      std::vector<const group*> contenders;
+      for (const group* candidate : ranked) {
+        if (fitted.transformed(candidate->mean()) > first + 2 * noise) break;
+        contenders.push_back(candidate);
+      }
+      if (contenders.size() > 1) {
+        double lowest = std::numeric_limits<double>::infinity();
+        for (const group* candidate : contenders) {
+          const double believed = fitted.objective.predict(features_of(trials_[candidate->first].position)).mean;
+          if (believed < lowest) {
+            lowest = believed;
+            chosen = candidate;
+          }
+        }
+        rule = best_rule::model_mean;
+      }
+    }
+    return best_trial{space_.values(trials_[chosen->first].position), chosen->mean(), chosen->first, chosen->count, rule};
   }
 
   /// The number of trials told.
@@ -7840,7 +8436,22 @@ class optimizer {
   /// The search space (the dimensions of the descriptor).
   const search_space& space() const { return space_; }
 
+  /// The trials of the space-filling design that follows the baseline.
+  std::size_t design_size() const { return std::clamp<std::size_t>(features_.size() + 2, 5, 10); }
+
  private:
+  enum class feature_kind { linear, logarithmic, ordered, categorical };
+
+  /// How the model sees one searchable dimension.
+  struct feature {
+    std::size_t dimension = 0;
+    feature_kind kind = feature_kind::linear;
+    double low = 0;                       ///< logarithmic: log(min); ordered: the lowest member's scale value
+    double high = 1;                      ///< logarithmic: log(max); ordered: the highest
+    std::vector<double> member_features;  ///< ordered: each member's feature in [0, 1]
+    std::vector<std::size_t> by_value;    ///< ordered: the member indices, lowest value first
+  };
+
   struct record {
     std::vector<double> position;
     std::vector<std::int64_t> cells;
@@ -7857,47 +8468,135 @@ class optimizer {
     double mean() const { return sum / static_cast<double>(count); }
   };
 
-  /// What the trials so far say: the objective model over feasible trials and the feasibility
-  /// model over all of them. Not movable: the processes point into it.
+  /// The models fitted to the trials and what they need to read a value.
   struct model {
-    model() = default;
-    model(const model&) = delete;
-    model& operator=(const model&) = delete;
+    detail::gaussian_process objective;
+    bool has_objective = false;
+    detail::gaussian_process feasibility;
+    bool has_feasibility = false;
+    std::size_t feasible_count = 0;
+    bool logarithmic = false;   ///< values are modelled as log(value)
+    double center = 0;          ///< standardization of the (log) targets
+    double scale = 1;
+    double incumbent = 0;       ///< the lowest model mean at a measured feasible configuration
+    std::vector<double> incumbent_position;
+    std::vector<std::vector<std::int64_t>> leaders;   ///< measured configurations by model mean, best first
+    bool maximize = false;
 
-    std::vector<std::vector<double>> points;      ///< feasible trials, then failed ones (targets below)
-    std::size_t feasible_count = 0;               ///< how many of `points` are feasible trials
-    std::vector<double> targets;                  ///< lower is better, warped (below)
-    double center = 0;                            ///< the median feasible value (lower is better)
-    double spread = 1;                            ///< a robust scale of the feasible values
-
-    /// A value (lower is better) as the model sees it: centred and scaled robustly, and the bad
-    /// tail beyond two scales compressed logarithmically, so that a few disastrous configurations
-    /// (a thousandth of the throughput) do not flatten the differences among the good ones, which
-    /// stay linear.
-    double warped(double value) const {
-      const double scaled = (value - center) / spread;
-      return scaled <= 2 ? scaled : 2 + std::log1p(scaled - 2);
+    /// A value as the objective model sees it: lower is better, log when positive, standardized.
+    double transformed(double value) const {
+      double base = logarithmic ? std::log(value) : value;
+      if (maximize) base = -base;
+      return (base - center) / scale;
     }
-    detail::gaussian_process objective_model;
-    bool has_objective_model = false;
-    std::vector<std::vector<double>> labelled;    ///< trials for the feasibility model
-    detail::gaussian_process feasibility_model;
-    bool has_feasibility_model = false;
-    double incumbent = 0;                          ///< the lowest modelled target among feasible trials
   };
 
-  /// Trials a model is fitted to at most: beyond, the best and the most recent, so that `ask()`
-  /// stays within milliseconds after hundreds of trials.
-  static constexpr std::size_t model_points = 40;
-  /// Failed, rejected and infeasible trials the models keep at most: the most recent.
-  static constexpr std::size_t unfeasible_points = 16;
-  /// Trials the kernel shape is chosen on at most.
-  static constexpr std::size_t tuning_points_limit = 32;
+  /// The power of the chance of feasibility in the acquisition: more cautious than EI times the
+  /// chance (Gardner et al. 2014), since a failed trial costs as much as a good one and teaches
+  /// nothing about the objective.
+  static constexpr double feasibility_weight = 3.0;
+  static constexpr std::size_t fit_points_limit = 48;        ///< points the hyperparameters are fitted on
+  static constexpr std::size_t condition_points_limit = 160; ///< points the posterior conditions on
+  static constexpr std::size_t global_candidates = 300;
+  static constexpr std::size_t local_candidates = 600;
 
-  std::size_t searchable_count() const { return inputs_.ranges.size() + inputs_.enums.size(); }
+  feature describe(const dimension& dim, std::size_t index) const {
+    feature described;
+    described.dimension = index;
+    if (!dim.is_enum) {
+      if (dim.min > 0 && dim.max / dim.min >= 20) {
+        described.kind = feature_kind::logarithmic;
+        described.low = std::log(dim.min);
+        described.high = std::log(dim.max);
+      }
+      return described;
+    }
+    std::vector<double> numbers;
+    for (const auto& member : dim.members) {
+      auto number = numeric_value(member);
+      if (!number || !std::isfinite(*number)) {
+        described.kind = feature_kind::categorical;
+        return described;
+      }
+      numbers.push_back(*number);
+    }
+    described.kind = feature_kind::ordered;
+    const auto [lowest, highest] = std::minmax_element(numbers.begin(), numbers.end());
+    const bool wide = *lowest > 0 && *highest / *lowest >= 20;
+    // Read before the members are scaled in place (the iterators point into them).
+    const double low = wide ? std::log(*lowest) : *lowest;
+    const double high = wide ? std::log(*highest) : *highest;
+    for (double& number : numbers) number = wide ? std::log(number) : number;
+    for (std::size_t member = 0; member < numbers.size(); ++member) {
+      described.member_features.push_back(high > low ? (numbers[member] - low) / (high - low)
+                                                     : static_cast<double>(member) / static_cast<double>(numbers.size() - 1));
+    }
+    described.by_value.resize(numbers.size());
+    std::iota(described.by_value.begin(), described.by_value.end(), std::size_t{0});
+    std::stable_sort(described.by_value.begin(), described.by_value.end(),
+                     [&](std::size_t left, std::size_t right) { return numbers[left] < numbers[right]; });
+    return described;
+  }
 
-  /// The trials of the space-filling design that follows the baseline.
-  std::size_t design_size() const { return std::clamp<std::size_t>(searchable_count() + 1, 4, 8); }
+  /// The model's input for a (snapped) position.
+  std::vector<double> features_of(const std::vector<double>& position) const {
+    std::vector<double> result(features_.size());
+    const auto& dims = space_.dimensions();
+    for (std::size_t f = 0; f < features_.size(); ++f) {
+      const auto& described = features_[f];
+      const auto& dim = dims[described.dimension];
+      const double coordinate = position[described.dimension];
+      switch (described.kind) {
+        case feature_kind::linear: result[f] = coordinate; break;
+        case feature_kind::logarithmic: {
+          const double value = std::max(dim.min + coordinate * (dim.max - dim.min), dim.min);
+          result[f] = (std::log(value) - described.low) / (described.high - described.low);
+          break;
+        }
+        case feature_kind::ordered: result[f] = described.member_features[static_cast<std::size_t>(std::llround(coordinate))]; break;
+        case feature_kind::categorical: result[f] = std::round(coordinate); break;
+      }
+    }
+    return result;
+  }
+
+  /// The coordinate of a searchable dimension for a place `unit` in [0, 1] along its feature
+  /// (categories: the member whose share of [0, 1] holds it). With `shares`, an ordered enum too
+  /// gives each member an equal share of [0, 1], in value order: what a stratified design needs.
+  double coordinate_of(const feature& described, double unit, bool shares = false) const {
+    const auto& dim = space_.dimensions()[described.dimension];
+    unit = std::clamp(unit, 0.0, 1.0);
+    if (shares && described.kind == feature_kind::ordered) {
+      const auto members = described.by_value.size();
+      return static_cast<double>(described.by_value[std::min(static_cast<std::size_t>(unit * static_cast<double>(members)), members - 1)]);
+    }
+    switch (described.kind) {
+      case feature_kind::linear: return unit;
+      case feature_kind::logarithmic: {
+        const double value = std::exp(described.low + unit * (described.high - described.low));
+        return (value - dim.min) / (dim.max - dim.min);
+      }
+      case feature_kind::ordered: {
+        std::size_t nearest = 0;
+        for (std::size_t member = 1; member < described.member_features.size(); ++member) {
+          if (std::abs(described.member_features[member] - unit) < std::abs(described.member_features[nearest] - unit)) nearest = member;
+        }
+        return static_cast<double>(nearest);
+      }
+      case feature_kind::categorical: {
+        const auto members = static_cast<double>(dim.members.size());
+        return std::min(std::floor(unit * members), members - 1);
+      }
+    }
+    return unit;
+  }
+
+  /// The snapped position at `units` (one place in [0, 1] per searchable dimension).
+  std::vector<double> position_at(const std::vector<double>& units, bool shares = false) const {
+    std::vector<double> position = space_.baseline();
+    for (std::size_t f = 0; f < features_.size(); ++f) position[features_[f].dimension] = coordinate_of(features_[f], units[f], shares);
+    return space_.snap(position);
+  }
 
   /// A value turned so that lower is better.
   double target_of(double value) const { return maximize_ ? -value : value; }
@@ -7915,390 +8614,328 @@ class optimizer {
     return groups;
   }
 
-  /// Pairwise kernel distances of `points`.
-  void distances(const std::vector<std::vector<double>>& points, std::vector<double>& squared,
-                 std::vector<double>& differing) const {
-    const std::size_t n = points.size();
-    squared.assign(n * n, 0.0);
-    differing.assign(n * n, 0.0);
-    for (std::size_t row = 0; row < n; ++row) {
-      for (std::size_t column = 0; column <= row; ++column) {
-        detail::kernel_distances(inputs_, points[row], points[column], squared[row * n + column], differing[row * n + column]);
-        squared[column * n + row] = squared[row * n + column];
-        differing[column * n + row] = differing[row * n + column];
-      }
-    }
+  /// At most `limit` of `indices` (which index `targets`): the best half by target and the most
+  /// recent, so that a long history keeps both what is known to be good and where the search is.
+  static std::vector<std::size_t> bounded(const std::vector<std::size_t>& indices, const std::vector<double>& targets, std::size_t limit) {
+    if (indices.size() <= limit) return indices;
+    std::vector<std::size_t> by_target = indices;
+    std::stable_sort(by_target.begin(), by_target.end(), [&](std::size_t left, std::size_t right) { return targets[left] < targets[right]; });
+    std::set<std::size_t> kept(by_target.begin(), by_target.begin() + static_cast<std::ptrdiff_t>(limit / 2));
+    for (auto index = indices.rbegin(); index != indices.rend() && kept.size() < limit; ++index) kept.insert(*index);
+    return {kept.begin(), kept.end()};
   }
 
-  /// Fits the models to the trials told (a bounded subset of them when there are many).
-  void build(model& fitted) const {
-    std::vector<std::size_t> feasible;
-    std::vector<std::size_t> unfeasible;
+  /// Fits the models to the trials told; `pending` positions join the objective model at the
+  /// value it expects there (they lower its doubt around them, not its hopes).
+  void build(model& fitted, const std::vector<std::vector<double>>& pending) const {
+    fitted.maximize = maximize_;
+    std::vector<std::size_t> valued;   // trials whose value the objective model learns
+    bool all_positive = true;
     for (std::size_t index = 0; index < trials_.size(); ++index) {
-      if (trials_[index].status == trial_status::ok) {
-        feasible.push_back(index);
-      } else {
-        unfeasible.push_back(index);
+      const auto& trial = trials_[index];
+      if (!trial.has_value) continue;
+      valued.push_back(index);
+      all_positive = all_positive && trial.value > 0;
+      if (trial.status == trial_status::ok) ++fitted.feasible_count;
+    }
+    if (fitted.feasible_count == 0) {
+      build_feasibility(fitted);
+      return;
+    }
+    fitted.logarithmic = all_positive;
+    // Standardize: the mean and standard deviation of the (log) values, lower is better.
+    std::vector<double> raw(trials_.size(), 0.0);
+    double sum = 0;
+    for (auto index : valued) {
+      double base = fitted.logarithmic ? std::log(trials_[index].value) : trials_[index].value;
+      raw[index] = maximize_ ? -base : base;
+      sum += raw[index];
+    }
+    fitted.center = sum / static_cast<double>(valued.size());
+    double spread = 0;
+    for (auto index : valued) spread += (raw[index] - fitted.center) * (raw[index] - fitted.center);
+    spread = std::sqrt(spread / static_cast<double>(valued.size()));
+    fitted.scale = spread > 1e-12 ? spread : 1.0;
+    std::vector<double> targets(trials_.size(), 0.0);
+    for (auto index : valued) targets[index] = (raw[index] - fitted.center) / fitted.scale;
+    // Failed and rejected trials teach only the feasibility model: as "the worst value" in the
+    // objective model they would make a cliff next to the optimum (a crash region usually borders
+    // it: too little memory per worker), which pulls the modelled values of its good neighbours
+    // down and shortens every lengthscale. The feasibility model keeps the search away instead.
+    const auto fit_indices = bounded(valued, targets, fit_points_limit);
+    const auto condition_indices = bounded(valued, targets, condition_points_limit);
+    std::vector<std::vector<double>> points;
+    std::vector<double> values;
+    for (auto index : fit_indices) {
+      points.push_back(features_of(trials_[index].position));
+      values.push_back(targets[index]);
+    }
+    fitted.has_objective = fitted.objective.fit(points, values, inputs_);
+    if (fitted.has_objective) {
+      points.clear();
+      values.clear();
+      for (auto index : condition_indices) {
+        points.push_back(features_of(trials_[index].position));
+        values.push_back(targets[index]);
+      }
+      if (condition_indices != fit_indices) {
+        fitted.has_objective = fitted.objective.condition(points, values, fitted.objective.shape());
       }
     }
-    if (feasible.size() > model_points) {
-      // The best half by value, then the most recent.
-      std::vector<std::size_t> by_value = feasible;
-      std::stable_sort(by_value.begin(), by_value.end(), [&](std::size_t left, std::size_t right) {
-        return target_of(trials_[left].value) < target_of(trials_[right].value);
-      });
-      std::set<std::size_t> kept(by_value.begin(), by_value.begin() + model_points / 2);
-      for (auto index = feasible.rbegin(); index != feasible.rend() && kept.size() < model_points; ++index) kept.insert(*index);
-      feasible.assign(kept.begin(), kept.end());
-    }
-    if (unfeasible.size() > unfeasible_points) unfeasible.erase(unfeasible.begin(), unfeasible.end() - unfeasible_points);
-
-    if (!feasible.empty()) {
-      std::vector<double> sorted;
-      for (auto index : feasible) sorted.push_back(target_of(trials_[index].value));
-      std::sort(sorted.begin(), sorted.end());
-      const auto at = [&](double fraction) { return sorted[static_cast<std::size_t>(fraction * static_cast<double>(sorted.size() - 1))]; };
-      fitted.center = at(0.5);
-      // The interquartile range as a standard deviation, or the full range for few values, or 1.
-      double spread = (at(0.75) - at(0.25)) / 1.35;
-      if (!(spread > 0)) spread = (sorted.back() - sorted.front()) / 2;
-      fitted.spread = spread > 0 ? spread : std::max(std::abs(fitted.center), 1.0);
-    }
-    for (auto index : feasible) {
-      fitted.points.push_back(trials_[index].position);
-      fitted.targets.push_back(fitted.warped(target_of(trials_[index].value)));
-    }
-    fitted.feasible_count = fitted.points.size();
-    // Infeasible trials that told their value teach the objective model like any other: where
-    // the optimum lies is then known on both sides of a constraint, and the feasibility model
-    // below says which side holds. Failed and rejected trials count as the worst value seen, so
-    // that the model expects nothing from a region that crashes instead of the prior's wide hopes.
-    // Infeasible ones without a value count for nothing here: a constraint's edge is often where
-    // the optimum lies.
-    if (fitted.feasible_count > 0) {
-      const double worst = *std::max_element(fitted.targets.begin(), fitted.targets.end());
-      for (auto index : unfeasible) {
-        const auto& trial = trials_[index];
-        if (trial.status == trial_status::infeasible && !trial.has_value) continue;
-        fitted.points.push_back(trial.position);
-        fitted.targets.push_back(trial.has_value ? fitted.warped(target_of(trial.value)) : worst);
+    if (fitted.has_objective) {
+      // The incumbent and the leaders: measured feasible configurations by model mean.
+      std::vector<std::pair<double, std::size_t>> believed;
+      std::set<std::vector<std::int64_t>> seen;
+      for (std::size_t index = 0; index < trials_.size(); ++index) {
+        if (trials_[index].status != trial_status::ok || !seen.insert(trials_[index].cells).second) continue;
+        believed.emplace_back(fitted.objective.predict(features_of(trials_[index].position)).mean, index);
       }
-    }
-    detail::kernel_shape chosen;
-    if (fitted.points.size() >= 2) {
-      // The kernel shape by maximum likelihood over a small grid, with a mild prior towards
-      // moderate length scales and noise: few points cannot tell a wiggle from noise alone. The
-      // grid is tried on at most `tuning_points` of them (the best and the most recent), so that
-      // its hundred factorizations stay cheap after hundreds of trials.
-      std::vector<std::vector<double>> tuning_points;
-      std::vector<double> tuning_targets;
-      if (fitted.points.size() <= tuning_points_limit) {
-        tuning_points = fitted.points;
-        tuning_targets = fitted.targets;
-      } else {
-        std::vector<std::size_t> order(fitted.points.size());
-        for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-        std::stable_sort(order.begin(), order.end(), [&](std::size_t left, std::size_t right) {
-          return fitted.targets[left] < fitted.targets[right];
-        });
-        std::set<std::size_t> kept(order.begin(), order.begin() + tuning_points_limit / 2);
-        for (std::size_t i = fitted.points.size(); i-- > 0 && kept.size() < tuning_points_limit;) kept.insert(i);
-        for (auto i : kept) {
-          tuning_points.push_back(fitted.points[i]);
-          tuning_targets.push_back(fitted.targets[i]);
+      std::stable_sort(believed.begin(), believed.end());
+      fitted.incumbent = believed.front().first;
+      fitted.incumbent_position = trials_[believed.front().second].position;
+      for (const auto& [mean, index] : believed) fitted.leaders.push_back(trials_[index].cells);
+      if (!pending.empty()) {
+        for (const auto& position : pending) {
+          const auto at = features_of(position);
+          values.push_back(fitted.objective.predict(at).mean);
+          points.push_back(at);
         }
+        fitted.has_objective = fitted.objective.condition(points, values, fitted.objective.shape());
       }
-      std::vector<double> squared;
-      std::vector<double> differing;
-      distances(tuning_points, squared, differing);
-      static constexpr double lengthscales[] = {0.08, 0.14, 0.22, 0.35, 0.55, 0.85, 1.3};
-      static constexpr double weights[] = {0.3, 1.0, 3.0};
-      static constexpr double noise_ratios[] = {1e-4, 2e-3, 0.015, 0.06, 0.25};
-      double best_score = -std::numeric_limits<double>::infinity();
-      detail::gaussian_process trial_model;
-      for (double lengthscale : lengthscales) {
-        for (double weight : weights) {
-          if (inputs_.enums.empty() && weight != 1.0) continue;
-          for (double noise_ratio : noise_ratios) {
-            detail::kernel_shape shape{lengthscale, weight, noise_ratio};
-            if (!trial_model.fit(&tuning_points, &inputs_, tuning_targets, squared, differing, shape)) continue;
-            const double log_lengthscale = std::log(lengthscale / 0.35);
-            const double log_noise = std::log10(noise_ratio / 0.01);
-            const double score = trial_model.log_likelihood() - 0.5 * log_lengthscale * log_lengthscale / 0.64 -
-                                 0.5 * log_noise * log_noise / 2.25;
-            if (score > best_score) {
-              best_score = score;
-              chosen = shape;
-            }
-          }
-        }
-      }
-      distances(fitted.points, squared, differing);
-      fitted.has_objective_model =
-          fitted.objective_model.fit(&fitted.points, &inputs_, fitted.targets, squared, differing, chosen);
     }
-    fitted.incumbent = std::numeric_limits<double>::infinity();
-    for (std::size_t i = 0; i < fitted.feasible_count; ++i) {
-      const double believed = fitted.has_objective_model ? fitted.objective_model.predict(fitted.points[i]).mean : fitted.targets[i];
-      fitted.incumbent = std::min(fitted.incumbent, believed);
-    }
-
-    if (!unfeasible.empty()) {
-      // Feasibility as a regression on +1 (feasible) and -1 (not), with the objective's shape:
-      // unexplored regions sit at 0 (an even chance), failed ones near -1.
-      std::vector<double> labels;
-      for (auto index : feasible) {
-        fitted.labelled.push_back(trials_[index].position);
-        labels.push_back(1.0);
-      }
-      for (auto index : unfeasible) {
-        fitted.labelled.push_back(trials_[index].position);
-        labels.push_back(-1.0);
-      }
-      // Its own kernel shape, by likelihood: failing regions (too little memory, a broken
-      // combination) are usually wide, and a short scale would leave most of one unexplored.
-      // Tried on every unfeasible trial kept and the most recent feasible ones, at most
-      // `tuning_points_limit` in all.
-      std::vector<std::vector<double>> tuning_points;
-      std::vector<double> tuning_labels;
-      const std::size_t feasible_kept =
-          std::min(feasible.size(), tuning_points_limit - std::min(tuning_points_limit, unfeasible.size()));
-      for (std::size_t i = feasible.size() - feasible_kept; i < fitted.labelled.size(); ++i) {
-        tuning_points.push_back(fitted.labelled[i]);
-        tuning_labels.push_back(labels[i]);
-      }
-      std::vector<double> squared;
-      std::vector<double> differing;
-      distances(tuning_points, squared, differing);
-      static constexpr double label_lengthscales[] = {0.1, 0.17, 0.25, 0.4, 0.6, 0.9, 1.3};
-      detail::kernel_shape shape = chosen;
-      shape.noise_ratio = 0.05;
-      static constexpr double label_weights[] = {0.1, 0.5, 2.0};
-      double best_likelihood = -std::numeric_limits<double>::infinity();
-      detail::kernel_shape best_shape = shape;
-      for (double lengthscale : label_lengthscales) {
-        for (double weight : label_weights) {
-          if (inputs_.enums.empty() && weight != label_weights[0]) continue;
-          shape.lengthscale = lengthscale;
-          shape.category_weight = weight;
-          if (fitted.feasibility_model.fit(&tuning_points, &inputs_, tuning_labels, squared, differing, shape, 0.0, 1.0) &&
-              fitted.feasibility_model.log_likelihood() > best_likelihood) {
-            best_likelihood = fitted.feasibility_model.log_likelihood();
-            best_shape = shape;
-          }
-        }
-      }
-      shape = best_shape;
-      distances(fitted.labelled, squared, differing);
-      fitted.has_feasibility_model =
-          fitted.feasibility_model.fit(&fitted.labelled, &inputs_, labels, squared, differing, shape, 0.0, 1.0);
-    }
+    build_feasibility(fitted);
   }
 
-  std::optional<best_trial> best_of(const model& fitted) const {
-    auto groups = feasible_groups();
-    if (groups.empty()) return std::nullopt;
-    std::vector<const group*> ranked;
-    for (const auto& [cells, candidate] : groups) ranked.push_back(&candidate);
-    std::stable_sort(ranked.begin(), ranked.end(), [&](const group* left, const group* right) {
-      return target_of(left->mean()) < target_of(right->mean());
-    });
-    const group* chosen = ranked.front();
-    if (fitted.has_objective_model && fitted.feasible_count >= 4) {
-      // Among the best measured, those the noise could have put first (within two of the noise's
-      // standard deviations of the best measured value), the one the model believes best. Without
-      // noise that is the best measured one.
-      const auto& shape = fitted.objective_model.shape();
-      const double noise = std::sqrt(fitted.objective_model.scale() * shape.noise_ratio);
-      const double first = fitted.warped(target_of(ranked.front()->mean()));
-      double lowest = std::numeric_limits<double>::infinity();
-      for (std::size_t rank = 0; rank < std::min<std::size_t>(5, ranked.size()); ++rank) {
-        if (fitted.warped(target_of(ranked[rank]->mean())) > first + 2 * noise) break;
-        const double believed = fitted.objective_model.predict(trials_[ranked[rank]->first].position).mean;
-        if (believed < lowest) {
-          lowest = believed;
-          chosen = ranked[rank];
-        }
-      }
+  /// Feasibility as a regression on +1 (feasible) and -1 (failed, rejected, infeasible): unexplored
+  /// regions sit at 0 (an even chance). Only when some trial was not feasible.
+  void build_feasibility(model& fitted) const {
+    std::vector<std::size_t> all(trials_.size());
+    std::iota(all.begin(), all.end(), 0);
+    std::vector<double> labels(trials_.size());
+    bool any_unfeasible = false;
+    for (std::size_t index = 0; index < trials_.size(); ++index) {
+      labels[index] = trials_[index].status == trial_status::ok ? 1.0 : -1.0;
+      any_unfeasible = any_unfeasible || labels[index] < 0;
     }
-    return best_trial{space_.values(trials_[chosen->first].position), chosen->mean(), chosen->first};
+    if (!any_unfeasible) return;
+    // The unfeasible ones first (the low labels), then the most recent.
+    const auto kept = bounded(all, labels, fit_points_limit);
+    std::vector<std::vector<double>> points;
+    std::vector<double> values;
+    for (auto index : kept) {
+      points.push_back(features_of(trials_[index].position));
+      values.push_back(labels[index]);
+    }
+    // Failing regions are usually wide (too little memory, a broken combination): the prior
+    // expects long lengthscales, so that a few failures mark a region rather than points.
+    fitted.has_feasibility = fitted.feasibility.fit(points, values, inputs_, 30, 1.5);
   }
 
-  /// How much measuring at `position` is worth: expected improvement times the chance it is
-  /// feasible. When the improvement alone cannot beat `floor`, it is returned as it is (the
-  /// feasibility model, half the cost, is not consulted).
-  double acquisition(const model& fitted, const std::vector<double>& position,
-                     double floor = -std::numeric_limits<double>::infinity()) const {
-    if (!fitted.has_objective_model) {
+  /// The chance that `at` is feasible: the label's mean against its doubt, the doubt capped so
+  /// that a region full of failures counts as one even where the regression is unsure.
+  static double feasible_chance(const model& fitted, const std::vector<double>& at) {
+    if (!fitted.has_feasibility) return 1.0;
+    const auto belief = fitted.feasibility.predict(at);
+    return detail::normal_cdf(belief.mean / std::min(std::sqrt(belief.variance + 1e-6), 0.35));
+  }
+
+  /// How much measuring at `position` is worth: log expected improvement plus the log chance of
+  /// feasibility (times `feasibility_weight`).
+  double acquisition(const model& fitted, const std::vector<double>& position) const {
+    const auto at = features_of(position);
+    if (!fitted.has_objective) {
       // Nothing feasible to improve on yet: look where feasibility is likeliest, or least known.
-      if (!fitted.has_feasibility_model) return 1.0;
-      return feasible_chance(fitted, position) + 0.1 * std::sqrt(fitted.feasibility_model.predict(position).variance);
+      if (!fitted.has_feasibility) return 0.0;
+      return feasible_chance(fitted, at) + 0.1 * std::sqrt(fitted.feasibility.predict(at).variance);
     }
-    const auto belief = fitted.objective_model.predict(position);
-    const double improvement = detail::expected_improvement(belief.mean, belief.variance, fitted.incumbent);
-    if (!fitted.has_feasibility_model || improvement <= floor) return improvement;
-    return improvement * feasible_chance(fitted, position);
+    const auto belief = fitted.objective.predict(at);
+    return detail::log_expected_improvement(belief.mean, belief.variance, fitted.incumbent) +
+           feasibility_weight * std::log(std::max(feasible_chance(fitted, at), 1e-300));
   }
 
-  /// The chance that `position` is feasible, from the regression on +1/-1 labels: the label's
-  /// mean against its doubt, the doubt capped so that a region full of failures counts as one
-  /// even where the labels alone leave the regression unsure.
-  double feasible_chance(const model& fitted, const std::vector<double>& position) const {
-    const auto belief = fitted.feasibility_model.predict(position);
-    return detail::normal_cdf(belief.mean / std::min(std::sqrt(belief.variance + 1e-6), 0.5));
-  }
-
-  std::vector<double> random_position(detail::random_source& random) const {
-    std::vector<double> position = space_.baseline();
-    const auto& dims = space_.dimensions();
-    for (auto index : inputs_.ranges) position[index] = random.uniform();
-    for (auto index : inputs_.enums) position[index] = static_cast<double>(random.below(dims[index].members.size()));
-    return space_.snap(position);
-  }
-
-  /// A random neighbour of `origin`: one to three settings moved a little (ranges) or changed (enums).
-  std::vector<double> neighbour(const std::vector<double>& origin, detail::random_source& random) const {
-    const std::size_t movable = searchable_count();
-    std::vector<double> position = origin;
-    if (movable == 0) return position;
-    const std::size_t moves = 1 + random.below(std::min<std::size_t>(3, movable));
-    const auto& dims = space_.dimensions();
-    for (std::size_t move = 0; move < moves; ++move) {
-      const std::size_t pick = random.below(movable);
-      if (pick >= inputs_.ranges.size()) {
-        const std::size_t index = inputs_.enums[pick - inputs_.ranges.size()];
-        position[index] = static_cast<double>(random.below(dims[index].members.size()));
-      } else {
-        const std::size_t index = inputs_.ranges[pick];
-        const auto& dim = dims[index];
-        const double grid = dim.step > 0 ? 1.0 / static_cast<double>(dim.last_step) : 0.0;
-        double shift = 0.12 * random.normal();
-        if (std::abs(shift) < grid) shift = shift < 0 ? -grid : grid;
-        position[index] = std::clamp(position[index] + shift, 0.0, 1.0);
+  /// The trust region's edge (in features, each in [0, 1]) after the trials told: it starts at 0.4,
+  /// doubles (up to 1) after 3 improvements in a row, halves after max(4, features / 2) trials
+  /// without one, and starts over at 0.4 when it falls below 1/32.
+  double trust_length() const {
+    double length = 0.4;
+    const std::size_t patience = std::max<std::size_t>(4, features_.size() / 2);
+    std::size_t successes = 0;
+    std::size_t failures = 0;
+    double best = std::numeric_limits<double>::infinity();
+    for (std::size_t index = 0; index < trials_.size(); ++index) {
+      const auto& trial = trials_[index];
+      const bool feasible = trial.status == trial_status::ok;
+      const double target = feasible ? target_of(trial.value) : std::numeric_limits<double>::infinity();
+      if (index > design_size()) {
+        if (target < best - 1e-3 * std::abs(best)) {
+          ++successes;
+          failures = 0;
+        } else {
+          ++failures;
+          successes = 0;
+        }
+        if (successes >= 3) {
+          length = std::min(2 * length, 1.0);
+          successes = 0;
+        }
+        if (failures >= patience) {
+          length /= 2;
+          failures = 0;
+          if (length < 1.0 / 32) length = 0.4;
+        }
       }
+      best = std::min(best, target);
     }
-    return space_.snap(position);
+    return length;
   }
 
-  /// Every configuration one move from `origin`: each range a step (and a tenth of its range) up
-  /// or down, each enum to each other member.
+  /// Every configuration one move from `origin`: each range a grid step and a small and a larger
+  /// move along its feature up or down, each ordered enum a member up or down, each category to
+  /// each other member.
   std::vector<std::vector<double>> adjacent(const std::vector<double>& origin) const {
     std::vector<std::vector<double>> result;
     const auto& dims = space_.dimensions();
-    for (auto index : inputs_.ranges) {
+    const auto at = features_of(origin);
+    for (std::size_t f = 0; f < features_.size(); ++f) {
+      const auto& described = features_[f];
+      const std::size_t index = described.dimension;
       const auto& dim = dims[index];
-      const double grid = dim.step > 0 ? 1.0 / static_cast<double>(dim.last_step) : 0.01;
-      for (double shift : {-grid, grid, -std::max(grid, 0.1), std::max(grid, 0.1)}) {
+      auto add = [&](double coordinate) {
         std::vector<double> moved = origin;
-        moved[index] = std::clamp(origin[index] + shift, 0.0, 1.0);
-        result.push_back(space_.snap(moved));
-      }
-    }
-    for (auto index : inputs_.enums) {
-      for (std::size_t member = 0; member < dims[index].members.size(); ++member) {
-        if (static_cast<double>(member) == origin[index]) continue;
-        std::vector<double> moved = origin;
-        moved[index] = static_cast<double>(member);
-        result.push_back(moved);
+        moved[index] = coordinate;
+        moved = space_.snap(moved);
+        if (moved[index] != origin[index]) result.push_back(std::move(moved));
+      };
+      switch (described.kind) {
+        case feature_kind::linear:
+        case feature_kind::logarithmic: {
+          const double grid = dim.step > 0 ? 1.0 / static_cast<double>(dim.last_step) : 0.01;
+          add(std::clamp(origin[index] - grid, 0.0, 1.0));
+          add(std::clamp(origin[index] + grid, 0.0, 1.0));
+          for (double shift : {-0.15, -0.05, 0.05, 0.15}) add(coordinate_of(described, at[f] + shift));
+          break;
+        }
+        case feature_kind::ordered: {
+          // The neighbours in value order, whatever the order the descriptor lists them in.
+          const auto member = static_cast<std::size_t>(std::llround(origin[index]));
+          const double here = described.member_features[member];
+          std::optional<std::size_t> below, above;
+          for (std::size_t other = 0; other < described.member_features.size(); ++other) {
+            const double there = described.member_features[other];
+            if (there < here && (!below || there > described.member_features[*below])) below = other;
+            if (there > here && (!above || there < described.member_features[*above])) above = other;
+          }
+          if (below) add(static_cast<double>(*below));
+          if (above) add(static_cast<double>(*above));
+          break;
+        }
+        case feature_kind::categorical:
+          for (std::size_t member = 0; member < dim.members.size(); ++member) add(static_cast<double>(member));
+          break;
       }
     }
     return result;
   }
 
-  /// The k-th point of the design that follows the baseline: a Latin hypercube drawn from the
-  /// seed alone, so each range is covered evenly and each enum member comes up in turn.
-  std::vector<double> design_point(std::size_t k) const {
-    const std::size_t count = design_size();
-    detail::random_source random(seed_ ^ 0x5eedde5167ULL);
-    std::vector<double> position = space_.baseline();
-    const auto& dims = space_.dimensions();
-    auto shuffled = [&](std::size_t size) {
-      std::vector<std::size_t> order(size);
-      for (std::size_t i = 0; i < size; ++i) order[i] = i;
-      for (std::size_t i = size; i > 1; --i) std::swap(order[i - 1], order[random.below(i)]);
-      return order;
-    };
-    for (auto index : inputs_.ranges) {
-      auto order = shuffled(count);
-      double jitter = 0;
-      for (std::size_t i = 0; i <= k % count; ++i) jitter = random.uniform();
-      position[index] = (static_cast<double>(order[k % count]) + jitter) / static_cast<double>(count);
-    }
-    for (auto index : inputs_.enums) {
-      const std::size_t members = dims[index].members.size();
-      auto order = shuffled(members);
-      const std::size_t offset = random.below(members);
-      position[index] = static_cast<double>(order[(k + offset) % members]);
-    }
-    return space_.snap(position);
-  }
-
-  /// The position `ask()` suggests: the baseline, the design, then the candidate (random, near
-  /// the leaders, or a leader again) with the most expected improvement times feasibility,
-  /// improved by climbing over adjacent configurations.
-  std::vector<double> next_position() const {
-    if (trials_.empty()) return space_.baseline();
+  /// The position `ask()` suggests: the baseline, the design, then the best candidate by the
+  /// acquisition (random over the space, dense in the trust region around the incumbent, and
+  /// every move from the leaders), improved by climbing over adjacent configurations.
+  std::vector<double> next_position(const std::vector<std::vector<double>>& pending) const {
+    const std::size_t asked = trials_.size() + pending.size();
+    if (asked == 0 || features_.empty()) return space_.baseline();   // nothing else to try
     std::map<std::vector<std::int64_t>, std::size_t> measured;
     for (const auto& trial : trials_) ++measured[trial.cells];
-    auto unmeasured = [&](const std::vector<double>& position) { return !measured.contains(space_.cells(position)); };
-
-    auto random = detail::random_source::for_trial(seed_, trials_.size());
-    if (trials_.size() < design_size()) {
-      auto planned = design_point(trials_.size() - 1);
-      if (unmeasured(planned)) return planned;
+    std::set<std::vector<std::int64_t>> taken;
+    for (const auto& position : pending) taken.insert(space_.cells(position));
+    auto is_new = [&](const std::vector<double>& position) {
+      const auto cells = space_.cells(position);
+      return !measured.contains(cells) && !taken.contains(cells);
+    };
+    if (asked <= design_size() && !features_.empty()) {
+      const auto design = latin_hypercube(design_size(), features_.size(), seed_);
+      auto planned = position_at(design[asked - 1], true);
+      if (is_new(planned)) return planned;
     }
 
+    auto random = detail::random_source::for_trial(seed_, trials_.size() + 7919 * pending.size());
     model fitted;
-    build(fitted);
-    std::vector<std::vector<double>> candidates;
-    for (int i = 0; i < 256; ++i) candidates.push_back(random_position(random));
+    build(fitted, pending);
+    auto random_units = [&] {
+      std::vector<double> units(features_.size());
+      for (double& unit : units) unit = random.uniform();
+      return units;
+    };
 
-    // Around the configurations the model believes best: random neighbours and every adjacent one.
-    std::vector<std::pair<double, std::size_t>> believed;
-    for (std::size_t i = 0; i < fitted.feasible_count; ++i) {
-      believed.emplace_back(fitted.has_objective_model ? fitted.objective_model.predict(fitted.points[i]).mean : fitted.targets[i], i);
-    }
-    std::stable_sort(believed.begin(), believed.end());
-    std::vector<std::vector<std::int64_t>> podium;   // the three best measured configurations
-    {
-      auto groups = feasible_groups();
-      std::vector<std::pair<double, const std::vector<std::int64_t>*>> by_mean;
-      for (const auto& [cells, measured_group] : groups) by_mean.emplace_back(target_of(measured_group.mean()), &cells);
-      std::stable_sort(by_mean.begin(), by_mean.end(), [](const auto& left, const auto& right) { return left.first < right.first; });
-      for (std::size_t rank = 0; rank < std::min<std::size_t>(3, by_mean.size()); ++rank) podium.push_back(*by_mean[rank].second);
-    }
-    std::set<std::vector<std::int64_t>> leaders;
-    for (const auto& [mean, i] : believed) {
-      if (leaders.size() == 5) break;
-      const auto& origin = fitted.points[i];
-      if (!leaders.insert(space_.cells(origin)).second) continue;
-      for (int j = 0; j < 32; ++j) candidates.push_back(neighbour(origin, random));
-      if (leaders.size() <= 3) {
-        for (auto& moved : adjacent(origin)) candidates.push_back(std::move(moved));
-        // A leader among the three best measured, measured only once or twice, may be measured
-        // again: with noise, the model's doubt about it is what expected improvement weighs.
-        const auto cells = space_.cells(origin);
-        if (measured[cells] < 3 && std::find(podium.begin(), podium.end(), cells) != podium.end()) {
-          candidates.push_back(origin);
+    std::vector<std::vector<double>> candidates;
+    for (std::size_t i = 0; i < global_candidates; ++i) candidates.push_back(position_at(random_units()));
+    // Re-measuring is allowed for the three measured configurations the model believes best, up
+    // to three times each, when the fitted noise says a measurement can mislead.
+    std::set<std::vector<std::int64_t>> repeatable;
+    if (fitted.has_objective) {
+      const bool noisy = fitted.objective.noise_ratio() > 1e-3;
+      for (std::size_t rank = 0; rank < std::min<std::size_t>(3, fitted.leaders.size()); ++rank) {
+        if (noisy && measured[fitted.leaders[rank]] < 3 && !taken.contains(fitted.leaders[rank])) repeatable.insert(fitted.leaders[rank]);
+      }
+      // The trust region: around the incumbent, each feature within half the edge scaled by its
+      // lengthscale relative to the others; each candidate moves a few features (TuRBO's
+      // perturbation mask), categories to a random member.
+      const double length = trust_length();
+      const auto& shape = fitted.objective.shape();
+      double mean_log = 0;
+      for (double log_lengthscale : shape.log_lengthscales) mean_log += log_lengthscale;
+      mean_log /= static_cast<double>(shape.log_lengthscales.size());
+      auto center = features_of(fitted.incumbent_position);
+      for (std::size_t f = 0; f < features_.size(); ++f) {
+        // A category's place in [0, 1] is the middle of its member's share.
+        if (features_[f].kind != feature_kind::categorical) continue;
+        const auto members = static_cast<double>(space_.dimensions()[features_[f].dimension].members.size());
+        center[f] = (center[f] + 0.5) / members;
+      }
+      const double move_chance = std::min(1.0, 4.0 / static_cast<double>(features_.size()));
+      for (std::size_t i = 0; i < local_candidates; ++i) {
+        std::vector<double> units = center;
+        const std::size_t forced = random.below(features_.size());
+        for (std::size_t f = 0; f < features_.size(); ++f) {
+          const double draw = random.uniform();
+          if (f != forced && draw >= move_chance) continue;
+          const double half = 0.5 * length * std::clamp(std::exp(shape.log_lengthscales[f] - mean_log), 0.25, 4.0);
+          if (features_[f].kind == feature_kind::categorical) {
+            const auto members = space_.dimensions()[features_[f].dimension].members.size();
+            units[f] = (static_cast<double>(random.below(members)) + 0.5) / static_cast<double>(members);
+          } else {
+            units[f] = std::clamp(center[f] + half * (2 * random.uniform() - 1), 0.0, 1.0);
+          }
+        }
+        candidates.push_back(position_at(units));
+      }
+      for (std::size_t rank = 0; rank < std::min<std::size_t>(3, fitted.leaders.size()); ++rank) {
+        for (std::size_t index = 0; index < trials_.size(); ++index) {
+          if (trials_[index].cells != fitted.leaders[rank]) continue;
+          for (auto& moved : adjacent(trials_[index].position)) candidates.push_back(std::move(moved));
+          if (repeatable.contains(fitted.leaders[rank])) candidates.push_back(trials_[index].position);
+          break;
         }
       }
     }
+    auto allowed = [&](const std::vector<double>& position) {
+      if (is_new(position)) return true;
+      return repeatable.contains(space_.cells(position));
+    };
 
     std::set<std::vector<std::int64_t>> scored;
     std::vector<std::pair<double, std::size_t>> ranked;
     for (std::size_t i = 0; i < candidates.size(); ++i) {
-      auto cells = space_.cells(candidates[i]);
-      if (!scored.insert(cells).second) continue;
-      if (measured.contains(cells) &&
-          (measured[cells] >= 3 || std::find(podium.begin(), podium.end(), cells) == podium.end())) {
-        continue;
-      }
+      if (!allowed(candidates[i]) || !scored.insert(space_.cells(candidates[i])).second) continue;
       ranked.emplace_back(acquisition(fitted, candidates[i]), i);
     }
     if (ranked.empty()) {
-      // Everything near the leaders and every random draw was measured: the space is (nearly)
-      // exhausted; the best leader is the most useful thing left to measure.
-      return believed.empty() ? random_position(random) : fitted.points[believed.front().second];
+      // Every draw was measured: the space is (nearly) exhausted; any configuration not yet
+      // measured, else the incumbent again.
+      for (int attempt = 0; attempt < 2000; ++attempt) {
+        auto position = position_at(random_units());
+        if (is_new(position)) return position;
+      }
+      return fitted.has_objective ? fitted.incumbent_position : space_.baseline();
     }
     std::stable_sort(ranked.begin(), ranked.end(), [](const auto& left, const auto& right) { return left.first > right.first; });
 
@@ -8308,12 +8945,12 @@ class optimizer {
     for (std::size_t start = 0; start < std::min<std::size_t>(3, ranked.size()); ++start) {
       std::vector<double> current = candidates[ranked[start].second];
       double current_score = ranked[start].first;
-      if (!unmeasured(current)) continue;
-      for (int step = 0; step < 10; ++step) {
+      if (!is_new(current)) continue;
+      for (int step = 0; step < 8; ++step) {
         bool moved = false;
         for (auto& next : adjacent(current)) {
-          if (!unmeasured(next)) continue;
-          const double score = acquisition(fitted, next, current_score);
+          if (!is_new(next)) continue;
+          const double score = acquisition(fitted, next);
           if (score > current_score) {
             current_score = score;
             current = std::move(next);
@@ -8333,6 +8970,7 @@ class optimizer {
   search_space space_;
   bool maximize_;
   std::uint64_t seed_;
+  std::vector<feature> features_;
   detail::kernel_inputs inputs_;
   std::vector<record> trials_;
 };
@@ -8361,9 +8999,6 @@ class optimizer {
 /// transport::http_transport connection(std::move(backend));
 /// ```
 
-#include <fstream>
-#include <sstream>
-
 // ===== begin servokit/transport/transport.hpp =====
 /// @file
 /// What the agent loop needs from a backend connection: send one event, get the backend's reply.
@@ -8383,6 +9018,9 @@ struct event {
   /// `param_json` as `cmd_uid` (section 9); it is given apart so that an in-process backend can
   /// match the event to its command without parsing the param. A transport never adds it again.
   std::string_view cmd_uid;
+  /// This agent's identity (section 9's `servo_uid`), sent in the envelope beside `event` and
+  /// `param`; empty: none.
+  std::string_view servo_uid;
 };
 
 /// The backend's answer to one event: its JSON body, unparsed (the loop reads it with simdjson).
@@ -8393,21 +9031,27 @@ struct reply {
 /// An exchange that did not produce a reply.
 ///
 /// `retryable()` tells the loop whether the same event may be sent again (a connection error, a
-/// 5xx or 404, a body that is not JSON) or not (another 4xx: the backend refused the event).
+/// 5xx, 404, 408 or 429, a body that is not JSON) or not (another 4xx: the backend refused the
+/// event; a 3xx: the endpoint moved). `retry_after()` is the wait the backend asked for
+/// (`Retry-After`), checked, when it gave one.
 /// The message names the endpoint without credentials and never contains the auth token.
 class transport_error : public std::runtime_error {
  public:
-  transport_error(std::string message, bool retryable, std::optional<int> http_status = std::nullopt)
-      : std::runtime_error(std::move(message)), retryable_(retryable), http_status_(http_status) {}
+  transport_error(std::string message, bool retryable, std::optional<int> http_status = std::nullopt,
+                  std::optional<double> retry_after = std::nullopt)
+      : std::runtime_error(std::move(message)), retryable_(retryable), http_status_(http_status), retry_after_(retry_after) {}
 
   /// Whether sending the same event again may succeed.
   bool retryable() const noexcept { return retryable_; }
   /// The HTTP status of the failed exchange, when there was one.
   std::optional<int> http_status() const noexcept { return http_status_; }
+  /// The seconds the backend asked to wait before the next try (0 to 10^9), when it said.
+  std::optional<double> retry_after() const noexcept { return retry_after_; }
 
  private:
   bool retryable_;
   std::optional<int> http_status_;
+  std::optional<double> retry_after_;
 };
 
 /// A connection to a backend: `exchange` sends one event and returns the reply, or throws
@@ -8444,26 +9088,14 @@ inline std::string endpoint_url(std::string_view url, std::string_view account, 
   return "https://api.opsani.com/accounts/" + std::string(account) + "/applications/" + std::string(app_id) + "/servo";
 }
 
-/// The bearer token in `path`, surrounding whitespace removed. Throws `setup_error` when the file
-/// cannot be read or holds nothing (the message names the file, never its content).
+/// The bearer token in `path` (`servokit::read_token_file`'s rules, the same as the server's).
+/// Throws `setup_error` naming the file, never its content, and saying what to do.
 inline std::string read_token_file(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) {
-    throw setup_error("cannot read the auth token file " + path + ": " + std::strerror(errno) +
-                      " (give another with --auth-token FILE, or --no-auth)");
+  try {
+    return servokit::read_token_file(path);
+  } catch (const token_file_error& error) {
+    throw setup_error(std::string(error.what()) + " (give another with --auth-token FILE, or --no-auth)");
   }
-  std::ostringstream content;
-  content << file.rdbuf();
-  std::string token = content.str();
-  const auto begin = token.find_first_not_of(" \t\r\n");
-  if (begin == std::string::npos) {
-    throw setup_error("the auth token file " + path + " is empty (give another with --auth-token FILE, or --no-auth)");
-  }
-  token = token.substr(begin, token.find_last_not_of(" \t\r\n") - begin + 1);
-  if (token.find_first_of("\r\n") != std::string::npos) {
-    throw setup_error("the auth token file " + path + " holds more than one line");
-  }
-  return token;
 }
 
 /// How `http_transport` reaches the backend.
@@ -8487,8 +9119,9 @@ class http_transport {
   }
 
   /// POSTs the event; returns a 2xx reply's body. Throws `transport_error`: retryable for a
-  /// connection failure, a timeout, a 404, a 5xx or any non-2xx but 4xx; not retryable for
-  /// another 4xx (the backend refused the event) or a stop request.
+  /// connection failure, a timeout, a 404, 408 or 429, a 5xx or a 1xx (with the Retry-After the
+  /// backend gave, checked); not retryable for a 3xx (the endpoint moved: the message says where
+  /// and to give it with --url), another 4xx (the backend refused the event) or a stop request.
   reply exchange(const event& sent, std::stop_token stop) {
     http::request post;
     post.method = "POST";
@@ -8506,6 +9139,10 @@ class http_transport {
     body.string(sent.name);
     body.key("param");
     body.raw(sent.param_json.empty() ? std::string_view("null") : sent.param_json);
+    if (!sent.servo_uid.empty()) {
+      body.key("servo_uid");
+      body.string(sent.servo_uid);
+    }
     body.end_object();
 
     http::response answer;
@@ -8515,10 +9152,24 @@ class http_transport {
       throw transport_error(without_token(error.what()), error.kind() != http::error_kind::canceled);
     }
     if (answer.status >= 200 && answer.status < 300) return reply{std::move(answer.body)};
-    const bool refused = answer.status >= 400 && answer.status < 500 && answer.status != 404;
-    throw transport_error(without_token("POST " + http::redact_url(options_.url) + ": HTTP " + std::to_string(answer.status) +
-                                        ": " + body_excerpt(answer.body)),
-                          !refused, static_cast<int>(answer.status));
+    const std::string failed = "POST " + http::redact_url(options_.url) + ": HTTP " + std::to_string(answer.status);
+    if (answer.status >= 300 && answer.status < 400) {
+      // A POST is not followed: the event would be resent elsewhere, perhaps without TLS. The
+      // operator learns where the endpoint went and gives it; retrying would loop for ever.
+      const auto location = answer.header("Location");
+      throw transport_error(without_token(failed + ": the backend moved" +
+                                          (location ? " to " + http::redact_url(std::string(*location)) : std::string()) +
+                                          "; servokit does not follow redirects: give the endpoint with --url"),
+                            false, static_cast<int>(answer.status));
+    }
+    const bool retried_status = answer.status == 404 || answer.status == 408 || answer.status == 429;
+    const bool refused = answer.status >= 400 && answer.status < 500 && !retried_status;
+    std::optional<double> retry_after;
+    if (const auto header = answer.header("Retry-After"); header && !refused) {
+      retry_after = http::retry_after_seconds(*header, std::chrono::system_clock::now());
+    }
+    throw transport_error(without_token(failed + ": " + body_excerpt(answer.body)), !refused,
+                          static_cast<int>(answer.status), retry_after);
   }
 
   /// The endpoint, without credentials, for messages.
@@ -8566,23 +9217,59 @@ static_assert(transport<http_transport>);
 /// if (auto failure = backend.session().failure()) { /* refused: say why, exit non-zero */ }
 /// ```
 
-#include <sys/ioctl.h>
-
-#include <cstdio>
-
 // ===== begin servokit/backend/session.hpp =====
 /// @file
 /// The backend side of the servo protocol for one application (`PROTOCOL.md` sections 5 and 9),
 /// as a state machine that does not care how events arrive: `local_transport` calls it in
 /// process, `servokit-optimizer` from its HTTP handler.
 ///
-/// The conversation it leads: HELLO, WHATS_NEXT answered DESCRIBE, DESCRIPTION (the objective's
-/// metrics checked against the measure driver's), then per trial ADJUST (settings from the
-/// optimizer's `ask()`) and MEASURE, each result recorded in the study and told to the optimizer,
-/// until the budget is spent; then a last ADJUST to the best configuration, and the session is
-/// finished (the server answers SLEEP from then on).
+/// A session composes three parts: the conversation with each servo (`conversation.hpp`, the
+/// protocol state machine), the trial bookkeeping (`trial_book.hpp`: optimizer, study, report),
+/// and the summary for people (`summary.hpp`). Each event is handled in one transaction of the
+/// study store, which holds the app's lock across threads and processes: the servo's conversation
+/// is read from the store, advanced, and written back with the trial it recorded, or nothing is.
+
+// ===== begin servokit/backend/conversation.hpp =====
+/// @file
+/// The protocol state machine of the backend (`PROTOCOL.md` sections 5 and 9): which event it
+/// waits for, which command it gives, and how it matches results to commands (`cmd_uid`),
+/// retried results and events out of order. What a result means for the study is the trial
+/// book's business (`trial_book.hpp`); this file only decodes the wire and keeps the phase.
+///
+/// The conversation it leads: HELLO, WHATS_NEXT answered DESCRIBE, DESCRIPTION, then per trial
+/// ADJUST and MEASURE until the budget is spent; then a last ADJUST to the best configuration, and
+/// the conversation is finished (SLEEP from then on).
+///
+/// There is one conversation per servo of the app (told apart by the envelope's `servo_uid`), and
+/// its state lives in the study store between events (`conversation_state`), so that any backend
+/// replica can answer a servo's next request. A servo with no trial to run for now (the app's
+/// `optimization.parallel` trials already run) is told to SLEEP briefly and ask again.
 
 #include <random>
+
+// ===== begin servokit/backend/trial_book.hpp =====
+/// @file
+/// The trial bookkeeping of one application's study: the objective, the optimizer that asks for
+/// configurations, the study that keeps every trial, and the report for people. It knows nothing
+/// of the protocol: the conversation (`conversation.hpp`) asks it for the next trial and hands it
+/// each result.
+///
+/// The study is the truth: a trial is committed to it before the optimizer hears of it, and a
+/// resumed study replays its trials into a fresh optimizer, so that it asks what the interrupted
+/// run would have asked. Every request works inside a transaction of the study store (`attach`),
+/// which holds the app's lock: several servos of the app (and several backend replicas sharing a
+/// store) each get their own trial, and the book catches up with trials other replicas recorded.
+
+// ===== begin servokit/backend/plot_worker.hpp =====
+/// @file
+/// The convergence plot drawn off the request path. gnuplot may take up to 30 s; a session must
+/// not hold its lock (nor a server thread) that long. The session writes the plot's data and
+/// script itself (fast, and enough to draw the plot by hand later), then queues the drawing here:
+/// one background thread draws the queued plots in turn, and a plot queued again for the same
+/// directory before it was drawn is drawn once (coalescing).
+
+#include <condition_variable>
+#include <deque>
 
 // ===== begin servokit/backend/report.hpp =====
 /// @file
@@ -8590,11 +9277,15 @@ static_assert(transport<http_transport>);
 /// each finishes, so `tail -f` follows it), `trials.csv`, `best.json`, and a convergence plot
 /// rendered by gnuplot when it is installed.
 
+#include <cstdio>
+
 // ===== begin servokit/backend/study.hpp =====
 /// @file
-/// The study: every trial of an optimization, kept in SQLite so that a crashed or killed agent
-/// resumes where it stopped. One file may hold the studies of many applications (the server
-/// keeps one per app); each trial is committed before the next one starts.
+/// The study tables, one schema for every store: the versioned migrations that create them (and
+/// bring an older file up to date), the transaction that reads and writes them over any SQL
+/// connection with the small API of `sqlite_database`, and `sqlite_study_store`, the embedded
+/// default: one SQLite file that may hold the studies of many applications, each trial committed
+/// before the next one starts, so that a crashed or killed backend resumes where it stopped.
 
 // ===== begin servokit/backend/sqlite.hpp =====
 /// @file
@@ -8603,12 +9294,182 @@ static_assert(transport<http_transport>);
 
 #include <sqlite3.h>
 
+// ===== begin servokit/backend/store.hpp =====
+/// @file
+/// The study store: where the backend keeps every study, its trials, the trials that are running
+/// and the state of each servo, behind one small interface so that the session does not care
+/// whether the study lives in an SQLite file (the embedded default) or in PostgreSQL (replicas
+/// that share it). Everything that changes a study happens in a `study_transaction`, which holds
+/// the app's lock (across threads AND processes) until it commits or is dropped: two replicas
+/// never hand out the same trial, and a transaction that throws halfway changes nothing.
+
+namespace servokit::backend {
+
+/// A store that cannot be opened, read or written; `what()` names the store and the cause.
+class store_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// One finished trial, as stored. Settings and metrics are compact JSON objects
+/// (`{component: {setting: value}}`, `{metric: value}`) so that the study does not depend on the
+/// optimizer's types and a person can read it with `sqlite3` or `psql`.
+struct trial_record {
+  std::int64_t number = 0;            ///< 1-based, in the order trials were issued; trial 1 is the baseline
+  std::string settings_json = "{}";   ///< what was applied (or asked for, when the adjust failed)
+  std::string metrics_json = "{}";    ///< what was measured; `{}` when nothing was
+  std::optional<double> objective;    ///< the objective's value; none unless status is ok (or infeasible)
+  std::string status;                 ///< ok, failed, rejected or infeasible
+  std::string reason;                 ///< why, when the status is not ok
+  double started = 0;                 ///< Unix time in seconds when the trial's adjust was sent
+  double finished = 0;                ///< Unix time in seconds when its result was recorded
+  std::string servo_uid;              ///< the servo that ran it; empty for a servo that sends none
+};
+
+/// What identifies a study: it is refused when the config no longer matches it.
+struct study_identity {
+  std::string descriptor_json;   ///< `{"application": ...}` as the adjust driver first described it
+  std::string objective;         ///< the objective and constraints, as `describe_objective` spells them
+  std::uint64_t seed = 0;        ///< the optimizer's seed
+};
+
+/// The state of a study as a whole, as `study_summary::state` spells it.
+namespace study_states {
+inline constexpr std::string_view running = "running";    ///< trials are still to run
+inline constexpr std::string_view finished = "finished";  ///< budget spent, best configuration applied
+inline constexpr std::string_view failed = "failed";      ///< stopped: `study_summary::failure` says why
+}  // namespace study_states
+
+/// One study as a list of studies shows it (the dashboard's `/`).
+struct study_summary {
+  std::string app;                    ///< the application's id
+  study_identity identity;            ///< what the study was made for
+  double created = 0;                 ///< Unix time when the study started
+  std::int64_t budget = 0;            ///< trials it may hold, the baseline included (0: not recorded, an old study)
+  std::string config_json = "{}";     ///< the `optimization:` section that defines it, as JSON
+  std::string state = "running";      ///< one of `study_states`
+  std::string failure;                ///< why, when the state is failed
+  std::optional<std::string> finished_settings_json;  ///< the configuration applied at the end
+  double last_activity = 0;           ///< Unix time of the last change (a trial issued or recorded, the end)
+  std::int64_t trials = 0;            ///< trials recorded
+  std::int64_t running = 0;           ///< trials issued and not yet recorded
+};
+
+/// A trial that was issued and not yet recorded: which servo runs it, and until when that servo
+/// holds it. Once the lease has expired the trial may be issued to another servo; whichever result
+/// comes first is recorded, once.
+struct pending_trial_record {
+  std::int64_t number = 0;            ///< the number its record will have
+  std::string settings_json = "{}";   ///< the configuration being tried
+  std::string servo_uid;              ///< the servo it was issued to (empty: a servo that sends none)
+  double started = 0;                 ///< Unix time when it was first issued
+  double lease_expires = 0;           ///< Unix time after which it may be issued again
+};
+
+/// The backend's memory of one servo of a study: the state of the conversation with it (its phase,
+/// the command it was given), kept in the store so that any replica can answer its next request.
+struct servo_record {
+  std::string servo_uid;              ///< empty for a servo that sends none
+  std::string state_json = "{}";      ///< the session's own encoding of the conversation
+  double last_seen = 0;               ///< Unix time of its last event
+};
+
+/// Everything that changes one app's study, under the app's lock. Dropped without `commit()`, it
+/// rolls back. Use only from the thread that began it, and do not call the store while it is open
+/// (an SQLite store has one connection).
+class study_transaction {
+ public:
+  virtual ~study_transaction() = default;
+
+  /// The app this transaction is about.
+  virtual const std::string& app() const = 0;
+
+  /// The study's identity, or nothing when the app has no study yet.
+  virtual std::optional<study_identity> identity() = 0;
+  /// The study as a list shows it, or nothing when the app has none yet.
+  virtual std::optional<study_summary> summary() = 0;
+  /// Starts the app's study: made for `identity`, with `budget` trials and the `optimization:`
+  /// section `config_json`. Throws `store_error` when it already has one.
+  virtual void create(const study_identity& identity, std::int64_t budget, std::string_view config_json,
+                      double now) = 0;
+
+  /// Every recorded trial, by number.
+  virtual std::vector<trial_record> trials() = 0;
+  /// Every issued, unrecorded trial, by number.
+  virtual std::vector<pending_trial_record> pending() = 0;
+  /// Issues a trial, or updates one already issued (given to another servo, lease renewed).
+  virtual void save_pending(const pending_trial_record& trial, double now) = 0;
+  /// Forgets an issued trial without recording it.
+  virtual void remove_pending(std::int64_t number) = 0;
+  /// Records a finished trial and forgets it as issued. Returns false, changing nothing, when a
+  /// trial with its number is already recorded: a late or repeated result counts once.
+  virtual bool record(const trial_record& trial) = 0;
+
+  /// What the store remembers of `servo_uid`'s conversation, or nothing for a servo never seen.
+  virtual std::optional<servo_record> servo(std::string_view servo_uid) = 0;
+  /// Every servo of the study, most recently seen first.
+  virtual std::vector<servo_record> servos() = 0;
+  /// Remembers `servo`'s conversation.
+  virtual void save_servo(const servo_record& servo) = 0;
+
+  /// Ends the study: the best configuration `settings_json` was applied.
+  virtual void mark_finished(std::string_view settings_json, double now) = 0;
+  /// Ends the study without finishing it: `reason` says why (shown by the dashboard).
+  virtual void mark_failed(std::string_view reason, double now) = 0;
+  /// Takes the study back to running (a refused description was fixed, a stop was lifted).
+  virtual void mark_running(double now) = 0;
+
+  /// Makes every change durable (committed to disk or to the server) before it returns.
+  virtual void commit() = 0;
+};
+
+/// Where studies live. Implementations: `sqlite_study_store` (study.hpp) and
+/// `postgres_study_store` (postgres_store.hpp). Safe to share between threads.
+class study_store {
+ public:
+  virtual ~study_store() = default;
+
+  /// The store as messages name it: a file name, or a PostgreSQL URI without its password.
+  virtual std::string location() const = 0;
+  /// Opens a transaction on `app`'s study and takes the app's lock, waiting for whichever thread
+  /// or process holds it. Throws `store_error` when the store cannot be reached.
+  virtual std::unique_ptr<study_transaction> begin(std::string_view app) = 0;
+
+  /// Every study, by app (a consistent snapshot; takes no app lock).
+  virtual std::vector<study_summary> studies() = 0;
+  /// Every recorded trial of `app`'s study, by number (empty when it has none).
+  virtual std::vector<trial_record> trials(std::string_view app) = 0;
+  /// Every issued, unrecorded trial of `app`'s study, by number.
+  virtual std::vector<pending_trial_record> pending(std::string_view app) = 0;
+  /// What the store remembers of `servo_uid`'s conversation about `app`, read without the app's
+  /// lock (a servo sends one request at a time, so only its own requests change it).
+  virtual std::optional<servo_record> servo(std::string_view app, std::string_view servo_uid) = 0;
+
+  /// `app`'s identity, or nothing when it has no study: a shortcut for a transaction of one read.
+  std::optional<study_identity> identity(std::string_view app) {
+    auto transaction = begin(app);
+    return transaction->identity();
+  }
+  /// `app`'s study as a list shows it, or nothing when it has none.
+  std::optional<study_summary> summary(std::string_view app) {
+    auto transaction = begin(app);
+    return transaction->summary();
+  }
+};
+
+/// The schema version this servokit writes. A store written by a newer one is refused, with both
+/// versions named, rather than misread.
+inline constexpr std::int64_t study_schema_version = 2;
+
+}  // namespace servokit::backend
+// ===== end servokit/backend/store.hpp =====
+
 namespace servokit::backend {
 
 /// A SQLite call that failed; `what()` names the database file and SQLite's own message.
-class sqlite_error : public std::runtime_error {
+class sqlite_error : public store_error {
  public:
-  using std::runtime_error::runtime_error;
+  using store_error::store_error;
 };
 
 /// One prepared statement; finalized when destroyed.
@@ -8627,7 +9488,9 @@ class sqlite_statement {
 
   /// Binds `value` to the 1-based parameter `index`; returns *this for chaining.
   sqlite_statement& bind(int index, std::string_view value) {
-    check(sqlite3_bind_text(statement_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT));
+    // An empty view may point nowhere, which SQLite would bind as NULL: empty text is still text.
+    check(sqlite3_bind_text(statement_, index, value.data() ? value.data() : "", static_cast<int>(value.size()),
+                            SQLITE_TRANSIENT));
     return *this;
   }
   /// Binds an integer.
@@ -8665,6 +9528,11 @@ class sqlite_statement {
     return bytes ? std::string(reinterpret_cast<const char*>(bytes), static_cast<std::size_t>(sqlite3_column_bytes(statement_, index)))
                  : std::string();
   }
+  /// Column `index` as text, or nothing for NULL.
+  std::optional<std::string> optional_text(int index) const {
+    if (sqlite3_column_type(statement_, index) == SQLITE_NULL) return std::nullopt;
+    return text(index);
+  }
   /// Column `index` as an integer.
   std::int64_t integer(int index) const { return sqlite3_column_int64(statement_, index); }
   /// Column `index` as a number, or nothing for NULL.
@@ -8685,8 +9553,10 @@ class sqlite_statement {
 /// An open database connection; closed when destroyed.
 class sqlite_database {
  public:
-  /// Opens (creating when absent) the database at `file`; `:memory:` gives a private one.
-  explicit sqlite_database(const std::string& file) : file_(file) {
+  /// Opens (creating when absent) the database at `file`; `:memory:` gives a private one. A write
+  /// that finds the file locked by another connection waits up to `busy_timeout`, then fails.
+  explicit sqlite_database(const std::string& file, std::chrono::milliseconds busy_timeout = std::chrono::seconds(5))
+      : file_(file) {
     if (sqlite3_open_v2(file.c_str(), &database_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                         nullptr) != SQLITE_OK) {
       std::string message = database_ ? sqlite3_errmsg(database_) : "out of memory";
@@ -8695,7 +9565,7 @@ class sqlite_database {
     }
     // Another process holding the file (a second agent on the same study) waits a little, then
     // gets a clear "database is locked" rather than an instant failure.
-    sqlite3_busy_timeout(database_, 5000);
+    sqlite3_busy_timeout(database_, static_cast<int>(busy_timeout.count()));
   }
   sqlite_database(const sqlite_database&) = delete;
   sqlite_database& operator=(const sqlite_database&) = delete;
@@ -8759,129 +9629,412 @@ class sqlite_transaction {
 
 namespace servokit::backend {
 
-/// One finished trial, as stored. Settings and metrics are compact JSON objects
-/// (`{component: {setting: value}}`, `{metric: value}`) so that the study does not depend on the
-/// optimizer's types and a person can read the file with the `sqlite3` shell.
-struct trial_record {
-  std::int64_t number = 0;            ///< 1-based; trial 1 is the baseline
-  std::string settings_json = "{}";   ///< what was applied (or asked for, when the adjust failed)
-  std::string metrics_json = "{}";    ///< what was measured; `{}` when nothing was
-  std::optional<double> objective;    ///< the objective's value; none unless status is ok
-  std::string status;                 ///< ok, failed, rejected or infeasible
-  std::string reason;                 ///< why, when the status is not ok
-  double started = 0;                 ///< Unix time in seconds when the trial's adjust was sent
-  double finished = 0;                ///< Unix time in seconds when its result was recorded
+/// The schema's migrations: entry N-1 takes a store from version N-1 to N. SQL that both SQLite
+/// and PostgreSQL run as written (TEXT, BIGINT and DOUBLE PRECISION; `?N` parameters).
+inline constexpr std::string_view study_migrations[] = {
+    // 1: the schema of the first servokit-optimizer; IF NOT EXISTS, so its files pass through.
+    "CREATE TABLE IF NOT EXISTS studies ("
+    "  app TEXT PRIMARY KEY, descriptor TEXT NOT NULL, objective TEXT NOT NULL, seed BIGINT NOT NULL,"
+    "  created DOUBLE PRECISION NOT NULL, finished_settings TEXT);"
+    "CREATE TABLE IF NOT EXISTS trials ("
+    "  app TEXT NOT NULL, number BIGINT NOT NULL, settings TEXT NOT NULL, metrics TEXT NOT NULL,"
+    "  objective DOUBLE PRECISION, status TEXT NOT NULL, reason TEXT NOT NULL, started DOUBLE PRECISION NOT NULL,"
+    "  finished DOUBLE PRECISION NOT NULL, PRIMARY KEY (app, number));",
+    // 2: what a list of studies shows, parallel trials with their leases, and each servo's state.
+    "ALTER TABLE studies ADD COLUMN budget BIGINT NOT NULL DEFAULT 0;"
+    "ALTER TABLE studies ADD COLUMN config TEXT NOT NULL DEFAULT '{}';"
+    "ALTER TABLE studies ADD COLUMN state TEXT NOT NULL DEFAULT 'running';"
+    "ALTER TABLE studies ADD COLUMN failure TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE studies ADD COLUMN last_activity DOUBLE PRECISION NOT NULL DEFAULT 0;"
+    "UPDATE studies SET state = 'finished' WHERE finished_settings IS NOT NULL;"
+    "UPDATE studies SET last_activity = COALESCE((SELECT MAX(finished) FROM trials WHERE trials.app = studies.app), created);"
+    "ALTER TABLE trials ADD COLUMN servo_uid TEXT NOT NULL DEFAULT '';"
+    "CREATE TABLE pending_trials ("
+    "  app TEXT NOT NULL, number BIGINT NOT NULL, settings TEXT NOT NULL, servo_uid TEXT NOT NULL,"
+    "  started DOUBLE PRECISION NOT NULL, lease_expires DOUBLE PRECISION NOT NULL, PRIMARY KEY (app, number));"
+    "CREATE TABLE servos ("
+    "  app TEXT NOT NULL, servo_uid TEXT NOT NULL, state TEXT NOT NULL, last_seen DOUBLE PRECISION NOT NULL,"
+    "  PRIMARY KEY (app, servo_uid));",
 };
+static_assert(std::size(study_migrations) == study_schema_version, "one migration per schema version");
 
-/// What identifies a study: it is refused when the config no longer matches it.
-struct study_identity {
-  std::string descriptor_json;   ///< `{"application": ...}` as the adjust driver first described it
-  std::string objective;         ///< the objective and constraints, as `describe_objective` spells them
-  std::uint64_t seed = 0;        ///< the optimizer's seed
-};
+/// Brings the store behind `database` to `study_schema_version`, inside a transaction the caller
+/// holds (so that two processes opening one store at once migrate it once). Each step is
+/// recorded in `schema_version`; a store newer than this servokit is refused.
+template <class Database>
+void migrate_study_schema(Database& database, const std::string& location) {
+  database.execute("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)");
+  auto query = database.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_version");
+  query.step();
+  const std::int64_t found = query.integer(0);
+  if (found > study_schema_version) {
+    throw store_error(location + ": the study store has schema version " + std::to_string(found) +
+                      ", written by a newer servokit; this one knows up to version " +
+                      std::to_string(study_schema_version) + " (upgrade servokit, or use another store)");
+  }
+  for (std::int64_t version = found + 1; version <= study_schema_version; ++version) {
+    database.execute(study_migrations[version - 1]);
+    database.prepare("INSERT INTO schema_version (version) VALUES (?1)").bind(1, version).run();
+  }
+}
 
-/// The SQLite file of one or more studies. Safe to share between threads (one lock per call).
-class study_database {
+/// A trial that the study cannot take: its number is out of sequence (another agent records into
+/// the same study through the sequential shortcuts). Waiting does not help, unlike a
+/// `store_error` (locked, full, unwritable, unreachable).
+class study_conflict : public std::runtime_error {
  public:
-  /// Opens or creates `file` (`:memory:` for a study that ends with the process).
-  ///
-  /// WAL with `synchronous=NORMAL`: a commit is in the log before `record` returns, so a killed
-  /// process (SIGKILL included) loses nothing; only a power cut may lose the last trial, which is
-  /// then simply run again.
-  explicit study_database(const std::string& file) : database_(file) {
+  using std::runtime_error::runtime_error;
+};
+
+namespace detail {
+
+inline constexpr std::string_view trial_columns =
+    "number, settings, metrics, objective, status, reason, started, finished, servo_uid";
+
+template <class Statement>
+trial_record read_trial(const Statement& row) {
+  return {row.integer(0),          row.text(1),   row.text(2),
+          row.number(3),           row.text(4),   row.text(5),
+          row.number(6).value_or(0), row.number(7).value_or(0), row.text(8)};
+}
+
+inline constexpr std::string_view summary_query =
+    "SELECT s.app, s.descriptor, s.objective, s.seed, s.created, s.budget, s.config, s.state, s.failure,"
+    " s.finished_settings, s.last_activity,"
+    " (SELECT COUNT(*) FROM trials t WHERE t.app = s.app),"
+    " (SELECT COUNT(*) FROM pending_trials p WHERE p.app = s.app) FROM studies s";
+
+template <class Statement>
+study_summary read_summary(const Statement& row) {
+  study_summary summary;
+  summary.app = row.text(0);
+  summary.identity = {row.text(1), row.text(2), static_cast<std::uint64_t>(row.integer(3))};
+  summary.created = row.number(4).value_or(0);
+  summary.budget = row.integer(5);
+  summary.config_json = row.text(6);
+  summary.state = row.text(7);
+  summary.failure = row.text(8);
+  summary.finished_settings_json = row.optional_text(9);
+  summary.last_activity = row.number(10).value_or(0);
+  summary.trials = row.integer(11);
+  summary.running = row.integer(12);
+  return summary;
+}
+
+template <class Database>
+std::vector<study_summary> query_studies(Database& database, std::optional<std::string_view> app) {
+  auto query = database.prepare(std::string(summary_query) + (app ? " WHERE s.app = ?1" : "") + " ORDER BY s.app");
+  if (app) query.bind(1, *app);
+  std::vector<study_summary> found;
+  while (query.step()) found.push_back(read_summary(query));
+  return found;
+}
+
+template <class Database>
+std::vector<trial_record> query_trials(Database& database, std::string_view app) {
+  auto query = database.prepare("SELECT " + std::string(trial_columns) + " FROM trials WHERE app = ?1 ORDER BY number");
+  query.bind(1, app);
+  std::vector<trial_record> found;
+  while (query.step()) found.push_back(read_trial(query));
+  return found;
+}
+
+template <class Database>
+std::vector<pending_trial_record> query_pending(Database& database, std::string_view app) {
+  auto query = database.prepare(
+      "SELECT number, settings, servo_uid, started, lease_expires FROM pending_trials WHERE app = ?1 ORDER BY number");
+  query.bind(1, app);
+  std::vector<pending_trial_record> found;
+  while (query.step()) {
+    found.push_back({query.integer(0), query.text(1), query.text(2), query.number(3).value_or(0),
+                     query.number(4).value_or(0)});
+  }
+  return found;
+}
+
+template <class Database>
+std::optional<servo_record> query_servo(Database& database, std::string_view app, std::string_view servo_uid) {
+  auto query = database.prepare("SELECT servo_uid, state, last_seen FROM servos WHERE app = ?1 AND servo_uid = ?2");
+  query.bind(1, app).bind(2, servo_uid);
+  if (!query.step()) return std::nullopt;
+  return servo_record{query.text(0), query.text(1), query.number(2).value_or(0)};
+}
+
+}  // namespace detail
+
+/// The study transaction over any SQL connection with `sqlite_database`'s API (`execute`,
+/// `prepare`, statements with `bind`, `step`, `run` and typed columns). `Hold` is whatever keeps
+/// the connection to this transaction (a mutex's lock, a pooled connection), released last.
+template <class Database, class Hold>
+class sql_study_transaction final : public study_transaction {
+ public:
+  /// Runs `begin_sql`, then `lock_sql` (when not empty) with the app's lock key in place of `?1`,
+  /// in one round trip: the key is a number this class computes, never text from outside.
+  sql_study_transaction(Database& database, Hold hold, std::string app, std::string location,
+                        std::string_view begin_sql, std::string_view lock_sql = {})
+      : hold_(std::move(hold)), database_(database), app_(std::move(app)), location_(std::move(location)) {
+    std::string begin(begin_sql);
+    if (!lock_sql.empty()) {
+      std::string lock(lock_sql);
+      lock.replace(lock.find("?1"), 2, std::to_string(app_lock_key(app_)));
+      begin += "; " + lock;
+    }
+    try {
+      database_.execute(begin);
+    } catch (...) {
+      rollback();
+      throw;
+    }
+  }
+  sql_study_transaction(const sql_study_transaction&) = delete;
+  sql_study_transaction& operator=(const sql_study_transaction&) = delete;
+  ~sql_study_transaction() override {
+    if (!committed_) rollback();
+  }
+
+  /// A 64-bit key for `app` (FNV-1a): the PostgreSQL advisory lock of its study. Two apps that
+  /// share a key only wait for each other.
+  static std::int64_t app_lock_key(std::string_view app) {
+    std::uint64_t hash = 14695981039346656037ULL;
+    for (char c : app) hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+    return static_cast<std::int64_t>(hash);
+  }
+
+  const std::string& app() const override { return app_; }
+
+  std::optional<study_identity> identity() override {
+    auto found = summary();
+    if (!found) return std::nullopt;
+    return found->identity;
+  }
+  std::optional<study_summary> summary() override {
+    auto found = detail::query_studies(database_, std::string_view(app_));
+    if (found.empty()) return std::nullopt;
+    return std::move(found.front());
+  }
+  void create(const study_identity& identity, std::int64_t budget, std::string_view config_json, double now) override {
+    if (summary()) throw store_error(location_ + ": the study of \"" + app_ + "\" exists already");
+    database_
+        .prepare(
+            "INSERT INTO studies (app, descriptor, objective, seed, created, budget, config, state, failure, last_activity) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'running', '', ?5)")
+        .bind(1, std::string_view(app_))
+        .bind(2, std::string_view(identity.descriptor_json))
+        .bind(3, std::string_view(identity.objective))
+        .bind(4, static_cast<std::int64_t>(identity.seed))
+        .bind(5, now)
+        .bind(6, budget)
+        .bind(7, config_json)
+        .run();
+  }
+
+  std::vector<trial_record> trials() override { return detail::query_trials(database_, app_); }
+  std::vector<pending_trial_record> pending() override { return detail::query_pending(database_, app_); }
+
+  void save_pending(const pending_trial_record& trial, double now) override {
+    database_
+        .prepare(
+            "INSERT INTO pending_trials (app, number, settings, servo_uid, started, lease_expires) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (app, number) DO UPDATE SET settings = excluded.settings,"
+            " servo_uid = excluded.servo_uid, started = excluded.started, lease_expires = excluded.lease_expires")
+        .bind(1, std::string_view(app_))
+        .bind(2, trial.number)
+        .bind(3, std::string_view(trial.settings_json))
+        .bind(4, std::string_view(trial.servo_uid))
+        .bind(5, trial.started)
+        .bind(6, trial.lease_expires)
+        .run();
+    touch(now);
+  }
+  void remove_pending(std::int64_t number) override {
+    database_.prepare("DELETE FROM pending_trials WHERE app = ?1 AND number = ?2")
+        .bind(1, std::string_view(app_))
+        .bind(2, number)
+        .run();
+  }
+  bool record(const trial_record& trial) override {
+    auto exists = database_.prepare("SELECT COUNT(*) FROM trials WHERE app = ?1 AND number = ?2");
+    exists.bind(1, std::string_view(app_)).bind(2, trial.number);
+    exists.step();
+    if (exists.integer(0) != 0) return false;
+    database_
+        .prepare("INSERT INTO trials (app, " + std::string(detail::trial_columns) +
+                 ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")
+        .bind(1, std::string_view(app_))
+        .bind(2, trial.number)
+        .bind(3, std::string_view(trial.settings_json))
+        .bind(4, std::string_view(trial.metrics_json))
+        .bind(5, trial.objective)
+        .bind(6, std::string_view(trial.status))
+        .bind(7, std::string_view(trial.reason))
+        .bind(8, trial.started)
+        .bind(9, trial.finished)
+        .bind(10, std::string_view(trial.servo_uid))
+        .run();
+    remove_pending(trial.number);
+    touch(trial.finished);
+    return true;
+  }
+
+  std::optional<servo_record> servo(std::string_view servo_uid) override {
+    return detail::query_servo(database_, app_, servo_uid);
+  }
+  std::vector<servo_record> servos() override {
+    auto query = database_.prepare(
+        "SELECT servo_uid, state, last_seen FROM servos WHERE app = ?1 ORDER BY last_seen DESC, servo_uid");
+    query.bind(1, std::string_view(app_));
+    std::vector<servo_record> found;
+    while (query.step()) found.push_back({query.text(0), query.text(1), query.number(2).value_or(0)});
+    return found;
+  }
+  void save_servo(const servo_record& servo) override {
+    database_
+        .prepare(
+            "INSERT INTO servos (app, servo_uid, state, last_seen) VALUES (?1, ?2, ?3, ?4) "
+            "ON CONFLICT (app, servo_uid) DO UPDATE SET state = excluded.state, last_seen = excluded.last_seen")
+        .bind(1, std::string_view(app_))
+        .bind(2, std::string_view(servo.servo_uid))
+        .bind(3, std::string_view(servo.state_json))
+        .bind(4, servo.last_seen)
+        .run();
+  }
+
+  void mark_finished(std::string_view settings_json, double now) override {
+    database_
+        .prepare("UPDATE studies SET finished_settings = ?2, state = 'finished', failure = '', last_activity = ?3 WHERE app = ?1")
+        .bind(1, std::string_view(app_))
+        .bind(2, settings_json)
+        .bind(3, now)
+        .run();
+  }
+  void mark_failed(std::string_view reason, double now) override { set_state(study_states::failed, reason, now); }
+  void mark_running(double now) override { set_state(study_states::running, "", now); }
+
+  void commit() override {
+    database_.execute("COMMIT");
+    committed_ = true;
+  }
+
+ private:
+  void touch(double now) {
+    database_.prepare("UPDATE studies SET last_activity = ?2 WHERE app = ?1").bind(1, std::string_view(app_)).bind(2, now).run();
+  }
+  void set_state(std::string_view state, std::string_view reason, double now) {
+    database_.prepare("UPDATE studies SET state = ?2, failure = ?3, last_activity = ?4 WHERE app = ?1")
+        .bind(1, std::string_view(app_))
+        .bind(2, state)
+        .bind(3, reason)
+        .bind(4, now)
+        .run();
+  }
+  void rollback() noexcept {
+    try {
+      database_.execute("ROLLBACK");
+    } catch (...) {  // nothing better to do: the transaction is gone either way
+    }
+  }
+
+  Hold hold_;   // first: released after the rollback in the destructor
+  Database& database_;
+  std::string app_;
+  std::string location_;
+  bool committed_ = false;
+};
+
+/// The embedded store: one SQLite file (`:memory:` for a study that ends with the process).
+/// Threads share one connection in turn; processes that share the file take turns through
+/// `BEGIN IMMEDIATE`, SQLite's write lock, which is the app lock here (it locks every app).
+///
+/// WAL with `synchronous=NORMAL`: a commit is in the log before it returns, so a killed process
+/// (SIGKILL included) loses nothing; only a power cut may lose the last trial, which is then
+/// simply run again.
+class sqlite_study_store final : public study_store {
+ public:
+  /// Opens or creates `file` and migrates it to the current schema. A write that finds the file
+  /// locked by another process waits up to `busy_timeout`, then throws `sqlite_error` ("database
+  /// is locked"), as a full disk or an unwritable file does.
+  explicit sqlite_study_store(const std::string& file, std::chrono::milliseconds busy_timeout = std::chrono::seconds(5))
+      : database_(file, busy_timeout) {
     if (file != ":memory:") database_.execute("PRAGMA journal_mode=WAL");
-    database_.execute(
-        "PRAGMA synchronous=NORMAL;"
-        "CREATE TABLE IF NOT EXISTS studies ("
-        "  app TEXT PRIMARY KEY, descriptor TEXT NOT NULL, objective TEXT NOT NULL, seed INTEGER NOT NULL,"
-        "  created REAL NOT NULL, finished_settings TEXT);"
-        "CREATE TABLE IF NOT EXISTS trials ("
-        "  app TEXT NOT NULL, number INTEGER NOT NULL, settings TEXT NOT NULL, metrics TEXT NOT NULL,"
-        "  objective REAL, status TEXT NOT NULL, reason TEXT NOT NULL, started REAL NOT NULL, finished REAL NOT NULL,"
-        "  PRIMARY KEY (app, number));");
+    database_.execute("PRAGMA synchronous=NORMAL");
+    sqlite_transaction transaction(database_);
+    migrate_study_schema(database_, file);
+    transaction.commit();
+    // Reads outside transactions (a repeated WHATS_NEXT, a progress report, a list of studies) get
+    // a connection of their own: in WAL mode they do not wait for a writer holding the other one.
+    if (file != ":memory:") reader_.emplace(file, busy_timeout);
   }
 
   /// The file it was opened with.
   const std::string& file() const { return database_.file(); }
+  std::string location() const override { return database_.file(); }
 
-  /// The stored identity of `app`'s study, or nothing when it has none yet.
-  std::optional<study_identity> identity(std::string_view app) {
-    std::lock_guard lock(mutex_);
-    auto query = database_.prepare("SELECT descriptor, objective, seed FROM studies WHERE app = ?1");
-    query.bind(1, app);
-    if (!query.step()) return std::nullopt;
-    return study_identity{query.text(0), query.text(1), static_cast<std::uint64_t>(query.integer(2))};
+  std::unique_ptr<study_transaction> begin(std::string_view app) override {
+    std::unique_lock lock(mutex_);
+    return std::make_unique<sql_study_transaction<sqlite_database, std::unique_lock<std::mutex>>>(
+        database_, std::move(lock), std::string(app), database_.file(), "BEGIN IMMEDIATE");
+  }
+  std::vector<study_summary> studies() override {
+    return read([&](sqlite_database& database) { return detail::query_studies(database, std::nullopt); });
+  }
+  std::vector<trial_record> trials(std::string_view app) override {
+    return read([&](sqlite_database& database) { return detail::query_trials(database, app); });
+  }
+  std::vector<pending_trial_record> pending(std::string_view app) override {
+    return read([&](sqlite_database& database) { return detail::query_pending(database, app); });
+  }
+  std::optional<servo_record> servo(std::string_view app, std::string_view servo_uid) override {
+    return read([&](sqlite_database& database) { return detail::query_servo(database, app, servo_uid); });
   }
 
-  /// Starts `app`'s study.
+  // The sequential session's shortcuts, each one transaction.
+
+  /// Starts `app`'s study (budget and config unknown: 0 and `{}`).
   void create(std::string_view app, const study_identity& identity, double now) {
-    std::lock_guard lock(mutex_);
-    sqlite_transaction transaction(database_);
-    database_.prepare("INSERT INTO studies (app, descriptor, objective, seed, created) VALUES (?1, ?2, ?3, ?4, ?5)")
-        .bind(1, app)
-        .bind(2, identity.descriptor_json)
-        .bind(3, identity.objective)
-        .bind(4, static_cast<std::int64_t>(identity.seed))
-        .bind(5, now)
-        .run();
-    transaction.commit();
+    auto transaction = begin(app);
+    transaction->create(identity, 0, "{}", now);
+    transaction->commit();
   }
-
-  /// Every trial of `app`, in order.
-  std::vector<trial_record> trials(std::string_view app) {
-    std::lock_guard lock(mutex_);
-    auto query = database_.prepare(
-        "SELECT number, settings, metrics, objective, status, reason, started, finished FROM trials WHERE app = ?1 "
-        "ORDER BY number");
-    query.bind(1, app);
-    std::vector<trial_record> found;
-    while (query.step()) {
-      found.push_back({query.integer(0), query.text(1), query.text(2), query.number(3), query.text(4), query.text(5),
-                       query.number(6).value_or(0), query.number(7).value_or(0)});
-    }
-    return found;
-  }
-
   /// Commits one trial. Its number must be the next one: a trial is never counted twice, even
-  /// when two processes share the file by mistake (the second one's insert fails).
+  /// when two processes share the file by mistake (`study_conflict`).
   void record(std::string_view app, const trial_record& trial) {
-    std::lock_guard lock(mutex_);
-    sqlite_transaction transaction(database_);
-    auto count = database_.prepare("SELECT COUNT(*) FROM trials WHERE app = ?1");
-    count.bind(1, app);
-    count.step();
-    if (count.integer(0) != trial.number - 1) {
-      throw sqlite_error(database_.file() + ": trial " + std::to_string(trial.number) + " of \"" + std::string(app) +
-                         "\" is out of sequence: the study holds " + std::to_string(count.integer(0)) +
+    auto transaction = begin(app);
+    const auto count = static_cast<std::int64_t>(transaction->trials().size());
+    if (count != trial.number - 1 || !transaction->record(trial)) {
+      throw study_conflict(file() + ": trial " + std::to_string(trial.number) + " of \"" + std::string(app) +
+                         "\" is out of sequence: the study holds " + std::to_string(count) +
                          " trials (is another agent using the same study?)");
     }
-    database_
-        .prepare(
-            "INSERT INTO trials (app, number, settings, metrics, objective, status, reason, started, finished) "
-            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
-        .bind(1, app)
-        .bind(2, trial.number)
-        .bind(3, trial.settings_json)
-        .bind(4, trial.metrics_json)
-        .bind(5, trial.objective)
-        .bind(6, trial.status)
-        .bind(7, trial.reason)
-        .bind(8, trial.started)
-        .bind(9, trial.finished)
-        .run();
-    transaction.commit();
+    transaction->commit();
   }
-
   /// Records that `app`'s study ended with the application adjusted to `settings_json`.
   void mark_finished(std::string_view app, std::string_view settings_json) {
-    std::lock_guard lock(mutex_);
-    database_.prepare("UPDATE studies SET finished_settings = ?2 WHERE app = ?1").bind(1, app).bind(2, settings_json).run();
+    auto transaction = begin(app);
+    transaction->mark_finished(settings_json,
+                               std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count());
+    transaction->commit();
   }
 
  private:
+  /// Runs `query` on the reading connection (the writing one for `:memory:`, which is private to it).
+  template <class Query>
+  auto read(Query query) -> decltype(query(std::declval<sqlite_database&>())) {
+    if (reader_) {
+      std::lock_guard lock(reader_mutex_);
+      return query(*reader_);
+    }
+    std::lock_guard lock(mutex_);
+    return query(database_);
+  }
+
   sqlite_database database_;
-  std::mutex mutex_;  // the server's sessions share one connection
+  std::mutex mutex_;  // transactions take turns on the writing connection
+  std::optional<sqlite_database> reader_;
+  std::mutex reader_mutex_;
 };
+
+/// The name the sequential session and its callers know the SQLite store by.
+using study_database = sqlite_study_store;
 
 }  // namespace servokit::backend
 // ===== end servokit/backend/study.hpp =====
@@ -9021,11 +10174,17 @@ class report_writer {
     replace_file("best.json", best_json(best) + "\n");
   }
 
-  /// Renders `convergence.png` (objective per trial, best so far, the baseline) with gnuplot.
-  /// Returns a note for the user when the plot was skipped (no gnuplot, or it failed): a missing
-  /// plot is never an error. The data and script stay beside it (`convergence.dat`, `.gp`).
+  /// Renders `convergence.png` (objective per trial, best so far, the baseline) with gnuplot:
+  /// `prepare_plot`, then `render_plot`. Returns a note for the user when the plot was skipped.
   std::optional<std::string> plot(const std::vector<trial_record>& trials, const best_summary& best,
                                   std::string_view title) {
+    prepare_plot(trials, best, title);
+    return render_plot(directory_);
+  }
+
+  /// Writes the plot's data and script (`convergence.dat`, `convergence.gp`): quick, and enough
+  /// to draw the plot by hand (`gnuplot convergence.gp` in the directory).
+  void prepare_plot(const std::vector<trial_record>& trials, const best_summary& best, std::string_view title) {
     std::string data = "# trial objective best_so_far\n";
     std::optional<double> best_so_far;
     for (const auto& trial : trials) {
@@ -9058,13 +10217,19 @@ class report_writer {
               "'' using 1:3 with steps lw 2 lc rgb '#d62728' title 'best so far'" +
               baseline_plot + "\n";
     replace_file("convergence.gp", script);
+  }
 
+  /// Runs gnuplot on `directory`'s `convergence.gp` (up to 30 s; `cancel` stops it sooner).
+  /// Returns a note for the user when the plot was skipped (no gnuplot, or it failed): a missing
+  /// plot is never an error.
+  static std::optional<std::string> render_plot(const std::filesystem::path& directory, std::stop_token cancel = {}) {
     const std::string gnuplot = gnuplot_path();
     if (gnuplot.empty()) return "gnuplot is not installed: the plot was skipped (apt-get install gnuplot-nox)";
     try {
       process::child_options options;
       options.limits.total = std::chrono::seconds(30);
-      auto done = process::run(process::command{gnuplot, "convergence.gp"}.in_directory(directory_), std::move(options));
+      options.cancel = std::move(cancel);
+      auto done = process::run(process::command{gnuplot, "convergence.gp"}.in_directory(directory), std::move(options));
       if (!done.ok()) {
         return "gnuplot " + done.describe() + ": the plot was skipped (" + std::string(done.err.tail().substr(0, 300)) + ")";
       }
@@ -9190,43 +10355,274 @@ class report_writer {
 
 namespace servokit::backend {
 
-/// The `descriptor` of a DESCRIPTION event.
-struct description_descriptor {
-  struct measurement_part {
-    BOOST_HANA_DEFINE_STRUCT(measurement_part,
-      (metric_descriptors, metrics));
-  };
-  BOOST_HANA_DEFINE_STRUCT(description_descriptor,
-    (::servokit::application, application),
-    (std::optional<measurement_part>, measurement));
+/// Where one report's plot stands; shared by the session that asked and the worker that draws.
+class plot_status {
+ public:
+  /// The stages of a plot.
+  enum class stage { none, queued, drawn, skipped };
+
+  /// The current stage.
+  stage current() const {
+    std::lock_guard lock(mutex_);
+    return stage_;
+  }
+  /// Why the plot was skipped (gnuplot missing or failing, or the worker stopped first).
+  std::optional<std::string> note() const {
+    std::lock_guard lock(mutex_);
+    return note_;
+  }
+  /// Waits until the plot is drawn or skipped, at most `timeout`; returns whether it is.
+  bool wait_done(std::chrono::steady_clock::duration timeout) const {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, timeout, [this] { return stage_ == stage::drawn || stage_ == stage::skipped; });
+  }
+
+  /// Marks the plot queued (a new drawing asked for).
+  void queue() { set(stage::queued, std::nullopt); }
+  /// Records the drawing's outcome: drawn when `skipped_because` is empty.
+  void done(std::optional<std::string> skipped_because) {
+    set(skipped_because ? stage::skipped : stage::drawn, std::move(skipped_because));
+  }
+
+ private:
+  void set(stage next, std::optional<std::string> note) {
+    {
+      std::lock_guard lock(mutex_);
+      stage_ = next;
+      note_ = std::move(note);
+    }
+    changed_.notify_all();
+  }
+
+  mutable std::mutex mutex_;
+  mutable std::condition_variable changed_;
+  stage stage_ = stage::none;
+  std::optional<std::string> note_;
 };
 
-/// The param of a DESCRIPTION, ADJUSTMENT or MEASUREMENT result: success or failure.
-struct result_param {
-  BOOST_HANA_DEFINE_STRUCT(result_param,
-    (std::optional<std::string>, status),
-    (std::optional<std::string>, message),
-    (std::optional<std::string>, reason),
-    (std::optional<description_descriptor>, descriptor),
-    (std::optional<ordered_map<metric_value>>, metrics));
+/// One background thread that draws the plots queued by any number of sessions.
+class plot_worker {
+ public:
+  plot_worker() = default;
+  plot_worker(const plot_worker&) = delete;
+  plot_worker& operator=(const plot_worker&) = delete;
+  /// Draws what is queued, then ends (a process that ends normally leaves no plot undrawn).
+  ~plot_worker() { stop(/*draw_queued=*/true); }
+
+  /// Queues the drawing of `directory`'s plot (its `convergence.gp` is already written); `status`
+  /// hears the outcome. A drawing of the same directory that is queued and not started yet is
+  /// replaced by this one.
+  void submit(std::filesystem::path directory, std::shared_ptr<plot_status> status) {
+    status->queue();
+    {
+      std::lock_guard lock(mutex_);
+      if (stopped_) {
+        status->done("the plot was not drawn: the program is stopping (run gnuplot convergence.gp in " +
+                     directory.string() + ")");
+        return;
+      }
+      for (auto& queued : queue_) {
+        if (queued.directory == directory) {
+          if (queued.status != status) queued.status->done("replaced by a later drawing of the same plot");
+          queued.status = std::move(status);
+          return;
+        }
+      }
+      queue_.push_back(job{std::move(directory), std::move(status)});
+      if (!thread_.joinable()) thread_ = std::jthread([this](std::stop_token stop) { serve(stop); });
+    }
+    wake_.notify_one();
+  }
+
+  /// Stops the worker: with `draw_queued`, after drawing every queued plot; without, the plot
+  /// being drawn is cancelled and the queued ones are skipped with a note.
+  void stop(bool draw_queued) {
+    {
+      std::lock_guard lock(mutex_);
+      stopped_ = true;
+      if (!draw_queued) {
+        for (auto& queued : queue_) {
+          queued.status->done("the plot was not drawn: the program stopped first (run gnuplot convergence.gp in " +
+                              queued.directory.string() + ")");
+        }
+        queue_.clear();
+        cancel_.request_stop();
+      }
+    }
+    wake_.notify_one();
+    if (thread_.joinable()) thread_.join();
+  }
+
+  /// How many drawings are queued and not started.
+  std::size_t queued() const {
+    std::lock_guard lock(mutex_);
+    return queue_.size();
+  }
+
+ private:
+  struct job {
+    std::filesystem::path directory;
+    std::shared_ptr<plot_status> status;
+  };
+
+  void serve(std::stop_token) {
+    for (;;) {
+      job next;
+      {
+        std::unique_lock lock(mutex_);
+        wake_.wait(lock, [this] { return stopped_ || !queue_.empty(); });
+        if (queue_.empty()) return;   // stopped, nothing left
+        next = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      std::optional<std::string> note;
+      try {
+        note = report_writer::render_plot(next.directory, cancel_.get_token());
+      } catch (const std::exception& failure) {
+        note = std::string("the plot could not be drawn: ") + failure.what();
+      }
+      next.status->done(std::move(note));
+    }
+  }
+
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<job> queue_;
+  bool stopped_ = false;
+  std::stop_source cancel_;
+  std::jthread thread_;   // last: joined before the members it uses are gone
 };
 
 }  // namespace servokit::backend
+// ===== end servokit/backend/plot_worker.hpp =====
+// ===== begin servokit/backend/trial_scheduler.hpp =====
+/// @file
+/// Which trial a servo runs next when several servos of one app run trials at once: its own trial
+/// again (it restarted), a trial whose servo vanished (its lease ran out), a new configuration
+/// (asked with the running ones as pending, so that each servo gets a different one), or nothing
+/// for now (`optimization.parallel` trials already run, or the rest of the budget is running).
+/// Decided inside a `study_transaction`, so replicas sharing a store never hand out one trial
+/// twice; a result is recorded once, whichever servo brings it first.
 
-namespace servokit {
-template <>
-struct meta<backend::description_descriptor::measurement_part> {
-  static constexpr bool ignore_unknown_keys = true;
+namespace servokit::backend {
+
+/// How an app's trials may run in parallel: `optimization.parallel` and `.trial_timeout`.
+struct parallel_options {
+  std::int64_t budget = 30;                 ///< trials the study may hold, the baseline included
+  std::optional<std::int64_t> parallel;     ///< trials at once at most; none: one per servo
+  double trial_timeout = 3600;              ///< seconds a servo holds its trial without a sign of life
 };
-template <>
-struct meta<backend::description_descriptor> {
-  static constexpr bool ignore_unknown_keys = true;   // "optimization": {"perf": ...}
+
+/// The default `optimization.trial_timeout`, in seconds: a trial whose servo gave no sign of life
+/// for an hour is given to another servo.
+inline constexpr double default_trial_timeout = 3600;
+
+/// What a servo is to do next.
+struct trial_assignment {
+  /// The kinds of answer.
+  enum class kind {
+    run,            ///< run `trial` (new, its own again, or taken over from a vanished servo)
+    wait,           ///< nothing for this servo now: ask again after `wait_seconds`
+    budget_spent,   ///< every trial of the budget is recorded
+  };
+  kind what = kind::wait;
+  pending_trial_record trial;      ///< the trial to run (kind run)
+  bool taken_over = false;         ///< it was another servo's, whose lease ran out
+  double wait_seconds = 0;         ///< how long to wait (kind wait), at least 1 s
 };
-template <>
-struct meta<backend::result_param> {
-  static constexpr bool ignore_unknown_keys = true;   // "state", "annotations", "cmd_uid", ...
+
+/// Decides and records, in a transaction, which trial each servo runs.
+class trial_scheduler {
+ public:
+  /// Asks the optimizer for a new configuration (settings JSON), given the configurations of the
+  /// trials that run now (settings JSON each).
+  using ask_function = std::function<std::string(const std::vector<std::string>& running_settings)>;
+
+  /// Schedules with `options`.
+  explicit trial_scheduler(parallel_options options) : options_(options) {}
+
+  /// The options it schedules with.
+  const parallel_options& options() const { return options_; }
+
+  /// Picks `servo_uid`'s next trial in `transaction` (whose `trials()` are `recorded`), and records
+  /// the choice there: the trial becomes `servo_uid`'s with a fresh lease.
+  trial_assignment next(study_transaction& transaction, std::string_view servo_uid,
+                        const std::vector<trial_record>& recorded, const ask_function& ask, double now) const {
+    trial_assignment answer;
+    if (static_cast<std::int64_t>(recorded.size()) >= options_.budget) {
+      answer.what = trial_assignment::kind::budget_spent;
+      return answer;
+    }
+    const auto running = transaction.pending();
+    // Its own trial first: a servo that restarted (HELLO) picks up where it was.
+    for (const auto& trial : running) {
+      if (trial.servo_uid == servo_uid) return run(transaction, trial, servo_uid, false, now);
+    }
+    for (const auto& trial : running) {
+      if (trial.lease_expires <= now) return run(transaction, trial, servo_uid, true, now);
+    }
+    const auto running_count = static_cast<std::int64_t>(running.size());
+    if (static_cast<std::int64_t>(recorded.size()) + running_count >= options_.budget ||
+        (options_.parallel && running_count >= *options_.parallel)) {
+      answer.what = trial_assignment::kind::wait;
+      double soonest = options_.trial_timeout;
+      for (const auto& trial : running) soonest = std::min(soonest, trial.lease_expires - now);
+      // Often enough that a freed slot is taken soon; a lease's end is met within a second.
+      answer.wait_seconds = std::clamp(std::ceil(soonest), 1.0, 5.0);
+      return answer;
+    }
+    std::int64_t last_number = 0;
+    std::vector<std::string> running_settings;
+    for (const auto& trial : recorded) last_number = std::max(last_number, trial.number);
+    for (const auto& trial : running) {
+      last_number = std::max(last_number, trial.number);
+      running_settings.push_back(trial.settings_json);
+    }
+    pending_trial_record fresh;
+    fresh.number = last_number + 1;
+    fresh.settings_json = ask(running_settings);
+    fresh.started = now;
+    return run(transaction, fresh, servo_uid, false, now);
+  }
+
+  /// A sign of life from `servo_uid` about trial `number` (an event of its adjust or measure):
+  /// its lease starts again, once half of it has passed (so that a stream of progress events
+  /// writes little). Nothing happens when the trial is no longer that servo's.
+  void renew(study_transaction& transaction, std::int64_t number, std::string_view servo_uid, double now) const {
+    for (auto trial : transaction.pending()) {
+      if (trial.number != number || trial.servo_uid != servo_uid) continue;
+      if (trial.lease_expires - now > options_.trial_timeout / 2) continue;
+      trial.lease_expires = now + options_.trial_timeout;
+      transaction.save_pending(trial, now);
+    }
+  }
+
+  /// Records a finished trial. False, changing nothing, when it was recorded already (a late
+  /// result of a trial given to another servo, or a repeated request) or lies beyond the budget.
+  bool record(study_transaction& transaction, const trial_record& trial) const {
+    if (trial.number < 1 || trial.number > options_.budget) return false;
+    return transaction.record(trial);
+  }
+
+ private:
+  trial_assignment run(study_transaction& transaction, pending_trial_record trial, std::string_view servo_uid,
+                       bool taken_over, double now) const {
+    if (taken_over) trial.started = now;   // the report shows when this servo began it
+    trial.servo_uid = std::string(servo_uid);
+    trial.lease_expires = now + options_.trial_timeout;
+    transaction.save_pending(trial, now);
+    trial_assignment answer;
+    answer.what = trial_assignment::kind::run;
+    answer.trial = std::move(trial);
+    answer.taken_over = taken_over;
+    return answer;
+  }
+
+  parallel_options options_;
 };
-}  // namespace servokit
+
+}  // namespace servokit::backend
+// ===== end servokit/backend/trial_scheduler.hpp =====
 
 namespace servokit::backend {
 
@@ -9238,6 +10634,11 @@ struct session_options {
   std::uint64_t seed = 1;                    ///< the optimizer's seed (config or `--seed`)
   std::optional<std::filesystem::path> report_directory;  ///< `--report DIR`: where the report goes
   int sleep_seconds = 120;                   ///< the SLEEP duration once there is nothing to do
+  std::optional<std::int64_t> parallel;      ///< `optimization.parallel`: trials at once at most
+  double trial_timeout = default_trial_timeout;  ///< `optimization.trial_timeout`, in seconds
+  /// Who draws the plot off the request path; a server shares one among its sessions. None: the
+  /// session starts its own when it first needs it.
+  std::shared_ptr<plot_worker> plotter;
 };
 
 /// What a session tells whoever shows progress (all optional; called with the session's lock held,
@@ -9249,37 +10650,18 @@ struct session_listener {
   std::function<void(double percent, std::string_view message)> progress;
   /// A trial was recorded; `best` is the best so far.
   std::function<void(const trial_record& trial, const best_summary& best)> trial_finished;
+  /// Something went wrong that does not stop the study (a report file that cannot be written).
+  std::function<void(std::string_view warning)> warning;
 };
 
-/// Event names of the protocol.
-namespace events {
-inline constexpr std::string_view hello = "HELLO";
-inline constexpr std::string_view whats_next = "WHATS_NEXT";
-inline constexpr std::string_view description = "DESCRIPTION";
-inline constexpr std::string_view adjustment = "ADJUSTMENT";
-inline constexpr std::string_view measurement = "MEASUREMENT";
-inline constexpr std::string_view goodbye = "GOODBYE";
-}  // namespace events
-
-/// Whether `name` is an event of the protocol.
-inline bool known_event(std::string_view name) {
-  for (auto known : {events::hello, events::whats_next, events::description, events::adjustment, events::measurement,
-                     events::goodbye}) {
-    if (name == known) return true;
-  }
-  return false;
-}
-
-/// A reply without a command: `{"status": "ok"}`, `{"status": "invalid", "reason": "..."}`.
-inline std::string status_reply(std::string_view status, std::string_view reason) {
-  std::string text;
-  json::writer out(text);
-  out.begin_object();
-  out.key("status"), out.string(status);
-  if (!reason.empty()) out.key("reason"), out.string(reason);
-  out.end_object();
-  return text;
-}
+/// The study could not be written now (SQLITE_BUSY after the busy timeout, a full disk, an
+/// unwritable file): nothing was recorded and the conversation kept its phase, so the same event
+/// may be sent again later. The server answers 503 with Retry-After; `local_transport` a
+/// retryable transport error.
+class retry_later : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 /// The objective and its constraints as one line: what a study records and compares.
 inline std::string describe_objective(const optimize::objective& objective) {
@@ -9334,134 +10716,566 @@ inline std::vector<std::string> describe_setting_changes(const application& stor
   return changes;
 }
 
-/// The backend's side of the conversation with one agent about one application.
-///
-/// `handle` takes one event and returns the reply body (JSON text). It never throws for anything
-/// an agent sends: bad params are answered `invalid`, events out of order `unexpected-event`. A
-/// study that cannot be used (its settings or objective changed, the file is not writable) ends
-/// the session with `failure()` set; the server then answers SLEEP with the reason.
-class session {
+/// A trial that was asked for and has no result yet.
+struct pending_trial {
+  std::int64_t number = 0;      ///< the number it will be recorded under
+  std::string settings_json;    ///< the configuration, as the study stores it
+  double started = 0;           ///< Unix time of its (latest) adjust
+  std::string servo_uid;        ///< the servo that runs it
+};
+
+/// Unix time in seconds, as the study records it.
+inline double unix_now() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+/// The bookkeeping of one application's trials: study, optimizer, report.
+class trial_book {
  public:
-  /// Opens (or resumes) `app_id`'s study in `study`. Throws `optimize::error` for a bad objective,
-  /// and `study_mismatch`-style errors as `std::runtime_error` when the stored study was made for
-  /// another objective or seed: refused before anything runs.
-  session(session_options options, study_database& study, session_listener listener = {})
-      : options_(std::move(options)), objective_(options_.config), study_(study), listener_(std::move(listener)) {
-    std::random_device entropy;
-    uid_prefix_ = to_hex(entropy()) + to_hex(entropy()).substr(0, 4);
+  /// Opens (or resumes) `options.app_id`'s study in `study`. Throws `optimize::error` for a bad
+  /// objective, and `std::runtime_error` when the stored study was made for another objective or
+  /// seed: refused before anything runs.
+  trial_book(const session_options& options, study_store& study, const session_listener& listener)
+      : options_(options), objective_(options.config), study_(study), listener_(listener),
+        scheduler_(parallel_options{options.budget, options.parallel, options.trial_timeout}) {
     if (auto stored = study_.identity(options_.app_id)) {
       const std::string wanted = describe_objective(objective_);
       if (stored->objective != wanted) {
-        throw std::runtime_error(study_.file() + ": the study of \"" + options_.app_id + "\" was made for objective \"" +
+        throw std::runtime_error(study_.location() + ": the study of \"" + options_.app_id + "\" was made for objective \"" +
                                  stored->objective + "\", the config now says \"" + wanted +
                                  "\"; use another --study file (or delete this one) to start a new study");
       }
       if (stored->seed != options_.seed) {
-        throw std::runtime_error(study_.file() + ": the study of \"" + options_.app_id + "\" was made with seed " +
+        throw std::runtime_error(study_.location() + ": the study of \"" + options_.app_id + "\" was made with seed " +
                                  std::to_string(stored->seed) + ", now " + std::to_string(options_.seed) +
                                  "; use another --study file (or delete this one) to start a new study");
       }
       identity_ = std::move(stored);
     }
-    if (options_.report_directory) report_.emplace(*options_.report_directory);
-  }
-
-  /// Handles one event; returns the reply body. `cmd_uid` is the command the agent says the event
-  /// belongs to (empty when it does not say: the original agent never did).
-  std::string handle(std::string_view event, std::string_view param_json, std::string_view cmd_uid = {}) {
-    std::lock_guard lock(mutex_);
-    try {
-      return dispatch(event, param_json, cmd_uid);
-    } catch (const std::exception& failure) {
-      // The study or the report could not be written: nothing can go on safely.
-      fail(failure.what());
-      return status_reply("ok", "");
+    if (options_.report_directory) {
+      try {
+        report_.emplace(*options_.report_directory);
+      } catch (const std::exception& failure) {
+        warn(std::string(failure.what()) + "; the study goes on without a report");
+      }
     }
   }
 
-  /// Asks the session to stop: running drivers are cancelled at their next progress event, and
-  /// no new command is given.
-  void request_stop(std::string reason) {
-    std::lock_guard lock(mutex_);
-    stop_reason_ = std::move(reason);
+  /// Works in `transaction` (holding the app's lock) until `detach()`: catches up with the trials
+  /// recorded meanwhile (by another servo's request, or another replica) and tells them to the
+  /// optimizer, in the order of their numbers.
+  void attach(study_transaction& transaction) {
+    transaction_ = &transaction;
+    synced_ = false;   // caught up at first need: a progress event reads no trials
+  }
+  /// Ends the work in the transaction given to `attach`. `committed` false (it rolled back) makes
+  /// the book forget what it learnt in it: the next `attach` starts again from the study.
+  void detach(bool committed) {
+    transaction_ = nullptr;
+    synced_ = false;
+    if (!committed) {
+      optimizer_.reset();
+      told_.clear();
+      trials_.clear();
+    }
   }
 
-  /// Whether the optimization is over: the budget spent and the best configuration applied, or
-  /// the session failed, or a stop was requested and nothing runs.
-  bool finished() const {
-    std::lock_guard lock(mutex_);
-    return phase_ == phase::finished;
+  /// Checks a description against the study and the objective; starts the study (or the
+  /// optimizer of a resumed one) when it fits. Returns the reason when it is refused.
+  std::optional<std::string> describe(const application& described, const metric_descriptors& metrics) {
+    try {
+      validate_descriptor(described);
+    } catch (const std::exception& failure) {
+      return std::string("the adjust driver's descriptor is not valid: ") + failure.what();
+    }
+    try {
+      objective_.check_metrics(metrics);
+    } catch (const std::exception& failure) {
+      return std::string(failure.what());
+    }
+    std::string descriptor_json;
+    json::writer(descriptor_json).value(application_descriptor{described});
+    sync();   // another replica may have made the study meanwhile
+    if (!identity_) {
+      study_identity created{descriptor_json, describe_objective(objective_), options_.seed};
+      transaction().create(created, options_.budget, json::to_json(options_.config), unix_now());
+      identity_ = std::move(created);
+    } else {
+      const auto stored = json::read<application_descriptor>(identity_->descriptor_json);
+      const auto changes = describe_setting_changes(stored.application, described);
+      if (!changes.empty()) {
+        std::string list;
+        for (const auto& change : changes) list += (list.empty() ? "" : "; ") + change;
+        return study_.location() + ": the study of \"" + options_.app_id + "\" was made for other settings (" + list +
+               "); use another --study file (or delete this one) to start a new study";
+      }
+    }
+    if (!optimizer_) start_optimizer();
+    return std::nullopt;
   }
-  /// Why the session could not go on (refused description, changed study, unwritable file).
-  std::optional<std::string> failure() const {
-    std::lock_guard lock(mutex_);
-    return failure_;
+
+  /// Marks the study failed with `reason` (a refused description), for whoever lists studies.
+  void mark_failed(const std::string& reason) {
+    if (transaction().summary()) transaction().mark_failed(reason, unix_now());
   }
+  /// Marks a failed study running again (a description was accepted).
+  void mark_running() {
+    const auto summary = transaction().summary();
+    if (summary && summary->state == study_states::failed) transaction().mark_running(unix_now());
+  }
+
+  /// Whether every trial of the budget is recorded.
+  bool budget_spent() const { return static_cast<std::int64_t>(trials_.size()) >= options_.budget; }
+
+  /// What `servo_uid` runs next: its own trial again, a vanished servo's, a new configuration
+  /// (asked with the running ones pending, so that each servo gets another), or nothing for now.
+  trial_assignment next_trial(std::string_view servo_uid) {
+    const auto ask = [&](const std::vector<std::string>& running_settings) {
+      std::vector<optimize::configuration> running;
+      for (const auto& settings : running_settings) running.push_back(json::read<optimize::configuration>(settings));
+      return settings_text(optimizer_->ask(running));
+    };
+    sync();
+    return scheduler_.next(transaction(), servo_uid, trials_, ask, unix_now());
+  }
+
+  /// A sign of life from the servo that runs `trial`: its lease starts again.
+  void renew(const pending_trial& trial) { scheduler_.renew(transaction(), trial.number, trial.servo_uid, unix_now()); }
+
+  /// Records a trial that has no measurement (its adjust or measure failed, or was rejected).
+  /// False when it was recorded already (a late result of a trial another servo ran).
+  bool record_failure(const pending_trial& trial, optimize::trial_status status, std::string reason) {
+    return record(trial, status, "{}", std::nullopt, std::move(reason));
+  }
+
+  /// Records a measurement: the objective evaluated on the reported metrics. False when it was
+  /// recorded already.
+  bool record_measurement(const pending_trial& trial, const ordered_map<metric_value>& metrics) {
+    ordered_map<double> values;
+    ordered_map<scalar> reported;
+    for (const auto& [name, metric] : metrics) {
+      if (!metric.value) continue;
+      reported.insert_or_assign(name, *metric.value);
+      if (auto number = numeric_value(*metric.value)) {
+        values.insert_or_assign(name, *number);
+      } else if (const auto* text = std::get_if<std::string>(&*metric.value)) {
+        // Drivers in other languages print numbers as strings now and then ("12.5").
+        char* end = nullptr;
+        const double parsed = std::strtod(text->c_str(), &end);
+        if (!text->empty() && end == text->c_str() + text->size()) values.insert_or_assign(name, parsed);
+      }
+    }
+    std::string metrics_json;
+    json::writer(metrics_json).value(reported);
+    const auto evaluation = objective_.evaluate(values);
+    return record(trial, evaluation.status, metrics_json, evaluation.value, evaluation.reason);
+  }
+
+  /// The configuration the study ends with: the optimizer's best, else the baseline.
+  std::string final_settings() const {
+    const best_summary best = best_by_optimizer();
+    return best.settings_json != "null" ? best.settings_json : trials_.front().settings_json;
+  }
+
+  /// Records that the application was left in `settings_json`, and completes the report: the
+  /// tables now, the plot queued to be drawn off the request path. Once per study: each servo of
+  /// the app ends with this adjust.
+  void finish(const std::string& settings_json) {
+    sync();
+    const auto summary = transaction().summary();
+    if (summary && summary->state == study_states::finished) return;
+    transaction().mark_finished(settings_json, unix_now());
+    if (!report_) return;
+    const best_summary best = best_by_optimizer();
+    const bool prepared = report_step([&] {
+      report_->write_tables(trials_, best);
+      report_->prepare_plot(trials_, best, options_.app_id + ": " + describe_objective(objective_));
+    });
+    if (!prepared) {
+      plot_->done("the plot was skipped: its data could not be written");
+      return;
+    }
+    if (!options_.plotter && !own_plotter_) own_plotter_ = std::make_shared<plot_worker>();
+    (options_.plotter ? options_.plotter : own_plotter_)->submit(report_->directory(), plot_);
+  }
+
+  /// Where the plot stands (none until the study finished with a report).
+  const plot_status& plot() const { return *plot_; }
+
+  /// What went wrong without stopping the study, each once, oldest first (at most 20).
+  const std::vector<std::string>& warnings() const { return warnings_; }
 
   /// The study's trials, in order.
-  std::vector<trial_record> trials() const {
-    std::lock_guard lock(mutex_);
-    return trials_;
-  }
-  /// The best configuration so far as the optimizer judges it (weighing noise), and the baseline.
-  best_summary best() const {
-    std::lock_guard lock(mutex_);
-    return best_locked();
-  }
-  /// The trials the study may hold.
-  std::int64_t budget() const { return options_.budget; }
-  /// The report's directory, when there is one.
-  std::optional<std::filesystem::path> report_directory() const { return options_.report_directory; }
-  /// The note when the plot was skipped (set once the session finished with a report).
-  std::optional<std::string> plot_note() const {
-    std::lock_guard lock(mutex_);
-    return plot_note_;
-  }
-  /// Why the last adjust to the best configuration did not succeed, when it did not.
-  std::optional<std::string> final_adjust_problem() const {
-    std::lock_guard lock(mutex_);
-    return final_adjust_problem_;
-  }
-  /// The app's name.
-  const std::string& app_id() const { return options_.app_id; }
+  const std::vector<trial_record>& trials() const { return trials_; }
 
- private:
-  enum class phase { start, describing, adjusting, adjusted, measuring, final_adjusting, finished };
+  /// The trial with the best measured objective so far.
+  best_summary best_measured() const {
+    best_summary summary = baseline_summary();
+    for (const auto& trial : trials_) {
+      if (trial.status != "ok" || !trial.objective) continue;
+      if (!summary.objective || (summary.maximize ? *trial.objective > *summary.objective : *trial.objective < *summary.objective)) {
+        summary.objective = trial.objective;
+        summary.settings_json = trial.settings_json;
+        summary.trial = trial.number;
+      }
+    }
+    return summary;
+  }
 
-  static std::string to_hex(std::uint32_t value) {
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string text(8, '0');
-    for (int i = 7; i >= 0; --i, value >>= 4) text[static_cast<std::size_t>(i)] = digits[value & 0xF];
+  /// The optimizer's choice of the best configuration (noise-aware: not a lucky draw).
+  best_summary best_by_optimizer() const {
+    best_summary summary = baseline_summary();
+    if (optimizer_) {
+      if (const auto found = optimizer_->best()) {
+        summary.settings_json = settings_text(found->settings);
+        summary.objective = found->value;
+        summary.trial = static_cast<std::int64_t>(found->trial) + 1;
+      }
+    }
+    return summary;
+  }
+
+  /// `{"metrics": [what the objective reads], "control": <optimization.control>}`.
+  std::string measure_param() const {
+    std::string text;
+    json::writer out(text);
+    out.begin_object();
+    out.key("metrics"), out.value(objective_.metrics());
+    out.key("control"), out.raw(options_.config.control ? options_.config.control->text() : std::string("{}"));
+    out.end_object();
     return text;
   }
 
-  static double now() {
-    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+ private:
+  best_summary baseline_summary() const {
+    best_summary summary;
+    summary.maximize = objective_.maximize();
+    if (!trials_.empty() && trials_.front().status == "ok") summary.baseline = trials_.front().objective;
+    return summary;
   }
 
-  /// The event the session waits for in its current phase.
-  std::string_view expected_event() const {
-    switch (phase_) {
-      case phase::describing: return events::description;
-      case phase::adjusting:
-      case phase::final_adjusting: return events::adjustment;
-      case phase::measuring: return events::measurement;
-      default: return events::whats_next;
+  static std::string settings_text(const optimize::configuration& configuration) {
+    std::string text;
+    json::writer(text).value(configuration);
+    return text;
+  }
+
+  study_transaction& transaction() const {
+    if (!transaction_) throw store_error("the trial book of \"" + options_.app_id + "\" was used outside a transaction");
+    return *transaction_;
+  }
+
+  /// Catches up, once per transaction, with the study as it is: its identity (made by another
+  /// replica, perhaps), and the trials recorded since (told to the optimizer by number).
+  void sync() {
+    if (synced_) return;
+    synced_ = true;
+    if (!identity_) identity_ = transaction().identity();
+    if (!identity_) return;
+    if (!optimizer_) {
+      start_optimizer();
+    } else {
+      catch_up(transaction().trials());
     }
   }
 
-  std::string unexpected(std::string_view event) const {
-    return status_reply("unexpected-event",
-                        "Out of order event \"" + std::string(event) + "\", expected \"" + std::string(expected_event()) +
-                            "\"; ignoring");
+  /// Tells the optimizer the trials of `recorded` it has not heard of, and keeps them all.
+  void catch_up(std::vector<trial_record> recorded) {
+    for (const auto& trial : recorded) {
+      if (told_.contains(trial.number)) continue;
+      const auto status = optimize::trial_status_from_string(trial.status).value_or(optimize::trial_status::failed);
+      optimizer_->tell(json::read<optimize::configuration>(trial.settings_json), status, trial.objective);
+      told_.insert(trial.number);
+    }
+    trials_ = std::move(recorded);
   }
 
-  std::string dispatch(std::string_view event, std::string_view param_json, std::string_view cmd_uid) {
+  /// Builds the optimizer for the study's own descriptor (its baseline is the application as it
+  /// was first described, not as the last trial left it) and replays every stored trial.
+  void start_optimizer() {
+    const auto stored = json::read<application_descriptor>(identity_->descriptor_json);
+    optimizer_.emplace(stored.application, objective_, options_.seed);
+    told_.clear();
+    catch_up(transaction().trials());
+    if (report_) {
+      jsonl_whole_ = report_step([&] { report_->restart(trials_); });
+      if (!trials_.empty()) report_step([&] { report_->write_tables(trials_, best_measured()); });
+    }
+  }
+
+  /// Runs a step of the report; a failure is a warning: the study is the truth, the report is
+  /// for people. Returns whether the step succeeded.
+  template <class Step>
+  bool report_step(Step&& step) {
+    try {
+      step();
+      return true;
+    } catch (const std::exception& failure) {
+      warn(std::string("the report: ") + failure.what());
+      return false;
+    }
+  }
+
+  void warn(std::string warning) {
+    if (std::find(warnings_.begin(), warnings_.end(), warning) != warnings_.end()) return;
+    if (listener_.warning) listener_.warning(warning);
+    if (warnings_.size() < 20) warnings_.push_back(std::move(warning));
+  }
+
+  bool record(const pending_trial& pending, optimize::trial_status status, std::string metrics_json,
+              std::optional<double> value, std::string reason) {
+    trial_record trial;
+    trial.number = pending.number;
+    trial.settings_json = pending.settings_json;
+    trial.metrics_json = std::move(metrics_json);
+    // An infeasible trial keeps the objective's value when it had one (only a constraint broke):
+    // the optimizer learns from it, and best() never picks it.
+    trial.objective = status == optimize::trial_status::ok || status == optimize::trial_status::infeasible ? value : std::nullopt;
+    trial.status = std::string(optimize::to_string(status));
+    trial.reason = status == optimize::trial_status::ok ? std::string() : std::move(reason);
+    trial.started = pending.started;
+    trial.finished = unix_now();
+    trial.servo_uid = pending.servo_uid;
+    sync();
+    // The study first: it is the truth a resumed run starts from. The optimizer hears of the trial
+    // in the same transaction; should it roll back, `detach` makes the book start again from the
+    // study, so the two never disagree.
+    if (!scheduler_.record(transaction(), trial)) return false;
+    optimizer_->tell(json::read<optimize::configuration>(trial.settings_json), status, trial.objective);
+    told_.insert(trial.number);
+    trials_.insert(std::upper_bound(trials_.begin(), trials_.end(), trial,
+                                    [](const trial_record& a, const trial_record& b) { return a.number < b.number; }),
+                   trial);
+    // The best measured so far, for the progress line and the running best.json: the optimizer's
+    // own choice (which weighs noise) fits its model again, so it is asked once, at the end.
+    const best_summary best = best_measured();
+    if (report_) {
+      // trials.jsonl is appended to; after a failed append it is rewritten whole, so that a
+      // report that could not be written for a while is complete again once it can.
+      jsonl_whole_ = report_step([&] { jsonl_whole_ ? report_->append(trial) : report_->restart(trials_); });
+      report_step([&] { report_->write_tables(trials_, best); });
+    }
+    if (listener_.trial_finished) listener_.trial_finished(trial, best);
+    return true;
+  }
+
+  const session_options& options_;
+  optimize::objective objective_;
+  study_store& study_;
+  const session_listener& listener_;
+  trial_scheduler scheduler_;
+  study_transaction* transaction_ = nullptr;
+  bool synced_ = false;   // caught up with the study in this transaction
+  std::set<std::int64_t> told_;   // the numbers of the trials the optimizer heard of
+  std::optional<report_writer> report_;
+  std::optional<study_identity> identity_;
+  std::optional<optimize::optimizer> optimizer_;
+  std::vector<trial_record> trials_;
+  std::vector<std::string> warnings_;
+  bool jsonl_whole_ = true;   // trials.jsonl holds every trial: the next one may be appended
+  std::shared_ptr<plot_status> plot_ = std::make_shared<plot_status>();
+  std::shared_ptr<plot_worker> own_plotter_;   // last, so destroyed first: its queued plot drawn
+};
+
+}  // namespace servokit::backend
+// ===== end servokit/backend/trial_book.hpp =====
+
+namespace servokit::backend {
+
+/// The `descriptor` of a DESCRIPTION event.
+struct description_descriptor {
+  struct measurement_part {
+    BOOST_HANA_DEFINE_STRUCT(measurement_part,
+      (metric_descriptors, metrics));
+  };
+  BOOST_HANA_DEFINE_STRUCT(description_descriptor,
+    (::servokit::application, application),
+    (std::optional<measurement_part>, measurement));
+};
+
+/// A servo's conversation between two events, as the study store keeps it (`servo_record`).
+struct conversation_state {
+  BOOST_HANA_DEFINE_STRUCT(conversation_state,
+    (std::string, phase),                               ///< start, describing, adjusting, ...
+    (bool, described),                                  ///< its drivers' description was accepted
+    (bool, retry_description),                          ///< the failure is a refused description
+    (std::optional<std::string>, failure),              ///< why it cannot go on
+    (std::optional<std::int64_t>, trial),               ///< the number of the trial it runs
+    (std::string, trial_settings),                      ///< that trial's configuration
+    (double, trial_started),                            ///< when that trial began
+    (std::int64_t, commands_issued),                    ///< commands given to it so far
+    (std::string, outstanding_uid),                     ///< the command it is running
+    (std::string, last_completed_uid),                  ///< the command it last finished
+    (std::string, last_command),                        ///< the command it is running (name)
+    (std::string, last_command_param),                  ///< ... and its param (JSON)
+    (std::string, final_settings),                      ///< the best configuration applied at the end
+    (std::optional<std::string>, final_adjust_problem), ///< why that adjust did not succeed
+    (double, renew_after));                             ///< when its trial's lease is next renewed
+};
+
+/// The param of a DESCRIPTION, ADJUSTMENT or MEASUREMENT result: success or failure.
+struct result_param {
+  BOOST_HANA_DEFINE_STRUCT(result_param,
+    (std::optional<std::string>, status),
+    (std::optional<std::string>, message),
+    (std::optional<std::string>, reason),
+    (std::optional<description_descriptor>, descriptor),
+    (std::optional<ordered_map<metric_value>>, metrics));
+};
+
+}  // namespace servokit::backend
+
+namespace servokit {
+template <>
+struct meta<backend::description_descriptor::measurement_part> {
+  static constexpr bool ignore_unknown_keys = true;
+};
+template <>
+struct meta<backend::description_descriptor> {
+  static constexpr bool ignore_unknown_keys = true;   // "optimization": {"perf": ...}
+};
+template <>
+struct meta<backend::conversation_state> {
+  static constexpr bool ignore_unknown_keys = true;   // a state kept by a newer replica
+};
+template <>
+struct meta<backend::result_param> {
+  static constexpr bool ignore_unknown_keys = true;   // "state", "annotations", "cmd_uid", ...
+};
+}  // namespace servokit
+
+namespace servokit::backend {
+
+/// Event names of the protocol.
+namespace events {
+inline constexpr std::string_view hello = "HELLO";
+inline constexpr std::string_view whats_next = "WHATS_NEXT";
+inline constexpr std::string_view description = "DESCRIPTION";
+inline constexpr std::string_view adjustment = "ADJUSTMENT";
+inline constexpr std::string_view measurement = "MEASUREMENT";
+inline constexpr std::string_view goodbye = "GOODBYE";
+}  // namespace events
+
+/// Whether `name` is an event of the protocol.
+inline bool known_event(std::string_view name) {
+  for (auto known : {events::hello, events::whats_next, events::description, events::adjustment, events::measurement,
+                     events::goodbye}) {
+    if (name == known) return true;
+  }
+  return false;
+}
+
+/// A reply without a command: `{"status": "ok"}`, `{"status": "invalid", "reason": "..."}`.
+inline std::string status_reply(std::string_view status, std::string_view reason) {
+  std::string text;
+  json::writer out(text);
+  out.begin_object();
+  out.key("status"), out.string(status);
+  if (!reason.empty()) out.key("reason"), out.string(reason);
+  out.end_object();
+  return text;
+}
+
+/// `{"state": {"application": {"components": {c: {"settings": {s: {"value": v}}}}}}, "control": {}}`.
+inline std::string adjust_param(const std::string& settings_json) {
+  const auto values = json::read<settings_table>(settings_json);
+  std::string text;
+  json::writer out(text);
+  out.begin_object();
+  out.key("state"), out.begin_object();
+  out.key("application"), out.begin_object();
+  out.key("components"), out.begin_object();
+  for (const auto& [component, settings] : values) {
+    out.key(component), out.begin_object();
+    out.key("settings"), out.begin_object();
+    for (const auto& [name, value] : settings) {
+      out.key(name), out.begin_object();
+      out.key("value"), out.value(value);
+      out.end_object();
+    }
+    out.end_object();
+    out.end_object();
+  }
+  out.end_object();
+  out.end_object();
+  out.end_object();
+  out.key("control"), out.raw("{}");
+  out.end_object();
+  return text;
+}
+
+/// Whether `event` is a progress report of a running driver (`{"progress": ...}`).
+inline bool is_progress_event(std::string_view event, std::string_view param_json) {
+  if (event != events::adjustment && event != events::measurement) return false;
+  simdjson::dom::parser parser;
+  simdjson::dom::element param;
+  if (parser.parse(param_json.data(), param_json.size(), true).get(param)) return false;
+  return param.is_object() && !param["progress"].error();
+}
+
+/// A prefix for command uids unique to this process: with the per-servo count of commands, no two
+/// commands of a study share a uid, whichever replica issued them.
+inline std::string random_uid_prefix() {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::random_device entropy;
+  std::string text;
+  for (int word = 0; word < 2; ++word) {
+    std::uint32_t value = entropy();
+    for (int i = 0; i < (word == 0 ? 8 : 4); ++i, value >>= 4) text += digits[value & 0xF];
+  }
+  return text;
+}
+
+/// The protocol state machine of one servo's conversation about one application, over the
+/// application's trial book (attached to the request's transaction). Made for one event from the
+/// servo's stored state; `state()` is what to store after it.
+class conversation {
+ public:
+  /// Leads `servo_uid`'s conversation for `options.app_id` over `book`, reporting to `listener`,
+  /// from its stored `state` (none: a servo never seen). Commands get uids starting `uid_prefix`;
+  /// `stop_reason` (when set) stops it.
+  conversation(const session_options& options, trial_book& book, const session_listener& listener,
+               std::string servo_uid, std::string uid_prefix, const std::optional<std::string>& stop_reason,
+               const std::optional<conversation_state>& state = std::nullopt)
+      : options_(options), book_(book), listener_(listener), servo_uid_(std::move(servo_uid)),
+        uid_prefix_(std::move(uid_prefix)), stop_reason_(stop_reason) {
+    if (state) restore(*state);
+  }
+
+  /// The state to keep until the servo's next event.
+  conversation_state state() const {
+    conversation_state kept{};   // value-initialized: no member left indeterminate
+    kept.phase = std::string(phase_names[static_cast<std::size_t>(phase_)]);
+    kept.described = described_;
+    kept.retry_description = retry_description_;
+    kept.failure = failure_;
+    if (pending_) {
+      kept.trial = pending_->number;
+      kept.trial_settings = pending_->settings_json;
+      kept.trial_started = pending_->started;
+    }
+    kept.commands_issued = static_cast<std::int64_t>(commands_issued_);
+    kept.outstanding_uid = outstanding_uid_;
+    kept.last_completed_uid = last_completed_uid_;
+    kept.last_command = last_command_;
+    kept.last_command_param = last_command_param_;
+    kept.final_settings = final_settings_json_;
+    kept.final_adjust_problem = final_adjust_problem_;
+    kept.renew_after = renew_after_;
+    return kept;
+  }
+
+  /// Handles one event; returns the reply body. Throws `retry_later` when the study could not be
+  /// written (the phase is kept: the same event may come again), `study_conflict` when another
+  /// agent records into the same study.
+  std::string handle(std::string_view event, std::string_view param_json, std::string_view cmd_uid) {
     if (event == events::hello) {
-      // A (re)started agent: whatever command was out is lost; the trial in flight is run again.
+      // A (re)started agent: whatever command was out is lost; the trial in flight is run again
+      // (it is still this servo's in the study, until its lease runs out).
       // A description that was refused is asked for again: the drivers may have been fixed.
       if (phase_ != phase::finished || (failure_ && retry_description_)) phase_ = phase::start, failure_.reset();
       described_ = false;
+      pending_.reset();
       return status_reply("ok", "");
     }
     if (event == events::goodbye) {
@@ -9490,16 +11304,87 @@ class session {
                                                   outstanding_uid_ + "\"; ignoring");
     }
     result_param result;
+    std::string reply;
     try {
       json::read(param_json, result);
     } catch (const std::exception& failure) {
-      return status_reply("invalid", std::string(event) + ": " + failure.what());
+      // Answering "invalid" and keeping the phase would give the same command again, and the
+      // agent would run it again, forever: the result is taken for what it says, a failure.
+      reply = malformed(event, std::string(event) + ": the result could not be read: " + failure.what());
     }
+    if (reply.empty()) {
+      reply = event == events::description     ? description(result)
+              : phase_ == phase::final_adjusting ? final_adjustment(result)
+              : event == events::adjustment      ? adjustment(result)
+                                                 : measurement(result);
+    }
+    // Only now: a result that could not be recorded (retry_later) is taken when it comes again.
     last_completed_uid_ = outstanding_uid_;
-    if (event == events::description) return description(result);
-    if (phase_ == phase::final_adjusting) return final_adjustment(result);
-    if (event == events::adjustment) return adjustment(result);
-    return measurement(result);
+    return reply;
+  }
+
+  /// Whether `event` needs neither the trial book nor a change of state: a WHATS_NEXT while a
+  /// command is out (its reply was lost, the agent asks again) or once the conversation is over.
+  /// Such an event is answered without the app's lock, so a locked study does not delay it.
+  /// So is a progress report while the trial's lease needs no renewal yet.
+  bool answers_from_state(std::string_view event, std::string_view param_json) const {
+    if (event == events::whats_next) return phase_ != phase::start && phase_ != phase::adjusted;
+    return (phase_ == phase::adjusting || phase_ == phase::measuring) && unix_now() < renew_after_ &&
+           is_progress_event(event, param_json);
+  }
+
+  /// Whether the conversation is over (budget spent and best applied, failed, or stopped).
+  bool finished() const { return phase_ == phase::finished; }
+  /// Why the session could not go on (refused description, changed study, unwritable file).
+  const std::optional<std::string>& failure() const { return failure_; }
+  /// Why the last adjust to the best configuration did not succeed, when it did not.
+  const std::optional<std::string>& final_adjust_problem() const { return final_adjust_problem_; }
+
+  /// Ends the conversation with `reason`: the agent is told to sleep, with it.
+  void fail(std::string reason) {
+    failure_ = std::move(reason);
+    retry_description_ = false;
+    phase_ = phase::finished;
+  }
+
+ private:
+  enum class phase { start, describing, adjusting, adjusted, measuring, final_adjusting, finished };
+  static constexpr std::string_view phase_names[] = {"start",     "describing",      "adjusting", "adjusted",
+                                                     "measuring", "final_adjusting", "finished"};
+
+  void restore(const conversation_state& state) {
+    for (std::size_t i = 0; i < std::size(phase_names); ++i) {
+      if (state.phase == phase_names[i]) phase_ = static_cast<phase>(i);
+    }
+    described_ = state.described;
+    retry_description_ = state.retry_description;
+    failure_ = state.failure;
+    if (state.trial) pending_ = pending_trial{*state.trial, state.trial_settings, state.trial_started, servo_uid_};
+    commands_issued_ = static_cast<std::uint64_t>(std::max<std::int64_t>(state.commands_issued, 0));
+    outstanding_uid_ = state.outstanding_uid;
+    last_completed_uid_ = state.last_completed_uid;
+    last_command_ = state.last_command;
+    last_command_param_ = state.last_command_param;
+    final_settings_json_ = state.final_settings;
+    final_adjust_problem_ = state.final_adjust_problem;
+    renew_after_ = state.renew_after;
+  }
+
+  /// The event the conversation waits for in its current phase.
+  std::string_view expected_event() const {
+    switch (phase_) {
+      case phase::describing: return events::description;
+      case phase::adjusting:
+      case phase::final_adjusting: return events::adjustment;
+      case phase::measuring: return events::measurement;
+      default: return events::whats_next;
+    }
+  }
+
+  std::string unexpected(std::string_view event) const {
+    return status_reply("unexpected-event",
+                        "Out of order event \"" + std::string(event) + "\", expected \"" + std::string(expected_event()) +
+                            "\"; ignoring");
   }
 
   std::string progress(std::string_view event, simdjson::dom::element param) {
@@ -9507,6 +11392,8 @@ class session {
       return status_reply("invalid", "progress is sent only with ADJUSTMENT and MEASUREMENT");
     }
     if (stop_reason_) return status_reply("cancel", *stop_reason_);
+    // A sign of life: the servo keeps its trial.
+    if (pending_ && (phase_ == phase::adjusting || phase_ == phase::measuring) && unix_now() >= renew_after_) renew();
     double percent = 0;
     if (auto value = param["progress"].get_double(); !value.error()) percent = value.value_unsafe();
     else if (auto whole = param["progress"].get_int64(); !whole.error()) percent = static_cast<double>(whole.value_unsafe());
@@ -9534,13 +11421,13 @@ class session {
     return text;
   }
 
-  std::string sleep_reply(const std::string& reason) const {
+  std::string sleep_reply(const std::string& reason, std::optional<std::int64_t> seconds = std::nullopt) const {
     std::string text;
     json::writer out(text);
     out.begin_object();
     out.key("cmd"), out.string("SLEEP");
     out.key("param"), out.begin_object();
-    out.key("duration"), out.integer(options_.sleep_seconds);
+    out.key("duration"), out.integer(seconds.value_or(options_.sleep_seconds));
     out.key("data"), out.begin_object();
     out.key("reason"), out.string(reason);
     out.end_object();
@@ -9572,21 +11459,28 @@ class session {
     }
     if (phase_ == phase::adjusted) {
       phase_ = phase::measuring;
+      renew();
       if (listener_.phase) listener_.phase(pending_->number, options_.budget, "measuring");
-      return issue("MEASURE", measure_param());
+      return issue("MEASURE", book_.measure_param());
     }
-    if (static_cast<std::int64_t>(trials_.size()) >= options_.budget) {
+    const trial_assignment next = book_.next_trial(servo_uid_);
+    if (next.what == trial_assignment::kind::wait) {
+      // Not "finished" nor "stopped": the agent asks again after the pause.
+      return sleep_reply("waiting for a trial of \"" + options_.app_id +
+                             "\": the trials allowed at once are running (optimization.parallel, or the rest of the budget)",
+                         static_cast<std::int64_t>(next.wait_seconds));
+    }
+    if (next.what == trial_assignment::kind::budget_spent) {
+      pending_.reset();
       phase_ = phase::final_adjusting;
-      const best_summary best = best_locked();
-      final_settings_json_ = best.settings_json != "null" ? best.settings_json : trials_.front().settings_json;
-      if (listener_.phase) listener_.phase(static_cast<std::int64_t>(trials_.size()), options_.budget, "applying the best configuration");
+      final_settings_json_ = book_.final_settings();
+      if (listener_.phase) {
+        listener_.phase(static_cast<std::int64_t>(book_.trials().size()), options_.budget, "applying the best configuration");
+      }
       return issue("ADJUST", adjust_param(final_settings_json_));
     }
-    if (!pending_) {
-      const auto configuration = optimizer_->ask();
-      pending_ = pending_trial{static_cast<std::int64_t>(trials_.size()) + 1, settings_text(configuration), 0};
-    }
-    pending_->started = now();
+    pending_ = pending_trial{next.trial.number, next.trial.settings_json, next.trial.started, servo_uid_};
+    renew_after_ = unix_now() + options_.trial_timeout / 2;   // the lease was just given
     phase_ = phase::adjusting;
     if (listener_.phase) listener_.phase(pending_->number, options_.budget, "adjusting");
     return issue("ADJUST", adjust_param(pending_->settings_json));
@@ -9599,65 +11493,26 @@ class session {
     }
     if (!result.descriptor) return status_reply("invalid", "DESCRIPTION: no \"descriptor\"");
     const description_descriptor& described = *result.descriptor;
-    try {
-      validate_descriptor(described.application);
-    } catch (const std::exception& failure) {
-      return refuse(std::string("the adjust driver's descriptor is not valid: ") + failure.what());
+    if (auto refusal = book_.describe(described.application,
+                                      described.measurement ? described.measurement->metrics : metric_descriptors{})) {
+      return refuse(std::move(*refusal));
     }
-    try {
-      objective_.check_metrics(described.measurement ? described.measurement->metrics : metric_descriptors{});
-    } catch (const std::exception& failure) {
-      return refuse(failure.what());
-    }
-    std::string descriptor_json;
-    json::writer(descriptor_json).value(application_descriptor{described.application});
-    if (!identity_) {
-      identity_ = study_identity{descriptor_json, describe_objective(objective_), options_.seed};
-      study_.create(options_.app_id, *identity_, now());
-    } else {
-      const auto stored = json::read<application_descriptor>(identity_->descriptor_json);
-      const auto changes = describe_setting_changes(stored.application, described.application);
-      if (!changes.empty()) {
-        std::string list;
-        for (const auto& change : changes) list += (list.empty() ? "" : "; ") + change;
-        return refuse(study_.file() + ": the study of \"" + options_.app_id +
-                      "\" was made for other settings (" + list +
-                      "); use another --study file (or delete this one) to start a new study");
-      }
-    }
-    if (!optimizer_) start_optimizer();
+    book_.mark_running();
     described_ = true;
     phase_ = phase::start;
     return status_reply("ok", "");
-  }
-
-  /// Builds the optimizer for the study's own descriptor (its baseline is the application as it
-  /// was first described, not as the last trial left it) and replays every stored trial, so that
-  /// a resumed study asks exactly what the interrupted one would have.
-  void start_optimizer() {
-    const auto stored = json::read<application_descriptor>(identity_->descriptor_json);
-    optimizer_.emplace(stored.application, objective_, options_.seed);
-    trials_ = study_.trials(options_.app_id);
-    for (const auto& trial : trials_) {
-      const auto status = optimize::trial_status_from_string(trial.status).value_or(optimize::trial_status::failed);
-      optimizer_->tell(json::read<optimize::configuration>(trial.settings_json), status, trial.objective);
-    }
-    if (report_) {
-      report_->restart(trials_);
-      if (!trials_.empty()) report_->write_tables(trials_, measured_best_locked());
-    }
   }
 
   std::string adjustment(const result_param& result) {
     const std::string status = result.status.value_or("ok");
     if (status == "ok") {
       phase_ = phase::adjusted;
+      renew();
       return status_reply("ok", "");
     }
     if (cancelled(status)) return abandon_trial();
     const auto trial_status = status == "rejected" ? optimize::trial_status::rejected : optimize::trial_status::failed;
-    record(trial_status, "{}", std::nullopt,
-           "adjust " + status + ": " + result.message.value_or(result.reason.value_or("no message")));
+    record_failure(trial_status, "adjust " + status + ": " + result.message.value_or(result.reason.value_or("no message")));
     return status_reply("ok", "");
   }
 
@@ -9665,28 +11520,12 @@ class session {
     const std::string status = result.status.value_or("ok");
     if (cancelled(status)) return abandon_trial();
     if (status != "ok" || !result.metrics) {
-      record(optimize::trial_status::failed, "{}", std::nullopt,
-             "measure " + status + ": " + result.message.value_or(result.reason.value_or("no metrics")));
+      record_failure(optimize::trial_status::failed,
+                     "measure " + status + ": " + result.message.value_or(result.reason.value_or("no metrics")));
       return status_reply("ok", "");
     }
-    ordered_map<double> values;
-    ordered_map<scalar> reported;
-    for (const auto& [name, metric] : *result.metrics) {
-      if (!metric.value) continue;
-      reported.insert_or_assign(name, *metric.value);
-      if (auto number = numeric_value(*metric.value)) {
-        values.insert_or_assign(name, *number);
-      } else if (const auto* text = std::get_if<std::string>(&*metric.value)) {
-        // Drivers in other languages print numbers as strings now and then ("12.5").
-        char* end = nullptr;
-        const double parsed = std::strtod(text->c_str(), &end);
-        if (!text->empty() && end == text->c_str() + text->size()) values.insert_or_assign(name, parsed);
-      }
-    }
-    std::string metrics_json;
-    json::writer(metrics_json).value(reported);
-    const auto evaluation = objective_.evaluate(values);
-    record(evaluation.status, metrics_json, evaluation.value, evaluation.reason);
+    book_.record_measurement(*pending_, *result.metrics);
+    trial_done();
     return status_reply("ok", "");
   }
 
@@ -9700,9 +11539,29 @@ class session {
       final_adjust_problem_ = "the last adjust to the best configuration " + status + ": " +
                               result.message.value_or(result.reason.value_or("no message"));
     }
-    study_.mark_finished(options_.app_id, final_settings_json_);
-    finish();
+    book_.finish(final_settings_json_);
+    phase_ = phase::finished;
     return status_reply("ok", "");
+  }
+
+  /// A result that does not decode: a refused description (the session ends, saying why), a
+  /// failed trial recorded with the decode error, or a final adjust that did not succeed.
+  std::string malformed(std::string_view event, std::string reason) {
+    if (event == events::description) return refuse(std::move(reason));
+    if (phase_ == phase::final_adjusting) {
+      final_adjust_problem_ = "the last adjust to the best configuration: " + reason;
+      book_.finish(final_settings_json_);
+      phase_ = phase::finished;
+    } else {
+      record_failure(optimize::trial_status::failed, reason);
+    }
+    return status_reply("invalid", reason + "; recorded as a failure");
+  }
+
+  /// Renews the lease of the servo's trial; the next renewal is due when half of it has passed.
+  void renew() {
+    book_.renew(*pending_);
+    renew_after_ = unix_now() + options_.trial_timeout / 2;
   }
 
   static bool cancelled(std::string_view status) {
@@ -9715,146 +11574,27 @@ class session {
     return status_reply("ok", "");
   }
 
-  void record(optimize::trial_status status, std::string metrics_json, std::optional<double> value, std::string reason) {
-    trial_record trial;
-    trial.number = pending_->number;
-    trial.settings_json = pending_->settings_json;
-    trial.metrics_json = std::move(metrics_json);
-    // An infeasible trial keeps the objective's value when it had one (only a constraint broke):
-    // the optimizer learns from it, and best() never picks it.
-    trial.objective = status == optimize::trial_status::ok || status == optimize::trial_status::infeasible ? value : std::nullopt;
-    trial.status = std::string(optimize::to_string(status));
-    trial.reason = status == optimize::trial_status::ok ? std::string() : std::move(reason);
-    trial.started = pending_->started;
-    trial.finished = now();
-    // The study first: it is the truth a resumed run starts from. The optimizer hears of the trial
-    // only once it is durable, so the two never disagree.
-    study_.record(options_.app_id, trial);
-    optimizer_->tell(json::read<optimize::configuration>(trial.settings_json), status, trial.objective);
-    trials_.push_back(trial);
+  void record_failure(optimize::trial_status status, std::string reason) {
+    book_.record_failure(*pending_, status, std::move(reason));
+    trial_done();
+  }
+
+  void trial_done() {
     pending_.reset();
     phase_ = phase::start;
-    // The best measured so far, for the progress line and the running best.json: the optimizer's
-    // own choice (which weighs noise) fits its model again, so it is asked once, at the end.
-    const best_summary best = measured_best_locked();
-    if (report_) {
-      report_->append(trial);
-      report_->write_tables(trials_, best);
-    }
-    if (listener_.trial_finished) listener_.trial_finished(trial, best);
   }
 
   std::string refuse(std::string reason) {
     fail(reason);
     retry_description_ = true;
+    book_.mark_failed(reason);
     return status_reply("invalid", reason);
   }
 
-  void fail(std::string reason) {
-    failure_ = std::move(reason);
-    retry_description_ = false;
-    phase_ = phase::finished;
-  }
-
-  void finish() {
-    phase_ = phase::finished;
-    if (report_) {
-      const best_summary best = best_locked();
-      report_->write_tables(trials_, best);
-      plot_note_ = report_->plot(trials_, best, options_.app_id + ": " + describe_objective(objective_));
-    }
-  }
-
-  /// The trial with the best measured objective so far.
-  best_summary measured_best_locked() const {
-    best_summary summary;
-    summary.maximize = objective_.maximize();
-    if (!trials_.empty() && trials_.front().status == "ok") summary.baseline = trials_.front().objective;
-    for (const auto& trial : trials_) {
-      if (trial.status != "ok" || !trial.objective) continue;
-      if (!summary.objective || (summary.maximize ? *trial.objective > *summary.objective : *trial.objective < *summary.objective)) {
-        summary.objective = trial.objective;
-        summary.settings_json = trial.settings_json;
-        summary.trial = trial.number;
-      }
-    }
-    return summary;
-  }
-
-  /// The optimizer's choice of the best configuration (noise-aware: not a lucky draw).
-  best_summary best_locked() const {
-    best_summary summary;
-    summary.maximize = objective_.maximize();
-    if (!trials_.empty() && trials_.front().status == "ok") summary.baseline = trials_.front().objective;
-    if (optimizer_) {
-      if (const auto found = optimizer_->best()) {
-        summary.settings_json = settings_text(found->settings);
-        summary.objective = found->value;
-        summary.trial = static_cast<std::int64_t>(found->trial) + 1;
-      }
-    }
-    return summary;
-  }
-
-  static std::string settings_text(const optimize::configuration& configuration) {
-    std::string text;
-    json::writer(text).value(configuration);
-    return text;
-  }
-
-  /// `{"state": {"application": {"components": {c: {"settings": {s: {"value": v}}}}}}, "control": {}}`.
-  static std::string adjust_param(const std::string& settings_json) {
-    const auto values = json::read<settings_table>(settings_json);
-    std::string text;
-    json::writer out(text);
-    out.begin_object();
-    out.key("state"), out.begin_object();
-    out.key("application"), out.begin_object();
-    out.key("components"), out.begin_object();
-    for (const auto& [component, settings] : values) {
-      out.key(component), out.begin_object();
-      out.key("settings"), out.begin_object();
-      for (const auto& [name, value] : settings) {
-        out.key(name), out.begin_object();
-        out.key("value"), out.value(value);
-        out.end_object();
-      }
-      out.end_object();
-      out.end_object();
-    }
-    out.end_object();
-    out.end_object();
-    out.end_object();
-    out.key("control"), out.raw("{}");
-    out.end_object();
-    return text;
-  }
-
-  /// `{"metrics": [what the objective reads], "control": <optimization.control>}`.
-  std::string measure_param() const {
-    std::string text;
-    json::writer out(text);
-    out.begin_object();
-    out.key("metrics"), out.value(objective_.metrics());
-    out.key("control"), out.raw(options_.config.control ? options_.config.control->text() : std::string("{}"));
-    out.end_object();
-    return text;
-  }
-
-  struct pending_trial {
-    std::int64_t number;
-    std::string settings_json;
-    double started;
-  };
-
-  session_options options_;
-  optimize::objective objective_;
-  study_database& study_;
-  session_listener listener_;
-  std::optional<report_writer> report_;
-  std::optional<study_identity> identity_;
-  std::optional<optimize::optimizer> optimizer_;
-  std::vector<trial_record> trials_;
+  const session_options& options_;
+  trial_book& book_;
+  const session_listener& listener_;
+  std::string servo_uid_;
   std::optional<pending_trial> pending_;
   phase phase_ = phase::start;
   bool described_ = false;
@@ -9863,30 +11603,52 @@ class session {
   std::uint64_t commands_issued_ = 0;
   std::string outstanding_uid_, last_completed_uid_, last_command_, last_command_param_;
   std::string final_settings_json_;
-  std::optional<std::string> stop_reason_, failure_, final_adjust_problem_, plot_note_;
-  mutable std::mutex mutex_;
+  const std::optional<std::string>& stop_reason_;
+  std::optional<std::string> failure_, final_adjust_problem_;
+  double renew_after_ = 0;   // Unix time from which a progress event renews the trial's lease
 };
 
+}  // namespace servokit::backend
+// ===== end servokit/backend/conversation.hpp =====
+// ===== begin servokit/backend/summary.hpp =====
+/// @file
 /// The end of a study in a few lines for people: trials by status, the baseline, the best and its
-/// gain, the best settings, and where the report is.
-inline std::string summarize(const session& finished) {
-  const auto trials = finished.trials();
-  const auto best = finished.best();
+/// gain, the best settings, warnings, and where the report is. Printed by `servokit-servo --local`
+/// and logged by `servokit-optimizer`.
+
+namespace servokit::backend {
+
+/// What the summary of a study says.
+struct study_outcome {
+  std::string app_id;                                    ///< the application
+  std::int64_t budget = 0;                               ///< the trials the study may hold
+  std::vector<trial_record> trials;                      ///< every trial, in order
+  best_summary best;                                     ///< the best configuration and the baseline
+  std::optional<std::string> final_adjust_problem;       ///< why the last adjust failed, when it did
+  std::vector<std::string> warnings;                     ///< what went wrong without stopping the study
+  std::optional<std::filesystem::path> report_directory; ///< where the report is, when there is one
+  std::optional<std::string> plot_note;                  ///< why the plot is missing, when it is
+  bool plot_pending = false;                             ///< the plot is still being drawn
+};
+
+/// The summary of `outcome`, one line per fact, each ending with a line break.
+inline std::string summarize(const study_outcome& outcome) {
   std::int64_t counts[4] = {0, 0, 0, 0};
   static constexpr std::string_view names[4] = {"ok", "failed", "rejected", "infeasible"};
-  for (const auto& trial : trials) {
+  for (const auto& trial : outcome.trials) {
     for (std::size_t i = 0; i < 4; ++i) counts[i] += trial.status == names[i] ? 1 : 0;
   }
-  std::string text = "optimization of \"" + finished.app_id() + "\": " + std::to_string(trials.size()) + " of " +
-                     std::to_string(finished.budget()) + " trials (";
+  std::string text = "optimization of \"" + outcome.app_id + "\": " + std::to_string(outcome.trials.size()) + " of " +
+                     std::to_string(outcome.budget) + " trials (";
   for (std::size_t i = 0, shown = 0; i < 4; ++i) {
     if (counts[i] == 0) continue;
     text += (shown++ ? ", " : "") + std::to_string(counts[i]) + " " + std::string(names[i]);
   }
   text += ")\n";
-  if (!trials.empty()) {
-    text += "  baseline (trial 1): " + (best.baseline ? readable_number(*best.baseline) : trials.front().status) + "  " +
-            flat_settings(trials.front().settings_json) + "\n";
+  const best_summary& best = outcome.best;
+  if (!outcome.trials.empty()) {
+    text += "  baseline (trial 1): " + (best.baseline ? readable_number(*best.baseline) : outcome.trials.front().status) +
+            "  " + flat_settings(outcome.trials.front().settings_json) + "\n";
   }
   if (best.objective) {
     text += "  best (trial " + std::to_string(best.trial.value_or(0)) + "):     " + readable_number(*best.objective);
@@ -9899,130 +11661,232 @@ inline std::string summarize(const session& finished) {
   } else {
     text += "  no trial succeeded: the application was left at its baseline settings\n";
   }
-  if (const auto problem = finished.final_adjust_problem()) text += "  warning: " + *problem + "\n";
-  if (const auto directory = finished.report_directory()) {
-    text += "  report: " + directory->string() + "/ (trials.jsonl, trials.csv, best.json";
-    const auto note = finished.plot_note();
-    text += note ? ")\n  plot: " + *note + "\n" : ", convergence.png)\n";
+  if (outcome.final_adjust_problem) text += "  warning: " + *outcome.final_adjust_problem + "\n";
+  for (const auto& warning : outcome.warnings) text += "  warning: " + warning + "\n";
+  if (outcome.report_directory) {
+    text += "  report: " + outcome.report_directory->string() + "/ (trials.jsonl, trials.csv, best.json";
+    text += outcome.plot_note      ? ")\n  plot: " + *outcome.plot_note + "\n"
+            : outcome.plot_pending ? ", convergence.png being drawn)\n"
+                                   : ", convergence.png)\n";
   }
   return text;
 }
+
+}  // namespace servokit::backend
+// ===== end servokit/backend/summary.hpp =====
+
+namespace servokit::backend {
+
+/// The backend's side of the conversations with the servos of one application.
+///
+/// `handle` takes one event and returns the reply body (JSON text). Bad params are answered
+/// `invalid`, events out of order `unexpected-event`; a result that cannot be read is a failed
+/// trial (a refused description). A study that cannot be used (its settings or objective changed,
+/// another agent records into it) ends the session with `failure()` set; the server then answers
+/// SLEEP with the reason. A study that cannot be written NOW (locked, disk full) throws
+/// `retry_later` and changes nothing: the caller says "retry later", and the same event is taken
+/// when it comes again. Nothing else escapes `handle`.
+class session {
+ public:
+  /// Opens (or resumes) `app_id`'s study in `study`. Throws `optimize::error` for a bad objective,
+  /// and `study_mismatch`-style errors as `std::runtime_error` when the stored study was made for
+  /// another objective or seed: refused before anything runs.
+  session(session_options options, study_store& study, session_listener listener = {})
+      : options_(std::move(options)), listener_(std::move(listener)), study_(study), book_(options_, study, listener_),
+        uid_prefix_(random_uid_prefix()) {}
+  session(const session&) = delete;
+  session& operator=(const session&) = delete;
+
+  /// Handles one event of the servo `servo_uid` (empty: a servo that sends none, the app's only
+  /// one); returns the reply body. `cmd_uid` is the command the agent says the event belongs to
+  /// (empty when it does not say: the original agent never did).
+  std::string handle(std::string_view event, std::string_view param_json, std::string_view cmd_uid = {},
+                     std::string_view servo_uid = {}) {
+    std::lock_guard lock(mutex_);
+    bool committed = false;
+    try {
+      if (broken_) return broken_reply(event);
+      if (event == events::whats_next || is_progress_event(event, param_json)) {
+        // Asked again while a command is out, after the end, or a progress report while the
+        // lease needs no renewal: answered from the servo's state as it is, without the app's lock.
+        const auto stored = study_.servo(options_.app_id, servo_uid);
+        std::optional<conversation_state> state;
+        if (stored) state = json::read<conversation_state>(stored->state_json);
+        conversation talk(options_, book_, listener_, std::string(servo_uid), uid_prefix_, stop_reason_, state);
+        if (stored && talk.answers_from_state(event, param_json)) {
+          std::string reply = talk.handle(event, param_json, cmd_uid);
+          finished_ = talk.finished();
+          failure_ = talk.failure();
+          final_adjust_problem_ = talk.final_adjust_problem();
+          return reply;
+        }
+      }
+      auto transaction = study_.begin(options_.app_id);
+      book_.attach(*transaction);
+      const auto stored = transaction->servo(servo_uid);
+      std::optional<conversation_state> state;
+      if (stored) state = json::read<conversation_state>(stored->state_json);
+      conversation talk(options_, book_, listener_, std::string(servo_uid), uid_prefix_, stop_reason_, state);
+      std::string reply = talk.handle(event, param_json, cmd_uid);
+      const std::string kept = json::to_json(talk.state());
+      if (!stored || stored->state_json != kept) transaction->save_servo({std::string(servo_uid), kept, unix_now()});
+      transaction->commit();
+      committed = true;
+      book_.detach(true);
+      finished_ = talk.finished();
+      failure_ = talk.failure();
+      final_adjust_problem_ = talk.final_adjust_problem();
+      return reply;
+    } catch (const retry_later&) {
+      book_.detach(committed);
+      throw;
+    } catch (const store_error& failure) {
+      // The store could not be read or written now (locked past the busy timeout, a full disk, the
+      // database server unreachable): nothing of this event was kept, the servo's state included,
+      // so the same event is taken when it comes again.
+      book_.detach(committed);
+      throw retry_later(std::string(failure.what()) + " (nothing was recorded; send the event again later)");
+    } catch (const std::exception& failure) {
+      // A fault of the backend itself: the study cannot go on safely in this process, and the
+      // agent is told so, never "ok".
+      book_.detach(committed);
+      return break_down(failure.what());
+    } catch (...) {
+      book_.detach(committed);
+      return break_down("an unknown exception");
+    }
+  }
+
+  /// Asks the session to stop: running drivers are cancelled at their next progress event, and
+  /// no new command is given.
+  void request_stop(std::string reason) {
+    std::lock_guard lock(mutex_);
+    stop_reason_ = std::move(reason);
+  }
+
+  /// Whether the optimization is over for the servo of the last event: the budget spent and the
+  /// best configuration applied, or it failed, or a stop was requested and nothing runs.
+  bool finished() const {
+    std::lock_guard lock(mutex_);
+    return finished_;
+  }
+  /// Why the session could not go on (refused description, changed study, unwritable file).
+  std::optional<std::string> failure() const {
+    std::lock_guard lock(mutex_);
+    return failure_;
+  }
+
+  /// The study's trials, in order.
+  std::vector<trial_record> trials() const {
+    std::lock_guard lock(mutex_);
+    return book_.trials();
+  }
+  /// The best configuration so far as the optimizer judges it (weighing noise), and the baseline.
+  best_summary best() const {
+    std::lock_guard lock(mutex_);
+    return book_.best_by_optimizer();
+  }
+  /// The trials the study may hold.
+  std::int64_t budget() const { return options_.budget; }
+  /// The report's directory, when there is one.
+  std::optional<std::filesystem::path> report_directory() const { return options_.report_directory; }
+  /// The note when the plot was skipped (set once the plot, drawn in the background after the
+  /// session finished, was given up).
+  std::optional<std::string> plot_note() const { return book_.plot().note(); }
+  /// Whether the plot is queued or being drawn.
+  bool plot_pending() const { return book_.plot().current() == plot_status::stage::queued; }
+  /// Waits, at most `timeout`, until the plot queued at the end is drawn or skipped; returns
+  /// whether it is (true at once when there is none).
+  bool wait_for_plot(std::chrono::steady_clock::duration timeout) const {
+    return !plot_pending() || book_.plot().wait_done(timeout);
+  }
+  /// What went wrong without stopping the study (a report file that cannot be written).
+  std::vector<std::string> warnings() const {
+    std::lock_guard lock(mutex_);
+    return book_.warnings();
+  }
+  /// Why the last adjust to the best configuration did not succeed, when it did not.
+  std::optional<std::string> final_adjust_problem() const {
+    std::lock_guard lock(mutex_);
+    return final_adjust_problem_;
+  }
+  /// The app's name.
+  const std::string& app_id() const { return options_.app_id; }
+  /// The `optimization:` section the session was made from.
+  const optimize::optimization_config& config() const { return options_.config; }
+
+  /// Everything the summary says, taken at once.
+  study_outcome outcome() const {
+    std::lock_guard lock(mutex_);
+    return study_outcome{options_.app_id,           options_.budget,
+                         book_.trials(),            book_.best_by_optimizer(),
+                         final_adjust_problem_,     book_.warnings(),
+                         options_.report_directory, book_.plot().note(),
+                         book_.plot().current() == plot_status::stage::queued};
+  }
+
+ private:
+  /// Ends the session in this process after a fault of its own: the reply says so.
+  std::string break_down(const std::string& reason) {
+    broken_ = true;
+    finished_ = true;
+    failure_ = reason;
+    return status_reply("failed", "the backend cannot go on with this study: " + reason);
+  }
+  /// The reply to any event once the session broke down: SLEEP with the reason to WHATS_NEXT.
+  std::string broken_reply(std::string_view event) const {
+    if (event != events::whats_next) return status_reply("failed", "the backend cannot go on with this study: " + *failure_);
+    std::string text;
+    json::writer out(text);
+    out.begin_object();
+    out.key("cmd"), out.string("SLEEP");
+    out.key("param"), out.begin_object();
+    out.key("duration"), out.integer(options_.sleep_seconds);
+    out.key("data"), out.begin_object();
+    out.key("reason"), out.string("optimization stopped: " + *failure_);
+    out.end_object();
+    out.end_object();
+    out.end_object();
+    return text;
+  }
+
+  session_options options_;
+  session_listener listener_;
+  study_store& study_;
+  trial_book book_;
+  std::string uid_prefix_;
+  bool finished_ = false;
+  bool broken_ = false;   // a fault of the backend ended the session in this process
+  std::optional<std::string> stop_reason_, failure_, final_adjust_problem_;
+  mutable std::mutex mutex_;
+};
+
+/// The end of a study in a few lines for people (see `summary.hpp`).
+inline std::string summarize(const session& finished) { return summarize(finished.outcome()); }
 
 }  // namespace servokit::backend
 // ===== end servokit/backend/session.hpp =====
 
 namespace servokit::transport {
 
-/// What a person watching `--local` sees: on a terminal, one live line (trial k of N, the phase
-/// with the driver's progress, the best so far and its gain over the baseline) above which each
-/// finished trial leaves a line; elsewhere (a pipe, a log file) only one plain line per trial.
-class progress_display {
- public:
-  /// Writes to `descriptor` (stderr by default); live only when it is a terminal.
-  explicit progress_display(int descriptor = STDERR_FILENO) : descriptor_(descriptor), live_(::isatty(descriptor) == 1) {}
-  progress_display(const progress_display&) = delete;
-  progress_display& operator=(const progress_display&) = delete;
-
-  /// Whether the live line is drawn.
-  bool live() const { return live_; }
-
-  /// The callbacks a session reports to.
-  backend::session_listener listener() {
-    backend::session_listener events;
-    events.phase = [this](std::int64_t trial, std::int64_t budget, std::string_view phase) {
-      std::lock_guard lock(mutex_);
-      trial_ = trial, budget_ = budget, phase_ = std::string(phase), percent_ = 0, message_.clear();
-      phase_started_ = std::chrono::steady_clock::now();
-      redraw();
-    };
-    events.progress = [this](double percent, std::string_view message) {
-      std::lock_guard lock(mutex_);
-      percent_ = percent, message_ = std::string(message);
-      redraw();
-    };
-    events.trial_finished = [this](const backend::trial_record& trial, const backend::best_summary& best) {
-      std::lock_guard lock(mutex_);
-      best_ = best;
-      print_line(backend::trial_line(trial, budget_, best));
-      phase_.clear();
-      redraw();
-    };
-    return events;
-  }
-
-  /// Prints a line of someone else's (the agent loop's log) without breaking the live line.
-  void print(std::string_view line) {
-    std::lock_guard lock(mutex_);
-    print_line(std::string(line));
-    redraw();
-  }
-
-  /// Removes the live line, before the summary is printed.
-  void close() {
-    std::lock_guard lock(mutex_);
-    if (live_ && drawn_) write("\r\x1b[K");
-    drawn_ = false;
-    phase_.clear();
-  }
-
- private:
-
-  void print_line(const std::string& line) {
-    std::string text = live_ && drawn_ ? "\r\x1b[K" : "";
-    text += line + "\n";
-    write(text);
-    drawn_ = false;
-  }
-
-  void redraw() {
-    if (!live_ || phase_.empty()) return;
-    const auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - phase_started_).count();
-    std::string line = "[trial " + std::to_string(trial_) + "/" + std::to_string(budget_) + "] " + phase_;
-    char buffer[64];
-    std::snprintf(buffer, sizeof buffer, " %3.0f%% %4.0fs", std::clamp(percent_, 0.0, 100.0), elapsed);
-    line += buffer;
-    if (!message_.empty()) line += " " + backend::one_line(message_, 60);
-    line += best_.objective ? backend::best_text(best_) : std::string();
-    // A line wider than the terminal wraps, and "\r" then redraws only its last row.
-    winsize size{};
-    const std::size_t width = ::ioctl(descriptor_, TIOCGWINSZ, &size) == 0 && size.ws_col > 10 ? size.ws_col - 1 : 100;
-    if (line.size() > width) line = line.substr(0, width);
-    write("\r\x1b[K" + line);
-    drawn_ = true;
-  }
-
-  void write(const std::string& text) const {
-    std::size_t done = 0;
-    while (done < text.size()) {
-      const ssize_t written = ::write(descriptor_, text.data() + done, text.size() - done);
-      if (written < 0 && errno == EINTR) continue;
-      if (written <= 0) return;   // a closed terminal: nothing to show anything on
-      done += static_cast<std::size_t>(written);
-    }
-  }
-
-  int descriptor_;
-  bool live_;
-  bool drawn_ = false;
-  std::int64_t trial_ = 0, budget_ = 0;
-  std::string phase_, message_;
-  double percent_ = 0;
-  std::chrono::steady_clock::time_point phase_started_{};
-  backend::best_summary best_;
-  std::mutex mutex_;
-};
-
-/// The backend in process: a study file, a session on it, and what the session shows.
+/// The backend in process: a study file and a session on it.
 class local_transport {
  public:
-  /// Opens `study_file` (created when absent) and the session of `options.app_id` on it. Throws
-  /// what `backend::session` throws: a bad objective, or a study made for another objective or seed.
-  local_transport(backend::session_options options, const std::string& study_file, progress_display* display = nullptr)
-      : study_(study_file), session_(std::move(options), study_, display ? display->listener() : backend::session_listener{}) {}
+  /// Opens `study_file` (created when absent) and the session of `options.app_id` on it; the
+  /// session reports its progress to `listener` (the program decides how to show it). Throws what
+  /// `backend::session` throws: a bad objective, or a study made for another objective or seed.
+  local_transport(backend::session_options options, const std::string& study_file, backend::session_listener listener = {})
+      : study_(study_file), session_(std::move(options), study_, std::move(listener)) {}
 
-  /// Hands the event to the session. Never blocks, so a stop request needs no special care.
+  /// Hands the event to the session. Never blocks, so a stop request needs no special care. A
+  /// study that cannot be written now (locked, disk full) is a retryable `transport_error`: the
+  /// loop sends the same event again after its retry delay, as it would to a server's 503.
   reply exchange(const event& sent, std::stop_token) {
-    return reply{session_.handle(sent.name, sent.param_json, sent.cmd_uid)};
+    try {
+      return reply{session_.handle(sent.name, sent.param_json, sent.cmd_uid)};
+    } catch (const backend::retry_later& busy) {
+      throw transport_error(std::string("the study cannot be written now: ") + busy.what(), /*retryable=*/true);
+    }
   }
 
   /// Whether the optimization is over (the loop then says GOODBYE and returns).
@@ -10063,8 +11927,6 @@ static_assert(transport<local_transport>);
 /// any order); the string `"<any>"` matches any value, and a string starting with `"<contains>"`
 /// matches a string that contains the rest.
 
-#include <deque>
-
 namespace servokit::transport {
 
 /// The agent sent something else than the script expected; the message shows both.
@@ -10085,9 +11947,10 @@ class scripted_transport {
       failure_.reset();
       return *this;
     }
-    /// Answer by throwing `transport_error(message, retryable, http_status)`.
-    step& fail(std::string message, bool retryable, std::optional<int> http_status = std::nullopt) {
-      failure_ = transport_error(std::move(message), retryable, http_status);
+    /// Answer by throwing `transport_error(message, retryable, http_status, retry_after)`.
+    step& fail(std::string message, bool retryable, std::optional<int> http_status = std::nullopt,
+               std::optional<double> retry_after = std::nullopt) {
+      failure_ = transport_error(std::move(message), retryable, http_status, retry_after);
       return *this;
     }
     /// Run `action` once the answer is decided (send a stop request, check a file...).
@@ -10250,8 +12113,28 @@ static_assert(transport<scripted_transport>);
 // ===== begin servokit/servo.hpp =====
 /// @file
 /// The servo layer (servokit::servo): the agent loop as a template over its transport,
-/// `servo_loop<Transport>`, its options (and the environment variables that fill them), and the
-/// relay that turns the agent's signals into stop requests.
+/// `servo_loop<Transport>` (its state machine), with its conversation with the backend (the retry
+/// policy) and its driver runner (not a template), its stop requests, its options (and the
+/// environment variables that fill them), and the relay that turns the agent's signals into stop
+/// requests.
+
+// ===== begin servokit/servo/conversation.hpp =====
+/// @file
+/// The agent's conversation with its backend (`PROTOCOL.md` section 5): one event sent over any
+/// transport, its reply parsed, and the retry policy when the backend is not there.
+///
+/// The policy, in one place:
+/// - HELLO, WHATS_NEXT and results are sent until they are delivered; progress events are
+///   retried once, GOODBYE three times (its waits at most 1 s apart, so a `docker stop` is not
+///   held up by a backend that is down).
+/// - The waits grow exponentially with jitter: the first is `first_whats_next_retry` (1 s), each
+///   next doubles, all capped by `retry_delay` (`$SERVO_RETRY_DELAY_SEC`, 20 s); each is drawn
+///   between half and the whole of its step, so that agents cut off together do not come back
+///   together. A `Retry-After` from the backend (408, 429, 503...) is honoured instead.
+/// - A 3xx and the 4xx other than 404, 408 and 429 are not retried: the backend refused.
+/// - Every wait ends on any stop request: SIGTERM ends the exchange, SIGUSR1 and SIGHUP end the
+///   retries of any event but GOODBYE (which a second SIGTERM cuts), so an agent whose backend is
+///   down still stops when asked.
 
 // ===== begin servokit/servo/driver_output.hpp =====
 /// @file
@@ -10282,6 +12165,59 @@ enum class log_level { operation, detail };
 /// Seconds as the options hold them: fractions allowed (`--delay 0.5`).
 using seconds = std::chrono::duration<double>;
 
+/// A value from the environment that cannot be used; the message names the variable.
+class environment_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+namespace detail {
+
+/// `$name` as checked seconds (`servokit::parse_seconds`), or nothing when unset or empty.
+inline std::optional<double> seconds_variable(const char* name, const char* value) {
+  if (value == nullptr || *value == '\0') return std::nullopt;
+  try {
+    return parse_seconds(value, std::string("$") + name);
+  } catch (const seconds_error& error) {
+    throw environment_error(error.what());
+  }
+}
+
+/// The start of this process in seconds since the epoch (from /proc: the same across the exec
+/// of a SIGHUP restart), or the current time when /proc cannot tell.
+inline double process_start_seconds() {
+  std::ifstream stat("/proc/self/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  const auto after_name = text.rfind(')');   // the name may hold blanks and parentheses
+  std::ifstream boot("/proc/stat");
+  std::string line;
+  double boot_time = -1;
+  while (std::getline(boot, line)) {
+    if (line.rfind("btime ", 0) == 0) boot_time = std::atof(line.c_str() + 6);
+  }
+  const long ticks_per_second = ::sysconf(_SC_CLK_TCK);
+  if (after_name != std::string::npos && boot_time >= 0 && ticks_per_second > 0) {
+    std::istringstream fields(text.substr(after_name + 2));
+    std::string field;
+    for (int index = 3; index <= 22 && fields >> field; ++index) {
+      if (index == 22) return boot_time + std::atof(field.c_str()) / static_cast<double>(ticks_per_second);
+    }
+  }
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace detail
+
+/// The default `servo_uid`: `<host>-<pid>-<start time>` (the start in centiseconds since the
+/// epoch), unique to this agent process and kept across its SIGHUP restarts.
+inline std::string default_servo_uid() {
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) != 0) std::snprintf(host, sizeof host, "localhost");
+  char text[320];
+  std::snprintf(text, sizeof text, "%s-%ld-%.0f", host, static_cast<long>(::getpid()), detail::process_start_seconds() * 100);
+  return text;
+}
+
 /// What the agent loop runs and how.
 struct options {
   std::string app_id;                      ///< passed to every driver; names the app to the backend
@@ -10302,39 +12238,20 @@ struct options {
   /// `$OPTUNE_PERF`: sent as the descriptor's `optimization.perf` when set.
   std::optional<std::string> perf;
 
-  /// `$SERVO_RETRY_DELAY_SEC`: the wait before sending a failed event again.
+  /// `$SERVO_RETRY_DELAY_SEC`: the longest wait before sending a failed event again (the waits
+  /// grow from `first_whats_next_retry` up to it, see `servo/conversation.hpp`).
   seconds retry_delay{20};
-  /// The wait before the first retry of WHATS_NEXT (the original's quick first retry).
+  /// The wait before the first retry of an event (the original's quick first retry of WHATS_NEXT).
   seconds first_whats_next_retry{1};
+  /// Sent as `servo_uid` in every event's envelope (section 9); `default_servo_uid()` unless
+  /// `--servo-uid` says otherwise; empty: not sent.
+  std::string servo_uid = default_servo_uid();
 
   /// Where log lines go; the default writes each as one line on stderr.
   std::function<void(log_level, std::string_view)> log;
   /// The file descriptor `interactive` reads Enter from.
   int input = 0;
 };
-
-/// A value from the environment that cannot be used; the message names the variable.
-class environment_error : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
-namespace detail {
-
-/// `$name` as seconds (a non-negative number), or nothing when unset or empty.
-inline std::optional<double> seconds_variable(const char* name, const char* value) {
-  if (value == nullptr || *value == '\0') return std::nullopt;
-  char* end = nullptr;
-  const double parsed = std::strtod(value, &end);
-  while (end != nullptr && (*end == ' ' || *end == '\t')) ++end;
-  if (end == value || *end != '\0' || !std::isfinite(parsed) || parsed < 0) {
-    throw environment_error(std::string("$") + name + "=\"" + value +
-                            "\": expected a number of seconds (0 or more)");
-  }
-  return parsed;
-}
-
-}  // namespace detail
 
 /// Fills the options from the environment as the original agent read it:
 /// `$OPTUNE_IO_TIMEOUT` (empty or 0: no limit), `$OPTUNE_VERBOSE_STDERR`, `$OPTUNE_PERF` and
@@ -10445,32 +12362,498 @@ inline bool truthy(simdjson::dom::element element) {
   return false;
 }
 
-/// A number given as a number or a numeric string (section 9: durations may be either).
-inline std::optional<double> seconds_value(simdjson::dom::element element) {
+/// A duration given as a number or a numeric string (section 9: durations may be either),
+/// checked by `servokit::checked_seconds`: nothing when it is neither a number nor a string;
+/// a `seconds_error` naming `source` for NaN, a negative or a string that is not a number;
+/// clamped at `max_seconds`.
+inline std::optional<double> seconds_value(simdjson::dom::element element, std::string_view source) {
   double number = 0;
-  if (element.get_double().get(number) == simdjson::SUCCESS) return number;
+  if (element.get_double().get(number) == simdjson::SUCCESS) return checked_seconds(number, source);
   std::int64_t integer = 0;
-  if (element.get_int64().get(integer) == simdjson::SUCCESS) return static_cast<double>(integer);
+  if (element.get_int64().get(integer) == simdjson::SUCCESS) return checked_seconds(static_cast<double>(integer), source);
+  std::uint64_t large = 0;
+  if (element.get_uint64().get(large) == simdjson::SUCCESS) return checked_seconds(static_cast<double>(large), source);
   std::string_view text;
-  if (element.get_string().get(text) == simdjson::SUCCESS && !text.empty()) {
-    std::string copy(text);
-    char* end = nullptr;
-    number = std::strtod(copy.c_str(), &end);
-    if (end != copy.c_str() && *end == '\0') return number;
-  }
+  if (element.get_string().get(text) == simdjson::SUCCESS) return parse_seconds(text, source);
   return std::nullopt;
 }
 
 }  // namespace detail
 }  // namespace servokit::servo
 // ===== end servokit/servo/driver_output.hpp =====
+// ===== begin servokit/servo/stop_control.hpp =====
+/// @file
+/// `stop_control`: the agent's stop requests (the signals of `PROTOCOL.md` section 5) and the
+/// waits they cut short. Shared by the loop's state machine, its conversation with the backend and
+/// its driver runner, so that every wait (a SLEEP, `--delay`, a retry's backoff) ends on SIGTERM,
+/// SIGUSR1 or SIGHUP alike, and a running driver is stopped on SIGTERM.
+
+namespace servokit::servo {
+
+/// The stop requests of one agent loop. Thread-safe: a signal thread calls `request`, the loop's
+/// thread waits and checks.
+class stop_control {
+ public:
+  /// What a graceful request asked for.
+  enum class graceful { none, exit, restart };
+
+  /// Records a request (see `servo_loop::request_stop`) and wakes every wait.
+  void request(stop_request kind, std::string_view reason) {
+    {
+      const std::lock_guard lock(mutex_);
+      if (kind == stop_request::terminate) {
+        if (terminate_.stop_requested()) {
+          force_.request_stop();
+        } else {
+          terminate_reason_ = reason.empty() ? std::string("SIGTERM") : std::string(reason);
+        }
+      } else if (graceful_.load() == graceful::none) {
+        graceful_ = kind == stop_request::exit ? graceful::exit : graceful::restart;
+      }
+    }
+    if (kind == stop_request::terminate) terminate_.request_stop();
+    { const std::lock_guard lock(wait_mutex_); }  // a waiter between its check and its sleep sees the change
+    wakeup_.notify_all();
+  }
+
+  /// Whether a terminate request came (SIGTERM, SIGINT).
+  bool terminating() const noexcept { return terminate_.stop_requested(); }
+  /// Whether any request came (terminate, exit or restart).
+  bool any() const noexcept { return terminating() || graceful_.load() != graceful::none; }
+  /// The graceful request, if one came.
+  graceful graceful_request() const noexcept { return graceful_.load(); }
+  /// The name GOODBYE gives a terminate request ("SIGTERM" unless told).
+  std::string terminate_reason() const {
+    const std::lock_guard lock(mutex_);
+    return terminate_reason_;
+  }
+  /// Set by a terminate request: stops drivers and cuts exchanges.
+  std::stop_token terminate_token() const noexcept { return terminate_.get_token(); }
+  /// Set by a second terminate request: cuts GOODBYE's retries too.
+  std::stop_token force_token() const noexcept { return force_.get_token(); }
+
+  /// Waits `duration`; returns false early on any stop request (or when one had come).
+  bool wait_for(seconds duration) {
+    std::unique_lock lock(wait_mutex_);
+    return !wakeup_.wait_for(lock, duration, [this] { return any(); });
+  }
+  /// Waits `duration` unless `stop` is set; returns false when it was.
+  bool wait_for(seconds duration, std::stop_token stop) {
+    std::unique_lock lock(wait_mutex_);
+    return !wakeup_.wait_for(lock, duration, [&] { return stop.stop_requested(); });
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::string terminate_reason_ = "SIGTERM";
+  std::stop_source terminate_;
+  std::stop_source force_;
+  std::atomic<graceful> graceful_{graceful::none};
+  std::mutex wait_mutex_;
+  std::condition_variable wakeup_;
+};
+
+}  // namespace servokit::servo
+// ===== end servokit/servo/stop_control.hpp =====
+
+namespace servokit::servo {
+
+/// How often an event is sent again when it is not delivered.
+enum class retries { forever, once, three_times };
+
+/// The waits between tries: exponential from `first`, capped by `cap`, each drawn in
+/// [step/2, step] (see the file comment). `reset` starts again from `first`.
+class retry_backoff {
+ public:
+  /// Waits from `first` up to `cap`; `seed` makes the jitter reproducible in tests.
+  retry_backoff(seconds first, seconds cap, std::uint64_t seed = std::random_device{}())
+      : first_(std::min(first, cap)), cap_(cap), step_(first_), random_(seed) {}
+
+  /// The next wait; the step after it doubles, up to the cap.
+  seconds next() {
+    const double step = step_.count();
+    step_ = std::min(cap_, step_ * 2);
+    return seconds(std::uniform_real_distribution<double>(step / 2, step)(random_));
+  }
+  /// After a delivered event: the next failure waits `first` again.
+  void reset() { step_ = first_; }
+
+ private:
+  seconds first_;
+  seconds cap_;
+  seconds step_;
+  std::mt19937_64 random_;
+};
+
+/// A reply that arrived: its body parsed (valid until the next exchange) and the backend's status.
+struct answer {
+  bool delivered = false;    ///< false: given up (retries spent, refused, or stopped)
+  bool refused = false;      ///< the backend refused the event (a 3xx, a 4xx other than 404, 408, 429)
+  simdjson::dom::element body;
+  std::optional<std::string> status;
+  std::optional<std::string> reason;
+};
+
+/// The conversation with the backend over `Transport` (see the file comment). Used from the
+/// loop's thread only.
+template <transport::transport Transport>
+class conversation {
+ public:
+  /// Talks to `backend` under `settings`; `stops` cuts its waits. All three must outlive it.
+  conversation(const options& settings, Transport& backend, stop_control& stops)
+      : options_(settings),
+        backend_(backend),
+        stops_(stops),
+        backoff_(settings.first_whats_next_retry, settings.retry_delay),
+        idle_backoff_(settings.first_whats_next_retry, settings.retry_delay) {}
+  conversation(const conversation&) = delete;
+  conversation& operator=(const conversation&) = delete;
+
+  /// Sends `event` with `param_json`, retrying per `policy`; parses the reply. `stop` ends it at
+  /// once (the terminate token, or the force token for GOODBYE).
+  answer send(std::string_view event, const std::string& param_json, std::string_view cmd_uid, retries policy,
+              std::stop_token stop) {
+    answer result;
+    int retries_left = policy == retries::forever ? -1 : policy == retries::once ? 1 : 3;
+    const bool last_word = event == "GOODBYE";
+    retry_backoff& waits = backoff_;
+    waits.reset();
+    retry_backoff goodbye_waits(std::min(options_.first_whats_next_retry, seconds(1)),
+                                std::min(options_.retry_delay, seconds(1)));
+    if (options_.verbose) detail("> " + std::string(event) + " " + excerpt(param_json, 4096));
+    for (;;) {
+      std::string problem;
+      std::optional<double> asked_wait;
+      try {
+        transport::reply reply =
+            backend_.exchange(transport::event{event, param_json, cmd_uid, options_.servo_uid}, stop);
+        reply_text_ = std::move(reply.body);
+        if (options_.verbose) detail("< " + std::string(event) + " " + excerpt(reply_text_, 4096));
+        if (parser_.parse(reply_text_).get(result.body) == simdjson::SUCCESS) {
+          result.delivered = true;
+          result.status = detail::string_member(result.body, "status");
+          result.reason = detail::string_member(result.body, "reason");
+          return result;
+        }
+        problem = "the reply is not JSON: " + excerpt(reply_text_);
+      } catch (const transport::transport_error& error) {
+        if (stop.stop_requested()) return result;
+        if (!error.retryable()) {
+          log(std::string(event) + ": the backend refused the event: " + error.what());
+          result.refused = true;
+          return result;
+        }
+        problem = error.what();
+        asked_wait = error.retry_after();
+      }
+      if (retries_left == 0) {
+        log(std::string(event) + ": " + problem + "; no retries left, giving up on this event");
+        return result;
+      }
+      if (!last_word && stops_.any()) {
+        log(std::string(event) + ": " + problem + "; a stop was requested: giving up on this event");
+        return result;
+      }
+      if (retries_left > 0) --retries_left;
+      const seconds delay = asked_wait ? seconds(*asked_wait) : last_word ? goodbye_waits.next() : waits.next();
+      char wait_text[64];
+      std::snprintf(wait_text, sizeof wait_text, "%.3g s%s", delay.count(), asked_wait ? " (Retry-After)" : "");
+      log(std::string(event) + ": " + problem + "; retrying in " + wait_text);
+      if (!wait(delay, stop, last_word)) {
+        if (!stop.stop_requested()) log(std::string(event) + ": a stop was requested: giving up on this event");
+        return result;
+      }
+    }
+  }
+
+  /// After a reply that brought no command to run: waits as after a failure (growing, with
+  /// jitter, capped by `retry_delay`), so a backend that answers nothing useful is not asked
+  /// again at once. Returns false when a stop request cut the wait.
+  bool wait_after_idle_reply() {
+    const seconds delay = idle_backoff_.next();
+    char wait_text[32];
+    std::snprintf(wait_text, sizeof wait_text, "%.3g s", delay.count());
+    log(std::string("asking again in ") + wait_text);
+    return stops_.wait_for(delay);
+  }
+  /// A command came: the next reply without one waits the first step again.
+  void command_received() { idle_backoff_.reset(); }
+
+  /// The text of the last reply (the parsed `answer::body` points into it).
+  const std::string& reply_text() const noexcept { return reply_text_; }
+
+ private:
+  /// Waits `delay` unless `stop` comes or, for any event but GOODBYE, any stop request.
+  bool wait(seconds delay, std::stop_token stop, bool last_word) {
+    if (last_word) return stops_.wait_for(delay, stop);
+    return stops_.wait_for(delay) && !stop.stop_requested();
+  }
+  void log(std::string_view line) { options_.log(log_level::operation, line); }
+  void detail(std::string_view line) {
+    if (options_.verbose) options_.log(log_level::detail, line);
+  }
+
+  const options& options_;
+  Transport& backend_;
+  stop_control& stops_;
+  retry_backoff backoff_;
+  retry_backoff idle_backoff_;
+  simdjson::dom::parser parser_;
+  std::string reply_text_;
+};
+
+}  // namespace servokit::servo
+// ===== end servokit/servo/conversation.hpp =====
+// ===== begin servokit/servo/driver_runner.hpp =====
+/// @file
+/// `driver_runner`: how the agent runs one driver of its servo directory (`./adjust`, `./measure`,
+/// `./environment`): it starts the driver with its arguments and stdin, asks `--info` whether it
+/// has cancel, reads its stdout as the line protocol of `PROTOCOL.md` section 9 (progress lines,
+/// then one result line), hands each progress line to the caller, and cancels or stops it as
+/// told. It knows nothing of the backend, so it is not a template: the loop relays progress.
+
+namespace servokit::servo {
+
+/// How a driver run ended.
+struct driver_run {
+  /// completed: a result line with exit 0; failed: anything else; cancelled: the backend asked;
+  /// resync: the backend answered a progress line with `unexpected-event`; stopped: SIGTERM.
+  enum class outcome { completed, failed, cancelled, resync, stopped } kind = outcome::failed;
+  std::string final_line;  ///< completed: the driver's result line
+  std::string status = "failed";
+  std::string reason = "unknown";
+  std::string message;
+};
+
+/// What the caller makes of a progress line (the backend's answer to it).
+enum class progress_verdict { go_on, cancel, resync };
+
+/// Called with each progress line of a running driver: the `progress` value as JSON and the
+/// line's `message`, if any.
+using progress_relay = std::function<progress_verdict(std::string_view progress_json, std::optional<std::string_view> message)>;
+
+/// The grace a driver gets between SIGTERM and SIGKILL when the agent stops it (a terminate
+/// request, a line that is not JSON). servokit-magg and servokit-exec give their own children the
+/// same 2 s, and each stops its children before its own grace ends, so a chain of them stops
+/// within the outer grace.
+inline constexpr std::chrono::seconds driver_stop_grace{2};
+
+/// Runs drivers for one agent loop (see the file comment). Used from the loop's thread only;
+/// `wake` may be called from any thread.
+class driver_runner {
+ public:
+  /// A runner under `settings` (which must outlive it), stopped by `stops`' terminate requests.
+  driver_runner(const options& settings, stop_control& stops) : options_(settings), stops_(stops) {}
+  driver_runner(const driver_runner&) = delete;
+  driver_runner& operator=(const driver_runner&) = delete;
+
+  /// Wakes a wait for a driver's output so that a stop request is seen at once.
+  void wake() { events_.wake(); }
+
+  /// `driver --info app_id`: whether it has cancel. Fills `failure` when it cannot be learned.
+  std::optional<bool> has_cancel(const std::string& driver, driver_run& failure) {
+    process::child_options info_options;
+    info_options.limits.silence = silence_limit();
+    info_options.limits.exit_after_output_closed = exit_wait();
+    info_options.cancel = stops_.terminate_token();
+    info_options.stopping.grace = driver_stop_grace;
+    std::string what = driver + " --info";
+    process::completion done;
+    try {
+      process::child info(events_, process::command({driver, "--info", options_.app_id}).in_directory(options_.directory),
+                          std::move(info_options));
+      done = std::move(info.wait());
+    } catch (const std::exception& error) {
+      failure.message = "cannot run " + what + ": " + error.what();
+      return std::nullopt;
+    }
+    if (stops_.terminating()) {
+      failure.kind = driver_run::outcome::stopped;
+      return std::nullopt;
+    }
+    if (!done.ok()) {
+      failure.message = with_stderr(what + " " + done.describe(), done.err, options_.stderr_policy);
+      return std::nullopt;
+    }
+    for (const std::string& line : done.stdout_lines()) {
+      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+      simdjson::dom::element parsed;
+      bool cancel = false;
+      const auto flag = parser_.parse(line).get(parsed) == simdjson::SUCCESS ? detail::member(parsed, "has_cancel") : std::nullopt;
+      if (!flag || flag->get_bool().get(cancel) != simdjson::SUCCESS) {
+        failure.message = what + " printed no \"has_cancel\" flag: " + excerpt(line);
+        return std::nullopt;
+      }
+      return cancel;
+    }
+    failure.message = what + " printed nothing";
+    return std::nullopt;
+  }
+
+  /// Runs `driver arguments... < input` in the servo directory. Each progress line goes to
+  /// `relay` (when given); a `cancel` verdict cancels the driver (SIGUSR1 and `cancel_grace`
+  /// when it `has_cancel`, else SIGKILL) and the run ends `cancelled` (its message left for the
+  /// caller); `resync` kills it. Never throws for a driver's failure.
+  driver_run run(const std::string& driver, std::vector<std::string> arguments, std::string input,
+                 const progress_relay* relay, bool has_cancel) {
+    driver_run result;
+    std::deque<std::string> lines;
+    bool stdout_overlong = false;
+    process::child_options child_options;
+    child_options.in.data = std::move(input);
+    child_options.out.on_line = [&](const process::output_line& line) {
+      if (line.continued || stdout_overlong) {
+        stdout_overlong = true;  // a line over 1 MiB: refused as a whole below
+        return;
+      }
+      lines.emplace_back(line.text);
+    };
+    child_options.err.capture = {max_message_bytes, process::keep::head};
+    if (options_.verbose) {
+      child_options.err.on_line = [this, &driver](const process::output_line& line) {
+        detail(driver + " stderr: " + std::string(line.text));
+      };
+    }
+    child_options.limits.silence = silence_limit();
+    child_options.limits.exit_after_output_closed = exit_wait();
+    child_options.stopping.signal = SIGTERM;
+    child_options.stopping.grace = driver_stop_grace;
+    child_options.cancel = stops_.terminate_token();
+
+    process::command command(std::vector<std::string>{driver});
+    for (auto& argument : arguments) command.argv.push_back(std::move(argument));
+    command.in_directory(options_.directory);
+    std::optional<process::child> child;
+    try {
+      child.emplace(events_, command, std::move(child_options));
+    } catch (const std::exception& error) {
+      result.message = "cannot start " + driver + ": " + error.what();
+      return result;
+    }
+
+    std::string final_line;
+    std::string not_json;
+    bool cancel_sent = false;
+    bool resync = false;
+    for (;;) {
+      events_.run_until([&] { return child->finished() || !lines.empty(); });
+      while (!lines.empty()) {
+        const std::string line = std::move(lines.front());
+        lines.pop_front();
+        if (options_.verbose) detail(driver + ": " + line);
+        if (line.find_first_not_of(" \t\r") == std::string::npos || !not_json.empty()) continue;
+        simdjson::dom::element parsed;
+        if (parser_.parse(line).get(parsed) != simdjson::SUCCESS) {
+          not_json = line;
+          child->terminate(SIGTERM, driver_stop_grace);
+          continue;
+        }
+        const auto progress_value = detail::member(parsed, "progress");
+        if (!progress_value) {
+          final_line = line;
+          continue;
+        }
+        if (relay == nullptr || cancel_sent || resync) continue;
+        const std::optional<std::string> message = detail::string_member(parsed, "message");
+        switch ((*relay)(simdjson::minify(*progress_value), message)) {
+          case progress_verdict::cancel:
+            cancel_sent = true;
+            if (has_cancel) {
+              child->terminate(SIGUSR1, std::chrono::ceil<std::chrono::milliseconds>(options_.cancel_grace));
+            } else {
+              child->kill();
+            }
+            break;
+          case progress_verdict::resync:
+            resync = true;
+            child->kill();
+            break;
+          case progress_verdict::go_on: break;
+        }
+      }
+      if (child->finished() && lines.empty()) break;
+    }
+    const process::completion& done = child->result();
+    if (stops_.terminating()) {
+      result.kind = driver_run::outcome::stopped;
+      return result;
+    }
+    if (resync) {
+      result.kind = driver_run::outcome::resync;
+      return result;
+    }
+    if (cancel_sent) {
+      result.kind = driver_run::outcome::cancelled;
+      result.status = "cancelled";
+      return result;
+    }
+    const std::string how = done.describe();  // "exited with code 3", "killed by SIGTERM after ..."
+    const std::string described = driver + " " + how;
+    if (!not_json.empty()) {
+      result.message = "Failed decoding JSON stdout from '" + driver + "' driver: " + excerpt(not_json, 1000) + " (" + how + ")";
+    } else if (stdout_overlong) {
+      result.message = driver + " printed a line longer than 1 MiB (" + how + ")";
+    } else if (done.went_silent()) {
+      result.message = driver + " wrote nothing for " + seconds_text(*silence_limit()) +
+                       " ($OPTUNE_IO_TIMEOUT) and was stopped: " + described;
+    } else if (done.interrupted_by == process::interruption::exit_timeout) {
+      result.message = driver + " closed its output but did not exit within " + seconds_text(exit_wait()) +
+                       " and was stopped: " + described;
+    } else if (final_line.empty()) {
+      result.message = driver + " printed no result (" + how + ")";
+    } else if (!done.ok()) {
+      // The driver's own failure line, when it printed one, says most; its exit and stderr follow.
+      simdjson::dom::element parsed;
+      if (parser_.parse(final_line).get(parsed) == simdjson::SUCCESS) {  // it was when read
+        const std::string status = detail::string_member(parsed, "status").value_or("failed");
+        result.status = status == "ok" ? "failed" : status;
+        result.reason = detail::string_member(parsed, "reason").value_or("unknown");
+        result.message = detail::string_member(parsed, "message").value_or("");
+      }
+      result.message += (result.message.empty() ? "" : "\n") + described;
+    } else {
+      result.kind = driver_run::outcome::completed;
+      result.final_line = std::move(final_line);
+      return result;
+    }
+    if (!done.ok()) result.message = with_stderr(std::move(result.message), done.err, options_.stderr_policy);
+    result.message = cap_message(std::move(result.message));
+    return result;
+  }
+
+  /// `elapsed` as "1.234 s", for the log and for messages.
+  static std::string seconds_text(std::chrono::duration<double> elapsed) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.3f s", elapsed.count());
+    return buffer;
+  }
+
+ private:
+  void detail(std::string_view line) {
+    if (options_.verbose && options_.log) options_.log(log_level::detail, line);
+  }
+  std::optional<std::chrono::milliseconds> silence_limit() const {
+    if (!options_.io_timeout) return std::nullopt;
+    return std::chrono::ceil<std::chrono::milliseconds>(*options_.io_timeout);
+  }
+  std::chrono::milliseconds exit_wait() const { return std::chrono::ceil<std::chrono::milliseconds>(options_.exit_wait); }
+
+  const options& options_;
+  stop_control& stops_;
+  process::event_loop events_;
+  simdjson::dom::parser parser_;
+};
+
+}  // namespace servokit::servo
+// ===== end servokit/servo/driver_runner.hpp =====
 // ===== begin servokit/servo/loop.hpp =====
 /// @file
 /// `servo_loop<Transport>`: the agent. It speaks to a backend through any transport
-/// (`servokit::transport::transport`) and owns every rule of `PROTOCOL.md` sections 5 and 9:
-/// HELLO, WHATS_NEXT, DESCRIBE/ADJUST/MEASURE/SLEEP, GOODBYE; running `./adjust`, `./measure` and
-/// `./environment`; relaying progress with the command's `cmd_uid`; cancels; retries;
-/// re-synchronising after `unexpected-event`; and stop requests (the signals of section 5).
+/// (`servokit::transport::transport`) and owns the state machine of `PROTOCOL.md` sections 5 and
+/// 9: HELLO, WHATS_NEXT, DESCRIBE/ADJUST/MEASURE/SLEEP, GOODBYE; re-synchronising after
+/// `unexpected-event`; and stop requests (the signals of section 5). Two helpers do the rest:
+/// `conversation` (servo/conversation.hpp) sends each event with its retry policy, and
+/// `driver_runner` (servo/driver_runner.hpp) runs `./adjust`, `./measure` and `./environment`.
 ///
 /// ```
 /// servokit::servo::options opts;
@@ -10487,7 +12870,6 @@ inline std::optional<double> seconds_value(simdjson::dom::element element) {
 
 #include <poll.h>
 
-#include <condition_variable>
 #include <tuple>
 
 namespace servokit::servo {
@@ -10501,7 +12883,7 @@ concept finishing_transport = requires(const T& connection) {
 /// The exit codes of `servo_loop::run`.
 namespace exit_code {
 inline constexpr int ok = 0;                ///< stopped as asked (a signal, `finished()`)
-inline constexpr int backend_refused = 1;   ///< the backend refused HELLO or WHATS_NEXT (a 4xx other than 404)
+inline constexpr int backend_refused = 1;   ///< the backend refused HELLO or WHATS_NEXT (a 3xx, a 4xx other than 404, 408, 429)
 }  // namespace exit_code
 
 /// The agent loop over a transport (see the file comment). One loop runs on one thread; only
@@ -10510,15 +12892,11 @@ template <transport::transport Transport>
 class servo_loop {
  public:
   /// The loop for `settings`, talking through `backend` (which must outlive it).
-  servo_loop(options settings, Transport& backend) : options_(std::move(settings)), backend_(backend) {
-    if (!options_.log) {
-      options_.log = [](log_level, std::string_view line) {
-        std::string text(line);
-        text += '\n';
-        std::fwrite(text.data(), 1, text.size(), stderr);
-      };
-    }
-  }
+  servo_loop(options settings, Transport& backend)
+      : options_(with_default_log(std::move(settings))),
+        backend_(backend),
+        conversation_(options_, backend, stops_),
+        runner_(options_, stops_) {}
   servo_loop(const servo_loop&) = delete;
   servo_loop& operator=(const servo_loop&) = delete;
 
@@ -10527,23 +12905,11 @@ class servo_loop {
   /// (the signal's name, "SIGTERM" by default); a second `terminate` also cuts GOODBYE's retries.
   /// `exit` and `restart` let the current operation finish and report, then send GOODBYE `exit`
   /// or `restart`; after `restart`, `restart_requested()` tells the program to re-execute itself.
+  /// Every wait ends on any of them: a SLEEP, `--delay`, and the retries of an event the backend
+  /// did not take (GOODBYE's excepted).
   void request_stop(stop_request kind, std::string_view reason = {}) {
-    {
-      const std::lock_guard lock(stop_mutex_);
-      if (kind == stop_request::terminate) {
-        if (terminate_.stop_requested()) {
-          force_.request_stop();
-        } else {
-          terminate_reason_ = reason.empty() ? std::string("SIGTERM") : std::string(reason);
-        }
-      } else if (graceful_.load() == graceful_stop::none) {
-        graceful_ = kind == stop_request::exit ? graceful_stop::exit : graceful_stop::restart;
-      }
-    }
-    if (kind == stop_request::terminate) terminate_.request_stop();
-    { const std::lock_guard lock(wait_mutex_); }  // a waiter between its check and its sleep sees the change
-    wakeup_.notify_all();
-    events_.wake();
+    stops_.request(kind, reason);
+    runner_.wake();
   }
 
   /// Whether the loop ended on a `restart` request: the program should now re-execute itself.
@@ -10553,13 +12919,13 @@ class servo_loop {
   /// (`exit_code::ok`, or `exit_code::backend_refused` when the backend refused HELLO or WHATS_NEXT).
   int run() {
     pause();
-    if (!stopping_now()) {
+    if (!stops_.terminating()) {
       if (hello() == step::refused) return exit_code::backend_refused;
     }
     for (;;) {
-      if (stopping_now()) return goodbye(terminate_reason());
-      if (const auto graceful = graceful_.load(); graceful != graceful_stop::none) {
-        ended_for_restart_ = graceful == graceful_stop::restart;
+      if (stops_.terminating()) return goodbye(stops_.terminate_reason());
+      if (const auto graceful = stops_.graceful_request(); graceful != stop_control::graceful::none) {
+        ended_for_restart_ = graceful == stop_control::graceful::restart;
         return goodbye(ended_for_restart_ ? "restart" : "exit");
       }
       if (backend_finished()) return goodbye("exit");
@@ -10568,7 +12934,7 @@ class servo_loop {
         case step::resync:
           log("the backend reported an unexpected event: starting over (GOODBYE, HELLO)");
           send_goodbye("restart");
-          if (!stopping_now() && hello() == step::refused) return exit_code::backend_refused;
+          if (!stops_.any() && hello() == step::refused) return exit_code::backend_refused;
           break;
         case step::done: break;
       }
@@ -10576,27 +12942,7 @@ class servo_loop {
   }
 
  private:
-  enum class graceful_stop { none, exit, restart };
   enum class step { done, resync, refused };
-  enum class retries { forever, once, three_times };
-
-  /// A reply that arrived: its body parsed (valid until the next exchange) and the backend's status.
-  struct answer {
-    bool delivered = false;    ///< false: given up (retries spent, refused, or stopped)
-    bool refused = false;      ///< the backend refused the event (a 4xx other than 404)
-    simdjson::dom::element body;
-    std::optional<std::string> status;
-    std::optional<std::string> reason;
-  };
-
-  /// How a driver run ended.
-  struct driver_run {
-    enum class outcome { completed, failed, cancelled, resync, stopped } kind = outcome::failed;
-    std::string final_line;  ///< completed: the driver's result line
-    std::string status = "failed";
-    std::string reason = "unknown";
-    std::string message;
-  };
 
   /// Where a running driver's progress goes: the event and the command's uid.
   struct progress_target {
@@ -10605,25 +12951,22 @@ class servo_loop {
     std::chrono::steady_clock::time_point started;   ///< for `runtime`
   };
 
+  static options with_default_log(options settings) {
+    if (!settings.log) {
+      settings.log = [](log_level, std::string_view line) {
+        std::string text(line);
+        text += '\n';
+        std::fwrite(text.data(), 1, text.size(), stderr);
+      };
+    }
+    return settings;
+  }
+
   // --- log -------------------------------------------------------------------------------
 
   void log(std::string_view line) { options_.log(log_level::operation, line); }
-  void detail(std::string_view line) {
-    if (options_.verbose) options_.log(log_level::detail, line);
-  }
-  static std::string seconds_text(std::chrono::steady_clock::duration elapsed) {
-    char buffer[32];
-    std::snprintf(buffer, sizeof buffer, "%.3f s", std::chrono::duration<double>(elapsed).count());
-    return buffer;
-  }
+  static std::string seconds_text(std::chrono::steady_clock::duration elapsed) { return driver_runner::seconds_text(elapsed); }
 
-  // --- stop requests -----------------------------------------------------------------------
-
-  bool stopping_now() const noexcept { return terminate_.stop_requested(); }
-  std::string terminate_reason() {
-    const std::lock_guard lock(stop_mutex_);
-    return terminate_reason_;
-  }
   bool backend_finished() const {
     if constexpr (finishing_transport<Transport>) {
       return static_cast<bool>(std::as_const(backend_).finished());
@@ -10632,27 +12975,12 @@ class servo_loop {
     }
   }
 
-  /// Waits `duration`; returns early on any stop request (false then).
-  bool wait_for(seconds duration) {
-    std::unique_lock lock(wait_mutex_);
-    return !wakeup_.wait_for(lock, duration, [this] {
-      return stopping_now() || graceful_.load() != graceful_stop::none;
-    });
-  }
-  /// Waits `duration` unless a terminate request comes (the retries of an event in flight
-  /// continue through `exit`/`restart`, whose operation must still be reported).
-  bool wait_unless_terminated(seconds duration, std::stop_token stop) {
-    std::unique_lock lock(wait_mutex_);
-    return !wakeup_.wait_for(lock, duration, [&] { return stop.stop_requested(); });
-  }
-
   /// Between a command and its result, and before HELLO: Enter in interactive mode, else `delay`.
   void pause() {
     if (options_.interactive) {
       log("Press <Enter> to continue...");
-      std::string ignored;
       char byte = 0;
-      while (!stopping_now() && graceful_.load() == graceful_stop::none) {
+      while (!stops_.any()) {
         pollfd ready{options_.input, POLLIN, 0};
         if (::poll(&ready, 1, 200) <= 0) continue;
         const ssize_t got = ::read(options_.input, &byte, 1);
@@ -10663,55 +12991,15 @@ class servo_loop {
         if (byte == '\n') return;
       }
     } else if (options_.delay.count() > 0) {
-      wait_for(options_.delay);
+      stops_.wait_for(options_.delay);
     }
   }
 
   // --- exchanges ---------------------------------------------------------------------------
 
-  /// Sends `event` with `param_json`, retrying per `policy` (section 5); parses the reply.
   answer send(std::string_view event, const std::string& param_json, std::string_view cmd_uid, retries policy,
               std::stop_token stop) {
-    answer result;
-    int retries_left = policy == retries::forever ? -1 : policy == retries::once ? 1 : 3;
-    // GOODBYE is the last word before the agent exits: its retries come at most 1 s apart, so a
-    // stop (docker stop allows 10 s) is not held up for a minute by a backend that is down.
-    const seconds later_delay = event == "GOODBYE" ? std::min(options_.retry_delay, seconds(1)) : options_.retry_delay;
-    seconds delay = event == "WHATS_NEXT" ? options_.first_whats_next_retry : later_delay;
-    if (options_.verbose) detail("> " + std::string(event) + " " + excerpt(param_json, 4096));
-    for (;;) {
-      std::string problem;
-      try {
-        transport::reply reply = backend_.exchange(transport::event{event, param_json, cmd_uid}, stop);
-        reply_text_ = std::move(reply.body);
-        if (options_.verbose) detail("< " + std::string(event) + " " + excerpt(reply_text_, 4096));
-        if (reply_parser_.parse(reply_text_).get(result.body) == simdjson::SUCCESS) {
-          result.delivered = true;
-          result.status = detail::string_member(result.body, "status");
-          result.reason = detail::string_member(result.body, "reason");
-          return result;
-        }
-        problem = "the reply is not JSON: " + excerpt(reply_text_);
-      } catch (const transport::transport_error& error) {
-        if (stop.stop_requested()) return result;
-        if (!error.retryable()) {
-          log(std::string(event) + ": the backend refused the event: " + error.what());
-          result.refused = true;
-          return result;
-        }
-        problem = error.what();
-      }
-      if (retries_left == 0) {
-        log(std::string(event) + ": " + problem + "; no retries left, giving up on this event");
-        return result;
-      }
-      if (retries_left > 0) --retries_left;
-      char wait_text[32];
-      std::snprintf(wait_text, sizeof wait_text, "%g", delay.count());
-      log(std::string(event) + ": " + problem + "; retrying in " + wait_text + " s");
-      if (!wait_unless_terminated(delay, stop)) return result;
-      delay = later_delay;
-    }
+    return conversation_.send(event, param_json, cmd_uid, policy, stop);
   }
 
   /// HELLO with the agent's name.
@@ -10722,7 +13010,7 @@ class servo_loop {
     out.key("agent");
     out.string(options_.agent);
     out.end_object();
-    const answer reply = send("HELLO", param, {}, retries::forever, terminate_.get_token());
+    const answer reply = send("HELLO", param, {}, retries::forever, stops_.terminate_token());
     if (reply.refused) return step::refused;
     if (reply.delivered) log("HELLO sent (agent " + options_.agent + ", app " + options_.app_id + ")");
     return step::done;
@@ -10740,13 +13028,13 @@ class servo_loop {
     out.key("reason");
     out.string(reason);
     out.end_object();
-    const answer reply = send("GOODBYE", param, {}, retries::three_times, force_.get_token());
+    const answer reply = send("GOODBYE", param, {}, retries::three_times, stops_.force_token());
     log(reply.delivered ? "GOODBYE sent (" + reason + ")" : "GOODBYE (" + reason + ") could not be sent");
   }
 
   /// Sends a command's result event; `unexpected-event` asks for re-synchronisation.
   step report(std::string_view event, const std::string& param, std::string_view cmd_uid) {
-    const answer reply = send(event, param, cmd_uid, retries::forever, terminate_.get_token());
+    const answer reply = send(event, param, cmd_uid, retries::forever, stops_.terminate_token());
     if (!reply.delivered) return step::done;
     return check_status(event, reply);
   }
@@ -10762,16 +13050,18 @@ class servo_loop {
 
   // --- commands ----------------------------------------------------------------------------
 
-  /// One WHATS_NEXT and the command it brings.
+  /// One WHATS_NEXT and the command it brings. A reply without a command to run is followed by
+  /// a growing wait (see `conversation::wait_after_idle_reply`), never by WHATS_NEXT at once.
   step next_command() {
-    const answer reply = send("WHATS_NEXT", "null", {}, retries::forever, terminate_.get_token());
+    const answer reply = send("WHATS_NEXT", "null", {}, retries::forever, stops_.terminate_token());
     if (reply.refused) return step::refused;
     if (!reply.delivered) return step::done;
     if (check_status("WHATS_NEXT", reply) == step::resync) return step::resync;
     const std::optional<std::string> command = detail::string_member(reply.body, "cmd");
     if (!command) {
-      log("WHATS_NEXT: the reply has no command (\"cmd\"): " + excerpt(reply_text_) + "; asking again");
+      log("WHATS_NEXT: the reply has no command (\"cmd\"): " + excerpt(conversation_.reply_text()) + "; asking again");
       pause();
+      conversation_.wait_after_idle_reply();
       return step::done;
     }
     // The command's uid is echoed exactly as it came (a string or a number) in every event.
@@ -10786,6 +13076,7 @@ class servo_loop {
       param = simdjson::minify(*given);
     }
     command_ = {*command, std::move(cmd_uid_json), std::move(cmd_uid)};
+    if (*command != "SLEEP") conversation_.command_received();
 
     if (*command == "DESCRIBE" || *command == "ADJUST" || *command == "MEASURE") {
       const std::string event = *command == "DESCRIBE" ? "DESCRIPTION" : *command + "MENT";
@@ -10794,7 +13085,7 @@ class servo_loop {
         pause();
         return report(event, failure_param("environment-mismatch", std::nullopt, *mismatch), command_.uid);
       }
-      if (stopping_now()) return step::done;
+      if (stops_.terminating()) return step::done;
       if (*command == "DESCRIBE") return describe();
       if (*command == "ADJUST") return adjust(param);
       return measure(param);
@@ -10802,6 +13093,7 @@ class servo_loop {
     if (*command == "SLEEP") return sleep(param);
     log("WHATS_NEXT: unknown command \"" + excerpt(*command, 60) + "\"; ignoring it");
     pause();
+    conversation_.wait_after_idle_reply();
     return step::done;
   }
 
@@ -11056,13 +13348,20 @@ class servo_loop {
     return report("MEASUREMENT", result, command_.uid);
   }
 
-  /// SLEEP: `duration` seconds (120 when missing or not a number); skipped in interactive mode.
+  /// SLEEP: `duration` seconds (checked: a negative or NaN is refused, anything above 10^9 s is
+  /// 10^9 s), 120 when missing or unusable; skipped in interactive mode. Any stop request ends it.
   step sleep(const std::string& param) {
     double duration = 120;
     std::string why;
     simdjson::dom::element parsed;
     if (line_parser_.parse(param).get(parsed) == simdjson::SUCCESS) {
-      if (const auto given = detail::member(parsed, "duration")) duration = detail::seconds_value(*given).value_or(120);
+      if (const auto given = detail::member(parsed, "duration")) {
+        try {
+          duration = detail::seconds_value(*given, "SLEEP duration").value_or(120);
+        } catch (const seconds_error& error) {
+          log(std::string(error.what()) + "; sleeping 120 s instead");
+        }
+      }
       if (const auto data = detail::member(parsed, "data")) {
         const auto status = detail::string_member(*data, "status");
         why = (status ? *status + ": " : std::string()) + detail::string_member(*data, "reason").value_or("");
@@ -11076,7 +13375,7 @@ class servo_loop {
       return step::done;
     }
     log(std::string(text) + (why.empty() ? "" : ": " + why));
-    wait_for(seconds(duration));
+    stops_.wait_for(seconds(duration));
     return step::done;
   }
 
@@ -11097,11 +13396,10 @@ class servo_loop {
     }
     add_cmd_uid(out);
     out.end_object();
-    return send(target.event, param, target.cmd_uid, retries::once, terminate_.get_token());
+    return send(target.event, param, target.cmd_uid, retries::once, stops_.terminate_token());
   }
 
   /// What a progress reply asks for.
-  enum class progress_verdict { go_on, cancel, resync };
   progress_verdict judge_progress(const progress_target& target, const answer& reply, std::string& cancel_reason) {
     if (!reply.delivered) return progress_verdict::go_on;
     if (reply.status == "cancel") {
@@ -11113,54 +13411,9 @@ class servo_loop {
     return progress_verdict::go_on;
   }
 
-  /// `driver --info app_id`: whether it has cancel. Fills `failure` when it cannot be learned.
-  std::optional<bool> driver_has_cancel(const std::string& driver, driver_run& failure) {
-    process::child_options info_options;
-    info_options.limits.silence = silence_limit();
-    info_options.limits.exit_after_output_closed = exit_wait();
-    info_options.cancel = terminate_.get_token();
-    info_options.stopping.grace = std::chrono::seconds(2);
-    std::string what = driver + " --info";
-    process::completion done;
-    try {
-      process::child info(events_, process::command({driver, "--info", options_.app_id}).in_directory(options_.directory),
-                          std::move(info_options));
-      done = std::move(info.wait());
-    } catch (const std::exception& error) {
-      failure.message = "cannot run " + what + ": " + error.what();
-      return std::nullopt;
-    }
-    if (stopping_now()) {
-      failure.kind = driver_run::outcome::stopped;
-      return std::nullopt;
-    }
-    if (!done.ok()) {
-      failure.message = with_stderr(what + " " + done.describe(), done.err, options_.stderr_policy);
-      return std::nullopt;
-    }
-    for (const std::string& line : done.stdout_lines()) {
-      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-      simdjson::dom::element parsed;
-      bool has_cancel = false;
-      const auto flag = line_parser_.parse(line).get(parsed) == simdjson::SUCCESS ? detail::member(parsed, "has_cancel") : std::nullopt;
-      if (!flag || flag->get_bool().get(has_cancel) != simdjson::SUCCESS) {
-        failure.message = what + " printed no \"has_cancel\" flag: " + excerpt(line);
-        return std::nullopt;
-      }
-      return has_cancel;
-    }
-    failure.message = what + " printed nothing";
-    return std::nullopt;
-  }
-
-  std::optional<std::chrono::milliseconds> silence_limit() const {
-    if (!options_.io_timeout) return std::nullopt;
-    return std::chrono::ceil<std::chrono::milliseconds>(*options_.io_timeout);
-  }
-  std::chrono::milliseconds exit_wait() const { return std::chrono::ceil<std::chrono::milliseconds>(options_.exit_wait); }
-
-  /// Runs `driver arguments... < input`, relaying progress to `progress` when given (then
-  /// "starting driver" first and `--info` for cancel). Never throws for a driver's failure.
+  /// Runs `driver arguments... < input` (`driver_runner::run`), relaying progress to `progress`
+  /// when given (then "starting driver" first and `--info` for cancel). Never throws for a
+  /// driver's failure.
   driver_run run_driver(const std::string& driver, std::vector<std::string> arguments, std::string input,
                         const progress_target* progress) {
     driver_run run;
@@ -11168,7 +13421,7 @@ class servo_loop {
     bool has_cancel = false;
     if (progress != nullptr) {
       const answer reply = send_progress(*progress, "0", "starting driver");
-      if (stopping_now()) return stopped(run);
+      if (stops_.terminating()) return stopped(run);
       switch (judge_progress(*progress, reply, cancel_reason)) {
         case progress_verdict::cancel:
           log(driver + " not started: cancelled before it began");
@@ -11176,126 +13429,15 @@ class servo_loop {
         case progress_verdict::resync: run.kind = driver_run::outcome::resync; return run;
         case progress_verdict::go_on: break;
       }
-      const std::optional<bool> cancel_support = driver_has_cancel(driver, run);
+      const std::optional<bool> cancel_support = runner_.has_cancel(driver, run);
       if (!cancel_support) return run;
       has_cancel = *cancel_support;
     }
-
-    std::deque<std::string> lines;
-    bool stdout_overlong = false;
-    process::child_options child_options;
-    child_options.in.data = std::move(input);
-    child_options.out.on_line = [&](const process::output_line& line) {
-      if (line.continued || stdout_overlong) {
-        stdout_overlong = true;  // a line over 1 MiB: refused as a whole below
-        return;
-      }
-      lines.emplace_back(line.text);
+    const progress_relay relay = [&](std::string_view progress_json, std::optional<std::string_view> message) {
+      return judge_progress(*progress, send_progress(*progress, progress_json, message), cancel_reason);
     };
-    child_options.err.capture = {max_message_bytes, process::keep::head};
-    if (options_.verbose) {
-      child_options.err.on_line = [this, &driver](const process::output_line& line) {
-        detail(driver + " stderr: " + std::string(line.text));
-      };
-    }
-    child_options.limits.silence = silence_limit();
-    child_options.limits.exit_after_output_closed = exit_wait();
-    child_options.stopping.signal = SIGTERM;
-    child_options.stopping.grace = std::chrono::seconds(2);
-    child_options.cancel = terminate_.get_token();
-
-    process::command command(std::vector<std::string>{driver});
-    for (auto& argument : arguments) command.argv.push_back(std::move(argument));
-    command.in_directory(options_.directory);
-    std::optional<process::child> child;
-    try {
-      child.emplace(events_, command, std::move(child_options));
-    } catch (const std::exception& error) {
-      run.message = "cannot start " + driver + ": " + error.what();
-      return run;
-    }
-
-    std::string final_line;
-    std::string not_json;
-    bool cancel_sent = false;
-    bool resync = false;
-    for (;;) {
-      events_.run_until([&] { return child->finished() || !lines.empty(); });
-      while (!lines.empty()) {
-        const std::string line = std::move(lines.front());
-        lines.pop_front();
-        if (options_.verbose) detail(driver + ": " + line);
-        if (line.find_first_not_of(" \t\r") == std::string::npos || !not_json.empty()) continue;
-        simdjson::dom::element parsed;
-        if (line_parser_.parse(line).get(parsed) != simdjson::SUCCESS) {
-          not_json = line;
-          child->terminate(SIGTERM, std::chrono::seconds(2));
-          continue;
-        }
-        const auto progress_value = detail::member(parsed, "progress");
-        if (!progress_value) {
-          final_line = line;
-          continue;
-        }
-        if (progress == nullptr || cancel_sent || resync) continue;
-        const std::optional<std::string> message = detail::string_member(parsed, "message");
-        const answer reply = send_progress(*progress, simdjson::minify(*progress_value), message);
-        switch (judge_progress(*progress, reply, cancel_reason)) {
-          case progress_verdict::cancel:
-            cancel_sent = true;
-            if (has_cancel) {
-              child->terminate(SIGUSR1, std::chrono::ceil<std::chrono::milliseconds>(options_.cancel_grace));
-            } else {
-              child->kill();
-            }
-            break;
-          case progress_verdict::resync:
-            resync = true;
-            child->kill();
-            break;
-          case progress_verdict::go_on: break;
-        }
-      }
-      if (child->finished() && lines.empty()) break;
-    }
-    const process::completion& done = child->result();
-    if (stopping_now()) return stopped(run);
-    if (resync) {
-      run.kind = driver_run::outcome::resync;
-      return run;
-    }
-    if (cancel_sent) return cancelled(run, cancel_reason);
-    const std::string how = done.describe();  // "exited with code 3", "killed by SIGTERM after ..."
-    const std::string described = driver + " " + how;
-    if (!not_json.empty()) {
-      run.message = "Failed decoding JSON stdout from '" + driver + "' driver: " + excerpt(not_json, 1000) + " (" + how + ")";
-    } else if (stdout_overlong) {
-      run.message = driver + " printed a line longer than 1 MiB (" + how + ")";
-    } else if (done.went_silent()) {
-      run.message = driver + " wrote nothing for " + seconds_text(*silence_limit()) +
-                    " ($OPTUNE_IO_TIMEOUT) and was stopped: " + described;
-    } else if (done.interrupted_by == process::interruption::exit_timeout) {
-      run.message = driver + " closed its output but did not exit within " + seconds_text(exit_wait()) +
-                    " and was stopped: " + described;
-    } else if (final_line.empty()) {
-      run.message = driver + " printed no result (" + how + ")";
-    } else if (!done.ok()) {
-      // The driver's own failure line, when it printed one, says most; its exit and stderr follow.
-      simdjson::dom::element parsed;
-      if (line_parser_.parse(final_line).get(parsed) == simdjson::SUCCESS) {  // it was when read
-        const std::string status = detail::string_member(parsed, "status").value_or("failed");
-        run.status = status == "ok" ? "failed" : status;
-        run.reason = detail::string_member(parsed, "reason").value_or("unknown");
-        run.message = detail::string_member(parsed, "message").value_or("");
-      }
-      run.message += (run.message.empty() ? "" : "\n") + described;
-    } else {
-      run.kind = driver_run::outcome::completed;
-      run.final_line = std::move(final_line);
-      return run;
-    }
-    if (!done.ok()) run.message = with_stderr(std::move(run.message), done.err, options_.stderr_policy);
-    run.message = cap_message(std::move(run.message));
+    run = runner_.run(driver, std::move(arguments), std::move(input), progress != nullptr ? &relay : nullptr, has_cancel);
+    if (run.kind == driver_run::outcome::cancelled) return cancelled(run, cancel_reason);
     return run;
   }
 
@@ -11312,20 +13454,12 @@ class servo_loop {
 
   options options_;
   Transport& backend_;
-  process::event_loop events_;
-  simdjson::dom::parser reply_parser_;
+  stop_control stops_;
+  conversation<Transport> conversation_;
+  driver_runner runner_;
   simdjson::dom::parser line_parser_;
-  std::string reply_text_;
   current_command command_;
-
-  std::mutex stop_mutex_;
-  std::string terminate_reason_ = "SIGTERM";
-  std::stop_source terminate_;
-  std::stop_source force_;
-  std::atomic<graceful_stop> graceful_{graceful_stop::none};
   bool ended_for_restart_ = false;
-  std::mutex wait_mutex_;
-  std::condition_variable wakeup_;
 };
 
 }  // namespace servokit::servo
@@ -11404,12 +13538,100 @@ class signal_relay {
 // ===== begin servokit/backend.hpp =====
 /// @file
 /// The backend layer: the backend side of the servo protocol driven by the optimizer (a session
-/// per application), the SQLite study that survives crashes, and the report for people.
+/// per application), the study store (SQLite, or PostgreSQL for replicas) that survives crashes, and the report for people.
 
+// ===== begin servokit/backend/envelope.hpp =====
+/// @file
+/// The request envelope of the servo endpoint (`PROTOCOL.md` sections 5 and 9), read by one
+/// checked reader: `{"event": EVENT, "param": PARAM, "cmd_uid": ..., "servo_uid": ...}`. Every
+/// field is checked for its type before it is used, so that a client's body can be anything
+/// without harm (`{"event": "HELLO"}` without a `param` once crashed the server). No sockets here:
+/// the fuzz target calls it directly.
+
+namespace servokit::backend {
+
+/// A body that is not a usable envelope; `what()` says why, in words for the client.
+class envelope_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// One request of an agent, checked.
+struct envelope {
+  std::string event;        ///< a known event (HELLO, WHATS_NEXT, ...)
+  std::string param_json;   ///< the param as compact JSON (`null` for WHATS_NEXT)
+  std::string cmd_uid;      ///< the command it belongs to (envelope or param), empty when none
+  std::string servo_uid;    ///< which servo of the app sends it, empty when it does not say
+};
+
+/// The longest `cmd_uid` or `servo_uid` taken (they are echoed and used as keys).
+inline constexpr std::size_t max_envelope_uid_length = 256;
+
+namespace detail {
+/// A uid member of `object`: absent (empty), or a string of printable ASCII up to the limit.
+inline std::string envelope_uid(simdjson::dom::object object, std::string_view key, std::string_view where) {
+  simdjson::dom::element value;
+  if (object.at_key(key).get(value)) return {};
+  std::string_view text;
+  if (value.get_string().get(text)) throw envelope_error(std::string(where) + " \"" + std::string(key) + "\" must be a string");
+  if (text.size() > max_envelope_uid_length) {
+    throw envelope_error(std::string(where) + " \"" + std::string(key) + "\" is longer than " +
+                         std::to_string(max_envelope_uid_length) + " characters");
+  }
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte >= 0x7f) {
+      throw envelope_error(std::string(where) + " \"" + std::string(key) + "\" may hold printable ASCII only");
+    }
+  }
+  return std::string(text);
+}
+}  // namespace detail
+
+/// Reads `body` as an envelope; throws `envelope_error` with the reason when it is not one.
+inline envelope read_envelope(std::string_view body) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (auto error = parser.parse(body.data(), body.size(), true).get(root)) {
+    throw envelope_error(std::string("the body is not valid JSON: ") + simdjson::error_message(error));
+  }
+  simdjson::dom::object object;
+  std::string_view event;
+  if (root.get_object().get(object) || object.at_key("event").get_string().get(event)) {
+    throw envelope_error("the body must be an object with a string \"event\"");
+  }
+  if (!known_event(event)) {
+    std::string shown;
+    for (const char c : event.substr(0, 60)) shown += (c >= 0x20 && c < 0x7f) ? c : '?';
+    throw envelope_error("unknown event \"" + shown +
+                         "\" (expected HELLO, WHATS_NEXT, DESCRIPTION, ADJUSTMENT, MEASUREMENT or GOODBYE)");
+  }
+  envelope read;
+  read.event = std::string(event);
+  // Every agent sends a param (`null` for WHATS_NEXT): a body without one is not from an agent.
+  simdjson::dom::element param;
+  if (object.at_key("param").get(param)) {
+    throw envelope_error("the body has no \"param\" (every event sends one; null when there is nothing to say)");
+  }
+  read.param_json = simdjson::minify(param);
+  read.cmd_uid = detail::envelope_uid(object, "cmd_uid", "the envelope's");
+  // servox echoes the command's uid in the param rather than in the envelope.
+  simdjson::dom::object param_object;
+  if (read.cmd_uid.empty() && !param.get_object().get(param_object)) {
+    read.cmd_uid = detail::envelope_uid(param_object, "cmd_uid", "the param's");
+  }
+  read.servo_uid = detail::envelope_uid(object, "servo_uid", "the envelope's");
+  return read;
+}
+
+}  // namespace servokit::backend
+// ===== end servokit/backend/envelope.hpp =====
 // ===== begin servokit/backend/options.hpp =====
 /// @file
 /// A session's options from a servo's config.yaml: the `optimization:` section, with the command
-/// line's overrides (`--budget`, `--seed`, `--report`) applied on top.
+/// line's overrides (`--budget`, `--seed`, `--report`) applied on top. `parallel` (trials of the
+/// app at once, across its servos) and `trial_timeout` (seconds a servo holds its trial without a
+/// sign of life) are the backend's.
 
 namespace servokit::backend {
 
@@ -11444,9 +13666,1687 @@ inline session_options read_session_options(const std::string& config_file, std:
   if (seed < 0) throw config::error(config_file + ": optimization.seed must not be negative");
   options.seed = static_cast<std::uint64_t>(seed);
   options.report_directory = overrides.report_directory;
+  if (options.config.parallel && *options.config.parallel < 1) {
+    throw config::error(config_file + ": optimization.parallel must be at least 1 (trials of the app at once)");
+  }
+  options.parallel = options.config.parallel;
+  if (options.config.trial_timeout) {
+    options.trial_timeout = checked_seconds(*options.config.trial_timeout, config_file + ": optimization.trial_timeout");
+    if (options.trial_timeout <= 0) {
+      throw config::error(config_file + ": optimization.trial_timeout must be more than 0 seconds");
+    }
+  }
   return options;
 }
 
 }  // namespace servokit::backend
 // ===== end servokit/backend/options.hpp =====
+// PostgreSQL studies where libpq's header is installed (libpq-dev; link with -lpq): without it
+// these declare only what needs no libpq.
+// ===== begin servokit/backend/postgres.hpp =====
+/// @file
+/// A thin RAII layer over libpq (PostgreSQL's C client), with the API of `sqlite_database` so
+/// that the study's SQL runs on either: a connection from a libpq URI, statements with `?N`
+/// parameters bound as text, rows read column by column. Link with libpq (`-lpq`, Debian's
+/// libpq-dev); only programs that include this header need it.
+
+namespace servokit::backend {
+
+/// A PostgreSQL call that failed; `what()` names the server (without password) and its message.
+class postgres_error : public store_error {
+ public:
+  using store_error::store_error;
+};
+
+/// Whether `location` names a PostgreSQL database: a `postgresql://` or `postgres://` URI.
+inline bool is_postgres_uri(std::string_view location) {
+  return location.starts_with("postgresql://") || location.starts_with("postgres://");
+}
+
+/// `uri` as messages may show it: a password (`user:secret@`, `password=secret`) replaced by `***`.
+inline std::string redact_postgres_uri(std::string_view uri) {
+  std::string shown(uri);
+  if (const auto scheme = shown.find("://"); scheme != std::string::npos) {
+    const auto at = shown.find('@', scheme + 3);
+    const auto colon = shown.find(':', scheme + 3);
+    if (at != std::string::npos && colon != std::string::npos && colon < at) {
+      shown.replace(colon + 1, at - colon - 1, "***");
+    }
+  }
+  for (std::size_t found = shown.find("password="); found != std::string::npos; found = shown.find("password=", found + 1)) {
+    const auto end = shown.find('&', found);
+    shown.replace(found + 9, (end == std::string::npos ? shown.size() : end) - found - 9, "***");
+  }
+  return shown;
+}
+
+}  // namespace servokit::backend
+
+// Everything below needs libpq's header (Debian: libpq-dev, in /usr/include/postgresql/; other
+// systems put it straight in the path). Without it, only the names above are declared.
+#if __has_include(<libpq-fe.h>)
+#include <libpq-fe.h>
+#define SERVOKIT_HAS_LIBPQ 1
+#elif __has_include(<postgresql/libpq-fe.h>)
+#include <postgresql/libpq-fe.h>
+#define SERVOKIT_HAS_LIBPQ 1
+#endif
+
+#ifdef SERVOKIT_HAS_LIBPQ
+namespace servokit::backend {
+
+/// `sql` with SQLite's `?N` parameters spelled as PostgreSQL's `$N` (outside quoted text).
+inline std::string postgres_parameters(std::string_view sql) {
+  std::string out;
+  out.reserve(sql.size());
+  char quote = 0;
+  for (std::size_t i = 0; i < sql.size(); ++i) {
+    const char c = sql[i];
+    if (quote) {
+      if (c == quote) quote = 0;
+    } else if (c == '\'' || c == '"') {
+      quote = c;
+    } else if (c == '?' && i + 1 < sql.size() && sql[i + 1] >= '0' && sql[i + 1] <= '9') {
+      out += '$';
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+/// One statement with its parameters; run at the first `step()` or `run()`, its result freed when
+/// destroyed.
+class postgres_statement {
+ public:
+  postgres_statement(PGconn* connection, std::string sql, std::string location)
+      : connection_(connection), sql_(std::move(sql)), location_(std::move(location)) {}
+  postgres_statement(const postgres_statement&) = delete;
+  postgres_statement& operator=(const postgres_statement&) = delete;
+  postgres_statement(postgres_statement&& other) noexcept
+      : connection_(other.connection_), sql_(std::move(other.sql_)), location_(std::move(other.location_)),
+        parameters_(std::move(other.parameters_)), result_(std::exchange(other.result_, nullptr)), row_(other.row_) {}
+  ~postgres_statement() { PQclear(result_); }
+
+  /// Binds `value` to the 1-based parameter `index`; returns *this for chaining.
+  postgres_statement& bind(int index, std::string_view value) { return set(index, std::string(value)); }
+  /// Binds an integer.
+  postgres_statement& bind(int index, std::int64_t value) { return set(index, std::to_string(value)); }
+  /// Binds a number, every digit kept.
+  postgres_statement& bind(int index, double value) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.17g", value);
+    return set(index, buffer);
+  }
+  /// Binds a number, or NULL when there is none.
+  postgres_statement& bind(int index, std::optional<double> value) {
+    return value ? bind(index, *value) : set(index, std::nullopt);
+  }
+
+  /// Runs the statement (the first time) and moves to its next row: false when there is none.
+  bool step() {
+    if (!result_) execute();
+    ++row_;
+    return row_ < PQntuples(result_);
+  }
+  /// Runs a statement that returns no rows.
+  void run() {
+    if (!result_) execute();
+  }
+
+  /// Column `index` (0-based) of the current row as text; empty for NULL.
+  std::string text(int index) const {
+    return std::string(PQgetvalue(result_, row_, index), static_cast<std::size_t>(PQgetlength(result_, row_, index)));
+  }
+  /// Column `index` as text, or nothing for NULL.
+  std::optional<std::string> optional_text(int index) const {
+    if (PQgetisnull(result_, row_, index)) return std::nullopt;
+    return text(index);
+  }
+  /// Column `index` as an integer (0 for NULL).
+  std::int64_t integer(int index) const { return std::strtoll(PQgetvalue(result_, row_, index), nullptr, 10); }
+  /// Column `index` as a number, or nothing for NULL.
+  std::optional<double> number(int index) const {
+    if (PQgetisnull(result_, row_, index)) return std::nullopt;
+    return std::strtod(PQgetvalue(result_, row_, index), nullptr);
+  }
+
+ private:
+  postgres_statement& set(int index, std::optional<std::string> value) {
+    if (index < 1) throw postgres_error(location_ + ": parameter index " + std::to_string(index) + " (they start at 1)");
+    if (parameters_.size() < static_cast<std::size_t>(index)) parameters_.resize(static_cast<std::size_t>(index));
+    parameters_[static_cast<std::size_t>(index - 1)] = std::move(value);
+    return *this;
+  }
+
+  void execute() {
+    std::vector<const char*> values;
+    for (const auto& parameter : parameters_) values.push_back(parameter ? parameter->c_str() : nullptr);
+    result_ = PQexecParams(connection_, sql_.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
+                           nullptr, 0);
+    const auto status = PQresultStatus(result_);
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+      std::string message = result_ ? PQresultErrorMessage(result_) : PQerrorMessage(connection_);
+      while (!message.empty() && message.back() == '\n') message.pop_back();
+      throw postgres_error(location_ + ": " + message + " (in \"" + sql_.substr(0, 120) + "\")");
+    }
+  }
+
+  PGconn* connection_;
+  std::string sql_;
+  std::string location_;
+  std::vector<std::optional<std::string>> parameters_;
+  PGresult* result_ = nullptr;
+  int row_ = -1;
+};
+
+/// An open connection to a PostgreSQL server; closed when destroyed.
+class postgres_connection {
+ public:
+  /// Connects to `uri` (a libpq URI: `postgresql://USER@HOST:PORT/DB`). Throws `postgres_error`
+  /// naming the server (without its password) and libpq's reason.
+  explicit postgres_connection(const std::string& uri) : location_(redact_postgres_uri(uri)) {
+    connection_ = PQconnectdb(uri.c_str());
+    if (PQstatus(connection_) != CONNECTION_OK) {
+      std::string message = connection_ ? PQerrorMessage(connection_) : "out of memory";
+      while (!message.empty() && message.back() == '\n') message.pop_back();
+      PQfinish(connection_);
+      throw postgres_error(location_ + ": cannot connect to the study database: " + message);
+    }
+    // NOTICEs ("relation already exists, skipping") are for people at a psql prompt, not a log.
+    PQsetNoticeProcessor(connection_, [](void*, const char*) {}, nullptr);
+  }
+  postgres_connection(const postgres_connection&) = delete;
+  postgres_connection& operator=(const postgres_connection&) = delete;
+  ~postgres_connection() { PQfinish(connection_); }
+
+  /// Runs one or more statements without parameters.
+  void execute(std::string_view sql) {
+    PGresult* result = PQexec(connection_, std::string(sql).c_str());
+    const auto status = PQresultStatus(result);
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+      std::string message = result ? PQresultErrorMessage(result) : PQerrorMessage(connection_);
+      PQclear(result);
+      while (!message.empty() && message.back() == '\n') message.pop_back();
+      throw postgres_error(location_ + ": " + message);
+    }
+    PQclear(result);
+  }
+  /// Prepares one statement (`?N` parameters).
+  postgres_statement prepare(std::string_view sql) { return postgres_statement(connection_, postgres_parameters(sql), location_); }
+
+  /// Whether the connection is still up and outside any transaction: fit to be used again.
+  bool reusable() const {
+    return PQstatus(connection_) == CONNECTION_OK && PQtransactionStatus(connection_) == PQTRANS_IDLE;
+  }
+  /// The server as messages name it (without password).
+  const std::string& location() const { return location_; }
+
+ private:
+  std::string location_;
+  PGconn* connection_ = nullptr;
+};
+
+}  // namespace servokit::backend
+#endif  // SERVOKIT_HAS_LIBPQ
+// ===== end servokit/backend/postgres.hpp =====
+// ===== begin servokit/backend/postgres_store.hpp =====
+/// @file
+/// Studies in PostgreSQL: the schema of every store (study.hpp) on a server that several
+/// `servokit-optimizer` replicas share. An app's lock is a transaction-scoped advisory lock, so it
+/// holds across processes and machines and is released by the server when a replica dies. Also
+/// `open_study_store`, which picks the store from `--study`: a URI or an SQLite file. Without
+/// libpq's header only `open_study_store` is declared, and it refuses a URI with the reason.
+
+namespace servokit::backend {
+
+#ifdef SERVOKIT_HAS_LIBPQ
+
+/// The studies in a PostgreSQL database, reached through a small pool of connections.
+class postgres_study_store final : public study_store {
+ public:
+  /// The advisory lock key under which stores migrate the schema, one at a time.
+  static constexpr std::int64_t migration_lock_key = 0x5e7f0c17;
+
+  /// Connects to `uri` (`postgresql://USER@HOST:PORT/DB`) and migrates the schema. At most
+  /// `max_connections` are open at once; a caller beyond them waits for one.
+  explicit postgres_study_store(std::string uri, std::size_t max_connections = 16)
+      : uri_(std::move(uri)), location_(redact_postgres_uri(uri_)), max_connections_(max_connections ? max_connections : 1) {
+    auto connection = connect();
+    connection->execute("BEGIN");
+    try {
+      connection->prepare("SELECT pg_advisory_xact_lock(?1)").bind(1, migration_lock_key).run();
+      migrate_study_schema(*connection, location_);
+      connection->execute("COMMIT");
+    } catch (...) {
+      try {
+        connection->execute("ROLLBACK");
+      } catch (...) {  // the connection is dropped below either way
+      }
+      throw;
+    }
+    give_back(std::move(connection));
+  }
+
+  std::string location() const override { return location_; }
+
+  std::unique_ptr<study_transaction> begin(std::string_view app) override {
+    connection_lease lease(*this);
+    postgres_connection& connection = *lease.connection;
+    return std::make_unique<sql_study_transaction<postgres_connection, connection_lease>>(
+        connection, std::move(lease), std::string(app), location_, "BEGIN", "SELECT pg_advisory_xact_lock(?1)");
+  }
+  std::vector<study_summary> studies() override {
+    connection_lease lease(*this);
+    return detail::query_studies(*lease.connection, std::nullopt);
+  }
+  std::vector<trial_record> trials(std::string_view app) override {
+    connection_lease lease(*this);
+    return detail::query_trials(*lease.connection, app);
+  }
+  std::vector<pending_trial_record> pending(std::string_view app) override {
+    connection_lease lease(*this);
+    return detail::query_pending(*lease.connection, app);
+  }
+  std::optional<servo_record> servo(std::string_view app, std::string_view servo_uid) override {
+    connection_lease lease(*this);
+    return detail::query_servo(*lease.connection, app, servo_uid);
+  }
+
+ private:
+  /// A connection taken from the pool, given back (when still fit) at destruction.
+  struct connection_lease {
+    explicit connection_lease(postgres_study_store& store) : owner(&store), connection(store.take()) {}
+    connection_lease(connection_lease&& other) noexcept
+        : owner(std::exchange(other.owner, nullptr)), connection(std::move(other.connection)) {}
+    connection_lease(const connection_lease&) = delete;
+    connection_lease& operator=(const connection_lease&) = delete;
+    connection_lease& operator=(connection_lease&&) = delete;
+    ~connection_lease() {
+      if (owner) owner->give_back(std::move(connection));
+    }
+    postgres_study_store* owner;
+    std::unique_ptr<postgres_connection> connection;
+  };
+
+  std::unique_ptr<postgres_connection> connect() { return std::make_unique<postgres_connection>(uri_); }
+
+  std::unique_ptr<postgres_connection> take() {
+    std::unique_lock lock(mutex_);
+    available_.wait(lock, [&] { return !idle_.empty() || open_ < max_connections_; });
+    if (!idle_.empty()) {
+      auto connection = std::move(idle_.back());
+      idle_.pop_back();
+      return connection;
+    }
+    ++open_;
+    lock.unlock();
+    try {
+      return connect();
+    } catch (...) {
+      lock.lock();
+      --open_;
+      available_.notify_one();
+      throw;
+    }
+  }
+
+  /// Keeps `connection` for the next caller, or closes it when it broke (the server restarted, a
+  /// transaction was left open by an error).
+  void give_back(std::unique_ptr<postgres_connection> connection) {
+    const bool keep = connection && connection->reusable();
+    if (!keep) connection.reset();
+    std::lock_guard lock(mutex_);
+    if (keep) {
+      idle_.push_back(std::move(connection));
+    } else {
+      --open_;
+    }
+    available_.notify_one();
+  }
+
+  std::string uri_;
+  std::string location_;
+  std::size_t max_connections_;
+  std::mutex mutex_;
+  std::condition_variable available_;
+  std::vector<std::unique_ptr<postgres_connection>> idle_;
+  std::size_t open_ = 1;   // the constructor's connection, given back to the pool at its end
+};
+
+#endif  // SERVOKIT_HAS_LIBPQ
+
+/// The store `location` names: PostgreSQL for a `postgresql://` or `postgres://` URI, otherwise
+/// the SQLite file of that name (created when absent).
+inline std::unique_ptr<study_store> open_study_store(const std::string& location) {
+#ifdef SERVOKIT_HAS_LIBPQ
+  if (is_postgres_uri(location)) return std::make_unique<postgres_study_store>(location);
+#else
+  if (is_postgres_uri(location)) {
+    throw store_error(redact_postgres_uri(location) +
+                      ": this program was built without PostgreSQL support (libpq's header, libpq-dev)");
+  }
+#endif
+  return std::make_unique<sqlite_study_store>(location);
+}
+
+}  // namespace servokit::backend
+// ===== end servokit/backend/postgres_store.hpp =====
 // ===== end servokit/backend.hpp =====
+// ===== begin servokit/dashboard.hpp =====
+/// @file
+/// The dashboard: a live view of every study in the browser, and its read-only JSON API.
+// ===== begin servokit/dashboard/asset.hpp =====
+/// @file
+/// A file the dashboard serves as it is (a page, a script, a style sheet), kept apart from the
+/// site so that a program's embedded assets need nothing else.
+
+namespace servokit::dashboard {
+
+/// A file the site serves as it is.
+struct asset {
+  std::string_view path;           ///< where it is served: `/`, `/assets/dashboard.js`, ...
+  std::string_view content_type;   ///< `text/html; charset=utf-8`, ...
+  std::string_view body;
+};
+
+}  // namespace servokit::dashboard
+// ===== end servokit/dashboard/asset.hpp =====
+// ===== begin servokit/dashboard/model.hpp =====
+/// @file
+/// What the dashboard shows, apart from where it comes from: a study's overview (a row of `/`),
+/// its trials, and the best configuration against the baseline, computed from the trials. A
+/// `study_source` supplies them: live sessions in this process (`session_source`) or a study
+/// store; the API (`api.hpp`) only reads through it.
+
+namespace servokit::dashboard {
+
+/// The states a study is shown in.
+namespace states {
+inline constexpr std::string_view running = "running";
+inline constexpr std::string_view done = "done";
+inline constexpr std::string_view failed = "failed";
+}  // namespace states
+
+/// One study as the list of every study shows it.
+struct study_overview {
+  std::string app;                     ///< the application id
+  std::string state;                   ///< `running`, `done` or `failed`
+  std::string reason;                  ///< why, when `failed`
+  std::int64_t budget = 0;             ///< trials the study may hold, the baseline included
+  std::int64_t trials_done = 0;        ///< trials recorded so far
+  bool maximize = false;               ///< the objective's goal
+  std::string objective;               ///< the objective and constraints in words (`minimize latency, ...`)
+  std::string config_json = "null";    ///< the `optimization:` section as compact JSON
+  std::optional<double> created;       ///< Unix time the study started, when known
+  std::optional<double> last_activity; ///< Unix time of the last recorded trial (or the start)
+};
+
+/// One study with its trials, in order.
+struct study_details {
+  study_overview overview;
+  std::vector<backend::trial_record> trials;
+};
+
+/// Where the dashboard reads studies from. Implementations are called from the HTTP server's
+/// threads at any time and must be safe for that.
+class study_source {
+ public:
+  virtual ~study_source() = default;
+  /// Every study with its trials, in a stable order (by app id).
+  virtual std::vector<study_details> studies() = 0;
+  /// One study, or nothing when `app` has none.
+  virtual std::optional<study_details> study(std::string_view app) = 0;
+};
+
+/// The measurements of one configuration: repeats of the same settings are one group.
+struct configuration_result {
+  std::string settings_json = "{}";   ///< the settings, as the study stores them
+  std::int64_t first_trial = 0;       ///< the first trial that measured them
+  std::int64_t repeats = 0;           ///< successful measurements of them
+  double mean = 0;                    ///< the mean objective over those
+  std::optional<double> spread;       ///< the sample standard deviation, with two or more repeats
+};
+
+/// The best configuration against the baseline, as the trials measured them.
+struct best_result {
+  std::optional<configuration_result> best;       ///< the configuration with the best mean objective
+  std::optional<configuration_result> baseline;   ///< trial 1's configuration, when it was measured
+  /// How much better the best mean is than the baseline mean, in percent of the baseline.
+  std::optional<double> improvement_percent;
+  /// The spread of that gain: the best's and the baseline's spreads combined, in percent of the
+  /// baseline; only when there are repeats.
+  std::optional<double> improvement_spread;
+};
+
+/// The best configuration and the baseline among `trials`: successful trials grouped by their
+/// settings and compared by each group's mean objective (a configuration measured again counts
+/// once, by its mean, with its spread); on equal means the one measured first wins.
+inline best_result summarize_best(const std::vector<backend::trial_record>& trials, bool maximize) {
+  struct accumulator {
+    std::int64_t first_trial = 0;
+    std::int64_t count = 0;
+    double sum = 0;
+    double sum_of_squares = 0;
+  };
+  std::map<std::string, accumulator, std::less<>> groups;
+  for (const auto& trial : trials) {
+    if (trial.status != "ok" || !trial.objective || !std::isfinite(*trial.objective)) continue;
+    auto& group = groups[trial.settings_json];
+    if (group.count == 0) group.first_trial = trial.number;
+    ++group.count;
+    group.sum += *trial.objective;
+    group.sum_of_squares += *trial.objective * *trial.objective;
+  }
+  const auto result_of = [](const std::string& settings, const accumulator& group) {
+    configuration_result result;
+    result.settings_json = settings;
+    result.first_trial = group.first_trial;
+    result.repeats = group.count;
+    const auto count = static_cast<double>(group.count);
+    result.mean = group.sum / count;
+    if (group.count > 1) {
+      const double variance = (group.sum_of_squares - count * result.mean * result.mean) / (count - 1);
+      result.spread = std::sqrt(variance > 0 ? variance : 0);
+    }
+    return result;
+  };
+  best_result summary;
+  for (const auto& [settings, group] : groups) {
+    auto candidate = result_of(settings, group);
+    if (!summary.best || (maximize ? candidate.mean > summary.best->mean : candidate.mean < summary.best->mean) ||
+        (candidate.mean == summary.best->mean && candidate.first_trial < summary.best->first_trial)) {
+      summary.best = std::move(candidate);
+    }
+  }
+  if (!trials.empty()) {
+    if (const auto found = groups.find(trials.front().settings_json); found != groups.end()) {
+      summary.baseline = result_of(found->first, found->second);
+    }
+  }
+  if (summary.best && summary.baseline && summary.baseline->mean != 0) {
+    const double scale = std::fabs(summary.baseline->mean);
+    const double gain = maximize ? summary.best->mean - summary.baseline->mean : summary.baseline->mean - summary.best->mean;
+    summary.improvement_percent = gain / scale * 100.0;
+    if (summary.best->spread || summary.baseline->spread) {
+      const double best_spread = summary.best->spread.value_or(0);
+      const double baseline_spread = summary.baseline->spread.value_or(0);
+      summary.improvement_spread = std::sqrt(best_spread * best_spread + baseline_spread * baseline_spread) / scale * 100.0;
+    }
+  }
+  return summary;
+}
+
+}  // namespace servokit::dashboard
+// ===== end servokit/dashboard/model.hpp =====
+// ===== begin servokit/dashboard/sessions.hpp =====
+/// @file
+/// A `study_source` over the live sessions of this process (what `servokit-servo --local` and
+/// `servokit-optimizer` optimize right now, with their exact state) and, behind them, the study
+/// store: the studies no session of this process runs (not yet resumed after a restart, or run by
+/// another replica) are shown as the store has them.
+
+namespace servokit::dashboard {
+
+/// The studies of the sessions added to it, and of `store`. Thread-safe; the sessions and the
+/// store must outlive the source (or the server reading it).
+///
+/// Reading a session waits for its lock, which it holds while the optimizer computes its next
+/// suggestion (milliseconds with many trials), and the store's lock is the one the sessions record
+/// with. So requests never read them: they get a snapshot that a thread of the source's own takes
+/// when asked for (on demand only: nothing is read while nobody looks). A snapshot older than
+/// `snapshot_lifetime` is still served, and a new one is taken for the next request; only the
+/// very first request waits for one.
+class session_source final : public study_source {
+ public:
+  /// Shows the sessions added later and, when `store` is given, every other study it holds.
+  explicit session_source(backend::study_store* store = nullptr)
+      : store_(store), reader_([this](std::stop_token stop) { take_snapshots(stop); }) {}
+  session_source(const session_source&) = delete;
+  session_source& operator=(const session_source&) = delete;
+  ~session_source() override {
+    reader_.request_stop();
+    reader_.join();
+  }
+
+  /// Shows `session`'s study (replacing an earlier session of the same app).
+  void add(const backend::session& session) {
+    entry added;
+    added.session = &session;
+    describe_config(added, session.config());
+    std::lock_guard lock(mutex_);
+    entries_[session.app_id()] = std::move(added);
+    outdate();
+  }
+
+  /// Shows `app` as failed with `reason`: its study could not be opened (made for another
+  /// objective or seed), so no session runs for it.
+  void add_refused(const std::string& app, const optimize::optimization_config& config, std::int64_t budget,
+                   std::string reason) {
+    entry added;
+    added.refusal = std::move(reason);
+    added.budget = budget;
+    describe_config(added, config);
+    std::lock_guard lock(mutex_);
+    entries_[app] = std::move(added);
+    outdate();
+  }
+
+  std::vector<study_details> studies() override {
+    const auto shot = current();
+    std::vector<study_details> listed;
+    listed.reserve(shot->size());
+    for (const auto& [app, details] : *shot) listed.push_back(details);
+    return listed;
+  }
+
+  std::optional<study_details> study(std::string_view app) override {
+    const auto shot = current();
+    const auto found = shot->find(app);
+    if (found == shot->end()) return std::nullopt;
+    return found->second;
+  }
+
+  /// Takes a new snapshot now and waits for it (what the next request then sees).
+  void refresh() {
+    std::unique_lock lock(snapshot_mutex_);
+    const std::uint64_t wanted = ++requested_;
+    changed_.notify_all();
+    changed_.wait(lock, [&] { return taken_ >= wanted; });
+  }
+
+  /// How long a snapshot is fresh: a page polls every 0.5 s, and a trial must show within 1 s.
+  static constexpr std::chrono::milliseconds snapshot_lifetime{100};
+
+ private:
+  struct entry {
+    const backend::session* session = nullptr;   // none when refused
+    std::string refusal;
+    std::int64_t budget = 0;
+    std::string config_json = "null";
+    std::string objective;
+    bool maximize = false;
+  };
+  using snapshot = std::map<std::string, study_details, std::less<>>;
+
+  /// The snapshot to answer from; asks for a new one when it is stale, waits only for the first.
+  std::shared_ptr<const snapshot> current() {
+    std::unique_lock lock(snapshot_mutex_);
+    if (!snapshot_ || std::chrono::steady_clock::now() - snapshot_started_ >= snapshot_lifetime) {
+      if (requested_ == taken_) ++requested_;
+      changed_.notify_all();
+    }
+    changed_.wait(lock, [&] { return snapshot_ != nullptr; });
+    return snapshot_;
+  }
+
+  /// Marks the snapshot stale (a study was added). Called with `mutex_` held.
+  void outdate() {
+    std::lock_guard lock(snapshot_mutex_);
+    snapshot_started_ = {};
+  }
+
+  /// The reader's loop: a snapshot each time one is asked for.
+  void take_snapshots(std::stop_token stop) {
+    std::unique_lock lock(snapshot_mutex_);
+    while (changed_.wait(lock, stop, [&] { return requested_ > taken_; })) {
+      const std::uint64_t serving = requested_;
+      const auto started = std::chrono::steady_clock::now();
+      lock.unlock();
+      auto fresh = std::make_shared<const snapshot>(read_everything());
+      lock.lock();
+      snapshot_ = std::move(fresh);
+      snapshot_started_ = started;
+      taken_ = serving;
+      changed_.notify_all();
+    }
+  }
+
+  /// Every session's study, and the store's other studies (the store's last listing when it
+  /// cannot be read now: a snapshot is always made).
+  snapshot read_everything() {
+    snapshot found;
+    std::map<std::string, entry, std::less<>> sessions;
+    {
+      std::lock_guard lock(mutex_);   // copied: reading a session may wait, and add() must not
+      sessions = entries_;
+    }
+    for (const auto& [app, known] : sessions) found[app] = read(app, known);
+    if (store_) {
+      try {
+        stored_ = store_->studies();
+        stored_trials_.clear();
+        for (const auto& stored : stored_) {
+          if (!found.contains(stored.app)) stored_trials_[stored.app] = store_->trials(stored.app);
+        }
+      } catch (const std::exception&) {   // the store cannot be read now: its last listing is shown
+      }
+      for (const auto& stored : stored_) {
+        if (found.contains(stored.app)) continue;
+        const auto trials = stored_trials_.find(stored.app);
+        found[stored.app] = study_details{overview_of(stored), trials == stored_trials_.end() ? std::vector<backend::trial_record>{}
+                                                                                              : trials->second};
+      }
+    }
+    return found;
+  }
+
+  static void describe_config(entry& into, const optimize::optimization_config& config) {
+    into.config_json = json::to_json(config);
+    try {
+      const optimize::objective objective(config);
+      into.objective = backend::describe_objective(objective);
+      into.maximize = objective.maximize();
+    } catch (const std::exception&) {   // a session was made from it, so it parsed; shown as is otherwise
+      into.objective = config.objective.metric.value_or(config.objective.expression.value_or(""));
+      into.maximize = config.objective.goal == optimize::maximize_goal;
+    }
+  }
+
+  /// A study only the store knows, as the store has it.
+  static study_overview overview_of(const backend::study_summary& stored) {
+    study_overview overview;
+    overview.app = stored.app;
+    overview.state = stored.state == backend::study_states::finished ? std::string(states::done) : stored.state;
+    overview.reason = stored.failure;
+    overview.budget = stored.budget;
+    overview.trials_done = stored.trials;
+    overview.objective = stored.identity.objective;
+    overview.maximize = overview.objective.rfind(optimize::maximize_goal, 0) == 0;
+    overview.config_json = stored.config_json;
+    overview.created = stored.created;
+    overview.last_activity = stored.last_activity;
+    return overview;
+  }
+
+  static study_details read(const std::string& app, const entry& known) {
+    study_details details;
+    study_overview& overview = details.overview;
+    overview.app = app;
+    overview.objective = known.objective;
+    overview.maximize = known.maximize;
+    overview.config_json = known.config_json;
+    if (!known.session) {
+      overview.state = states::failed;
+      overview.reason = known.refusal;
+      overview.budget = known.budget;
+      return details;
+    }
+    details.trials = known.session->trials();
+    overview.budget = known.session->budget();
+    overview.trials_done = static_cast<std::int64_t>(details.trials.size());
+    if (auto failure = known.session->failure()) {
+      overview.state = states::failed;
+      overview.reason = std::move(*failure);
+    } else {
+      overview.state = known.session->finished() ? states::done : states::running;
+    }
+    if (!details.trials.empty()) {
+      overview.created = details.trials.front().started;
+      overview.last_activity = details.trials.back().finished;
+    }
+    return details;
+  }
+
+  backend::study_store* store_;
+  std::vector<backend::study_summary> stored_;   // the reader's last listing of the store
+  std::map<std::string, std::vector<backend::trial_record>, std::less<>> stored_trials_;
+  std::mutex mutex_;                             // guards the sessions
+  std::map<std::string, entry, std::less<>> entries_;
+  std::mutex snapshot_mutex_;                    // guards the snapshot and the requests for one
+  std::condition_variable_any changed_;
+  std::shared_ptr<const snapshot> snapshot_;
+  std::chrono::steady_clock::time_point snapshot_started_{};
+  std::uint64_t requested_ = 0;
+  std::uint64_t taken_ = 0;
+  std::jthread reader_;   // last: it starts once everything it reads exists
+};
+
+}  // namespace servokit::dashboard
+// ===== end servokit/dashboard/sessions.hpp =====
+// ===== begin servokit/dashboard/api.hpp =====
+/// @file
+/// The dashboard's site without the network: a request (method, decoded path, query, the
+/// Authorization header) in, a response out. The pages, their assets and the read-only JSON API:
+///
+///   GET /                               the page of every study
+///   GET /studies/<app>                  the page of one study
+///   GET /assets/<file>                  the pages' scripts and styles (embedded in the program)
+///   GET /api/studies                    {"studies": [overview, ...]}
+///   GET /api/studies/<app>              overview + "config" (the optimization: section)
+///   GET /api/studies/<app>/trials       {"app": ..., "trials": [trial, ...]}; `?after=N` gives
+///                                       only the trials numbered above N (what a poll needs)
+///
+/// Nothing changes state: any other method is answered 405. With a token, /api/ answers 401
+/// unless the request carries `Authorization: Bearer <token>` (the pages hold no data and ask
+/// for the token once). Every response carries a Content-Security-Policy that allows only this
+/// origin's scripts, styles and requests.
+
+namespace servokit::dashboard {
+
+/// The path under which the study page is served for every app (the asset at that path is the
+/// page; its script reads the app from the address).
+inline constexpr std::string_view study_page_path = "/studies/";
+
+/// One request as the site needs it.
+struct request {
+  std::string_view method = "GET";
+  std::string_view path = "/";                 ///< percent-decoded
+  std::optional<std::string_view> after;       ///< the `after` query parameter, when given
+  std::string_view authorization;              ///< the Authorization header, empty when absent
+};
+
+/// The API's content type. The charset parameter also keeps cpp-httplib from compressing the
+/// answer: it brotli-compresses `text/*` and bare `application/json` or `application/javascript`
+/// answers at brotli's slowest level on every request (0.8 s for Chart.js on a busy machine),
+/// which costs far more than it saves on loopback.
+inline constexpr std::string_view json_content_type = "application/json; charset=utf-8";
+
+/// One response.
+struct response {
+  int status = 200;
+  std::string content_type = std::string(json_content_type);
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;   ///< besides Content-Type
+};
+
+/// The Content-Security-Policy of every response: scripts, styles, images and requests from this
+/// origin only; no inline script or style, no plugins, no framing, no form posting elsewhere.
+inline constexpr std::string_view content_security_policy =
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/// Compares without leaking, through timing, how much of the token a guess got right.
+inline bool same_token(std::string_view given, std::string_view expected) {
+  unsigned char difference = given.size() == expected.size() ? 0 : 1;
+  for (std::size_t i = 0; i < given.size(); ++i) {
+    difference |= static_cast<unsigned char>(given[i] ^ expected[i % (expected.empty() ? 1 : expected.size())]);
+  }
+  return difference == 0 && !expected.empty();
+}
+
+namespace detail {
+
+inline void write_optional(json::writer& out, std::string_view name, const std::optional<double>& value) {
+  out.key(name);
+  if (value) {
+    out.number(*value);
+  } else {
+    out.null();
+  }
+}
+
+inline void write_configuration(json::writer& out, std::string_view name, const std::optional<configuration_result>& result) {
+  out.key(name);
+  if (!result) return out.null();
+  out.begin_object();
+  out.key("trial"), out.integer(result->first_trial);
+  out.key("settings"), out.raw(result->settings_json);
+  out.key("objective"), out.number(result->mean);
+  out.key("repeats"), out.integer(result->repeats);
+  write_optional(out, "spread", result->spread);
+  out.end_object();
+}
+
+/// The members of an overview (without the braces), with the best and the baseline.
+inline void write_overview_members(json::writer& out, const study_overview& overview,
+                                   const std::vector<backend::trial_record>& trials) {
+  out.key("app"), out.string(overview.app);
+  out.key("state"), out.string(overview.state);
+  out.key("reason"), out.string(overview.reason);
+  out.key("objective"), out.string(overview.objective);
+  out.key("goal"), out.string(overview.maximize ? "maximize" : "minimize");
+  out.key("budget"), out.integer(overview.budget);
+  out.key("trials"), out.integer(overview.trials_done);
+  std::int64_t ok = 0;
+  for (const auto& trial : trials) ok += trial.status == "ok" ? 1 : 0;
+  out.key("ok"), out.integer(ok);
+  write_optional(out, "created", overview.created);
+  write_optional(out, "last_activity", overview.last_activity);
+  const best_result best = summarize_best(trials, overview.maximize);
+  write_configuration(out, "best", best.best);
+  write_configuration(out, "baseline", best.baseline);
+  write_optional(out, "improvement_percent", best.improvement_percent);
+  write_optional(out, "improvement_spread", best.improvement_spread);
+}
+
+inline void write_trial(json::writer& out, const backend::trial_record& trial) {
+  out.begin_object();
+  out.key("number"), out.integer(trial.number);
+  out.key("status"), out.string(trial.status);
+  out.key("reason"), out.string(trial.reason);
+  write_optional(out, "objective", trial.objective);
+  out.key("settings"), out.raw(trial.settings_json);
+  out.key("metrics"), out.raw(trial.metrics_json);
+  out.key("started"), out.number(trial.started);
+  out.key("finished"), out.number(trial.finished);
+  out.end_object();
+}
+
+}  // namespace detail
+
+/// `{"studies": [...]}`: every study's overview.
+inline std::string studies_json(study_source& source) {
+  std::string text;
+  json::writer out(text);
+  out.begin_object();
+  out.key("studies"), out.begin_array();
+  for (const auto& details : source.studies()) {
+    out.begin_object();
+    detail::write_overview_members(out, details.overview, details.trials);
+    out.end_object();
+  }
+  out.end_array();
+  out.end_object();
+  return text;
+}
+
+/// One study's overview with its `config` (the `optimization:` section).
+inline std::string study_json(const study_details& details) {
+  std::string text;
+  json::writer out(text);
+  out.begin_object();
+  detail::write_overview_members(out, details.overview, details.trials);
+  out.key("config"), out.raw(details.overview.config_json);
+  out.end_object();
+  return text;
+}
+
+/// `{"app": ..., "trials": [...]}` with the trials numbered above `after`.
+inline std::string trials_json(const study_details& details, std::int64_t after = 0) {
+  std::string text;
+  json::writer out(text);
+  out.begin_object();
+  out.key("app"), out.string(details.overview.app);
+  out.key("budget"), out.integer(details.overview.budget);
+  out.key("state"), out.string(details.overview.state);
+  out.key("trials"), out.begin_array();
+  for (const auto& trial : details.trials) {
+    if (trial.number > after) detail::write_trial(out, trial);
+  }
+  out.end_array();
+  out.end_object();
+  return text;
+}
+
+/// The dashboard's site: routes requests to the pages, the assets and the API.
+class site {
+ public:
+  /// Serves `source`'s studies with `assets` (which must outlive the site); an empty `token`
+  /// leaves /api/ open (fine on loopback).
+  site(study_source& source, std::span<const asset> assets, std::string token = {})
+      : source_(source), assets_(assets), token_(std::move(token)) {}
+
+  /// The response to `query`.
+  response answer(const request& query) const {
+    response reply = route(query);
+    reply.headers.emplace_back("Content-Security-Policy", std::string(content_security_policy));
+    reply.headers.emplace_back("X-Content-Type-Options", "nosniff");
+    reply.headers.emplace_back("Referrer-Policy", "no-referrer");
+    reply.headers.emplace_back("X-Frame-Options", "DENY");
+    reply.headers.emplace_back("Cache-Control", "no-store");
+    return reply;
+  }
+
+  /// Whether /api/ asks for a token.
+  bool needs_token() const { return !token_.empty(); }
+
+ private:
+  static response error(int status, std::string_view message) {
+    response reply;
+    reply.status = status;
+    std::string body;
+    json::writer out(body);
+    out.begin_object();
+    out.key("error"), out.string(message);
+    out.end_object();
+    reply.body = std::move(body);
+    return reply;
+  }
+
+  response serve_asset(std::string_view path) const {
+    for (const auto& file : assets_) {
+      if (file.path == path) return response{200, std::string(file.content_type), std::string(file.body), {}};
+    }
+    response missing = error(404, "no such page: " + std::string(path));
+    missing.content_type = "text/plain; charset=utf-8";
+    missing.body = "404: no such page\n";
+    return missing;
+  }
+
+  response route(const request& query) const {
+    if (query.method != "GET" && query.method != "HEAD") {
+      response refused = error(405, "the dashboard is read-only: only GET");
+      refused.headers.emplace_back("Allow", "GET, HEAD");
+      return refused;
+    }
+    constexpr std::string_view api_prefix = "/api/";
+    if (query.path.substr(0, api_prefix.size()) == api_prefix) return api(query);
+    if (query.path.size() > study_page_path.size() && query.path.substr(0, study_page_path.size()) == study_page_path &&
+        query.path.find('/', study_page_path.size()) == std::string_view::npos) {
+      return serve_asset(study_page_path);
+    }
+    return serve_asset(query.path);
+  }
+
+  response api(const request& query) const {
+    if (!token_.empty()) {
+      constexpr std::string_view bearer = "Bearer ";
+      if (query.authorization.substr(0, bearer.size()) != bearer ||
+          !same_token(query.authorization.substr(bearer.size()), token_)) {
+        response refused = error(401, "a valid 'Authorization: Bearer <token>' header is required");
+        refused.headers.emplace_back("WWW-Authenticate", "Bearer");
+        return refused;
+      }
+    }
+    constexpr std::string_view studies_path = "/api/studies";
+    std::string_view rest = query.path.substr(std::min(query.path.size(), studies_path.size()));
+    if (query.path.substr(0, studies_path.size()) != studies_path) return error(404, "no such API path");
+    if (rest.empty() || rest == "/") return response{200, std::string(json_content_type), studies_json(source_), {}};
+    if (rest.front() != '/') return error(404, "no such API path");
+    rest.remove_prefix(1);
+    constexpr std::string_view trials_suffix = "/trials";
+    const bool wants_trials = rest.size() > trials_suffix.size() && rest.substr(rest.size() - trials_suffix.size()) == trials_suffix;
+    const std::string_view app = wants_trials ? rest.substr(0, rest.size() - trials_suffix.size()) : rest;
+    if (app.empty() || app.find('/') != std::string_view::npos) return error(404, "no such API path");
+    std::int64_t after = 0;
+    if (query.after) {
+      const auto [end, problem] = std::from_chars(query.after->data(), query.after->data() + query.after->size(), after);
+      if (problem != std::errc() || end != query.after->data() + query.after->size() || after < 0) {
+        return error(400, "after: expected a trial number (a non-negative integer)");
+      }
+    }
+    const auto details = source_.study(app);
+    if (!details) return error(404, "no study of \"" + std::string(app) + "\"");
+    return response{200, std::string(json_content_type), wants_trials ? trials_json(*details, after) : study_json(*details), {}};
+  }
+
+  study_source& source_;
+  std::span<const asset> assets_;
+  std::string token_;
+};
+
+}  // namespace servokit::dashboard
+// ===== end servokit/dashboard/api.hpp =====
+// ===== begin servokit/dashboard/server.hpp =====
+/// @file
+/// The dashboard served over HTTP on a port of its own (cpp-httplib, Debian's
+/// libcpp-httplib-dev: link it through pkg-config, `PkgConfig::cpp-httplib`, whose compile
+/// definitions must match the library's), on a thread of its own, beside whatever the program
+/// does. Loopback unless told otherwise.
+
+#include <httplib.h>
+
+namespace servokit::dashboard {
+
+/// Where to listen.
+struct listen_address {
+  std::string host = "127.0.0.1";
+  int port = 0;   ///< 0: any free port
+};
+
+/// `HOST:PORT`, `[IPv6]:PORT` or `PORT` (loopback) as `--dashboard` takes it. Throws
+/// `std::invalid_argument` naming what is wrong.
+inline listen_address parse_listen_address(std::string_view text) {
+  listen_address address;
+  std::string_view port_text = text;
+  if (const auto colon = text.rfind(':'); colon != std::string_view::npos) {
+    std::string_view host = text.substr(0, colon);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    if (host.empty()) throw std::invalid_argument("\"" + std::string(text) + "\": the host is empty (expected HOST:PORT, e.g. 127.0.0.1:8081)");
+    address.host = std::string(host);
+    port_text = text.substr(colon + 1);
+  }
+  const auto [end, problem] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), address.port);
+  if (port_text.empty() || problem != std::errc() || end != port_text.data() + port_text.size() || address.port < 0 ||
+      address.port > 65535) {
+    throw std::invalid_argument("\"" + std::string(text) + "\": expected HOST:PORT or PORT with a port from 0 to 65535 (0 picks a free one)");
+  }
+  return address;
+}
+
+/// Whether `host` is a loopback address (127.0.0.0/8, ::1, localhost).
+inline bool loopback_host(std::string_view host) {
+  return host == "localhost" || host == "::1" || host.substr(0, 4) == "127.";
+}
+
+/// A warning for a dashboard anyone on the network may read (not loopback, no token), or nothing.
+inline std::optional<std::string> exposure_warning(const listen_address& address, std::string_view token) {
+  if (loopback_host(address.host) || !token.empty()) return std::nullopt;
+  return "the dashboard listens on " + address.host +
+         " without a token: whoever reaches that address can read every study (give --auth-token, or listen on 127.0.0.1)";
+}
+
+/// The dashboard's HTTP server. Starts serving in `start()`, stops in `stop()` or when destroyed.
+class server {
+ public:
+  /// Serves `source` with `assets`; `token` (empty: none) guards /api/. Both must outlive it.
+  server(study_source& source, std::span<const asset> assets, std::string token = {})
+      : site_(source, assets, std::move(token)) {
+    http_.set_tcp_nodelay(true);
+    http_.set_keep_alive_max_count(1000);   // a page polls twice a second on one connection
+    // Each open page keeps a connection alive and polls on it; a few pages and the API's users fit.
+    http_.new_task_queue = [] { return new httplib::ThreadPool(16); };
+    const auto handle = [this](const httplib::Request& incoming, httplib::Response& outgoing) {
+      const std::string authorization = incoming.get_header_value("Authorization");
+      const std::string after = incoming.get_param_value("after");
+      request query;
+      query.method = incoming.method;
+      query.path = incoming.path;
+      query.authorization = authorization;
+      if (incoming.has_param("after")) query.after = after;
+      reply(site_.answer(query), outgoing);
+    };
+    const char* everything = ".*";
+    http_.Get(everything, handle);
+    http_.Post(everything, handle);
+    http_.Put(everything, handle);
+    http_.Delete(everything, handle);
+    http_.Patch(everything, handle);
+    http_.Options(everything, handle);
+  }
+  server(const server&) = delete;
+  server& operator=(const server&) = delete;
+  ~server() { stop(); }
+
+  /// Binds `address` and serves on a thread of its own; returns the port (the one picked when
+  /// the address said 0). Throws `std::runtime_error` naming the address when it cannot bind.
+  int start(const listen_address& address) {
+    const int bound = address.port == 0 ? http_.bind_to_any_port(address.host)
+                                        : (http_.bind_to_port(address.host, address.port) ? address.port : -1);
+    if (bound < 0) {
+      throw std::runtime_error("dashboard: cannot listen on " + address.host + ":" + std::to_string(address.port) + ": " +
+                               std::strerror(errno));
+    }
+    host_ = address.host;
+    port_ = bound;
+    thread_ = std::thread([this] { http_.listen_after_bind(); });
+    return bound;
+  }
+
+  /// The address of the page of every study, e.g. `http://127.0.0.1:8081/`.
+  std::string url() const {
+    const bool ipv6 = host_.find(':') != std::string::npos;
+    return "http://" + (ipv6 ? "[" + host_ + "]" : host_) + ":" + std::to_string(port_) + "/";
+  }
+
+  /// Stops serving and waits for the server's thread.
+  void stop() {
+    if (!thread_.joinable()) return;
+    http_.stop();
+    thread_.join();
+  }
+
+ private:
+  static void reply(const response& answer, httplib::Response& outgoing) {
+    outgoing.status = answer.status;
+    for (const auto& [name, value] : answer.headers) outgoing.set_header(name, value);
+    outgoing.set_content(answer.body, answer.content_type);
+  }
+
+  site site_;
+  httplib::Server http_;
+  std::thread thread_;
+  std::string host_;
+  int port_ = 0;
+};
+
+}  // namespace servokit::dashboard
+// ===== end servokit/dashboard/server.hpp =====
+// ===== end servokit/dashboard.hpp =====
+// ===== begin servokit/check.hpp =====
+/// @file
+/// The check layer: a driver in any language run through the protocol (`PROTOCOL.md`) and each
+/// rule checked, with the evidence; what `servokit-check` is made of.
+
+// ===== begin servokit/check/driver_call.hpp =====
+/// @file
+/// One call of a driver as `servokit-check` makes it: argv, a request on stdin, a time limit, in
+/// the driver's servo directory; its stdout sorted into JSON lines and everything else.
+
+namespace servokit::check {
+
+/// Whether `line` is one JSON object, as every stdout line of a driver must be.
+inline bool is_json_object(std::string_view line) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (parser.parse(line.data(), line.size(), true).get(root)) return false;
+  return root.type() == simdjson::dom::element_type::OBJECT;
+}
+
+/// Whether `line` is a JSON object with the member `key` (a progress line has `progress`).
+inline bool has_member(std::string_view line, const char* key) {
+  simdjson::dom::parser parser;
+  simdjson::dom::object object;
+  if (parser.parse(line.data(), line.size(), true).get(object)) return false;
+  simdjson::dom::element member;
+  return object.at_key(key).get(member) == simdjson::SUCCESS;
+}
+
+/// Whether `line` is blank (the protocol ignores blank lines).
+inline bool is_blank(std::string_view line) { return line.find_first_not_of(" \t\r") == std::string_view::npos; }
+
+/// Text shortened for a report: at most `limit` bytes, with a mark where it was cut.
+inline std::string excerpt(std::string_view text, std::size_t limit = 300) {
+  std::string out = "'";
+  out += text.substr(0, limit);
+  if (text.size() > limit) out += "...(" + std::to_string(text.size()) + " bytes)";
+  return out + "'";
+}
+
+/// What one call of a driver did.
+struct call_result {
+  std::string what;                           ///< `./measure --info app`: for the evidence
+  process::completion done;                   ///< exit, timeouts, captured stderr
+  std::vector<std::string> json_lines;        ///< stdout lines that are JSON objects, in order
+  std::vector<std::string> other_lines;       ///< non-blank stdout lines that are not
+  bool could_not_start = false;               ///< the program could not be started at all
+  std::string start_error;                    ///< why, when so
+  /// When `call::signal_number` was sent, how long after the start; negative when it was not.
+  std::chrono::milliseconds signal_sent_after{-1};
+  /// The driver had already printed its final (non-progress) line when the signal was sent.
+  bool signal_after_final_line = false;
+  /// The driver's process group still had members after the driver exited (they were then
+  /// killed); only looked at when `call::kill_group_on_exit` is false.
+  bool group_left_behind = false;
+
+  /// Ended on its own with exit code 0.
+  [[nodiscard]] bool ok() const { return !could_not_start && done.ok(); }
+  /// Ended on its own (any exit code), not stopped by the time limit.
+  [[nodiscard]] bool ended_by_itself() const {
+    return !could_not_start && done.interrupted_by == process::interruption::none;
+  }
+  /// The last JSON line, or "" when there was none.
+  [[nodiscard]] std::string last_json() const { return json_lines.empty() ? std::string() : json_lines.back(); }
+  /// How it ended and what it printed, for a report.
+  [[nodiscard]] std::string describe() const {
+    if (could_not_start) return what + ": could not start: " + start_error;
+    std::string out = what + ": " + done.describe();
+    out += ", " + std::to_string(json_lines.size()) + " JSON line(s)";
+    if (!json_lines.empty()) out += ", last " + excerpt(json_lines.back());
+    if (!other_lines.empty()) out += ", " + std::to_string(other_lines.size()) + " other line(s), first " + excerpt(other_lines.front());
+    const auto errors = done.err.tail();
+    if (!errors.empty()) out += "\nstderr: " + excerpt(errors, 400);
+    return out;
+  }
+};
+
+/// How to call a driver.
+struct call {
+  std::filesystem::path program;               ///< the driver
+  std::vector<std::string> arguments;          ///< after the program
+  std::string request;                         ///< stdin (empty: /dev/null-like, closed at once)
+  std::filesystem::path directory;             ///< the servo directory (cwd)
+  std::chrono::milliseconds time_limit{60000}; ///< then SIGKILL to its group, reported as a hang
+  /// A signal for the driver process (SIGUSR1 to cancel), 0 for none: sent at its first progress
+  /// line or `signal_after` after the start, whichever comes first.
+  int signal_number = 0;
+  std::chrono::milliseconds signal_after{3000};   ///< see `signal_number`
+  /// Whether to kill what is left of the driver's process group when it exits (the cancel check
+  /// turns this off to see whether the driver cleaned up after itself).
+  bool kill_group_on_exit = true;
+};
+
+/// Runs `how` to its end (or its time limit) and sorts its stdout.
+inline call_result run_call(const call& how) {
+  call_result result;
+  result.what = how.program.string();
+  for (const auto& argument : how.arguments) result.what += " " + argument;
+
+  process::command command;
+  command.argv.push_back(how.program.string());
+  command.argv.insert(command.argv.end(), how.arguments.begin(), how.arguments.end());
+  command.working_directory = how.directory;
+
+  process::child_options options;
+  options.in.data = how.request;
+  options.limits.total = how.time_limit;
+  options.stopping.signal = SIGKILL;
+  options.stopping.grace = std::chrono::milliseconds(0);
+  options.stopping.kill_group_on_exit = how.kill_group_on_exit;
+  process::child* running = nullptr;
+  const auto started = std::chrono::steady_clock::now();
+  // The driver process alone is signalled, as the agent does: cleaning up its own children is
+  // the driver's job, and what it leaves behind is seen below.
+  const auto send_signal = [&] {
+    if (running == nullptr || how.signal_number == 0 || result.signal_sent_after.count() >= 0) return;
+    for (const auto& line : result.json_lines) {
+      if (!has_member(line, "progress")) result.signal_after_final_line = true;
+    }
+    if (::kill(running->pid(), how.signal_number) == 0) {
+      result.signal_sent_after =
+          std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+    }
+  };
+  options.out.on_line = [&](const process::output_line& line) {
+    if (line.continued) return;  // an overlong line: its pieces are not JSON lines anyway
+    const std::string text(line.text);
+    if (is_blank(text)) return;
+    const bool json = is_json_object(text);
+    (json ? result.json_lines : result.other_lines).push_back(text);
+    if (json && has_member(text, "progress")) send_signal();
+  };
+  options.out.capture.max_bytes = 0;
+
+  process::event_loop loop;
+  try {
+    process::child child(loop, command, std::move(options));
+    running = &child;
+    process::event_loop::handle timer = 0;
+    if (how.signal_number != 0) timer = loop.start_timer(how.signal_after, send_signal);
+    result.done = std::move(child.wait());
+    if (timer != 0) loop.cancel_timer(timer);
+    if (!how.kill_group_on_exit && ::kill(-child.pid(), 0) == 0) {
+      result.group_left_behind = true;
+      ::kill(-child.pid(), SIGKILL);
+    }
+    running = nullptr;
+  } catch (const std::exception& error) {
+    result.could_not_start = true;
+    result.start_error = error.what();
+  }
+  return result;
+}
+
+}  // namespace servokit::check
+// ===== end servokit/check/driver_call.hpp =====
+// ===== begin servokit/check/driver_checks.hpp =====
+/// @file
+/// The protocol checks of one driver (`PROTOCOL.md` sections 1-4), as `servokit-check` runs
+/// them on a driver written in any language: it is only ever called as the agent calls it.
+///
+/// For an adjust driver: `version`, `info`, `query` (the descriptor rules), `adjust` (a request
+/// generated from the descriptor that sets every setting to its current value, so checking
+/// changes nothing), `cancel`, `bad_json`, `unknown_setting`, `stdout_json_only`. For a measure
+/// driver the same with `describe`, `measure` (every described metric, a short duration) and
+/// `wrong_types` (`metrics` a number) instead of `unknown_setting`.
+
+// ===== begin servokit/check/report.hpp =====
+/// @file
+/// What `servokit-check` finds: each check of a driver passed, failed or skipped, with the
+/// evidence (what the driver printed, how it ended), rendered for people or as JSON.
+
+namespace servokit::check {
+
+/// How a check ended.
+namespace outcome {
+inline constexpr std::string_view passed = "passed";    ///< the driver does what the protocol asks
+inline constexpr std::string_view failed = "failed";    ///< it does not; the evidence says how
+inline constexpr std::string_view skipped = "skipped";  ///< not applicable (e.g. no cancel promised)
+}  // namespace outcome
+
+/// One check of one driver.
+struct check_result {
+  BOOST_HANA_DEFINE_STRUCT(check_result,
+    (std::string, name),       ///< `version`, `info`, `query`, `adjust`, `cancel`...
+    (std::string, result),     ///< one of `outcome`
+    (std::string, evidence));  ///< what was run and what came back, for a person to judge
+
+  /// Whether this check failed.
+  [[nodiscard]] bool failed() const { return result == outcome::failed; }
+};
+
+/// Every check of one driver.
+struct driver_report {
+  BOOST_HANA_DEFINE_STRUCT(driver_report,
+    (std::string, driver),     ///< the program as given (a path)
+    (std::string, kind),       ///< `adjust` or `measure`
+    (std::string, directory),  ///< the working directory it ran in (its servo directory)
+    (std::vector<check_result>, checks));
+
+  /// Records a check.
+  void add(std::string name, std::string_view result, std::string evidence) {
+    checks.push_back({std::move(name), std::string(result), std::move(evidence)});
+  }
+  /// Whether no check failed.
+  [[nodiscard]] bool passed() const {
+    for (const auto& check : checks) {
+      if (check.failed()) return false;
+    }
+    return true;
+  }
+};
+
+/// The whole run: `--json` prints it as one line.
+struct report {
+  BOOST_HANA_DEFINE_STRUCT(report,
+    (bool, passed),            ///< every check of every driver passed (or was skipped)
+    (std::vector<driver_report>, drivers));
+};
+
+/// Builds the report of `drivers`, `passed` computed.
+inline report make_report(std::vector<driver_report> drivers) {
+  bool all_passed = true;
+  for (const auto& driver : drivers) all_passed = all_passed && driver.passed();
+  return report{all_passed, std::move(drivers)};
+}
+
+/// The report for people: per driver, one line per check with its evidence indented below, then
+/// a closing line with the counts.
+inline std::string render_text(const report& whole) {
+  std::string out;
+  std::size_t passed = 0, failed = 0, skipped = 0;
+  for (const auto& driver : whole.drivers) {
+    out += driver.driver + " (" + driver.kind + " driver, run in " + driver.directory + ")\n";
+    for (const auto& check : driver.checks) {
+      std::string mark = check.result == outcome::passed ? "PASS" : check.result == outcome::failed ? "FAIL" : "SKIP";
+      out += "  " + mark + "  " + check.name + "\n";
+      // The evidence, indented, line by line: it may quote several lines of driver output.
+      std::string_view rest = check.evidence;
+      while (!rest.empty()) {
+        const auto end = rest.find('\n');
+        out += "        ";
+        out += rest.substr(0, end);
+        out += '\n';
+        rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
+      }
+      (check.result == outcome::passed ? passed : check.result == outcome::failed ? failed : skipped) += 1;
+    }
+  }
+  out += whole.passed ? "servokit-check: every check passed" : "servokit-check: FAILED";
+  out += " (" + std::to_string(passed) + " passed, " + std::to_string(failed) + " failed, " +
+         std::to_string(skipped) + " skipped)\n";
+  return out;
+}
+
+/// The report as one compact JSON line.
+inline std::string render_json(const report& whole) { return json::to_json(whole) + "\n"; }
+
+}  // namespace servokit::check
+// ===== end servokit/check/report.hpp =====
+
+namespace servokit::check {
+
+/// The two kinds of driver.
+namespace kind {
+inline constexpr std::string_view adjust = "adjust";
+inline constexpr std::string_view measure = "measure";
+}  // namespace kind
+
+/// How the checks call the driver.
+struct check_options {
+  std::string app_id = "servokit-check";                    ///< the app id argument
+  std::chrono::milliseconds time_limit{60000};              ///< per call; longer is a hang
+  std::chrono::milliseconds cancel_limit{5000};             ///< from SIGUSR1 to the driver's exit
+  double measure_duration = 1;                              ///< control.duration of the measure check
+  double cancel_duration = 60;                              ///< of the measurement that is cancelled
+};
+
+namespace detail {
+
+/// The progress lines of `call` that break the protocol's shape (`progress` a number in 0-100);
+/// empty when all are well-formed.
+inline std::string progress_problems(const call_result& call) {
+  for (const auto& line : call.json_lines) {
+    if (!has_member(line, "progress")) continue;
+    try {
+      const auto progress = json::read<progress_line>(line);
+      if (progress.progress < 0 || progress.progress > 100) return "progress out of 0-100 in " + excerpt(line);
+    } catch (const std::exception& error) {
+      return "malformed progress line " + excerpt(line) + ": " + error.what();
+    }
+  }
+  return {};
+}
+
+/// Number of progress lines of `call`.
+inline std::size_t progress_count(const call_result& call) {
+  std::size_t count = 0;
+  for (const auto& line : call.json_lines) count += has_member(line, "progress") ? 1 : 0;
+  return count;
+}
+
+/// The JSON lines of `call` that are not progress lines (the final line is the last of them).
+inline std::vector<std::string> result_lines(const call_result& call) {
+  std::vector<std::string> results;
+  for (const auto& line : call.json_lines) {
+    if (!has_member(line, "progress")) results.push_back(line);
+  }
+  return results;
+}
+
+/// A bad request must be answered with one failure line (a status other than ok) and a
+/// non-zero exit. Returns the problem, or "" when the answer is right.
+inline std::string failure_answer_problem(const call_result& call) {
+  if (call.could_not_start) return "could not start: " + call.start_error;
+  if (!call.ended_by_itself()) return "did not end by itself";
+  if (!call.done.status.exited() || call.done.status.code() == 0) return "it must exit non-zero, but " + call.done.status.describe();
+  const auto results = result_lines(call);
+  if (results.size() != 1) return "expected exactly one final JSON line, got " + std::to_string(results.size());
+  try {
+    const auto final_line = json::read<status_line>(results.front());
+    if (final_line.status == status::ok) return "the final line says ok: " + excerpt(results.front());
+  } catch (const std::exception& error) {
+    return "the final line is not a status line: " + std::string(error.what());
+  }
+  return {};
+}
+
+/// An adjust request that sets every setting of `app` to its current value.
+inline std::string current_values_request(const application& app) {
+  application request;
+  for (const auto& [component_name, declared] : app.components) {
+    component wanted;
+    for (const auto& [setting_name, setting_declared] : declared.settings) {
+      setting value_only;
+      if (setting_declared.value) {
+        value_only.value = setting_declared.value;
+      } else if (setting_declared.is_enum() && setting_declared.values && !setting_declared.values->empty()) {
+        value_only.value = setting_declared.values->front();
+      } else if (setting_declared.min) {
+        value_only.value = scalar{*setting_declared.min};
+      } else {
+        continue;
+      }
+      wanted.settings[setting_name] = value_only;
+    }
+    request.components[component_name] = wanted;
+  }
+  return R"({"application":)" + json::to_json(request) + R"(,"control":{"userdata":{}}})";
+}
+
+/// A measure request for `metrics` with `duration` seconds.
+inline std::string measure_request(const std::vector<std::string>& metrics, double duration) {
+  return R"({"metrics":)" + json::to_json(metrics) + R"(,"control":{"duration":)" + json::to_json(duration) +
+         R"(,"warmup":0,"delay":0,"userdata":{}}})";
+}
+
+/// Checks an operation (adjust or measure) that must succeed: exit 0, well-formed progress, at
+/// least one progress line, and a final line read as `Final`. Returns the problem or "".
+template <class Final>
+std::string operation_problem(const call_result& call) {
+  if (call.could_not_start) return "could not start: " + call.start_error;
+  if (!call.ended_by_itself()) return "no answer within the time limit (killed)";
+  if (!call.ok()) return "it failed: " + call.done.status.describe();
+  if (auto problem = progress_problems(call); !problem.empty()) return problem;
+  if (progress_count(call) == 0) return "no progress line: a driver reports progress while it works";
+  const auto results = result_lines(call);
+  if (results.size() != 1) return "expected exactly one final line, got " + std::to_string(results.size());
+  try {
+    const auto final_line = json::read<Final>(results.front());
+    if (final_line.status != status::ok) return "the final line's status is not ok";
+  } catch (const std::exception& error) {
+    return "the final line " + excerpt(results.front()) + " breaks the protocol: " + error.what();
+  }
+  return {};
+}
+
+/// Records `problem` (failed) or a pass, with the call's description as the evidence.
+inline void record(driver_report& report, std::string name, const std::string& problem, const call_result& call) {
+  if (problem.empty()) {
+    report.add(std::move(name), outcome::passed, call.describe());
+  } else {
+    report.add(std::move(name), outcome::failed, problem + "\n" + call.describe());
+  }
+}
+
+}  // namespace detail
+
+/// Runs every check of the protocol on the driver `program`, a driver of kind `driver_kind`
+/// (`kind::adjust` or `kind::measure`), in `directory` (its servo directory).
+inline driver_report check_driver(const std::filesystem::path& program, std::string_view driver_kind,
+                                  const std::filesystem::path& directory, const check_options& options = {}) {
+  using namespace detail;
+  driver_report report;
+  report.driver = program.string();
+  report.kind = std::string(driver_kind);
+  report.directory = directory.string();
+  const bool is_adjust = driver_kind == kind::adjust;
+  std::deque<call_result> calls;   // every call, for the stdout check at the end (a deque: references stay valid)
+
+  const auto run = [&](std::vector<std::string> arguments, std::string request = {}) -> const call_result& {
+    call how;
+    how.program = program;
+    how.arguments = std::move(arguments);
+    how.request = std::move(request);
+    how.directory = directory;
+    how.time_limit = options.time_limit;
+    calls.push_back(run_call(how));
+    return calls.back();
+  };
+
+  // --version: one line, exit 0.
+  {
+    const auto& version = run({"--version"});
+    std::string problem;
+    if (!version.ended_by_itself()) problem = "no answer within the time limit (killed)";
+    else if (!version.ok()) problem = "it failed: " + version.done.status.describe();
+    else if (version.json_lines.size() + version.other_lines.size() != 1) problem = "expected one line on stdout";
+    record(report, "version", problem, version);
+  }
+
+  // --info app: {"version": string, "has_cancel": bool}.
+  bool has_cancel = false;
+  {
+    const auto& info = run({"--info", options.app_id});
+    std::string problem;
+    if (!info.ended_by_itself()) problem = "no answer within the time limit (killed)";
+    else if (!info.ok()) problem = "it failed: " + info.done.status.describe();
+    else if (info.json_lines.size() != 1) problem = "expected exactly one JSON line";
+    else {
+      try {
+        has_cancel = json::read<driver_info>(info.json_lines.front()).has_cancel;
+      } catch (const std::exception& error) {
+        problem = std::string("not {\"version\": string, \"has_cancel\": bool}: ") + error.what();
+      }
+    }
+    record(report, "info", problem, info);
+  }
+
+  // --query / --describe, against the descriptor rules; remembered for the requests.
+  application descriptor;
+  std::vector<std::string> metric_names;
+  bool described = false;
+  {
+    const auto& query = run({is_adjust ? "--query" : "--describe", options.app_id});
+    std::string problem;
+    if (!query.ended_by_itself()) problem = "no answer within the time limit (killed)";
+    else if (!query.ok()) problem = "it failed: " + query.done.status.describe();
+    else if (query.json_lines.size() != 1) problem = "expected exactly one JSON line";
+    else {
+      try {
+        if (is_adjust) {
+          descriptor = json::read<application_descriptor>(query.json_lines.front()).application;
+          validate_descriptor(descriptor);
+          if (descriptor.components.empty()) problem = "the descriptor has no components";
+        } else {
+          const auto describe = json::read<describe_line>(query.json_lines.front());
+          if (describe.status != status::ok) problem = "status is not ok";
+          // No metrics is allowed: a driver such as servo-exec only runs stages, beside others.
+          for (const auto& [name, unused] : describe.metrics) metric_names.push_back(name);
+        }
+      } catch (const std::exception& error) {
+        problem = error.what();
+      }
+    }
+    described = problem.empty();
+    record(report, is_adjust ? "query" : "describe", problem, query);
+  }
+
+  // The operation with a generated request, then the bad requests.
+  const std::string request = is_adjust ? current_values_request(descriptor) : measure_request(metric_names, options.measure_duration);
+  if (!described) {
+    report.add(is_adjust ? "adjust" : "measure", outcome::skipped,
+               std::string("no valid ") + (is_adjust ? "descriptor" : "metrics") + " to build a request from");
+  } else {
+    const auto& operation = run({options.app_id}, request);
+    const auto problem = is_adjust ? operation_problem<status_line>(operation) : operation_problem<measure_result_line>(operation);
+    record(report, is_adjust ? "adjust" : "measure", problem, operation);
+  }
+
+  // Cancel by SIGUSR1 where --info promises it: ends within the limit with a failure line, and
+  // leaves no process of its group behind.
+  if (!has_cancel) {
+    report.add("cancel", outcome::skipped, "--info says has_cancel is false (or could not be read): the agent kills such a driver");
+  } else if (!described) {
+    report.add("cancel", outcome::skipped, "no request to start an operation with");
+  } else {
+    call how;
+    how.program = program;
+    how.arguments = {options.app_id};
+    how.request = is_adjust ? request : measure_request(metric_names, options.cancel_duration);
+    how.directory = directory;
+    how.signal_number = SIGUSR1;
+    how.kill_group_on_exit = false;
+    how.time_limit = how.signal_after + options.cancel_limit;
+    calls.push_back(run_call(how));
+    const auto& cancelled = calls.back();
+    std::string problem;
+    std::string when = cancelled.signal_sent_after.count() >= 0
+                           ? "SIGUSR1 sent " + std::to_string(cancelled.signal_sent_after.count()) + " ms after the start"
+                           : "SIGUSR1 not sent";
+    // A driver that ends with exit 0 and an ok line all the same had finished its work by the
+    // time the signal came (a measurement whose job was quick, an adjust to the current values):
+    // it was not cancelled, so the check could not be exercised, which is no failure. One that
+    // goes on working is caught by the limit, one that stops badly by the failure-line rules.
+    const bool finished_first = cancelled.signal_sent_after.count() < 0 || cancelled.signal_after_final_line ||
+                                (cancelled.ok() && !cancelled.group_left_behind);
+    if (finished_first && cancelled.ok()) {
+      report.add("cancel", outcome::skipped, "the operation ended ok before the cancel took effect\n" + cancelled.describe());
+    } else {
+      if (!cancelled.ended_by_itself()) {
+        problem = "it did not end within " + std::to_string(options.cancel_limit.count()) + " ms of SIGUSR1 (killed)";
+      } else if (auto answer = failure_answer_problem(cancelled); !answer.empty()) {
+        problem = "after SIGUSR1: " + answer;
+      } else if (cancelled.group_left_behind) {
+        problem = "processes of its group were still running after it exited (killed)";
+      }
+      record(report, "cancel", problem.empty() ? problem : problem + " (" + when + ")", cancelled);
+    }
+  }
+
+  {
+    const auto& malformed = run({options.app_id}, "{\"this is\": not JSON");
+    record(report, "bad_json", failure_answer_problem(malformed), malformed);
+  }
+  if (is_adjust) {
+    std::string component_name = descriptor.components.empty() ? "servokit-check" : descriptor.components.begin()->first;
+    const auto& unknown = run({options.app_id},
+                              R"({"application":{"components":{)" + json::to_json(component_name) +
+                                  R"(:{"settings":{"servokit_check_no_such_setting":{"value":1}}}}},"control":{"userdata":{}}})");
+    record(report, "unknown_setting", failure_answer_problem(unknown), unknown);
+  } else {
+    // `metrics` is a list of names (or a map by name): a number is no request a driver can use.
+    const auto& wrong = run({options.app_id}, R"({"metrics":5,"control":{"duration":0,"userdata":{}}})");
+    record(report, "wrong_types", failure_answer_problem(wrong), wrong);
+  }
+
+  // Nothing but JSON lines on stdout, over every call above but --version (a plain string).
+  std::string offender;
+  std::size_t lines = 0;
+  for (const auto& call : calls) {
+    if (&call == &calls.front()) continue;
+    lines += call.json_lines.size() + call.other_lines.size();
+    if (offender.empty() && !call.other_lines.empty()) offender = call.what + " printed " + excerpt(call.other_lines.front());
+  }
+  if (offender.empty()) {
+    report.add("stdout_json_only", outcome::passed, std::to_string(lines) + " stdout lines over " + std::to_string(calls.size()) + " calls, all JSON");
+  } else {
+    report.add("stdout_json_only", outcome::failed, offender);
+  }
+  return report;
+}
+
+}  // namespace servokit::check
+// ===== end servokit/check/driver_checks.hpp =====
+// ===== end servokit/check.hpp =====

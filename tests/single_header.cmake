@@ -70,6 +70,9 @@ target_include_directories(unit-single-header BEFORE PRIVATE "${shim_dir}")
 target_include_directories(unit-single-header PRIVATE support)
 target_link_libraries(unit-single-header PRIVATE
   ${servokit_usage_LINK_LIBRARIES} servokit_test_main servokit_warnings)
+# The study store's tests reach PostgreSQL through libpq, which only the programs that need it link
+# (it is not part of the servokit target's usage).
+target_link_libraries(unit-single-header PRIVATE PkgConfig::libpq)
 target_compile_definitions(unit-single-header PRIVATE
   ${servokit_usage_COMPILE_DEFINITIONS} ${servokit_test_definitions})
 target_compile_features(unit-single-header PRIVATE ${servokit_usage_COMPILE_FEATURES})

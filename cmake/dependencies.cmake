@@ -6,6 +6,8 @@ find_package(simdjson 3.0 REQUIRED)          # libsimdjson-dev
 find_package(yaml-cpp 0.7 REQUIRED)          # libyaml-cpp-dev
 find_package(CURL 7.74 REQUIRED)             # libcurl4-openssl-dev: http/
 find_package(SQLite3 REQUIRED)               # libsqlite3-dev: the local backend's study
+find_package(Eigen3 3.4 REQUIRED NO_MODULE)  # libeigen3-dev: optimize/'s Gaussian process (header-only)
+find_package(NLopt 2.7 REQUIRED)             # libnlopt-dev: optimize/'s likelihood maximization (L-BFGS)
 # muparser (libmuparser-dev) ships a pkg-config file only.
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(muparser REQUIRED IMPORTED_TARGET GLOBAL muparser)

@@ -21,6 +21,8 @@ packages=(
   libcurl4-openssl-dev  # http/: the HTTP client (servo-exec requests, the agent's transport)
   libmuparser-dev       # optimize/: objective expressions over metrics
   libsqlite3-dev        # the local backend's study file
+  libeigen3-dev         # optimize/: the Gaussian process's linear algebra (header-only)
+  libnlopt-dev          # optimize/: L-BFGS for the Gaussian process's likelihood
   libpq-dev             # studies in PostgreSQL (servokit-optimizer --study postgresql://...)
   postgresql            # the PostgreSQL tests start a throwaway server (initdb, pg_ctl)
   libcli11-dev          # the agent's and the optimizer server's command lines

@@ -4,6 +4,7 @@
 /// constraints over metrics it optimizes, and the `optimization:` section of config.yaml.
 
 #include <servokit/optimize/config.hpp>
+#include <servokit/optimize/design.hpp>
 #include <servokit/optimize/expression.hpp>
 #include <servokit/optimize/gaussian_process.hpp>
 #include <servokit/optimize/objective.hpp>

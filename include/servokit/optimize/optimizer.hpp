@@ -1,20 +1,24 @@
 #pragma once
 /// @file
-/// The ask/tell optimizer over a descriptor's settings: Bayesian optimization with a small
-/// Gaussian process over the mixed space (ranges on their step grids, enums as categories),
-/// expected improvement weighted by the modelled chance that a configuration is feasible, and a
-/// best configuration chosen by the model rather than by the luckiest single measurement.
+/// The ask/tell optimizer over a descriptor's settings: Bayesian optimization with a Gaussian
+/// process (one lengthscale per setting, fitted by maximum likelihood, fitted noise) on transformed
+/// inputs and outputs, a stratified initial design, log expected improvement weighted by the
+/// modelled chance of feasibility and searched both globally and in a trust region around the
+/// incumbent, and a reported best that was measured, chosen by its measurements or by the model.
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
 #include <map>
+#include <numeric>
 #include <optional>
 #include <set>
 #include <span>
+#include <string_view>
 #include <vector>
 
+#include <servokit/optimize/design.hpp>
 #include <servokit/optimize/gaussian_process.hpp>
 #include <servokit/optimize/objective.hpp>
 #include <servokit/optimize/random.hpp>
@@ -22,26 +26,45 @@
 
 namespace servokit::optimize {
 
+/// Which rule chose the reported best configuration.
+enum class best_rule {
+  measurements,   ///< the best mean of its measurements
+  model_mean,     ///< among those the noise could have put first, the lowest model mean
+};
+
+/// The rule as the report spells it: `measurements` or `model mean`.
+inline std::string_view to_string(best_rule rule) {
+  return rule == best_rule::measurements ? "measurements" : "model mean";
+}
+
 /// An ask/tell search over the settings of an application descriptor.
 ///
 /// `ask()` suggests the next configuration, `tell()` records how a configuration did; the first
-/// suggestion is the baseline (the descriptor's current values), then a space-filling design, then
-/// the configurations a Gaussian-process model expects to improve most on the best so far,
-/// weighted by the chance they are feasible. Failed, rejected and infeasible trials teach that
+/// suggestion is the baseline (the descriptor's current values), then a Latin-hypercube design
+/// stratified in every setting, then the configuration with the highest log expected improvement
+/// times the chance of feasibility under a Gaussian-process model, searched over the whole space
+/// and densely within a trust region around the best configuration (which grows after successes
+/// and shrinks after failures, as in TuRBO). Failed, rejected and infeasible trials teach the
 /// model to keep away. No configuration is suggested twice, except the few best ones, which a
-/// noisy search may re-measure when the model is unsure of them.
+/// noisy search may re-measure.
 ///
-/// Suggestions depend only on the descriptor, the objective's direction, the seed and the trials
-/// told so far, in order: an optimizer rebuilt after a crash and told the stored trials again
-/// continues exactly where the first one was. `tell()` takes configurations from anywhere (a
-/// replayed study), not only from this object's `ask()`.
+/// The model sees settings as features: a wide positive range (max/min >= 20) and a wide numeric
+/// enum on a logarithmic scale, other ranges linearly, numeric enums ordered by value, string enums
+/// as categories. A positive objective is modelled as its logarithm.
+///
+/// Suggestions depend only on the descriptor, the objective's direction, the seed, the trials
+/// told so far, in order, and the pending configurations passed to `ask`: an optimizer rebuilt
+/// after a crash and told the stored trials again continues exactly where the first one was.
+/// `tell()` takes configurations from anywhere (a replayed study), not only from `ask()`.
 class optimizer {
  public:
   /// The best configuration measured so far.
   struct best_trial {
     configuration settings;
-    double value;         ///< the mean of its measurements, as the objective computed them
-    std::size_t trial;    ///< the index (0 = baseline) of the first trial that measured it
+    double value;          ///< the mean of its measurements, as the objective computed them
+    std::size_t trial;     ///< the index (0 = baseline) of the first trial that measured it
+    std::size_t measurements = 1;   ///< how many feasible measurements it has
+    best_rule chosen_by = best_rule::measurements;
   };
 
   /// Throws `optimize::error` for a descriptor that breaks the protocol's rules.
@@ -50,43 +73,22 @@ class optimizer {
     const auto& dims = space_.dimensions();
     for (std::size_t index = 0; index < dims.size(); ++index) {
       if (!dims[index].searchable()) continue;
-      (dims[index].is_enum ? inputs_.enums : inputs_.ranges).push_back(index);
+      features_.push_back(describe(dims[index], index));
+      inputs_.categorical.push_back(features_.back().kind == feature_kind::categorical);
     }
   }
 
   /// The next configuration to measure. Asking twice without a `tell()` between gives the same one.
   ///
   /// `pending` holds configurations already asked and not yet told (trials running in parallel):
-  /// the suggestion differs from each of them and is chosen as if each had measured a typical
-  /// value (a "constant liar"), so that N asks with a growing `pending` spread N trials over the
-  /// space instead of piling them on one spot. The result depends only on the seed, the trials
-  /// told and `pending`, in order. Throws `optimize::error` for a pending configuration the
-  /// descriptor does not allow.
+  /// the suggestion differs from each of them and is chosen as if each had measured what the model
+  /// expects there (the "kriging believer"), so that N asks with a growing `pending` spread N
+  /// trials over the space. The result depends only on the seed, the trials told and `pending`,
+  /// in order. Throws `optimize::error` for a pending configuration the descriptor does not allow.
   configuration ask(std::span<const configuration> pending = {}) const {
-    if (pending.empty()) return space_.values(next_position());
-    optimizer believer = *this;
-    // The lie: the median of the values measured so far (lower is better), or, before any
-    // feasible value, nothing but the fact that the configuration is taken.
-    std::vector<double> values;
-    for (const auto& trial : trials_) {
-      if (trial.status == trial_status::ok) values.push_back(trial.value);
-    }
-    std::optional<double> lie;
-    if (!values.empty()) {
-      std::sort(values.begin(), values.end());
-      lie = values[(values.size() - 1) / 2];
-    }
-    for (const auto& settings : pending) {
-      record added;
-      added.position = space_.snap(space_.position(settings));
-      added.cells = space_.cells(added.position);
-      added.pending = true;
-      added.status = lie ? trial_status::ok : trial_status::infeasible;
-      added.value = lie.value_or(0.0);
-      added.has_value = lie.has_value();
-      believer.trials_.push_back(std::move(added));
-    }
-    return space_.values(believer.next_position());
+    std::vector<std::vector<double>> pending_positions;
+    for (const auto& settings : pending) pending_positions.push_back(space_.snap(space_.position(settings)));
+    return space_.values(next_position(pending_positions));
   }
 
   /// Records a trial: `value` is the objective as `objective::evaluate` computed it (the goal's
@@ -112,13 +114,42 @@ class optimizer {
 
   /// The best configuration measured so far, or nothing before the first feasible trial.
   ///
-  /// Among the few configurations with the best measured means, the one the model believes best:
-  /// a single lucky draw of a noisy measurement does not win over a configuration whose
-  /// neighbours and repeats agree that it is good.
+  /// The configuration with the best mean of its measurements, unless the fitted noise says that
+  /// others could have come first by chance: then, among those, the one with the lowest model
+  /// mean (which weighs its repeats and its neighbours), and `chosen_by` says so.
   std::optional<best_trial> best() const {
+    const auto groups = feasible_groups();
+    if (groups.empty()) return std::nullopt;
+    std::vector<const group*> ranked;
+    for (const auto& [cells, candidate] : groups) ranked.push_back(&candidate);
+    std::stable_sort(ranked.begin(), ranked.end(), [&](const group* left, const group* right) {
+      return target_of(left->mean()) < target_of(right->mean());
+    });
+    const group* chosen = ranked.front();
+    best_rule rule = best_rule::measurements;
     model fitted;
-    build(fitted);
-    return best_of(fitted);
+    build(fitted, {});
+    if (fitted.has_objective && fitted.feasible_count >= 5) {
+      const double noise = std::sqrt(std::exp(fitted.objective.shape().log_noise));
+      const double first = fitted.transformed(ranked.front()->mean());
+      std::vector<const group*> contenders;
+      for (const group* candidate : ranked) {
+        if (fitted.transformed(candidate->mean()) > first + 2 * noise) break;
+        contenders.push_back(candidate);
+      }
+      if (contenders.size() > 1) {
+        double lowest = std::numeric_limits<double>::infinity();
+        for (const group* candidate : contenders) {
+          const double believed = fitted.objective.predict(features_of(trials_[candidate->first].position)).mean;
+          if (believed < lowest) {
+            lowest = believed;
+            chosen = candidate;
+          }
+        }
+        rule = best_rule::model_mean;
+      }
+    }
+    return best_trial{space_.values(trials_[chosen->first].position), chosen->mean(), chosen->first, chosen->count, rule};
   }
 
   /// The number of trials told.
@@ -127,14 +158,28 @@ class optimizer {
   /// The search space (the dimensions of the descriptor).
   const search_space& space() const { return space_; }
 
+  /// The trials of the space-filling design that follows the baseline.
+  std::size_t design_size() const { return std::clamp<std::size_t>(features_.size() + 2, 5, 10); }
+
  private:
+  enum class feature_kind { linear, logarithmic, ordered, categorical };
+
+  /// How the model sees one searchable dimension.
+  struct feature {
+    std::size_t dimension = 0;
+    feature_kind kind = feature_kind::linear;
+    double low = 0;                       ///< logarithmic: log(min); ordered: the lowest member's scale value
+    double high = 1;                      ///< logarithmic: log(max); ordered: the highest
+    std::vector<double> member_features;  ///< ordered: each member's feature in [0, 1]
+    std::vector<std::size_t> by_value;    ///< ordered: the member indices, lowest value first
+  };
+
   struct record {
     std::vector<double> position;
     std::vector<std::int64_t> cells;
     trial_status status = trial_status::failed;
     double value = 0;
     bool has_value = false;   ///< `value` holds the objective (ok trials, and infeasible ones that told it)
-    bool pending = false;     ///< asked, not yet told: `value` is a lie (or absent), never a measurement
   };
 
   /// The feasible measurements of one configuration.
@@ -145,47 +190,135 @@ class optimizer {
     double mean() const { return sum / static_cast<double>(count); }
   };
 
-  /// What the trials so far say: the objective model over feasible trials and the feasibility
-  /// model over all of them. Not movable: the processes point into it.
+  /// The models fitted to the trials and what they need to read a value.
   struct model {
-    model() = default;
-    model(const model&) = delete;
-    model& operator=(const model&) = delete;
+    detail::gaussian_process objective;
+    bool has_objective = false;
+    detail::gaussian_process feasibility;
+    bool has_feasibility = false;
+    std::size_t feasible_count = 0;
+    bool logarithmic = false;   ///< values are modelled as log(value)
+    double center = 0;          ///< standardization of the (log) targets
+    double scale = 1;
+    double incumbent = 0;       ///< the lowest model mean at a measured feasible configuration
+    std::vector<double> incumbent_position;
+    std::vector<std::vector<std::int64_t>> leaders;   ///< measured configurations by model mean, best first
+    bool maximize = false;
 
-    std::vector<std::vector<double>> points;      ///< feasible trials, then failed ones (targets below)
-    std::size_t feasible_count = 0;               ///< how many of `points` are feasible trials
-    std::vector<double> targets;                  ///< lower is better, warped (below)
-    double center = 0;                            ///< the median feasible value (lower is better)
-    double spread = 1;                            ///< a robust scale of the feasible values
-
-    /// A value (lower is better) as the model sees it: centred and scaled robustly, and the bad
-    /// tail beyond two scales compressed logarithmically, so that a few disastrous configurations
-    /// (a thousandth of the throughput) do not flatten the differences among the good ones, which
-    /// stay linear.
-    double warped(double value) const {
-      const double scaled = (value - center) / spread;
-      return scaled <= 2 ? scaled : 2 + std::log1p(scaled - 2);
+    /// A value as the objective model sees it: lower is better, log when positive, standardized.
+    double transformed(double value) const {
+      double base = logarithmic ? std::log(value) : value;
+      if (maximize) base = -base;
+      return (base - center) / scale;
     }
-    detail::gaussian_process objective_model;
-    bool has_objective_model = false;
-    std::vector<std::vector<double>> labelled;    ///< trials for the feasibility model
-    detail::gaussian_process feasibility_model;
-    bool has_feasibility_model = false;
-    double incumbent = 0;                          ///< the lowest modelled target among feasible trials
   };
 
-  /// Trials a model is fitted to at most: beyond, the best and the most recent, so that `ask()`
-  /// stays within milliseconds after hundreds of trials.
-  static constexpr std::size_t model_points = 40;
-  /// Failed, rejected and infeasible trials the models keep at most: the most recent.
-  static constexpr std::size_t unfeasible_points = 16;
-  /// Trials the kernel shape is chosen on at most.
-  static constexpr std::size_t tuning_points_limit = 32;
+  /// The power of the chance of feasibility in the acquisition: more cautious than EI times the
+  /// chance (Gardner et al. 2014), since a failed trial costs as much as a good one and teaches
+  /// nothing about the objective.
+  static constexpr double feasibility_weight = 3.0;
+  static constexpr std::size_t fit_points_limit = 48;        ///< points the hyperparameters are fitted on
+  static constexpr std::size_t condition_points_limit = 160; ///< points the posterior conditions on
+  static constexpr std::size_t global_candidates = 300;
+  static constexpr std::size_t local_candidates = 600;
 
-  std::size_t searchable_count() const { return inputs_.ranges.size() + inputs_.enums.size(); }
+  feature describe(const dimension& dim, std::size_t index) const {
+    feature described;
+    described.dimension = index;
+    if (!dim.is_enum) {
+      if (dim.min > 0 && dim.max / dim.min >= 20) {
+        described.kind = feature_kind::logarithmic;
+        described.low = std::log(dim.min);
+        described.high = std::log(dim.max);
+      }
+      return described;
+    }
+    std::vector<double> numbers;
+    for (const auto& member : dim.members) {
+      auto number = numeric_value(member);
+      if (!number || !std::isfinite(*number)) {
+        described.kind = feature_kind::categorical;
+        return described;
+      }
+      numbers.push_back(*number);
+    }
+    described.kind = feature_kind::ordered;
+    const auto [lowest, highest] = std::minmax_element(numbers.begin(), numbers.end());
+    const bool wide = *lowest > 0 && *highest / *lowest >= 20;
+    // Read before the members are scaled in place (the iterators point into them).
+    const double low = wide ? std::log(*lowest) : *lowest;
+    const double high = wide ? std::log(*highest) : *highest;
+    for (double& number : numbers) number = wide ? std::log(number) : number;
+    for (std::size_t member = 0; member < numbers.size(); ++member) {
+      described.member_features.push_back(high > low ? (numbers[member] - low) / (high - low)
+                                                     : static_cast<double>(member) / static_cast<double>(numbers.size() - 1));
+    }
+    described.by_value.resize(numbers.size());
+    std::iota(described.by_value.begin(), described.by_value.end(), std::size_t{0});
+    std::stable_sort(described.by_value.begin(), described.by_value.end(),
+                     [&](std::size_t left, std::size_t right) { return numbers[left] < numbers[right]; });
+    return described;
+  }
 
-  /// The trials of the space-filling design that follows the baseline.
-  std::size_t design_size() const { return std::clamp<std::size_t>(searchable_count() + 1, 4, 8); }
+  /// The model's input for a (snapped) position.
+  std::vector<double> features_of(const std::vector<double>& position) const {
+    std::vector<double> result(features_.size());
+    const auto& dims = space_.dimensions();
+    for (std::size_t f = 0; f < features_.size(); ++f) {
+      const auto& described = features_[f];
+      const auto& dim = dims[described.dimension];
+      const double coordinate = position[described.dimension];
+      switch (described.kind) {
+        case feature_kind::linear: result[f] = coordinate; break;
+        case feature_kind::logarithmic: {
+          const double value = std::max(dim.min + coordinate * (dim.max - dim.min), dim.min);
+          result[f] = (std::log(value) - described.low) / (described.high - described.low);
+          break;
+        }
+        case feature_kind::ordered: result[f] = described.member_features[static_cast<std::size_t>(std::llround(coordinate))]; break;
+        case feature_kind::categorical: result[f] = std::round(coordinate); break;
+      }
+    }
+    return result;
+  }
+
+  /// The coordinate of a searchable dimension for a place `unit` in [0, 1] along its feature
+  /// (categories: the member whose share of [0, 1] holds it). With `shares`, an ordered enum too
+  /// gives each member an equal share of [0, 1], in value order: what a stratified design needs.
+  double coordinate_of(const feature& described, double unit, bool shares = false) const {
+    const auto& dim = space_.dimensions()[described.dimension];
+    unit = std::clamp(unit, 0.0, 1.0);
+    if (shares && described.kind == feature_kind::ordered) {
+      const auto members = described.by_value.size();
+      return static_cast<double>(described.by_value[std::min(static_cast<std::size_t>(unit * static_cast<double>(members)), members - 1)]);
+    }
+    switch (described.kind) {
+      case feature_kind::linear: return unit;
+      case feature_kind::logarithmic: {
+        const double value = std::exp(described.low + unit * (described.high - described.low));
+        return (value - dim.min) / (dim.max - dim.min);
+      }
+      case feature_kind::ordered: {
+        std::size_t nearest = 0;
+        for (std::size_t member = 1; member < described.member_features.size(); ++member) {
+          if (std::abs(described.member_features[member] - unit) < std::abs(described.member_features[nearest] - unit)) nearest = member;
+        }
+        return static_cast<double>(nearest);
+      }
+      case feature_kind::categorical: {
+        const auto members = static_cast<double>(dim.members.size());
+        return std::min(std::floor(unit * members), members - 1);
+      }
+    }
+    return unit;
+  }
+
+  /// The snapped position at `units` (one place in [0, 1] per searchable dimension).
+  std::vector<double> position_at(const std::vector<double>& units, bool shares = false) const {
+    std::vector<double> position = space_.baseline();
+    for (std::size_t f = 0; f < features_.size(); ++f) position[features_[f].dimension] = coordinate_of(features_[f], units[f], shares);
+    return space_.snap(position);
+  }
 
   /// A value turned so that lower is better.
   double target_of(double value) const { return maximize_ ? -value : value; }
@@ -194,7 +327,7 @@ class optimizer {
     std::map<std::vector<std::int64_t>, group> groups;
     for (std::size_t index = 0; index < trials_.size(); ++index) {
       const auto& trial = trials_[index];
-      if (trial.status != trial_status::ok || trial.pending) continue;
+      if (trial.status != trial_status::ok) continue;
       auto [found, inserted] = groups.try_emplace(trial.cells);
       if (inserted) found->second.first = index;
       found->second.sum += trial.value;
@@ -203,392 +336,328 @@ class optimizer {
     return groups;
   }
 
-  /// Pairwise kernel distances of `points`.
-  void distances(const std::vector<std::vector<double>>& points, std::vector<double>& squared,
-                 std::vector<double>& differing) const {
-    const std::size_t n = points.size();
-    squared.assign(n * n, 0.0);
-    differing.assign(n * n, 0.0);
-    for (std::size_t row = 0; row < n; ++row) {
-      for (std::size_t column = 0; column <= row; ++column) {
-        detail::kernel_distances(inputs_, points[row], points[column], squared[row * n + column], differing[row * n + column]);
-        squared[column * n + row] = squared[row * n + column];
-        differing[column * n + row] = differing[row * n + column];
-      }
-    }
+  /// At most `limit` of `indices` (which index `targets`): the best half by target and the most
+  /// recent, so that a long history keeps both what is known to be good and where the search is.
+  static std::vector<std::size_t> bounded(const std::vector<std::size_t>& indices, const std::vector<double>& targets, std::size_t limit) {
+    if (indices.size() <= limit) return indices;
+    std::vector<std::size_t> by_target = indices;
+    std::stable_sort(by_target.begin(), by_target.end(), [&](std::size_t left, std::size_t right) { return targets[left] < targets[right]; });
+    std::set<std::size_t> kept(by_target.begin(), by_target.begin() + static_cast<std::ptrdiff_t>(limit / 2));
+    for (auto index = indices.rbegin(); index != indices.rend() && kept.size() < limit; ++index) kept.insert(*index);
+    return {kept.begin(), kept.end()};
   }
 
-  /// Fits the models to the trials told (a bounded subset of them when there are many).
-  void build(model& fitted) const {
-    std::vector<std::size_t> feasible;
-    std::vector<std::size_t> unfeasible;
+  /// Fits the models to the trials told; `pending` positions join the objective model at the
+  /// value it expects there (they lower its doubt around them, not its hopes).
+  void build(model& fitted, const std::vector<std::vector<double>>& pending) const {
+    fitted.maximize = maximize_;
+    std::vector<std::size_t> valued;   // trials whose value the objective model learns
+    bool all_positive = true;
     for (std::size_t index = 0; index < trials_.size(); ++index) {
-      if (trials_[index].pending && !trials_[index].has_value) continue;   // taken, nothing to learn
-      if (trials_[index].status == trial_status::ok) {
-        feasible.push_back(index);
-      } else {
-        unfeasible.push_back(index);
+      const auto& trial = trials_[index];
+      if (!trial.has_value) continue;
+      valued.push_back(index);
+      all_positive = all_positive && trial.value > 0;
+      if (trial.status == trial_status::ok) ++fitted.feasible_count;
+    }
+    if (fitted.feasible_count == 0) {
+      build_feasibility(fitted);
+      return;
+    }
+    fitted.logarithmic = all_positive;
+    // Standardize: the mean and standard deviation of the (log) values, lower is better.
+    std::vector<double> raw(trials_.size(), 0.0);
+    double sum = 0;
+    for (auto index : valued) {
+      double base = fitted.logarithmic ? std::log(trials_[index].value) : trials_[index].value;
+      raw[index] = maximize_ ? -base : base;
+      sum += raw[index];
+    }
+    fitted.center = sum / static_cast<double>(valued.size());
+    double spread = 0;
+    for (auto index : valued) spread += (raw[index] - fitted.center) * (raw[index] - fitted.center);
+    spread = std::sqrt(spread / static_cast<double>(valued.size()));
+    fitted.scale = spread > 1e-12 ? spread : 1.0;
+    std::vector<double> targets(trials_.size(), 0.0);
+    for (auto index : valued) targets[index] = (raw[index] - fitted.center) / fitted.scale;
+    // Failed and rejected trials teach only the feasibility model: as "the worst value" in the
+    // objective model they would make a cliff next to the optimum (a crash region usually borders
+    // it: too little memory per worker), which pulls the modelled values of its good neighbours
+    // down and shortens every lengthscale. The feasibility model keeps the search away instead.
+    const auto fit_indices = bounded(valued, targets, fit_points_limit);
+    const auto condition_indices = bounded(valued, targets, condition_points_limit);
+    std::vector<std::vector<double>> points;
+    std::vector<double> values;
+    for (auto index : fit_indices) {
+      points.push_back(features_of(trials_[index].position));
+      values.push_back(targets[index]);
+    }
+    fitted.has_objective = fitted.objective.fit(points, values, inputs_);
+    if (fitted.has_objective) {
+      points.clear();
+      values.clear();
+      for (auto index : condition_indices) {
+        points.push_back(features_of(trials_[index].position));
+        values.push_back(targets[index]);
+      }
+      if (condition_indices != fit_indices) {
+        fitted.has_objective = fitted.objective.condition(points, values, fitted.objective.shape());
       }
     }
-    if (feasible.size() > model_points) {
-      // The best half by value, then the most recent.
-      std::vector<std::size_t> by_value = feasible;
-      std::stable_sort(by_value.begin(), by_value.end(), [&](std::size_t left, std::size_t right) {
-        return target_of(trials_[left].value) < target_of(trials_[right].value);
-      });
-      std::set<std::size_t> kept(by_value.begin(), by_value.begin() + model_points / 2);
-      for (auto index = feasible.rbegin(); index != feasible.rend() && kept.size() < model_points; ++index) kept.insert(*index);
-      feasible.assign(kept.begin(), kept.end());
-    }
-    if (unfeasible.size() > unfeasible_points) unfeasible.erase(unfeasible.begin(), unfeasible.end() - unfeasible_points);
-
-    if (!feasible.empty()) {
-      std::vector<double> sorted;
-      for (auto index : feasible) sorted.push_back(target_of(trials_[index].value));
-      std::sort(sorted.begin(), sorted.end());
-      const auto at = [&](double fraction) { return sorted[static_cast<std::size_t>(fraction * static_cast<double>(sorted.size() - 1))]; };
-      fitted.center = at(0.5);
-      // The interquartile range as a standard deviation, or the full range for few values, or 1.
-      double spread = (at(0.75) - at(0.25)) / 1.35;
-      if (!(spread > 0)) spread = (sorted.back() - sorted.front()) / 2;
-      fitted.spread = spread > 0 ? spread : std::max(std::abs(fitted.center), 1.0);
-    }
-    for (auto index : feasible) {
-      fitted.points.push_back(trials_[index].position);
-      fitted.targets.push_back(fitted.warped(target_of(trials_[index].value)));
-    }
-    fitted.feasible_count = fitted.points.size();
-    // Infeasible trials that told their value teach the objective model like any other: where
-    // the optimum lies is then known on both sides of a constraint, and the feasibility model
-    // below says which side holds. Failed and rejected trials count as the worst value seen, so
-    // that the model expects nothing from a region that crashes instead of the prior's wide hopes.
-    // Infeasible ones without a value count for nothing here: a constraint's edge is often where
-    // the optimum lies.
-    if (fitted.feasible_count > 0) {
-      const double worst = *std::max_element(fitted.targets.begin(), fitted.targets.end());
-      for (auto index : unfeasible) {
-        const auto& trial = trials_[index];
-        if (trial.status == trial_status::infeasible && !trial.has_value) continue;
-        fitted.points.push_back(trial.position);
-        fitted.targets.push_back(trial.has_value ? fitted.warped(target_of(trial.value)) : worst);
+    if (fitted.has_objective) {
+      // The incumbent and the leaders: measured feasible configurations by model mean.
+      std::vector<std::pair<double, std::size_t>> believed;
+      std::set<std::vector<std::int64_t>> seen;
+      for (std::size_t index = 0; index < trials_.size(); ++index) {
+        if (trials_[index].status != trial_status::ok || !seen.insert(trials_[index].cells).second) continue;
+        believed.emplace_back(fitted.objective.predict(features_of(trials_[index].position)).mean, index);
       }
-    }
-    detail::kernel_shape chosen;
-    if (fitted.points.size() >= 2) {
-      // The kernel shape by maximum likelihood over a small grid, with a mild prior towards
-      // moderate length scales and noise: few points cannot tell a wiggle from noise alone. The
-      // grid is tried on at most `tuning_points` of them (the best and the most recent), so that
-      // its hundred factorizations stay cheap after hundreds of trials.
-      std::vector<std::vector<double>> tuning_points;
-      std::vector<double> tuning_targets;
-      if (fitted.points.size() <= tuning_points_limit) {
-        tuning_points = fitted.points;
-        tuning_targets = fitted.targets;
-      } else {
-        std::vector<std::size_t> order(fitted.points.size());
-        for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-        std::stable_sort(order.begin(), order.end(), [&](std::size_t left, std::size_t right) {
-          return fitted.targets[left] < fitted.targets[right];
-        });
-        std::set<std::size_t> kept(order.begin(), order.begin() + tuning_points_limit / 2);
-        for (std::size_t i = fitted.points.size(); i-- > 0 && kept.size() < tuning_points_limit;) kept.insert(i);
-        for (auto i : kept) {
-          tuning_points.push_back(fitted.points[i]);
-          tuning_targets.push_back(fitted.targets[i]);
+      std::stable_sort(believed.begin(), believed.end());
+      fitted.incumbent = believed.front().first;
+      fitted.incumbent_position = trials_[believed.front().second].position;
+      for (const auto& [mean, index] : believed) fitted.leaders.push_back(trials_[index].cells);
+      if (!pending.empty()) {
+        for (const auto& position : pending) {
+          const auto at = features_of(position);
+          values.push_back(fitted.objective.predict(at).mean);
+          points.push_back(at);
         }
+        fitted.has_objective = fitted.objective.condition(points, values, fitted.objective.shape());
       }
-      std::vector<double> squared;
-      std::vector<double> differing;
-      distances(tuning_points, squared, differing);
-      static constexpr double lengthscales[] = {0.08, 0.14, 0.22, 0.35, 0.55, 0.85, 1.3};
-      static constexpr double weights[] = {0.3, 1.0, 3.0};
-      static constexpr double noise_ratios[] = {1e-4, 2e-3, 0.015, 0.06, 0.25};
-      double best_score = -std::numeric_limits<double>::infinity();
-      detail::gaussian_process trial_model;
-      for (double lengthscale : lengthscales) {
-        for (double weight : weights) {
-          if (inputs_.enums.empty() && weight != 1.0) continue;
-          for (double noise_ratio : noise_ratios) {
-            detail::kernel_shape shape{lengthscale, weight, noise_ratio};
-            if (!trial_model.fit(&tuning_points, &inputs_, tuning_targets, squared, differing, shape)) continue;
-            const double log_lengthscale = std::log(lengthscale / 0.35);
-            const double log_noise = std::log10(noise_ratio / 0.01);
-            const double score = trial_model.log_likelihood() - 0.5 * log_lengthscale * log_lengthscale / 0.64 -
-                                 0.5 * log_noise * log_noise / 2.25;
-            if (score > best_score) {
-              best_score = score;
-              chosen = shape;
-            }
-          }
-        }
-      }
-      distances(fitted.points, squared, differing);
-      fitted.has_objective_model =
-          fitted.objective_model.fit(&fitted.points, &inputs_, fitted.targets, squared, differing, chosen);
     }
-    fitted.incumbent = std::numeric_limits<double>::infinity();
-    for (std::size_t i = 0; i < fitted.feasible_count; ++i) {
-      const double believed = fitted.has_objective_model ? fitted.objective_model.predict(fitted.points[i]).mean : fitted.targets[i];
-      fitted.incumbent = std::min(fitted.incumbent, believed);
-    }
-
-    if (!unfeasible.empty()) {
-      // Feasibility as a regression on +1 (feasible) and -1 (not), with the objective's shape:
-      // unexplored regions sit at 0 (an even chance), failed ones near -1.
-      std::vector<double> labels;
-      for (auto index : feasible) {
-        fitted.labelled.push_back(trials_[index].position);
-        labels.push_back(1.0);
-      }
-      for (auto index : unfeasible) {
-        fitted.labelled.push_back(trials_[index].position);
-        labels.push_back(-1.0);
-      }
-      // Its own kernel shape, by likelihood: failing regions (too little memory, a broken
-      // combination) are usually wide, and a short scale would leave most of one unexplored.
-      // Tried on every unfeasible trial kept and the most recent feasible ones, at most
-      // `tuning_points_limit` in all.
-      std::vector<std::vector<double>> tuning_points;
-      std::vector<double> tuning_labels;
-      const std::size_t feasible_kept =
-          std::min(feasible.size(), tuning_points_limit - std::min(tuning_points_limit, unfeasible.size()));
-      for (std::size_t i = feasible.size() - feasible_kept; i < fitted.labelled.size(); ++i) {
-        tuning_points.push_back(fitted.labelled[i]);
-        tuning_labels.push_back(labels[i]);
-      }
-      std::vector<double> squared;
-      std::vector<double> differing;
-      distances(tuning_points, squared, differing);
-      static constexpr double label_lengthscales[] = {0.1, 0.17, 0.25, 0.4, 0.6, 0.9, 1.3};
-      detail::kernel_shape shape = chosen;
-      shape.noise_ratio = 0.05;
-      static constexpr double label_weights[] = {0.1, 0.5, 2.0};
-      double best_likelihood = -std::numeric_limits<double>::infinity();
-      detail::kernel_shape best_shape = shape;
-      for (double lengthscale : label_lengthscales) {
-        for (double weight : label_weights) {
-          if (inputs_.enums.empty() && weight != label_weights[0]) continue;
-          shape.lengthscale = lengthscale;
-          shape.category_weight = weight;
-          if (fitted.feasibility_model.fit(&tuning_points, &inputs_, tuning_labels, squared, differing, shape, 0.0, 1.0) &&
-              fitted.feasibility_model.log_likelihood() > best_likelihood) {
-            best_likelihood = fitted.feasibility_model.log_likelihood();
-            best_shape = shape;
-          }
-        }
-      }
-      shape = best_shape;
-      distances(fitted.labelled, squared, differing);
-      fitted.has_feasibility_model =
-          fitted.feasibility_model.fit(&fitted.labelled, &inputs_, labels, squared, differing, shape, 0.0, 1.0);
-    }
+    build_feasibility(fitted);
   }
 
-  std::optional<best_trial> best_of(const model& fitted) const {
-    auto groups = feasible_groups();
-    if (groups.empty()) return std::nullopt;
-    std::vector<const group*> ranked;
-    for (const auto& [cells, candidate] : groups) ranked.push_back(&candidate);
-    std::stable_sort(ranked.begin(), ranked.end(), [&](const group* left, const group* right) {
-      return target_of(left->mean()) < target_of(right->mean());
-    });
-    const group* chosen = ranked.front();
-    if (fitted.has_objective_model && fitted.feasible_count >= 4) {
-      // Among the best measured, those the noise could have put first (within two of the noise's
-      // standard deviations of the best measured value), the one the model believes best. Without
-      // noise that is the best measured one.
-      const auto& shape = fitted.objective_model.shape();
-      const double noise = std::sqrt(fitted.objective_model.scale() * shape.noise_ratio);
-      const double first = fitted.warped(target_of(ranked.front()->mean()));
-      double lowest = std::numeric_limits<double>::infinity();
-      for (std::size_t rank = 0; rank < std::min<std::size_t>(5, ranked.size()); ++rank) {
-        if (fitted.warped(target_of(ranked[rank]->mean())) > first + 2 * noise) break;
-        const double believed = fitted.objective_model.predict(trials_[ranked[rank]->first].position).mean;
-        if (believed < lowest) {
-          lowest = believed;
-          chosen = ranked[rank];
-        }
-      }
+  /// Feasibility as a regression on +1 (feasible) and -1 (failed, rejected, infeasible): unexplored
+  /// regions sit at 0 (an even chance). Only when some trial was not feasible.
+  void build_feasibility(model& fitted) const {
+    std::vector<std::size_t> all(trials_.size());
+    std::iota(all.begin(), all.end(), 0);
+    std::vector<double> labels(trials_.size());
+    bool any_unfeasible = false;
+    for (std::size_t index = 0; index < trials_.size(); ++index) {
+      labels[index] = trials_[index].status == trial_status::ok ? 1.0 : -1.0;
+      any_unfeasible = any_unfeasible || labels[index] < 0;
     }
-    return best_trial{space_.values(trials_[chosen->first].position), chosen->mean(), chosen->first};
+    if (!any_unfeasible) return;
+    // The unfeasible ones first (the low labels), then the most recent.
+    const auto kept = bounded(all, labels, fit_points_limit);
+    std::vector<std::vector<double>> points;
+    std::vector<double> values;
+    for (auto index : kept) {
+      points.push_back(features_of(trials_[index].position));
+      values.push_back(labels[index]);
+    }
+    // Failing regions are usually wide (too little memory, a broken combination): the prior
+    // expects long lengthscales, so that a few failures mark a region rather than points.
+    fitted.has_feasibility = fitted.feasibility.fit(points, values, inputs_, 30, 1.5);
   }
 
-  /// How much measuring at `position` is worth: expected improvement times the chance it is
-  /// feasible. When the improvement alone cannot beat `floor`, it is returned as it is (the
-  /// feasibility model, half the cost, is not consulted).
-  double acquisition(const model& fitted, const std::vector<double>& position,
-                     double floor = -std::numeric_limits<double>::infinity()) const {
-    if (!fitted.has_objective_model) {
+  /// The chance that `at` is feasible: the label's mean against its doubt, the doubt capped so
+  /// that a region full of failures counts as one even where the regression is unsure.
+  static double feasible_chance(const model& fitted, const std::vector<double>& at) {
+    if (!fitted.has_feasibility) return 1.0;
+    const auto belief = fitted.feasibility.predict(at);
+    return detail::normal_cdf(belief.mean / std::min(std::sqrt(belief.variance + 1e-6), 0.35));
+  }
+
+  /// How much measuring at `position` is worth: log expected improvement plus the log chance of
+  /// feasibility (times `feasibility_weight`).
+  double acquisition(const model& fitted, const std::vector<double>& position) const {
+    const auto at = features_of(position);
+    if (!fitted.has_objective) {
       // Nothing feasible to improve on yet: look where feasibility is likeliest, or least known.
-      if (!fitted.has_feasibility_model) return 1.0;
-      return feasible_chance(fitted, position) + 0.1 * std::sqrt(fitted.feasibility_model.predict(position).variance);
+      if (!fitted.has_feasibility) return 0.0;
+      return feasible_chance(fitted, at) + 0.1 * std::sqrt(fitted.feasibility.predict(at).variance);
     }
-    const auto belief = fitted.objective_model.predict(position);
-    const double improvement = detail::expected_improvement(belief.mean, belief.variance, fitted.incumbent);
-    if (!fitted.has_feasibility_model || improvement <= floor) return improvement;
-    return improvement * feasible_chance(fitted, position);
+    const auto belief = fitted.objective.predict(at);
+    return detail::log_expected_improvement(belief.mean, belief.variance, fitted.incumbent) +
+           feasibility_weight * std::log(std::max(feasible_chance(fitted, at), 1e-300));
   }
 
-  /// The chance that `position` is feasible, from the regression on +1/-1 labels: the label's
-  /// mean against its doubt, the doubt capped so that a region full of failures counts as one
-  /// even where the labels alone leave the regression unsure.
-  double feasible_chance(const model& fitted, const std::vector<double>& position) const {
-    const auto belief = fitted.feasibility_model.predict(position);
-    return detail::normal_cdf(belief.mean / std::min(std::sqrt(belief.variance + 1e-6), 0.5));
-  }
-
-  std::vector<double> random_position(detail::random_source& random) const {
-    std::vector<double> position = space_.baseline();
-    const auto& dims = space_.dimensions();
-    for (auto index : inputs_.ranges) position[index] = random.uniform();
-    for (auto index : inputs_.enums) position[index] = static_cast<double>(random.below(dims[index].members.size()));
-    return space_.snap(position);
-  }
-
-  /// A random neighbour of `origin`: one to three settings moved a little (ranges) or changed (enums).
-  std::vector<double> neighbour(const std::vector<double>& origin, detail::random_source& random) const {
-    const std::size_t movable = searchable_count();
-    std::vector<double> position = origin;
-    if (movable == 0) return position;
-    const std::size_t moves = 1 + random.below(std::min<std::size_t>(3, movable));
-    const auto& dims = space_.dimensions();
-    for (std::size_t move = 0; move < moves; ++move) {
-      const std::size_t pick = random.below(movable);
-      if (pick >= inputs_.ranges.size()) {
-        const std::size_t index = inputs_.enums[pick - inputs_.ranges.size()];
-        position[index] = static_cast<double>(random.below(dims[index].members.size()));
-      } else {
-        const std::size_t index = inputs_.ranges[pick];
-        const auto& dim = dims[index];
-        const double grid = dim.step > 0 ? 1.0 / static_cast<double>(dim.last_step) : 0.0;
-        double shift = 0.12 * random.normal();
-        if (std::abs(shift) < grid) shift = shift < 0 ? -grid : grid;
-        position[index] = std::clamp(position[index] + shift, 0.0, 1.0);
+  /// The trust region's edge (in features, each in [0, 1]) after the trials told: it starts at 0.4,
+  /// doubles (up to 1) after 3 improvements in a row, halves after max(4, features / 2) trials
+  /// without one, and starts over at 0.4 when it falls below 1/32.
+  double trust_length() const {
+    double length = 0.4;
+    const std::size_t patience = std::max<std::size_t>(4, features_.size() / 2);
+    std::size_t successes = 0;
+    std::size_t failures = 0;
+    double best = std::numeric_limits<double>::infinity();
+    for (std::size_t index = 0; index < trials_.size(); ++index) {
+      const auto& trial = trials_[index];
+      const bool feasible = trial.status == trial_status::ok;
+      const double target = feasible ? target_of(trial.value) : std::numeric_limits<double>::infinity();
+      if (index > design_size()) {
+        if (target < best - 1e-3 * std::abs(best)) {
+          ++successes;
+          failures = 0;
+        } else {
+          ++failures;
+          successes = 0;
+        }
+        if (successes >= 3) {
+          length = std::min(2 * length, 1.0);
+          successes = 0;
+        }
+        if (failures >= patience) {
+          length /= 2;
+          failures = 0;
+          if (length < 1.0 / 32) length = 0.4;
+        }
       }
+      best = std::min(best, target);
     }
-    return space_.snap(position);
+    return length;
   }
 
-  /// Every configuration one move from `origin`: each range a step (and a tenth of its range) up
-  /// or down, each enum to each other member.
+  /// Every configuration one move from `origin`: each range a grid step and a small and a larger
+  /// move along its feature up or down, each ordered enum a member up or down, each category to
+  /// each other member.
   std::vector<std::vector<double>> adjacent(const std::vector<double>& origin) const {
     std::vector<std::vector<double>> result;
     const auto& dims = space_.dimensions();
-    for (auto index : inputs_.ranges) {
+    const auto at = features_of(origin);
+    for (std::size_t f = 0; f < features_.size(); ++f) {
+      const auto& described = features_[f];
+      const std::size_t index = described.dimension;
       const auto& dim = dims[index];
-      const double grid = dim.step > 0 ? 1.0 / static_cast<double>(dim.last_step) : 0.01;
-      for (double shift : {-grid, grid, -std::max(grid, 0.1), std::max(grid, 0.1)}) {
+      auto add = [&](double coordinate) {
         std::vector<double> moved = origin;
-        moved[index] = std::clamp(origin[index] + shift, 0.0, 1.0);
-        result.push_back(space_.snap(moved));
-      }
-    }
-    for (auto index : inputs_.enums) {
-      for (std::size_t member = 0; member < dims[index].members.size(); ++member) {
-        if (static_cast<double>(member) == origin[index]) continue;
-        std::vector<double> moved = origin;
-        moved[index] = static_cast<double>(member);
-        result.push_back(moved);
+        moved[index] = coordinate;
+        moved = space_.snap(moved);
+        if (moved[index] != origin[index]) result.push_back(std::move(moved));
+      };
+      switch (described.kind) {
+        case feature_kind::linear:
+        case feature_kind::logarithmic: {
+          const double grid = dim.step > 0 ? 1.0 / static_cast<double>(dim.last_step) : 0.01;
+          add(std::clamp(origin[index] - grid, 0.0, 1.0));
+          add(std::clamp(origin[index] + grid, 0.0, 1.0));
+          for (double shift : {-0.15, -0.05, 0.05, 0.15}) add(coordinate_of(described, at[f] + shift));
+          break;
+        }
+        case feature_kind::ordered: {
+          // The neighbours in value order, whatever the order the descriptor lists them in.
+          const auto member = static_cast<std::size_t>(std::llround(origin[index]));
+          const double here = described.member_features[member];
+          std::optional<std::size_t> below, above;
+          for (std::size_t other = 0; other < described.member_features.size(); ++other) {
+            const double there = described.member_features[other];
+            if (there < here && (!below || there > described.member_features[*below])) below = other;
+            if (there > here && (!above || there < described.member_features[*above])) above = other;
+          }
+          if (below) add(static_cast<double>(*below));
+          if (above) add(static_cast<double>(*above));
+          break;
+        }
+        case feature_kind::categorical:
+          for (std::size_t member = 0; member < dim.members.size(); ++member) add(static_cast<double>(member));
+          break;
       }
     }
     return result;
   }
 
-  /// The k-th point of the design that follows the baseline: a Latin hypercube drawn from the
-  /// seed alone, so each range is covered evenly and each enum member comes up in turn.
-  std::vector<double> design_point(std::size_t k) const {
-    const std::size_t count = design_size();
-    detail::random_source random(seed_ ^ 0x5eedde5167ULL);
-    std::vector<double> position = space_.baseline();
-    const auto& dims = space_.dimensions();
-    auto shuffled = [&](std::size_t size) {
-      std::vector<std::size_t> order(size);
-      for (std::size_t i = 0; i < size; ++i) order[i] = i;
-      for (std::size_t i = size; i > 1; --i) std::swap(order[i - 1], order[random.below(i)]);
-      return order;
-    };
-    for (auto index : inputs_.ranges) {
-      auto order = shuffled(count);
-      double jitter = 0;
-      for (std::size_t i = 0; i <= k % count; ++i) jitter = random.uniform();
-      position[index] = (static_cast<double>(order[k % count]) + jitter) / static_cast<double>(count);
-    }
-    for (auto index : inputs_.enums) {
-      const std::size_t members = dims[index].members.size();
-      auto order = shuffled(members);
-      const std::size_t offset = random.below(members);
-      position[index] = static_cast<double>(order[(k + offset) % members]);
-    }
-    return space_.snap(position);
-  }
-
-  /// The position `ask()` suggests: the baseline, the design, then the candidate (random, near
-  /// the leaders, or a leader again) with the most expected improvement times feasibility,
-  /// improved by climbing over adjacent configurations.
-  std::vector<double> next_position() const {
-    if (trials_.empty()) return space_.baseline();
+  /// The position `ask()` suggests: the baseline, the design, then the best candidate by the
+  /// acquisition (random over the space, dense in the trust region around the incumbent, and
+  /// every move from the leaders), improved by climbing over adjacent configurations.
+  std::vector<double> next_position(const std::vector<std::vector<double>>& pending) const {
+    const std::size_t asked = trials_.size() + pending.size();
+    if (asked == 0 || features_.empty()) return space_.baseline();   // nothing else to try
     std::map<std::vector<std::int64_t>, std::size_t> measured;
-    // A pending configuration counts as measured often enough never to be suggested again.
-    for (const auto& trial : trials_) measured[trial.cells] += trial.pending ? 3 : 1;
-    auto unmeasured = [&](const std::vector<double>& position) { return !measured.contains(space_.cells(position)); };
-
-    auto random = detail::random_source::for_trial(seed_, trials_.size());
-    if (trials_.size() < design_size()) {
-      auto planned = design_point(trials_.size() - 1);
-      if (unmeasured(planned)) return planned;
+    for (const auto& trial : trials_) ++measured[trial.cells];
+    std::set<std::vector<std::int64_t>> taken;
+    for (const auto& position : pending) taken.insert(space_.cells(position));
+    auto is_new = [&](const std::vector<double>& position) {
+      const auto cells = space_.cells(position);
+      return !measured.contains(cells) && !taken.contains(cells);
+    };
+    if (asked <= design_size() && !features_.empty()) {
+      const auto design = latin_hypercube(design_size(), features_.size(), seed_);
+      auto planned = position_at(design[asked - 1], true);
+      if (is_new(planned)) return planned;
     }
 
+    auto random = detail::random_source::for_trial(seed_, trials_.size() + 7919 * pending.size());
     model fitted;
-    build(fitted);
-    std::vector<std::vector<double>> candidates;
-    for (int i = 0; i < 256; ++i) candidates.push_back(random_position(random));
+    build(fitted, pending);
+    auto random_units = [&] {
+      std::vector<double> units(features_.size());
+      for (double& unit : units) unit = random.uniform();
+      return units;
+    };
 
-    // Around the configurations the model believes best: random neighbours and every adjacent one.
-    std::vector<std::pair<double, std::size_t>> believed;
-    for (std::size_t i = 0; i < fitted.feasible_count; ++i) {
-      believed.emplace_back(fitted.has_objective_model ? fitted.objective_model.predict(fitted.points[i]).mean : fitted.targets[i], i);
-    }
-    std::stable_sort(believed.begin(), believed.end());
-    std::vector<std::vector<std::int64_t>> podium;   // the three best measured configurations
-    {
-      auto groups = feasible_groups();
-      std::vector<std::pair<double, const std::vector<std::int64_t>*>> by_mean;
-      for (const auto& [cells, measured_group] : groups) by_mean.emplace_back(target_of(measured_group.mean()), &cells);
-      std::stable_sort(by_mean.begin(), by_mean.end(), [](const auto& left, const auto& right) { return left.first < right.first; });
-      for (std::size_t rank = 0; rank < std::min<std::size_t>(3, by_mean.size()); ++rank) podium.push_back(*by_mean[rank].second);
-    }
-    std::set<std::vector<std::int64_t>> leaders;
-    for (const auto& [mean, i] : believed) {
-      if (leaders.size() == 5) break;
-      const auto& origin = fitted.points[i];
-      if (!leaders.insert(space_.cells(origin)).second) continue;
-      for (int j = 0; j < 32; ++j) candidates.push_back(neighbour(origin, random));
-      if (leaders.size() <= 3) {
-        for (auto& moved : adjacent(origin)) candidates.push_back(std::move(moved));
-        // A leader among the three best measured, measured only once or twice, may be measured
-        // again: with noise, the model's doubt about it is what expected improvement weighs.
-        const auto cells = space_.cells(origin);
-        if (measured[cells] < 3 && std::find(podium.begin(), podium.end(), cells) != podium.end()) {
-          candidates.push_back(origin);
+    std::vector<std::vector<double>> candidates;
+    for (std::size_t i = 0; i < global_candidates; ++i) candidates.push_back(position_at(random_units()));
+    // Re-measuring is allowed for the three measured configurations the model believes best, up
+    // to three times each, when the fitted noise says a measurement can mislead.
+    std::set<std::vector<std::int64_t>> repeatable;
+    if (fitted.has_objective) {
+      const bool noisy = fitted.objective.noise_ratio() > 1e-3;
+      for (std::size_t rank = 0; rank < std::min<std::size_t>(3, fitted.leaders.size()); ++rank) {
+        if (noisy && measured[fitted.leaders[rank]] < 3 && !taken.contains(fitted.leaders[rank])) repeatable.insert(fitted.leaders[rank]);
+      }
+      // The trust region: around the incumbent, each feature within half the edge scaled by its
+      // lengthscale relative to the others; each candidate moves a few features (TuRBO's
+      // perturbation mask), categories to a random member.
+      const double length = trust_length();
+      const auto& shape = fitted.objective.shape();
+      double mean_log = 0;
+      for (double log_lengthscale : shape.log_lengthscales) mean_log += log_lengthscale;
+      mean_log /= static_cast<double>(shape.log_lengthscales.size());
+      auto center = features_of(fitted.incumbent_position);
+      for (std::size_t f = 0; f < features_.size(); ++f) {
+        // A category's place in [0, 1] is the middle of its member's share.
+        if (features_[f].kind != feature_kind::categorical) continue;
+        const auto members = static_cast<double>(space_.dimensions()[features_[f].dimension].members.size());
+        center[f] = (center[f] + 0.5) / members;
+      }
+      const double move_chance = std::min(1.0, 4.0 / static_cast<double>(features_.size()));
+      for (std::size_t i = 0; i < local_candidates; ++i) {
+        std::vector<double> units = center;
+        const std::size_t forced = random.below(features_.size());
+        for (std::size_t f = 0; f < features_.size(); ++f) {
+          const double draw = random.uniform();
+          if (f != forced && draw >= move_chance) continue;
+          const double half = 0.5 * length * std::clamp(std::exp(shape.log_lengthscales[f] - mean_log), 0.25, 4.0);
+          if (features_[f].kind == feature_kind::categorical) {
+            const auto members = space_.dimensions()[features_[f].dimension].members.size();
+            units[f] = (static_cast<double>(random.below(members)) + 0.5) / static_cast<double>(members);
+          } else {
+            units[f] = std::clamp(center[f] + half * (2 * random.uniform() - 1), 0.0, 1.0);
+          }
+        }
+        candidates.push_back(position_at(units));
+      }
+      for (std::size_t rank = 0; rank < std::min<std::size_t>(3, fitted.leaders.size()); ++rank) {
+        for (std::size_t index = 0; index < trials_.size(); ++index) {
+          if (trials_[index].cells != fitted.leaders[rank]) continue;
+          for (auto& moved : adjacent(trials_[index].position)) candidates.push_back(std::move(moved));
+          if (repeatable.contains(fitted.leaders[rank])) candidates.push_back(trials_[index].position);
+          break;
         }
       }
     }
+    auto allowed = [&](const std::vector<double>& position) {
+      if (is_new(position)) return true;
+      return repeatable.contains(space_.cells(position));
+    };
 
     std::set<std::vector<std::int64_t>> scored;
     std::vector<std::pair<double, std::size_t>> ranked;
     for (std::size_t i = 0; i < candidates.size(); ++i) {
-      auto cells = space_.cells(candidates[i]);
-      if (!scored.insert(cells).second) continue;
-      if (measured.contains(cells) &&
-          (measured[cells] >= 3 || std::find(podium.begin(), podium.end(), cells) == podium.end())) {
-        continue;
-      }
+      if (!allowed(candidates[i]) || !scored.insert(space_.cells(candidates[i])).second) continue;
       ranked.emplace_back(acquisition(fitted, candidates[i]), i);
     }
     if (ranked.empty()) {
-      // Everything near the leaders and every random draw was measured: the space is (nearly)
-      // exhausted; the best leader is the most useful thing left to measure.
-      return believed.empty() ? random_position(random) : fitted.points[believed.front().second];
+      // Every draw was measured: the space is (nearly) exhausted; any configuration not yet
+      // measured, else the incumbent again.
+      for (int attempt = 0; attempt < 2000; ++attempt) {
+        auto position = position_at(random_units());
+        if (is_new(position)) return position;
+      }
+      return fitted.has_objective ? fitted.incumbent_position : space_.baseline();
     }
     std::stable_sort(ranked.begin(), ranked.end(), [](const auto& left, const auto& right) { return left.first > right.first; });
 
@@ -598,12 +667,12 @@ class optimizer {
     for (std::size_t start = 0; start < std::min<std::size_t>(3, ranked.size()); ++start) {
       std::vector<double> current = candidates[ranked[start].second];
       double current_score = ranked[start].first;
-      if (!unmeasured(current)) continue;
-      for (int step = 0; step < 10; ++step) {
+      if (!is_new(current)) continue;
+      for (int step = 0; step < 8; ++step) {
         bool moved = false;
         for (auto& next : adjacent(current)) {
-          if (!unmeasured(next)) continue;
-          const double score = acquisition(fitted, next, current_score);
+          if (!is_new(next)) continue;
+          const double score = acquisition(fitted, next);
           if (score > current_score) {
             current_score = score;
             current = std::move(next);
@@ -623,6 +692,7 @@ class optimizer {
   search_space space_;
   bool maximize_;
   std::uint64_t seed_;
+  std::vector<feature> features_;
   detail::kernel_inputs inputs_;
   std::vector<record> trials_;
 };

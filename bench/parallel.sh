@@ -19,7 +19,7 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "${1:-"$here/../build"}" && pwd)
-main_build=${2:-}
+main_build=${2:+$(cd "$2" && pwd)}
 seeds=${PARALLEL_SEEDS:-"1 2 3"}
 parts=${PARALLEL_PARTS:-"1 2 3"}
 if ! log=$(cmake --build "$build" --target servokit-optimizer bench-parallel bench-local_backend 2>&1); then

@@ -61,7 +61,8 @@ struct conversation_state {
     (std::string, last_command),                        ///< the command it is running (name)
     (std::string, last_command_param),                  ///< ... and its param (JSON)
     (std::string, final_settings),                      ///< the best configuration applied at the end
-    (std::optional<std::string>, final_adjust_problem)); ///< why that adjust did not succeed
+    (std::optional<std::string>, final_adjust_problem), ///< why that adjust did not succeed
+    (double, renew_after));                             ///< when its trial's lease is next renewed
 };
 
 /// The param of a DESCRIPTION, ADJUSTMENT or MEASUREMENT result: success or failure.
@@ -155,6 +156,15 @@ inline std::string adjust_param(const std::string& settings_json) {
   return text;
 }
 
+/// Whether `event` is a progress report of a running driver (`{"progress": ...}`).
+inline bool is_progress_event(std::string_view event, std::string_view param_json) {
+  if (event != events::adjustment && event != events::measurement) return false;
+  simdjson::dom::parser parser;
+  simdjson::dom::element param;
+  if (parser.parse(param_json.data(), param_json.size(), true).get(param)) return false;
+  return param.is_object() && !param["progress"].error();
+}
+
 /// A prefix for command uids unique to this process: with the per-servo count of commands, no two
 /// commands of a study share a uid, whichever replica issued them.
 inline std::string random_uid_prefix() {
@@ -203,6 +213,7 @@ class conversation {
     kept.last_command_param = last_command_param_;
     kept.final_settings = final_settings_json_;
     kept.final_adjust_problem = final_adjust_problem_;
+    kept.renew_after = renew_after_;
     return kept;
   }
 
@@ -267,8 +278,11 @@ class conversation {
   /// Whether `event` needs neither the trial book nor a change of state: a WHATS_NEXT while a
   /// command is out (its reply was lost, the agent asks again) or once the conversation is over.
   /// Such an event is answered without the app's lock, so a locked study does not delay it.
-  bool answers_from_state(std::string_view event) const {
-    return event == events::whats_next && phase_ != phase::start && phase_ != phase::adjusted;
+  /// So is a progress report while the trial's lease needs no renewal yet.
+  bool answers_from_state(std::string_view event, std::string_view param_json) const {
+    if (event == events::whats_next) return phase_ != phase::start && phase_ != phase::adjusted;
+    return (phase_ == phase::adjusting || phase_ == phase::measuring) && unix_now() < renew_after_ &&
+           is_progress_event(event, param_json);
   }
 
   /// Whether the conversation is over (budget spent and best applied, failed, or stopped).
@@ -305,6 +319,7 @@ class conversation {
     last_command_param_ = state.last_command_param;
     final_settings_json_ = state.final_settings;
     final_adjust_problem_ = state.final_adjust_problem;
+    renew_after_ = state.renew_after;
   }
 
   /// The event the conversation waits for in its current phase.
@@ -330,7 +345,7 @@ class conversation {
     }
     if (stop_reason_) return status_reply("cancel", *stop_reason_);
     // A sign of life: the servo keeps its trial.
-    if (pending_ && (phase_ == phase::adjusting || phase_ == phase::measuring)) book_.renew(*pending_);
+    if (pending_ && (phase_ == phase::adjusting || phase_ == phase::measuring) && unix_now() >= renew_after_) renew();
     double percent = 0;
     if (auto value = param["progress"].get_double(); !value.error()) percent = value.value_unsafe();
     else if (auto whole = param["progress"].get_int64(); !whole.error()) percent = static_cast<double>(whole.value_unsafe());
@@ -396,7 +411,7 @@ class conversation {
     }
     if (phase_ == phase::adjusted) {
       phase_ = phase::measuring;
-      book_.renew(*pending_);
+      renew();
       if (listener_.phase) listener_.phase(pending_->number, options_.budget, confirming() ? "measuring (confirmation)" : "measuring");
       return issue("MEASURE", book_.measure_param());
     }
@@ -417,6 +432,7 @@ class conversation {
       return issue("ADJUST", adjust_param(final_settings_json_));
     }
     pending_ = pending_trial{next.trial.number, next.trial.settings_json, next.trial.started, servo_uid_};
+    renew_after_ = unix_now() + options_.trial_timeout / 2;   // the lease was just given
     phase_ = phase::adjusting;
     if (listener_.phase) listener_.phase(pending_->number, options_.budget, confirming() ? "adjusting (confirmation)" : "adjusting");
     return issue("ADJUST", adjust_param(pending_->settings_json));
@@ -446,7 +462,7 @@ class conversation {
     const std::string status = result.status.value_or("ok");
     if (status == "ok") {
       phase_ = phase::adjusted;
-      book_.renew(*pending_);
+      renew();
       return status_reply("ok", "");
     }
     if (cancelled(status)) return abandon_trial();
@@ -497,6 +513,12 @@ class conversation {
     return status_reply("invalid", reason + "; recorded as a failure");
   }
 
+  /// Renews the lease of the servo's trial; the next renewal is due when half of it has passed.
+  void renew() {
+    book_.renew(*pending_);
+    renew_after_ = unix_now() + options_.trial_timeout / 2;
+  }
+
   static bool cancelled(std::string_view status) {
     return status == "cancelled" || status == "canceled" || status == "aborted";
   }
@@ -538,6 +560,7 @@ class conversation {
   std::string final_settings_json_;
   const std::optional<std::string>& stop_reason_;
   std::optional<std::string> failure_, final_adjust_problem_;
+  double renew_after_ = 0;   // Unix time from which a progress event renews the trial's lease
 };
 
 }  // namespace servokit::backend

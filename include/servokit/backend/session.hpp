@@ -58,14 +58,14 @@ class session {
     bool committed = false;
     try {
       if (broken_) return broken_reply(event);
-      if (event == events::whats_next) {
-        // Asked again while a command is out, or after the end: answered from the servo's state
-        // as it is, without taking the app's lock.
+      if (event == events::whats_next || is_progress_event(event, param_json)) {
+        // Asked again while a command is out, after the end, or a progress report while the
+        // lease needs no renewal: answered from the servo's state as it is, without the app's lock.
         const auto stored = study_.servo(options_.app_id, servo_uid);
         std::optional<conversation_state> state;
         if (stored) state = json::read<conversation_state>(stored->state_json);
         conversation talk(options_, book_, listener_, std::string(servo_uid), uid_prefix_, stop_reason_, state);
-        if (stored && talk.answers_from_state(event)) {
+        if (stored && talk.answers_from_state(event, param_json)) {
           std::string reply = talk.handle(event, param_json, cmd_uid);
           finished_ = talk.finished();
           failure_ = talk.failure();

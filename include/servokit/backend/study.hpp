@@ -359,6 +359,9 @@ class sqlite_study_store final : public study_store {
     sqlite_transaction transaction(database_);
     migrate_study_schema(database_, file);
     transaction.commit();
+    // Reads outside transactions (a repeated WHATS_NEXT, a progress report, a list of studies) get
+    // a connection of their own: in WAL mode they do not wait for a writer holding the other one.
+    if (file != ":memory:") reader_.emplace(file, busy_timeout);
   }
 
   /// The file it was opened with.
@@ -371,20 +374,16 @@ class sqlite_study_store final : public study_store {
         database_, std::move(lock), std::string(app), database_.file(), "BEGIN IMMEDIATE");
   }
   std::vector<study_summary> studies() override {
-    std::lock_guard lock(mutex_);
-    return detail::query_studies(database_, std::nullopt);
+    return read([&](sqlite_database& database) { return detail::query_studies(database, std::nullopt); });
   }
   std::vector<trial_record> trials(std::string_view app) override {
-    std::lock_guard lock(mutex_);
-    return detail::query_trials(database_, app);
+    return read([&](sqlite_database& database) { return detail::query_trials(database, app); });
   }
   std::vector<pending_trial_record> pending(std::string_view app) override {
-    std::lock_guard lock(mutex_);
-    return detail::query_pending(database_, app);
+    return read([&](sqlite_database& database) { return detail::query_pending(database, app); });
   }
   std::optional<servo_record> servo(std::string_view app, std::string_view servo_uid) override {
-    std::lock_guard lock(mutex_);
-    return detail::query_servo(database_, app, servo_uid);
+    return read([&](sqlite_database& database) { return detail::query_servo(database, app, servo_uid); });
   }
 
   // The sequential session's shortcuts, each one transaction.
@@ -416,8 +415,21 @@ class sqlite_study_store final : public study_store {
   }
 
  private:
+  /// Runs `query` on the reading connection (the writing one for `:memory:`, which is private to it).
+  template <class Query>
+  auto read(Query query) -> decltype(query(std::declval<sqlite_database&>())) {
+    if (reader_) {
+      std::lock_guard lock(reader_mutex_);
+      return query(*reader_);
+    }
+    std::lock_guard lock(mutex_);
+    return query(database_);
+  }
+
   sqlite_database database_;
-  std::mutex mutex_;  // the server's sessions share one connection
+  std::mutex mutex_;  // transactions take turns on the writing connection
+  std::optional<sqlite_database> reader_;
+  std::mutex reader_mutex_;
 };
 
 /// The name the sequential session and its callers know the SQLite store by.

@@ -127,6 +127,47 @@ backend::session_options options_for(const std::string& yaml, std::optional<std:
 
 int count_lines(const std::string& text) { return static_cast<int>(std::count(text.begin(), text.end(), '\n')); }
 
+/// The settings the agent was left in, as the study spells them.
+std::string applied_settings(const simulated_agent& agent) {
+  return R"({"job":{"threads":)" + std::to_string(agent.threads) + R"(,"mode":")" + agent.mode + "\"}}";
+}
+
+/// The trials of the study `yaml` describes, run to its end without a crash (in memory).
+std::vector<backend::trial_record> run_uninterrupted(const std::string& yaml) {
+  backend::study_database study(":memory:");
+  backend::session session(options_for(yaml), study);
+  simulated_agent agent{session, well_behaved()};
+  REQUIRE(agent.run());
+  return session.trials();
+}
+
+/// How a study that crashed again and again ended.
+struct crashed_runs {
+  int crashes = 0;
+  std::string applied;   ///< the settings the last run left the application in
+};
+
+/// Runs the study `yaml` describes on `file` again and again, each run crashing after 5 to 13
+/// events in turn (so at every point of a trial: mid-adjust, mid-measure, between trials), until
+/// one reaches the end. `after_crash` looks at the study after each crash.
+crashed_runs run_with_crashes(const std::string& file, const std::string& yaml, const std::filesystem::path& report,
+                              const std::function<void(backend::study_database&)>& after_crash = {}) {
+  crashed_runs runs;
+  for (;;) {
+    const int crash_after = 5 + runs.crashes % 9;
+    backend::study_database study(file);
+    backend::session session(options_for(yaml, report), study);
+    simulated_agent agent{session, well_behaved()};
+    if (agent.run(crash_after)) {
+      runs.applied = applied_settings(agent);
+      return runs;
+    }
+    ++runs.crashes;
+    REQUIRE(runs.crashes < 300);
+    if (after_crash) after_crash(study);
+  }
+}
+
 }  // namespace
 
 TEST_CASE("a whole study: budget spent, every kind of trial recorded, the best applied, the report complete") {
@@ -157,8 +198,7 @@ TEST_CASE("a whole study: budget spent, every kind of trial recorded, the best a
   const auto best = session.best();
   REQUIRE(best.objective);
   CHECK(*best.objective < 12.0);
-  std::string applied = R"({"job":{"threads":)" + std::to_string(agent.threads) + R"(,"mode":")" + agent.mode + "\"}}";
-  CHECK(applied == best.settings_json);
+  CHECK(applied_settings(agent) == best.settings_json);
   REQUIRE(best.improvement_percent());
   CHECK(*best.improvement_percent() > 0);
 
@@ -194,29 +234,9 @@ TEST_CASE("a whole study: budget spent, every kind of trial recorded, the best a
 
 TEST_CASE("a study resumed after a crash at any event: no trial lost, none counted twice, the same search") {
   temp_dir dir;
-  // The run without a crash, for comparison.
-  std::vector<backend::trial_record> uninterrupted;
-  {
-    backend::study_database study(":memory:");
-    backend::session session(options_for(minimize_runtime), study);
-    simulated_agent agent{session, well_behaved()};
-    REQUIRE(agent.run());
-    uninterrupted = session.trials();
-  }
-  // Crash after 5 to 13 events in turn (so at every point of a trial: mid-adjust, mid-measure,
-  // between trials), then run again on the same file, as often as it takes.
+  const auto uninterrupted = run_uninterrupted(minimize_runtime);   // for comparison
   const auto file = (dir / "crashing.sqlite").string();
-  int crashes = 0;
-  for (;;) {
-    const int crash_after = 5 + crashes % 9;
-    backend::study_database study(file);
-    backend::session session(options_for(minimize_runtime, dir / "report"), study);
-    simulated_agent agent{session, well_behaved()};
-    if (agent.run(crash_after)) break;
-    ++crashes;
-    REQUIRE(crashes < 200);
-  }
-  CHECK(crashes > 12);
+  CHECK(run_with_crashes(file, minimize_runtime, dir / "report").crashes > 12);
   backend::study_database study(file);
   const auto resumed = study.trials("demo");
   REQUIRE(resumed.size() == uninterrupted.size());
@@ -601,11 +621,6 @@ behaviour noisy() {
   return app;
 }
 
-/// The settings the agent was left in, as the study spells them.
-std::string applied_settings(const simulated_agent& agent) {
-  return R"({"job":{"threads":)" + std::to_string(agent.threads) + R"(,"mode":")" + agent.mode + "\"}}";
-}
-
 /// What the progress display is told of the last trial: the best it names.
 struct last_progress {
   std::string best_settings;
@@ -693,6 +708,10 @@ TEST_CASE("confirm: 2 re-measures the top configurations and the baseline twice 
   CHECK(applied_settings(agent) == best.settings_json);
   CHECK(progress.best_settings == best.settings_json);
   CHECK(progress.line.find("confirmation trial " + std::to_string(trials.size())) == 0);
+  REQUIRE(best.trial);
+  CHECK(progress.line.find(" | best " + backend::readable_number(expected_mean) + " (trial " + std::to_string(*best.trial) +
+                           ", confirmed, ") != std::string::npos);
+  CHECK(trials[static_cast<std::size_t>(*best.trial - 1)].settings_json == best.settings_json);
   simdjson::dom::parser parser;
   const std::string best_text = read_file(dir / "report" / "best.json");
   simdjson::dom::element best_json = parser.parse(best_text);
@@ -740,46 +759,36 @@ TEST_CASE("without confirm, the reported best is a measured configuration, chose
   }));
   CHECK(applied_settings(agent) == best.settings_json);
   CHECK(progress.best_settings == best.settings_json);
+  REQUIRE(best.trial);
+  CHECK(progress.line.find(" | best " + backend::readable_number(*best.objective) + " (trial " + std::to_string(*best.trial)) !=
+        std::string::npos);
+  CHECK(trials[static_cast<std::size_t>(*best.trial - 1)].settings_json == best.settings_json);
   simdjson::dom::parser parser;
   const std::string best_text = read_file(dir / "report" / "best.json");
   simdjson::dom::element best_json = parser.parse(best_text);
   CHECK(std::string(best_json["chosen_by"].get_string().value()) == best.chosen_by);
+  CHECK(best_json["trial"].get_int64().value() == *best.trial);
   CHECK(simdjson::minify(best_json["settings"]) == best.settings_json);
   CHECK(best_json["confirmation"].error() == simdjson::NO_SUCH_FIELD);
   const std::string summary = backend::summarize(session);
   CHECK(summary.find("best settings: " + backend::flat_settings(best.settings_json) + "\n") != std::string::npos);
   CHECK(summary.find("chosen by: " + best.chosen_by) != std::string::npos);
+  CHECK(summary.find("best (trial " + std::to_string(*best.trial) + ")") != std::string::npos);
 }
 
 TEST_CASE("a study killed during its confirmation phase resumes it without repeating a recorded re-measurement") {
   temp_dir dir;
-  std::vector<backend::trial_record> uninterrupted;
-  {
-    backend::study_database study(":memory:");
-    backend::session session(options_for(confirm_twice), study);
-    simulated_agent agent{session, well_behaved()};
-    REQUIRE(agent.run());
-    uninterrupted = session.trials();
-  }
+  const auto uninterrupted = run_uninterrupted(confirm_twice);
   REQUIRE(uninterrupted.size() > 12);
-  const auto file = (dir / "crashing.sqlite").string();
-  int crashes = 0, crashes_mid_confirmation = 0;
-  std::string applied;
-  for (;;) {
-    const int crash_after = 5 + crashes % 9;
-    backend::study_database study(file);
-    backend::session session(options_for(confirm_twice, dir / "report"), study);
-    simulated_agent agent{session, well_behaved()};
-    if (agent.run(crash_after)) {
-      applied = applied_settings(agent);
-      break;
-    }
-    ++crashes;
-    REQUIRE(crashes < 300);
+  int crashes_mid_confirmation = 0;
+  const auto runs = run_with_crashes((dir / "crashing.sqlite").string(), confirm_twice, dir / "report",
+                                     [&](backend::study_database& study) {
     const auto recorded = study.trials("demo");
     const auto confirmed = std::count_if(recorded.begin(), recorded.end(), [](const auto& trial) { return trial.confirmation; });
     if (confirmed > 0 && recorded.size() < uninterrupted.size()) ++crashes_mid_confirmation;
-  }
+  });
+  const std::string applied = runs.applied;
+  const auto file = (dir / "crashing.sqlite").string();
   CHECK(crashes_mid_confirmation >= 2);
   backend::study_database study(file);
   const auto resumed = study.trials("demo");

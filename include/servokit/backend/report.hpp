@@ -93,20 +93,22 @@ inline std::string one_line(std::string_view text, std::size_t limit) {
   return flat.size() <= limit ? flat : flat.substr(0, limit - 3) + "...";
 }
 
-/// ` | best 1.1 (8.3% better than the baseline)`, or ` | no feasible trial yet`.
+/// ` | best 1.1 (trial 5, 8.3% better than the baseline)`, or ` | no feasible trial yet`: the
+/// trial number names the configuration, as best.json's `trial` and the summary do.
 inline std::string best_text(const best_summary& best) {
   if (!best.objective) return " | no feasible trial yet";
-  std::string text = " | best " + readable_number(*best.objective);
+  std::string text = " | best " + readable_number(*best.objective) + " (trial " + std::to_string(best.trial.value_or(0));
+  if (best.chosen_by == "confirmation") text += ", confirmed";
   if (const auto gain = best.improvement_percent()) {
     char buffer[64];
-    std::snprintf(buffer, sizeof buffer, " (%.1f%% %s than the baseline)", std::fabs(*gain), *gain >= 0 ? "better" : "worse");
+    std::snprintf(buffer, sizeof buffer, ", %.1f%% %s than the baseline", std::fabs(*gain), *gain >= 0 ? "better" : "worse");
     text += buffer;
   }
-  return text;
+  return text + ")";
 }
 
 /// One finished trial on one line, for logs and terminals:
-/// `trial 3/30 ok objective 1.25 | best 1.1 (8.3% better than the baseline) | job.threads=4`.
+/// `trial 3/30 ok objective 1.25 | best 1.1 (trial 2, 8.3% better than the baseline) | job.threads=4`.
 inline std::string trial_line(const trial_record& trial, std::int64_t budget, const best_summary& best) {
   std::string line = (trial.confirmation ? "confirmation trial " + std::to_string(trial.number) + " (after the budget's " +
                                                std::to_string(budget) + ")"

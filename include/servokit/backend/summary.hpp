@@ -51,11 +51,14 @@ inline std::string summarize(const study_outcome& outcome) {
   text += ")\n";
   const best_summary& best = outcome.best;
   if (!outcome.trials.empty()) {
+    // With a confirmation phase both values are the means of the re-measurements, not trial 1's or
+    // the best trial's single measurement.
     text += "  baseline (trial 1): " + (best.baseline ? readable_number(*best.baseline) : outcome.trials.front().status) +
-            "  " + flat_settings(outcome.trials.front().settings_json) + "\n";
+            (best.baseline_confirmed ? " (confirmed mean)" : "") + "  " + flat_settings(outcome.trials.front().settings_json) + "\n";
   }
   if (best.objective) {
-    text += "  best (trial " + std::to_string(best.trial.value_or(0)) + "):     " + readable_number(*best.objective);
+    text += "  best (trial " + std::to_string(best.trial.value_or(0)) + "):     " + readable_number(*best.objective) +
+            (best.confirmed ? " (confirmed mean)" : "");
     if (const auto gain = best.improvement_percent()) {
       char buffer[64];
       std::snprintf(buffer, sizeof buffer, "  (%.1f%% %s than the baseline)", std::fabs(*gain), *gain >= 0 ? "better" : "worse");

@@ -16,8 +16,7 @@
 #include <servokit/backend/summary.hpp>
 #include <servokit/backend/trial_book.hpp>
 #include <servokit/backend/trial_scheduler.hpp>
-// PostgreSQL studies only where libpq's header is installed (libpq-dev); link them with -lpq.
-#if __has_include(<libpq-fe.h>) || __has_include(<postgresql/libpq-fe.h>)
+// PostgreSQL studies where libpq's header is installed (libpq-dev; link with -lpq): without it
+// these declare only what needs no libpq.
 #include <servokit/backend/postgres.hpp>
 #include <servokit/backend/postgres_store.hpp>
-#endif

@@ -15,13 +15,6 @@
 #include <utility>
 #include <vector>
 
-// Debian puts libpq's header in /usr/include/postgresql/, other systems straight in the path.
-#if __has_include(<libpq-fe.h>)
-#include <libpq-fe.h>
-#else
-#include <postgresql/libpq-fe.h>
-#endif
-
 #include <servokit/backend/store.hpp>
 
 namespace servokit::backend {
@@ -53,6 +46,21 @@ inline std::string redact_postgres_uri(std::string_view uri) {
   }
   return shown;
 }
+
+}  // namespace servokit::backend
+
+// Everything below needs libpq's header (Debian: libpq-dev, in /usr/include/postgresql/; other
+// systems put it straight in the path). Without it, only the names above are declared.
+#if __has_include(<libpq-fe.h>)
+#include <libpq-fe.h>
+#define SERVOKIT_HAS_LIBPQ 1
+#elif __has_include(<postgresql/libpq-fe.h>)
+#include <postgresql/libpq-fe.h>
+#define SERVOKIT_HAS_LIBPQ 1
+#endif
+
+#ifdef SERVOKIT_HAS_LIBPQ
+namespace servokit::backend {
 
 /// `sql` with SQLite's `?N` parameters spelled as PostgreSQL's `$N` (outside quoted text).
 inline std::string postgres_parameters(std::string_view sql) {
@@ -207,3 +215,4 @@ class postgres_connection {
 };
 
 }  // namespace servokit::backend
+#endif  // SERVOKIT_HAS_LIBPQ

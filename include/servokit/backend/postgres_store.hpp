@@ -3,7 +3,8 @@
 /// Studies in PostgreSQL: the schema of every store (study.hpp) on a server that several
 /// `servokit-optimizer` replicas share. An app's lock is a transaction-scoped advisory lock, so it
 /// holds across processes and machines and is released by the server when a replica dies. Also
-/// `open_study_store`, which picks the store from `--study`: a URI or an SQLite file.
+/// `open_study_store`, which picks the store from `--study`: a URI or an SQLite file. Without
+/// libpq's header only `open_study_store` is declared, and it refuses a URI with the reason.
 
 #include <condition_variable>
 #include <cstddef>
@@ -19,6 +20,8 @@
 #include <servokit/backend/study.hpp>
 
 namespace servokit::backend {
+
+#ifdef SERVOKIT_HAS_LIBPQ
 
 /// The studies in a PostgreSQL database, reached through a small pool of connections.
 class postgres_study_store final : public study_store {
@@ -132,10 +135,19 @@ class postgres_study_store final : public study_store {
   std::size_t open_ = 1;   // the constructor's connection, given back to the pool at its end
 };
 
+#endif  // SERVOKIT_HAS_LIBPQ
+
 /// The store `location` names: PostgreSQL for a `postgresql://` or `postgres://` URI, otherwise
 /// the SQLite file of that name (created when absent).
 inline std::unique_ptr<study_store> open_study_store(const std::string& location) {
+#ifdef SERVOKIT_HAS_LIBPQ
   if (is_postgres_uri(location)) return std::make_unique<postgres_study_store>(location);
+#else
+  if (is_postgres_uri(location)) {
+    throw store_error(redact_postgres_uri(location) +
+                      ": this program was built without PostgreSQL support (libpq's header, libpq-dev)");
+  }
+#endif
   return std::make_unique<sqlite_study_store>(location);
 }
 

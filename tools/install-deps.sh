@@ -14,7 +14,7 @@ packages=(
   pkgconf               # finds RE2, which ships a .pc file but no CMake package
   python3               # tools/amalgamate.py
   ccache                # the `dev` preset's compiler launcher
-  libboost-dev          # Boost.Hana (header-only)
+  libboost-dev          # Boost.Hana, and Boost.Math's Student t for the confirmation's gain interval (header-only)
   libsimdjson-dev
   libyaml-cpp-dev
   libre2-dev

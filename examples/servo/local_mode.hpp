@@ -75,11 +75,16 @@ int run_local(servokit::servo::options options, const local_arguments& local, Ru
     listener.warning = [&display](std::string_view warning) {
       display.print("servokit-servo: warning: " + std::string(warning));
     };
+    const std::int64_t confirm = session_options->config.confirm.value_or(0);
     servokit::transport::local_transport backend_in_process(std::move(*session_options), local.study, std::move(listener));
     auto& session = backend_in_process.session();
     const std::size_t done_before = backend_in_process.study().trials(options.app_id).size();
     display.print("servokit-servo: optimizing " + options.app_id + " locally, " + std::to_string(session.budget()) +
-                  " trials; study " + local.study +
+                  " trials" +
+                  (confirm > 0 ? " then the top " + std::to_string(backend::confirmed_top_count) + " and the baseline " +
+                                     std::to_string(confirm) + " times each (optimization.confirm)"
+                               : std::string()) +
+                  "; study " + local.study +
                   (done_before ? " (resumed: " + std::to_string(done_before) + " trials done)" : "") +
                   (local.report ? ", report in " + *local.report : ""));
     const int code = run_agent(options, backend_in_process);

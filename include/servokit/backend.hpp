@@ -3,6 +3,7 @@
 /// The backend layer: the backend side of the servo protocol driven by the optimizer (a session
 /// per application), the study store (SQLite, or PostgreSQL for replicas) that survives crashes, and the report for people.
 
+#include <servokit/backend/confirmation.hpp>
 #include <servokit/backend/conversation.hpp>
 #include <servokit/backend/envelope.hpp>
 #include <servokit/backend/options.hpp>

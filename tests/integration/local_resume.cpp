@@ -5,6 +5,7 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <sstream>
 #include <string>
@@ -28,7 +29,7 @@ const std::string bin_dir = SERVOKIT_TEST_BIN_DIR;
 
 /// A servo directory whose adjust and job each log their pid and take 0.2 s, so that a kill can
 /// land inside them.
-void set_up(const servo_dir& dir, int budget) {
+void set_up(const servo_dir& dir, int budget, const std::string& extra_optimization = "") {
   const std::string batch = bin_dir + "/servokit-batch";
   dir.script("adjust", "#!/bin/sh\ncase \"$1\" in --*) exec " + batch + " --role adjust \"$@\";; esac\n"
                        "echo \"adjust $$\" >> events.log\nsleep 0.2\nexec " + batch + " --role adjust \"$@\"\n");
@@ -42,7 +43,7 @@ void set_up(const servo_dir& dir, int budget) {
             "          mode: {type: enum, values: [slow, fast], default: slow}\n"
             "  metrics:\n    cost: {output_regex: '^cost: (\\S+)$'}\n"
             "optimization:\n  objective: {metric: cost, goal: minimize}\n  budget: " + std::to_string(budget) +
-            "\n  seed: 5\n");
+            "\n  seed: 5\n" + extra_optimization);
 }
 
 /// `servokit-servo --local` started in `dir`, its output in out.RUN and err.RUN.
@@ -74,6 +75,21 @@ std::size_t count_events(const servo_dir& dir, std::string_view kind) {
   return count;
 }
 
+/// Starts run `run` of the agent in `dir`, SIGKILLs it once `ready()` holds, and reaps its drivers.
+template <class Ready>
+void kill_agent_when(const servo_dir& dir, int run, Ready ready) {
+  auto agent = start_agent(dir, run);
+  REQUIRE(wait_for(ready));
+  agent.kill_now();
+  reap_orphans(dir);
+}
+
+/// The lines of the report's trials.jsonl so far.
+std::size_t report_lines(const servo_dir& dir) {
+  const auto file = dir.path() / "report" / "trials.jsonl";
+  return std::filesystem::exists(file) ? lines_of(file).size() : std::size_t{0};
+}
+
 }  // namespace
 
 TEST_CASE("SIGKILL during adjust, during measure and between trials: the study resumes, nothing lost or doubled") {
@@ -93,16 +109,8 @@ TEST_CASE("SIGKILL during adjust, during measure and between trials: the study r
   servo_dir dir;
   set_up(dir, budget);
   int run = 0;
-  const auto kill_when = [&](auto ready) {
-    auto agent = start_agent(dir, ++run);
-    REQUIRE(wait_for(ready));
-    agent.kill_now();
-    reap_orphans(dir);
-  };
-  const auto jsonl_lines = [&] {
-    const auto file = dir.path() / "report" / "trials.jsonl";
-    return std::filesystem::exists(file) ? lines_of(file).size() : std::size_t{0};
-  };
+  const auto kill_when = [&](auto ready) { kill_agent_when(dir, ++run, ready); };
+  const auto jsonl_lines = [&] { return report_lines(dir); };
 
   // During the adjust of trial 2 (the first adjust is the baseline's).
   kill_when([&] { return count_events(dir, "adjust") >= 2; });
@@ -152,4 +160,59 @@ TEST_CASE("SIGKILL during adjust, during measure and between trials: the study r
     REQUIRE(agent.wait() == 0);
   }
   CHECK(study.trials("app").size() == budget);
+}
+
+TEST_CASE("SIGKILL during the confirmation phase: the resumed run finishes it without repeating a recorded re-measurement") {
+  constexpr int budget = 6;
+  const std::string confirm = "  confirm: 2\n";
+  servo_dir reference;
+  set_up(reference, budget, confirm);
+  {
+    auto agent = start_agent(reference, 0);
+    REQUIRE(agent.wait() == 0);
+  }
+  backend::study_database reference_study((reference.path() / "study.sqlite").string());
+  const auto expected = reference_study.trials("app");
+  REQUIRE(expected.size() == budget + 4 * 2);   // the baseline and the top three, twice each
+
+  servo_dir dir;
+  set_up(dir, budget, confirm);
+  int run = 0;
+  const auto kill_when = [&](auto ready) { kill_agent_when(dir, ++run, ready); };
+  const auto jsonl_lines = [&] { return report_lines(dir); };
+  // Once the first re-measurement is recorded; then during the next re-measurement's adjust, and
+  // during a measurement further on.
+  kill_when([&] { return jsonl_lines() > budget; });
+  backend::study_database study((dir.path() / "study.sqlite").string());
+  const auto confirmed_so_far = [&] {
+    const auto recorded = study.trials("app");
+    return std::count_if(recorded.begin(), recorded.end(), [](const auto& trial) { return trial.confirmation; });
+  };
+  CHECK(confirmed_so_far() >= 1);
+  kill_when([&, before = count_events(dir, "adjust")] { return count_events(dir, "adjust") > before; });
+  kill_when([&, before = count_events(dir, "measure")] { return count_events(dir, "measure") > before + 1; });
+  CHECK(confirmed_so_far() < 8);   // killed in the middle of the phase
+  {
+    auto agent = start_agent(dir, ++run);
+    REQUIRE(agent.wait() == 0);
+  }
+  INFO(read_file(dir.path() / ("err." + std::to_string(run))));
+  const auto trials = study.trials("app");
+  REQUIRE(trials.size() == expected.size());
+  for (std::size_t i = 0; i < trials.size(); ++i) {
+    CHECK(trials[i].number == static_cast<std::int64_t>(i + 1));
+    CHECK(trials[i].settings_json == expected[i].settings_json);
+    CHECK(trials[i].confirmation == expected[i].confirmation);
+  }
+  CHECK(confirmed_so_far() == 8);
+  const std::string summary = read_file(dir.path() / ("out." + std::to_string(run)));
+  CHECK(summary.find("6 of 6 trials + 8 confirmation trials") != std::string::npos);
+  CHECK(summary.find("chosen by: confirmation") != std::string::npos);
+  CHECK(summary.find("confirmed baseline: ") != std::string::npos);
+  const std::string reference_summary = read_file(reference.path() / "out.0");
+  const auto best_line = [](const std::string& text) { return text.substr(text.find("best settings:"), text.find('\n', text.find("best settings:")) - text.find("best settings:")); };
+  REQUIRE(summary.find("best settings:") != std::string::npos);
+  CHECK(best_line(summary) == best_line(reference_summary));
+  CHECK(dir.read("_state.yaml") == reference.read("_state.yaml"));   // the final adjust: the same best
+  CHECK(read_file(dir.path() / "report" / "best.json").find("\"chosen_by\":\"confirmation\"") != std::string::npos);
 }

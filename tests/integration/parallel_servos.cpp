@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <map>
 #include <set>
 #include <string>
 #include <thread>
@@ -13,6 +14,7 @@
 
 #include <simdjson.h>
 
+#include <servokit/backend/confirmation.hpp>
 #include <servokit/backend/study.hpp>
 #include <servokit/http/client.hpp>
 
@@ -201,4 +203,40 @@ TEST_CASE("a vanished servo's trial is run by another after trial_timeout; its l
   for (const auto& trial : trials) CHECK(trial.objective != doctest::Approx(99));
   const auto next = post(R"({"event": "WHATS_NEXT", "param": null)" + envelope_end);
   CHECK(next.find("\"cmd\":\"") != std::string::npos);   // it goes on (its final adjust, or a sleep)
+}
+
+TEST_CASE("optimization.confirm with three servos: the re-measurements are handed out like trials, each once, none against the budget") {
+  backend_fixture backend_server("  budget: 9\n  confirm: 2\n");
+  std::vector<simulated_servo_options> servos;
+  for (const char* uid : {"servo-a", "servo-b", "servo-c"}) servos.push_back(backend_server.servo(uid, 200));
+  const auto results = run_all(servos);
+  INFO("server: " << backend_server.server->log());
+  for (const auto& result : results) {
+    CHECK(result.finished);
+    CHECK(result.error_replies == 0);
+  }
+  const auto trials = backend_server.trials();
+  const std::vector<backend::trial_record> searched(trials.begin(), trials.begin() + std::min<std::ptrdiff_t>(9, std::ssize(trials)));
+  const auto candidates = backend::confirmation_candidates(searched, 9, false);
+  REQUIRE(candidates.size() == 4);   // the baseline and the top three
+  check_numbers(trials, 9 + 4 * 2);
+  std::set<std::string> confirming_servos;
+  std::map<std::string, int> per_configuration;
+  double search_finished = 0;
+  for (const auto& trial : trials) {
+    CHECK(trial.confirmation == (trial.number > 9));
+    if (!trial.confirmation) search_finished = std::max(search_finished, trial.finished);
+  }
+  for (const auto& trial : trials) {
+    if (!trial.confirmation) continue;
+    confirming_servos.insert(trial.servo_uid);
+    ++per_configuration[trial.settings_json];
+    CHECK(trial.started >= search_finished);   // planned from the whole search
+  }
+  CHECK(confirming_servos.size() >= 2);
+  CHECK(per_configuration.size() == 4);
+  for (const auto& candidate : candidates) CHECK(per_configuration[candidate] == 2);
+  const std::string best = read_file(backend_server.dir / "reports" / "web" / "best.json");
+  CHECK(best.find("\"chosen_by\":\"confirmation\"") != std::string::npos);
+  CHECK(best.find("\"count\":2") != std::string::npos);
 }

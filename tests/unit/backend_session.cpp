@@ -6,7 +6,10 @@
 #include <sys/resource.h>
 
 #include <chrono>
+#include <algorithm>
 #include <functional>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -124,6 +127,47 @@ backend::session_options options_for(const std::string& yaml, std::optional<std:
 
 int count_lines(const std::string& text) { return static_cast<int>(std::count(text.begin(), text.end(), '\n')); }
 
+/// The settings the agent was left in, as the study spells them.
+std::string applied_settings(const simulated_agent& agent) {
+  return R"({"job":{"threads":)" + std::to_string(agent.threads) + R"(,"mode":")" + agent.mode + "\"}}";
+}
+
+/// The trials of the study `yaml` describes, run to its end without a crash (in memory).
+std::vector<backend::trial_record> run_uninterrupted(const std::string& yaml) {
+  backend::study_database study(":memory:");
+  backend::session session(options_for(yaml), study);
+  simulated_agent agent{session, well_behaved()};
+  REQUIRE(agent.run());
+  return session.trials();
+}
+
+/// How a study that crashed again and again ended.
+struct crashed_runs {
+  int crashes = 0;
+  std::string applied;   ///< the settings the last run left the application in
+};
+
+/// Runs the study `yaml` describes on `file` again and again, each run crashing after 5 to 13
+/// events in turn (so at every point of a trial: mid-adjust, mid-measure, between trials), until
+/// one reaches the end. `after_crash` looks at the study after each crash.
+crashed_runs run_with_crashes(const std::string& file, const std::string& yaml, const std::filesystem::path& report,
+                              const std::function<void(backend::study_database&)>& after_crash = {}) {
+  crashed_runs runs;
+  for (;;) {
+    const int crash_after = 5 + runs.crashes % 9;
+    backend::study_database study(file);
+    backend::session session(options_for(yaml, report), study);
+    simulated_agent agent{session, well_behaved()};
+    if (agent.run(crash_after)) {
+      runs.applied = applied_settings(agent);
+      return runs;
+    }
+    ++runs.crashes;
+    REQUIRE(runs.crashes < 300);
+    if (after_crash) after_crash(study);
+  }
+}
+
 }  // namespace
 
 TEST_CASE("a whole study: budget spent, every kind of trial recorded, the best applied, the report complete") {
@@ -154,8 +198,7 @@ TEST_CASE("a whole study: budget spent, every kind of trial recorded, the best a
   const auto best = session.best();
   REQUIRE(best.objective);
   CHECK(*best.objective < 12.0);
-  std::string applied = R"({"job":{"threads":)" + std::to_string(agent.threads) + R"(,"mode":")" + agent.mode + "\"}}";
-  CHECK(applied == best.settings_json);
+  CHECK(applied_settings(agent) == best.settings_json);
   REQUIRE(best.improvement_percent());
   CHECK(*best.improvement_percent() > 0);
 
@@ -191,29 +234,9 @@ TEST_CASE("a whole study: budget spent, every kind of trial recorded, the best a
 
 TEST_CASE("a study resumed after a crash at any event: no trial lost, none counted twice, the same search") {
   temp_dir dir;
-  // The run without a crash, for comparison.
-  std::vector<backend::trial_record> uninterrupted;
-  {
-    backend::study_database study(":memory:");
-    backend::session session(options_for(minimize_runtime), study);
-    simulated_agent agent{session, well_behaved()};
-    REQUIRE(agent.run());
-    uninterrupted = session.trials();
-  }
-  // Crash after 5 to 13 events in turn (so at every point of a trial: mid-adjust, mid-measure,
-  // between trials), then run again on the same file, as often as it takes.
+  const auto uninterrupted = run_uninterrupted(minimize_runtime);   // for comparison
   const auto file = (dir / "crashing.sqlite").string();
-  int crashes = 0;
-  for (;;) {
-    const int crash_after = 5 + crashes % 9;
-    backend::study_database study(file);
-    backend::session session(options_for(minimize_runtime, dir / "report"), study);
-    simulated_agent agent{session, well_behaved()};
-    if (agent.run(crash_after)) break;
-    ++crashes;
-    REQUIRE(crashes < 200);
-  }
-  CHECK(crashes > 12);
+  CHECK(run_with_crashes(file, minimize_runtime, dir / "report").crashes > 12);
   backend::study_database study(file);
   const auto resumed = study.trials("demo");
   REQUIRE(resumed.size() == uninterrupted.size());
@@ -573,4 +596,229 @@ TEST_CASE("plots queued for the same report before they are drawn are drawn once
     CHECK(count_lines(read_file(dir / "runs")) == 2);
   }
   ::setenv("PATH", old_path.c_str(), 1);
+}
+
+namespace {
+
+const char* const confirm_twice = "optimization:\n  objective: {metric: total_runtime, goal: minimize}\n"
+                                  "  constraints: [{metric: errors, max: 0}]\n  budget: 12\n  seed: 7\n  confirm: 2\n";
+
+/// The well-behaved application with measurement noise: each measurement of a configuration is
+/// 3% off in turn (up, down, up...), counted per configuration, so that repeats have a spread.
+behaviour noisy() {
+  auto counts = std::make_shared<std::map<std::string, int>>();
+  behaviour app = well_behaved();
+  auto exact = app.measure;
+  app.measure = [counts, exact](std::int64_t threads, const std::string& mode) {
+    const std::string reply = exact(threads, mode);
+    if (threads == 7) return reply;
+    const double runtime = 10.0 / static_cast<double>(threads) + (mode == "fast" ? 0.5 : 2.0);
+    const int seen = (*counts)[std::to_string(threads) + mode]++;
+    const double noisy_runtime = runtime * (seen % 2 == 0 ? 1.03 : 0.97);
+    return R"({"metrics": {"total_runtime": {"value": )" + servokit::format_number(noisy_runtime) +
+           R"(, "unit": "s"}, "errors": {"value": )" + std::to_string(threads == 8 ? 3 : 0) + "}}}";
+  };
+  return app;
+}
+
+/// What the progress display is told of the last trial: the best it names.
+struct last_progress {
+  std::string best_settings;
+  std::string line;
+  backend::session_listener listener(std::int64_t budget) {
+    backend::session_listener events;
+    events.trial_finished = [this, budget](const backend::trial_record& trial, const backend::best_summary& best) {
+      best_settings = best.settings_json;
+      line = backend::trial_line(trial, budget, best);
+    };
+    return events;
+  }
+};
+
+/// The confirmation trials of `trials`, per configuration.
+std::map<std::string, int> confirmations_per_configuration(const std::vector<backend::trial_record>& trials) {
+  std::map<std::string, int> counts;
+  for (const auto& trial : trials) {
+    if (trial.confirmation) ++counts[trial.settings_json];
+  }
+  return counts;
+}
+
+}  // namespace
+
+TEST_CASE("confirm: 2 re-measures the top configurations and the baseline twice each; the best is the best confirmed mean, "
+          "and the progress line, best.json, the summary and the final adjust name it") {
+  temp_dir dir;
+  backend::study_database study((dir / "study.sqlite").string());
+  last_progress progress;
+  backend::session session(options_for(confirm_twice, dir / "report"), study, progress.listener(12));
+  simulated_agent agent{session, noisy()};
+  REQUIRE(agent.run());
+  CHECK(session.finished());
+
+  const auto trials = session.trials();
+  const std::vector<backend::trial_record> searched(trials.begin(), trials.begin() + 12);
+  const auto candidates = backend::confirmation_candidates(searched, 12, false);
+  REQUIRE(candidates.size() == 1 + backend::confirmed_top_count);   // enough distinct feasible configurations
+  CHECK(candidates.front() == trials.front().settings_json);        // the baseline among them
+  REQUIRE(trials.size() == 12 + candidates.size() * 2);
+  for (std::size_t i = 0; i < trials.size(); ++i) {
+    CHECK(trials[i].number == static_cast<std::int64_t>(i + 1));
+    CHECK(trials[i].confirmation == (i >= 12));   // marked in the study, after the budget's trials
+  }
+  const auto counts = confirmations_per_configuration(trials);
+  CHECK(counts.size() == candidates.size());
+  for (const auto& candidate : candidates) CHECK(counts.at(candidate) == 2);
+
+  // The best confirmed mean, from the confirmation trials alone, and the baseline's.
+  const auto stats_of = [&](const std::string& settings) {
+    std::vector<double> values;
+    for (const auto& trial : trials) {
+      if (trial.confirmation && trial.settings_json == settings && trial.objective) values.push_back(*trial.objective);
+    }
+    return *backend::summarize_samples(values);
+  };
+  std::string expected_best;
+  double expected_mean = 0;
+  for (const auto& candidate : candidates) {
+    const auto stats = stats_of(candidate);
+    if (expected_best.empty() || stats.mean < expected_mean) expected_best = candidate, expected_mean = stats.mean;
+  }
+  const auto best = session.best();
+  CHECK(best.chosen_by == "confirmation");
+  CHECK(best.settings_json == expected_best);
+  REQUIRE(best.objective);
+  CHECK(*best.objective == doctest::Approx(expected_mean));
+  REQUIRE(best.confirmed);
+  REQUIRE(best.baseline_confirmed);
+  CHECK(best.confirmed->count == 2);
+  CHECK(best.baseline_confirmed->count == 2);
+  CHECK(best.confirmed->stddev > 0);   // the noise shows as spread
+  const auto baseline_stats = stats_of(candidates.front());
+  CHECK(best.baseline_confirmed->mean == doctest::Approx(baseline_stats.mean));
+  CHECK(best.baseline_confirmed->stddev == doctest::Approx(baseline_stats.stddev));
+  REQUIRE(best.gain);
+  CHECK(best.gain->gain == doctest::Approx(baseline_stats.mean - expected_mean));
+  REQUIRE(best.gain->low);
+  REQUIRE(best.gain->high);
+  CHECK(*best.gain->low < best.gain->gain);
+  CHECK(*best.gain->high > best.gain->gain);
+
+  // One best everywhere: the final adjust, the last progress line, best.json, the summary.
+  CHECK(applied_settings(agent) == best.settings_json);
+  CHECK(progress.best_settings == best.settings_json);
+  CHECK(progress.line.find("confirmation trial " + std::to_string(trials.size())) == 0);
+  REQUIRE(best.trial);
+  CHECK(progress.line.find(" | best " + backend::readable_number(expected_mean) + " (trial " + std::to_string(*best.trial) +
+                           ", confirmed, ") != std::string::npos);
+  CHECK(trials[static_cast<std::size_t>(*best.trial - 1)].settings_json == best.settings_json);
+  simdjson::dom::parser parser;
+  const std::string best_text = read_file(dir / "report" / "best.json");
+  simdjson::dom::element best_json = parser.parse(best_text);
+  CHECK(std::string(best_json["chosen_by"].get_string().value()) == "confirmation");
+  CHECK(simdjson::minify(best_json["settings"]) == best.settings_json);
+  CHECK(best_json["objective"].get_double().value() == doctest::Approx(expected_mean));
+  auto confirmation = best_json["confirmation"];
+  CHECK(confirmation["best"]["mean"].get_double().value() == doctest::Approx(expected_mean));
+  CHECK(confirmation["best"]["stddev"].get_double().value() == doctest::Approx(best.confirmed->stddev));
+  CHECK(confirmation["best"]["count"].get_int64().value() == 2);
+  CHECK(confirmation["baseline"]["mean"].get_double().value() == doctest::Approx(baseline_stats.mean));
+  CHECK(confirmation["baseline"]["count"].get_int64().value() == 2);
+  CHECK(confirmation["gain"].get_double().value() == doctest::Approx(best.gain->gain));
+  CHECK(confirmation["gain_interval"].at(0).get_double().value() == doctest::Approx(*best.gain->low));
+  CHECK(confirmation["gain_interval"].at(1).get_double().value() == doctest::Approx(*best.gain->high));
+  CHECK(confirmation["confidence"].get_double().value() == doctest::Approx(0.95));
+  const std::string summary = backend::summarize(session);
+  CHECK(summary.find("12 of 12 trials + " + std::to_string(candidates.size() * 2) + " confirmation trials") != std::string::npos);
+  CHECK(summary.find("best settings: " + backend::flat_settings(best.settings_json) + "\n") != std::string::npos);
+  CHECK(summary.find("chosen by: confirmation") != std::string::npos);
+  CHECK(summary.find("confirmed best:     " + backend::readable_number(expected_mean)) != std::string::npos);
+  CHECK(summary.find("95% interval [") != std::string::npos);
+  const std::string jsonl = read_file(dir / "report" / "trials.jsonl");
+  int marked = 0;
+  for (std::size_t at = 0; (at = jsonl.find("\"confirmation\":true", at)) != std::string::npos; ++at) ++marked;
+  CHECK(marked == static_cast<int>(candidates.size() * 2));
+  const std::string csv = read_file(dir / "report" / "trials.csv");
+  CHECK(csv.find(",reason,confirmation\n") != std::string::npos);
+}
+
+TEST_CASE("without confirm, the reported best is a measured configuration, chosen_by says which rule, and every place names it") {
+  temp_dir dir;
+  backend::study_database study((dir / "study.sqlite").string());
+  last_progress progress;
+  backend::session session(options_for(minimize_runtime, dir / "report"), study, progress.listener(12));
+  simulated_agent agent{session, noisy()};
+  REQUIRE(agent.run());
+  const auto best = session.best();
+  CHECK((best.chosen_by == "model" || best.chosen_by == "measurements"));
+  CHECK_FALSE(best.confirmed);
+  const auto trials = session.trials();
+  CHECK(trials.size() == 12);
+  CHECK(std::any_of(trials.begin(), trials.end(), [&](const backend::trial_record& trial) {
+    return trial.settings_json == best.settings_json && trial.status == "ok";
+  }));
+  CHECK(applied_settings(agent) == best.settings_json);
+  CHECK(progress.best_settings == best.settings_json);
+  REQUIRE(best.trial);
+  CHECK(progress.line.find(" | best " + backend::readable_number(*best.objective) + " (trial " + std::to_string(*best.trial)) !=
+        std::string::npos);
+  CHECK(trials[static_cast<std::size_t>(*best.trial - 1)].settings_json == best.settings_json);
+  simdjson::dom::parser parser;
+  const std::string best_text = read_file(dir / "report" / "best.json");
+  simdjson::dom::element best_json = parser.parse(best_text);
+  CHECK(std::string(best_json["chosen_by"].get_string().value()) == best.chosen_by);
+  CHECK(best_json["trial"].get_int64().value() == *best.trial);
+  CHECK(simdjson::minify(best_json["settings"]) == best.settings_json);
+  CHECK(best_json["confirmation"].error() == simdjson::NO_SUCH_FIELD);
+  const std::string summary = backend::summarize(session);
+  CHECK(summary.find("best settings: " + backend::flat_settings(best.settings_json) + "\n") != std::string::npos);
+  CHECK(summary.find("chosen by: " + best.chosen_by) != std::string::npos);
+  CHECK(summary.find("best (trial " + std::to_string(*best.trial) + ")") != std::string::npos);
+}
+
+TEST_CASE("a study killed during its confirmation phase resumes it without repeating a recorded re-measurement") {
+  temp_dir dir;
+  const auto uninterrupted = run_uninterrupted(confirm_twice);
+  REQUIRE(uninterrupted.size() > 12);
+  int crashes_mid_confirmation = 0;
+  const auto runs = run_with_crashes((dir / "crashing.sqlite").string(), confirm_twice, dir / "report",
+                                     [&](backend::study_database& study) {
+    const auto recorded = study.trials("demo");
+    const auto confirmed = std::count_if(recorded.begin(), recorded.end(), [](const auto& trial) { return trial.confirmation; });
+    if (confirmed > 0 && recorded.size() < uninterrupted.size()) ++crashes_mid_confirmation;
+  });
+  const std::string applied = runs.applied;
+  const auto file = (dir / "crashing.sqlite").string();
+  CHECK(crashes_mid_confirmation >= 2);
+  backend::study_database study(file);
+  const auto resumed = study.trials("demo");
+  REQUIRE(resumed.size() == uninterrupted.size());
+  for (std::size_t i = 0; i < resumed.size(); ++i) {
+    CHECK(resumed[i].number == static_cast<std::int64_t>(i + 1));
+    CHECK(resumed[i].settings_json == uninterrupted[i].settings_json);
+    CHECK(resumed[i].confirmation == uninterrupted[i].confirmation);
+  }
+  for (const auto& [settings, count] : confirmations_per_configuration(resumed)) CHECK(count == 2);
+  CHECK(count_lines(read_file(dir / "report" / "trials.jsonl")) == static_cast<int>(resumed.size()));
+  CHECK(read_file(dir / "report" / "best.json").find("\"chosen_by\":\"confirmation\"") != std::string::npos);
+  CHECK(read_file(dir / "report" / "best.json").find("\"settings\":" + applied) != std::string::npos);
+}
+
+TEST_CASE("a bad optimization.confirm is a config error naming file and line") {
+  const auto message_of = [](const std::string& yaml) {
+    try {
+      config_of(yaml);
+    } catch (const std::exception& failure) {
+      return std::string(failure.what());
+    }
+    return std::string("no error");
+  };
+  const std::string head = "optimization:\n  objective: {metric: total_runtime, goal: minimize}\n  budget: 12\n";
+  CHECK(message_of(head + "  confirm: 101\n").starts_with("config.yaml:4:"));
+  CHECK(message_of(head + "  confirm: 101\n").find("confirm must be an integer from 0 (no confirmation) to 100") != std::string::npos);
+  CHECK(message_of(head + "  confirm: -1\n").starts_with("config.yaml:4:"));
+  CHECK(message_of(head + "  confirm: two\n").starts_with("config.yaml:4:"));
+  CHECK(message_of(head + "  confirm: 1.5\n").starts_with("config.yaml:4:"));
+  CHECK(config_of(head + "  confirm: 0\n").confirm == 0);
+  CHECK(config_of(head + "  confirm: 100\n").confirm == 100);
 }

@@ -142,6 +142,20 @@ void check_study_life(backend::study_store& store) {
   CHECK(done->state == "finished");
   CHECK(done->finished_settings_json == std::optional<std::string>(R"({"job":{"threads":2}})"));
   CHECK(done->last_activity == doctest::Approx(1400.0));
+
+  // A re-measurement of the confirmation phase keeps its mark (schema version 3).
+  {
+    auto transaction = store.begin("web");
+    auto confirming = trial(13, 4.4, "servo-a");
+    confirming.confirmation = true;
+    CHECK(transaction->record(confirming));
+    transaction->commit();
+  }
+  const auto with_confirmation = store.trials("web");
+  REQUIRE(with_confirmation.size() == 3);
+  CHECK_FALSE(with_confirmation[1].confirmation);
+  CHECK(with_confirmation[2].number == 13);
+  CHECK(with_confirmation[2].confirmation);
 }
 
 /// A transaction dropped without commit (an exception halfway) leaves the study as it was.
@@ -274,7 +288,8 @@ TEST_CASE("sqlite store: a store written by a newer servokit is refused, naming 
     database.execute("INSERT INTO schema_version (version) VALUES (99)");
   }
   CHECK_THROWS_WITH_AS(backend::sqlite_study_store{file},
-                       doctest::Contains("schema version 99, written by a newer servokit; this one knows up to version 2"),
+                       doctest::Contains(("schema version 99, written by a newer servokit; this one knows up to version " +
+                                          std::to_string(backend::study_schema_version)).c_str()),
                        backend::store_error);
   backend::sqlite_database database(file);
   auto version = database.prepare("SELECT MAX(version) FROM schema_version");

@@ -412,7 +412,7 @@ class conversation {
     if (phase_ == phase::adjusted) {
       phase_ = phase::measuring;
       renew();
-      if (listener_.phase) listener_.phase(pending_->number, options_.budget, "measuring");
+      if (listener_.phase) listener_.phase(pending_->number, options_.budget, confirming() ? "measuring (confirmation)" : "measuring");
       return issue("MEASURE", book_.measure_param());
     }
     const trial_assignment next = book_.next_trial(servo_uid_);
@@ -434,9 +434,12 @@ class conversation {
     pending_ = pending_trial{next.trial.number, next.trial.settings_json, next.trial.started, servo_uid_};
     renew_after_ = unix_now() + options_.trial_timeout / 2;   // the lease was just given
     phase_ = phase::adjusting;
-    if (listener_.phase) listener_.phase(pending_->number, options_.budget, "adjusting");
+    if (listener_.phase) listener_.phase(pending_->number, options_.budget, confirming() ? "adjusting (confirmation)" : "adjusting");
     return issue("ADJUST", adjust_param(pending_->settings_json));
   }
+
+  /// Whether the pending trial is a re-measurement of the confirmation phase (past the budget).
+  bool confirming() const { return pending_ && pending_->number > options_.budget; }
 
   std::string description(const result_param& result) {
     if (result.status && *result.status != "ok") {

@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include <servokit/backend/confirmation.hpp>
 #include <servokit/backend/study.hpp>
 #include <servokit/json/read.hpp>
 #include <servokit/json/write.hpp>
@@ -44,13 +45,20 @@ struct best_summary {
   std::optional<std::int64_t> trial;    ///< the trial that measured it
   std::optional<double> baseline;       ///< the baseline's objective value (trial 1), when it succeeded
   bool maximize = false;                ///< the objective's goal
+  /// Which rule chose it: `model` (the optimizer's mean at measured points), `measurements` (the
+  /// best single measurement) or `confirmation` (the best mean of the confirmation trials).
+  std::string chosen_by = "measurements";
+  /// With `chosen_by` confirmation: the re-measurements of the best and of the baseline (whose
+  /// means are then `objective` and `baseline`), and the gain with its interval.
+  std::optional<sample_summary> confirmed, baseline_confirmed;
+  std::optional<gain_estimate> gain;   ///< the gain over the baseline, confirmed
 
   /// How much better the best is than the baseline, in percent of the baseline; none when either
   /// is unknown or the baseline is 0.
   std::optional<double> improvement_percent() const {
     if (!objective || !baseline || *baseline == 0) return std::nullopt;
-    const double gain = maximize ? *objective - *baseline : *baseline - *objective;
-    return gain / std::fabs(*baseline) * 100.0;
+    const double better_by = maximize ? *objective - *baseline : *baseline - *objective;
+    return better_by / std::fabs(*baseline) * 100.0;
   }
 };
 
@@ -85,22 +93,27 @@ inline std::string one_line(std::string_view text, std::size_t limit) {
   return flat.size() <= limit ? flat : flat.substr(0, limit - 3) + "...";
 }
 
-/// ` | best 1.1 (8.3% better than the baseline)`, or ` | no feasible trial yet`.
+/// ` | best 1.1 (trial 5, 8.3% better than the baseline)`, or ` | no feasible trial yet`: the
+/// trial number names the configuration, as best.json's `trial` and the summary do.
 inline std::string best_text(const best_summary& best) {
   if (!best.objective) return " | no feasible trial yet";
-  std::string text = " | best " + readable_number(*best.objective);
+  std::string text = " | best " + readable_number(*best.objective) + " (trial " + std::to_string(best.trial.value_or(0));
+  if (best.chosen_by == "confirmation") text += ", confirmed";
   if (const auto gain = best.improvement_percent()) {
     char buffer[64];
-    std::snprintf(buffer, sizeof buffer, " (%.1f%% %s than the baseline)", std::fabs(*gain), *gain >= 0 ? "better" : "worse");
+    std::snprintf(buffer, sizeof buffer, ", %.1f%% %s than the baseline", std::fabs(*gain), *gain >= 0 ? "better" : "worse");
     text += buffer;
   }
-  return text;
+  return text + ")";
 }
 
 /// One finished trial on one line, for logs and terminals:
-/// `trial 3/30 ok objective 1.25 | best 1.1 (8.3% better than the baseline) | job.threads=4`.
+/// `trial 3/30 ok objective 1.25 | best 1.1 (trial 2, 8.3% better than the baseline) | job.threads=4`.
 inline std::string trial_line(const trial_record& trial, std::int64_t budget, const best_summary& best) {
-  std::string line = "trial " + std::to_string(trial.number) + "/" + std::to_string(budget) + " " + trial.status;
+  std::string line = (trial.confirmation ? "confirmation trial " + std::to_string(trial.number) + " (after the budget's " +
+                                               std::to_string(budget) + ")"
+                                         : "trial " + std::to_string(trial.number) + "/" + std::to_string(budget)) +
+                     " " + trial.status;
   if (trial.objective) line += " objective " + readable_number(*trial.objective);
   if (!trial.reason.empty()) line += ": " + one_line(trial.reason, 160);
   return line + best_text(best) + " | " + flat_settings(trial.settings_json);
@@ -119,6 +132,7 @@ inline std::string trial_json_line(const trial_record& trial) {
   if (!trial.reason.empty()) out.key("reason"), out.string(trial.reason);
   out.key("started"), out.number(trial.started);
   out.key("finished"), out.number(trial.finished);
+  if (trial.confirmation) out.key("confirmation"), out.boolean(true);
   out.end_object();
   return line;
 }
@@ -237,6 +251,30 @@ class report_writer {
     out.key("improvement_percent"), out.value(best.improvement_percent());
     out.key("trial"), out.value(best.trial);
     out.key("goal"), out.string(best.maximize ? "maximize" : "minimize");
+    out.key("chosen_by"), out.string(best.chosen_by);
+    if (best.confirmed && best.baseline_confirmed) {
+      const auto samples = [&](const sample_summary& summary) {
+        out.begin_object();
+        out.key("mean"), out.number(summary.mean);
+        out.key("stddev"), out.number(summary.stddev);
+        out.key("count"), out.integer(summary.count);
+        out.end_object();
+      };
+      out.key("confirmation"), out.begin_object();
+      out.key("best"), samples(*best.confirmed);
+      out.key("baseline"), samples(*best.baseline_confirmed);
+      if (best.gain) {
+        out.key("gain"), out.number(best.gain->gain);
+        out.key("gain_interval");
+        if (best.gain->low && best.gain->high) {
+          out.begin_array(), out.number(*best.gain->low), out.number(*best.gain->high), out.end_array();
+        } else {
+          out.null();
+        }
+        out.key("confidence"), out.number(gain_confidence);
+      }
+      out.end_object();
+    }
     out.end_object();
     return text;
   }
@@ -261,7 +299,9 @@ class report_writer {
     std::string text = "trial,status,objective";
     for (const auto& column : setting_columns) text += "," + csv_field(column);
     for (const auto& column : metric_columns) text += "," + csv_field(column);
-    text += ",reason\n";
+    // A study with a confirmation phase marks its re-measurements in a last column.
+    const bool confirming = std::any_of(trials.begin(), trials.end(), [](const trial_record& trial) { return trial.confirmation; });
+    text += confirming ? ",reason,confirmation\n" : ",reason\n";
     for (std::size_t i = 0; i < trials.size(); ++i) {
       text += std::to_string(trials[i].number) + "," + trials[i].status + ",";
       if (trials[i].objective) text += format_number(*trials[i].objective);
@@ -278,7 +318,7 @@ class report_writer {
         const auto value = metrics[i].find(column);
         if (value != metrics[i].end()) text += csv_field(scalar_text(value->second));
       }
-      text += "," + csv_field(trials[i].reason) + "\n";
+      text += "," + csv_field(trials[i].reason) + (confirming ? (trials[i].confirmation ? ",1" : ",0") : "") + "\n";
     }
     return text;
   }

@@ -133,10 +133,10 @@ class session {
     std::lock_guard lock(mutex_);
     return book_.trials();
   }
-  /// The best configuration so far as the optimizer judges it (weighing noise), and the baseline.
+  /// The best configuration as the study reports it (`trial_book::final_best`), and the baseline.
   best_summary best() const {
     std::lock_guard lock(mutex_);
-    return book_.best_by_optimizer();
+    return book_.final_best();
   }
   /// The trials the study may hold.
   std::int64_t budget() const { return options_.budget; }
@@ -171,7 +171,7 @@ class session {
   study_outcome outcome() const {
     std::lock_guard lock(mutex_);
     return study_outcome{options_.app_id,           options_.budget,
-                         book_.trials(),            book_.best_by_optimizer(),
+                         book_.trials(),            book_.final_best(),
                          final_adjust_problem_,     book_.warnings(),
                          options_.report_directory, book_.plot().note(),
                          book_.plot().current() == plot_status::stage::queued};

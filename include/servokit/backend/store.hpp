@@ -36,6 +36,9 @@ struct trial_record {
   double started = 0;                 ///< Unix time in seconds when the trial's adjust was sent
   double finished = 0;                ///< Unix time in seconds when its result was recorded
   std::string servo_uid;              ///< the servo that ran it; empty for a servo that sends none
+  /// A re-measurement of the confirmation phase (`optimization.confirm`), after the budget's
+  /// trials: it does not count against the budget.
+  bool confirmation = false;
 };
 
 /// What identifies a study: it is refused when the config no longer matches it.
@@ -171,6 +174,6 @@ class study_store {
 
 /// The schema version this servokit writes. A store written by a newer one is refused, with both
 /// versions named, rather than misread.
-inline constexpr std::int64_t study_schema_version = 2;
+inline constexpr std::int64_t study_schema_version = 3;
 
 }  // namespace servokit::backend

@@ -50,6 +50,8 @@ inline constexpr std::string_view study_migrations[] = {
     "CREATE TABLE servos ("
     "  app TEXT NOT NULL, servo_uid TEXT NOT NULL, state TEXT NOT NULL, last_seen DOUBLE PRECISION NOT NULL,"
     "  PRIMARY KEY (app, servo_uid));",
+    // 3: the confirmation phase's re-measurements (optimization.confirm), 1 for each.
+    "ALTER TABLE trials ADD COLUMN confirmation BIGINT NOT NULL DEFAULT 0;",
 };
 static_assert(std::size(study_migrations) == study_schema_version, "one migration per schema version");
 
@@ -84,13 +86,14 @@ class study_conflict : public std::runtime_error {
 namespace detail {
 
 inline constexpr std::string_view trial_columns =
-    "number, settings, metrics, objective, status, reason, started, finished, servo_uid";
+    "number, settings, metrics, objective, status, reason, started, finished, servo_uid, confirmation";
 
 template <class Statement>
 trial_record read_trial(const Statement& row) {
   return {row.integer(0),          row.text(1),   row.text(2),
           row.number(3),           row.text(4),   row.text(5),
-          row.number(6).value_or(0), row.number(7).value_or(0), row.text(8)};
+          row.number(6).value_or(0), row.number(7).value_or(0), row.text(8),
+          row.integer(9) != 0};
 }
 
 inline constexpr std::string_view summary_query =
@@ -254,7 +257,7 @@ class sql_study_transaction final : public study_transaction {
     if (exists.integer(0) != 0) return false;
     database_
         .prepare("INSERT INTO trials (app, " + std::string(detail::trial_columns) +
-                 ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")
+                 ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")
         .bind(1, std::string_view(app_))
         .bind(2, trial.number)
         .bind(3, std::string_view(trial.settings_json))
@@ -265,6 +268,7 @@ class sql_study_transaction final : public study_transaction {
         .bind(8, trial.started)
         .bind(9, trial.finished)
         .bind(10, std::string_view(trial.servo_uid))
+        .bind(11, std::int64_t{trial.confirmation ? 1 : 0})
         .run();
     remove_pending(trial.number);
     touch(trial.finished);

@@ -26,6 +26,7 @@
 #include <utility>
 #include <vector>
 
+#include <servokit/backend/confirmation.hpp>
 #include <servokit/backend/plot_worker.hpp>
 #include <servokit/backend/report.hpp>
 #include <servokit/backend/store.hpp>
@@ -190,6 +191,8 @@ class trial_book {
     transaction_ = nullptr;
     synced_ = false;
     if (!committed) {
+      confirmation_candidates_.clear();
+      scheduler_.allow(options_.budget);
       optimizer_.reset();
       told_.clear();
       trials_.clear();
@@ -240,13 +243,18 @@ class trial_book {
     if (summary && summary->state == study_states::failed) transaction().mark_running(unix_now());
   }
 
-  /// Whether every trial of the budget is recorded.
-  bool budget_spent() const { return static_cast<std::int64_t>(trials_.size()) >= options_.budget; }
+  /// Whether every trial of the budget (and of the confirmation phase, once it is known) is recorded.
+  bool budget_spent() const { return static_cast<std::int64_t>(trials_.size()) >= scheduler_.options().budget; }
 
   /// What `servo_uid` runs next: its own trial again, a vanished servo's, a new configuration
   /// (asked with the running ones pending, so that each servo gets another), or nothing for now.
   trial_assignment next_trial(std::string_view servo_uid) {
     const auto ask = [&](const std::vector<std::string>& running_settings) {
+      if (!confirmation_candidates_.empty()) {
+        // The confirmation phase: the scheduler asks only while a re-measurement is missing.
+        if (auto next = next_confirmation(confirmation_candidates_, trials_, running_settings, confirm_repeats())) return *next;
+        throw store_error("the confirmation phase of \"" + options_.app_id + "\" has nothing left to measure");
+      }
       std::vector<optimize::configuration> running;
       for (const auto& settings : running_settings) running.push_back(json::read<optimize::configuration>(settings));
       return settings_text(optimizer_->ask(running));
@@ -287,10 +295,22 @@ class trial_book {
     return record(trial, evaluation.status, metrics_json, evaluation.value, evaluation.reason);
   }
 
-  /// The configuration the study ends with: the optimizer's best, else the baseline.
+  /// The configuration the study ends with: the reported best (`final_best`), else the baseline.
   std::string final_settings() const {
-    const best_summary best = best_by_optimizer();
+    const best_summary best = final_best();
     return best.settings_json != "null" ? best.settings_json : trials_.front().settings_json;
+  }
+
+  /// The best the study reports once its trials are done, and the rule that chose it: the best
+  /// confirmed mean when the confirmation phase measured it, else the optimizer's choice (`model`
+  /// or `measurements`), else the best single measurement. Always a measured configuration. The
+  /// progress line of the last trial, best.json, the summary and the final adjust all use it.
+  best_summary final_best() const {
+    if (confirm_repeats() > 0 && budget_spent()) {
+      if (auto confirmed = best_by_confirmation()) return *confirmed;
+    }
+    best_summary best = best_by_optimizer();
+    return best.settings_json != "null" ? best : best_measured();
   }
 
   /// Records that the application was left in `settings_json`, and completes the report: the
@@ -302,7 +322,7 @@ class trial_book {
     if (summary && summary->state == study_states::finished) return;
     transaction().mark_finished(settings_json, unix_now());
     if (!report_) return;
-    const best_summary best = best_by_optimizer();
+    const best_summary best = final_best();
     const bool prepared = report_step([&] {
       report_->write_tables(trials_, best);
       report_->prepare_plot(trials_, best, options_.app_id + ": " + describe_objective(objective_));
@@ -346,6 +366,7 @@ class trial_book {
         summary.settings_json = settings_text(found->settings);
         summary.objective = found->value;
         summary.trial = static_cast<std::int64_t>(found->trial) + 1;
+        summary.chosen_by = found->chosen_by == optimize::best_rule::model_mean ? "model" : "measurements";
       }
     }
     return summary;
@@ -363,6 +384,56 @@ class trial_book {
   }
 
  private:
+  std::int64_t confirm_repeats() const { return options_.config.confirm.value_or(0); }
+
+  /// Once every search trial is recorded, fixes what the confirmation phase re-measures and lets
+  /// the scheduler hand out its trials beyond the budget. Called whenever the trials change.
+  void plan_confirmation() {
+    if (confirm_repeats() <= 0 || !confirmation_candidates_.empty()) return;
+    const auto searched = std::count_if(trials_.begin(), trials_.end(), [&](const trial_record& trial) {
+      return !trial.confirmation && trial.number <= options_.budget;
+    });
+    if (searched < options_.budget) return;
+    confirmation_candidates_ = confirmation_candidates(trials_, options_.budget, objective_.maximize());
+    scheduler_.allow(options_.budget + static_cast<std::int64_t>(confirmation_candidates_.size()) * confirm_repeats());
+  }
+
+  /// The candidate with the best mean of its confirmation trials, when every one of its
+  /// re-measurements was feasible; its gain over the baseline's re-measurements. Only the
+  /// confirmation trials count: the search measurements that put a candidate on the list are
+  /// biased in its favour (it was picked for being lucky as much as for being good).
+  std::optional<best_summary> best_by_confirmation() const {
+    if (confirmation_candidates_.empty()) return std::nullopt;
+    const auto baseline = confirmed_measurements(trials_, confirmation_candidates_.front());
+    std::optional<confirmed_configuration> chosen;
+    for (const auto& candidate : confirmation_candidates_) {
+      auto confirmed = confirmed_measurements(trials_, candidate);
+      if (!confirmed.all_ok || !confirmed.measured) continue;
+      if (!chosen || (objective_.maximize() ? confirmed.measured->mean > chosen->measured->mean
+                                            : confirmed.measured->mean < chosen->measured->mean)) {
+        chosen = std::move(confirmed);
+      }
+    }
+    if (!chosen) return std::nullopt;
+    best_summary summary = baseline_summary();
+    summary.settings_json = chosen->settings_json;
+    summary.objective = chosen->measured->mean;
+    summary.chosen_by = "confirmation";
+    summary.confirmed = chosen->measured;
+    for (const auto& trial : trials_) {
+      if (trial.settings_json == chosen->settings_json) {
+        summary.trial = trial.number;   // the first trial that measured it
+        break;
+      }
+    }
+    if (baseline.measured) {
+      summary.baseline = baseline.measured->mean;
+      summary.baseline_confirmed = baseline.measured;
+      summary.gain = estimate_gain(*chosen->measured, *baseline.measured, objective_.maximize());
+    }
+    return summary;
+  }
+
   best_summary baseline_summary() const {
     best_summary summary;
     summary.maximize = objective_.maximize();
@@ -404,6 +475,7 @@ class trial_book {
       told_.insert(trial.number);
     }
     trials_ = std::move(recorded);
+    plan_confirmation();
   }
 
   /// Builds the optimizer for the study's own descriptor (its baseline is the application as it
@@ -452,6 +524,7 @@ class trial_book {
     trial.started = pending.started;
     trial.finished = unix_now();
     trial.servo_uid = pending.servo_uid;
+    trial.confirmation = pending.number > options_.budget;
     sync();
     // The study first: it is the truth a resumed run starts from. The optimizer hears of the trial
     // in the same transaction; should it roll back, `detach` makes the book start again from the
@@ -462,9 +535,11 @@ class trial_book {
     trials_.insert(std::upper_bound(trials_.begin(), trials_.end(), trial,
                                     [](const trial_record& a, const trial_record& b) { return a.number < b.number; }),
                    trial);
+    plan_confirmation();
     // The best measured so far, for the progress line and the running best.json: the optimizer's
-    // own choice (which weighs noise) fits its model again, so it is asked once, at the end.
-    const best_summary best = best_measured();
+    // own choice (which weighs noise) fits its model again, so it is asked once, at the end: the
+    // last trial's line already names the best the study ends with.
+    const best_summary best = budget_spent() ? final_best() : best_measured();
     if (report_) {
       // trials.jsonl is appended to; after a failed append it is rewritten whole, so that a
       // report that could not be written for a while is complete again once it can.
@@ -487,6 +562,7 @@ class trial_book {
   std::optional<study_identity> identity_;
   std::optional<optimize::optimizer> optimizer_;
   std::vector<trial_record> trials_;
+  std::vector<std::string> confirmation_candidates_;   // baseline first; empty until the search is done
   std::vector<std::string> warnings_;
   bool jsonl_whole_ = true;   // trials.jsonl holds every trial: the next one may be appended
   std::shared_ptr<plot_status> plot_ = std::make_shared<plot_status>();

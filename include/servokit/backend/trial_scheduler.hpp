@@ -58,6 +58,10 @@ class trial_scheduler {
   /// The options it schedules with.
   const parallel_options& options() const { return options_; }
 
+  /// Lets the study hold `trials` in all: the budget's and the confirmation phase's, once the
+  /// trial book knows how many re-measurements that phase makes.
+  void allow(std::int64_t trials) { options_.budget = trials; }
+
   /// Picks `servo_uid`'s next trial in `transaction` (whose `trials()` are `recorded`), and records
   /// the choice there: the trial becomes `servo_uid`'s with a fresh lease.
   trial_assignment next(study_transaction& transaction, std::string_view servo_uid,

@@ -48,8 +48,13 @@ struct optimization_config {
     (std::optional<std::int64_t>, seed),      ///< the search's seed: same seed, same answers, same suggestions
     (std::optional<raw_json>, control),       ///< sent with every MEASURE (duration, warmup, ...)
     (std::optional<std::int64_t>, parallel),  ///< the backend's: trials of the app at once at most (its servos')
-    (std::optional<double>, trial_timeout));  ///< the backend's: seconds a servo holds a trial without a sign of life
+    (std::optional<double>, trial_timeout),   ///< the backend's: seconds a servo holds a trial without a sign of life
+    (std::optional<std::int64_t>, confirm));  ///< the backend's: re-measure the top configurations and the baseline N times each
 };
+
+/// The most re-measurements `confirm` may ask for per configuration: beyond it the confirmation
+/// would cost more than any budget worth confirming.
+inline constexpr std::int64_t max_confirm = 100;
 
 /// Why `objective` breaks a rule (a goal that is neither minimize nor maximize, both or neither of
 /// metric and expression, an expression that does not parse), or nothing. Each problem comes with
@@ -84,6 +89,15 @@ inline std::optional<config_problem> constraint_problem(const constraint_config&
   if (constraint.min && constraint.max && !(*constraint.min <= *constraint.max)) {
     return config_problem{"min", "min " + format_number(*constraint.min) + " is above max " +
                                      format_number(*constraint.max) + " for \"" + constraint.metric + "\""};
+  }
+  return std::nullopt;
+}
+
+inline std::optional<config_problem> optimization_problem(const optimization_config& optimization) {
+  if (optimization.confirm && (*optimization.confirm < 0 || *optimization.confirm > max_confirm)) {
+    return config_problem{"confirm", "confirm must be an integer from 0 (no confirmation) to " + std::to_string(max_confirm) +
+                                         " (re-measurements of each top configuration and the baseline), got " +
+                                         std::to_string(*optimization.confirm)};
   }
   return std::nullopt;
 }
@@ -125,6 +139,15 @@ struct meta<optimize::constraint_config> {
   template <class Node>
   static void read(const Node& node, optimize::constraint_config& out, json::path& at) {
     optimize::detail::read_checked(node, out, at, optimize::detail::constraint_problem);
+  }
+};
+
+/// The section's own rules (`confirm`'s range) are checked as it is read, so an error names its line.
+template <>
+struct meta<optimize::optimization_config> {
+  template <class Node>
+  static void read(const Node& node, optimize::optimization_config& out, json::path& at) {
+    optimize::detail::read_checked(node, out, at, optimize::detail::optimization_problem);
   }
 };
 

@@ -7437,8 +7437,13 @@ struct optimization_config {
     (std::optional<std::int64_t>, seed),      ///< the search's seed: same seed, same answers, same suggestions
     (std::optional<raw_json>, control),       ///< sent with every MEASURE (duration, warmup, ...)
     (std::optional<std::int64_t>, parallel),  ///< the backend's: trials of the app at once at most (its servos')
-    (std::optional<double>, trial_timeout));  ///< the backend's: seconds a servo holds a trial without a sign of life
+    (std::optional<double>, trial_timeout),   ///< the backend's: seconds a servo holds a trial without a sign of life
+    (std::optional<std::int64_t>, confirm));  ///< the backend's: re-measure the top configurations and the baseline N times each
 };
+
+/// The most re-measurements `confirm` may ask for per configuration: beyond it the confirmation
+/// would cost more than any budget worth confirming.
+inline constexpr std::int64_t max_confirm = 100;
 
 /// Why `objective` breaks a rule (a goal that is neither minimize nor maximize, both or neither of
 /// metric and expression, an expression that does not parse), or nothing. Each problem comes with
@@ -7473,6 +7478,15 @@ inline std::optional<config_problem> constraint_problem(const constraint_config&
   if (constraint.min && constraint.max && !(*constraint.min <= *constraint.max)) {
     return config_problem{"min", "min " + format_number(*constraint.min) + " is above max " +
                                      format_number(*constraint.max) + " for \"" + constraint.metric + "\""};
+  }
+  return std::nullopt;
+}
+
+inline std::optional<config_problem> optimization_problem(const optimization_config& optimization) {
+  if (optimization.confirm && (*optimization.confirm < 0 || *optimization.confirm > max_confirm)) {
+    return config_problem{"confirm", "confirm must be an integer from 0 (no confirmation) to " + std::to_string(max_confirm) +
+                                         " (re-measurements of each top configuration and the baseline), got " +
+                                         std::to_string(*optimization.confirm)};
   }
   return std::nullopt;
 }
@@ -7514,6 +7528,15 @@ struct meta<optimize::constraint_config> {
   template <class Node>
   static void read(const Node& node, optimize::constraint_config& out, json::path& at) {
     optimize::detail::read_checked(node, out, at, optimize::detail::constraint_problem);
+  }
+};
+
+/// The section's own rules (`confirm`'s range) are checked as it is read, so an error names its line.
+template <>
+struct meta<optimize::optimization_config> {
+  template <class Node>
+  static void read(const Node& node, optimize::optimization_config& out, json::path& at) {
+    optimize::detail::read_checked(node, out, at, optimize::detail::optimization_problem);
   }
 };
 
@@ -9260,39 +9283,16 @@ static_assert(transport<http_transport>);
 /// which holds the app's lock: several servos of the app (and several backend replicas sharing a
 /// store) each get their own trial, and the book catches up with trials other replicas recorded.
 
-// ===== begin servokit/backend/plot_worker.hpp =====
+// ===== begin servokit/backend/confirmation.hpp =====
 /// @file
-/// The convergence plot drawn off the request path. gnuplot may take up to 30 s; a session must
-/// not hold its lock (nor a server thread) that long. The session writes the plot's data and
-/// script itself (fast, and enough to draw the plot by hand later), then queues the drawing here:
-/// one background thread draws the queued plots in turn, and a plot queued again for the same
-/// directory before it was drawn is drawn once (coalescing).
+/// The confirmation phase (`optimization.confirm: N`): once the budget's trials are recorded, the
+/// top configurations and the baseline are measured N times more each, so that the reported best
+/// is not a lucky draw and its gain comes with an uncertainty. What is re-measured is decided from
+/// the recorded search trials alone (never from the optimizer's state), so every replica, and a
+/// resumed study, agrees on it; what remains to measure is read from the recorded and running
+/// confirmation trials.
 
-#include <condition_variable>
-#include <deque>
-
-// ===== begin servokit/backend/report.hpp =====
-/// @file
-/// The report of a study, for people: `trials.jsonl` (one line per trial, appended and flushed as
-/// each finishes, so `tail -f` follows it), `trials.csv`, `best.json`, and a convergence plot
-/// rendered by gnuplot when it is installed.
-
-#include <cstdio>
-
-// ===== begin servokit/backend/study.hpp =====
-/// @file
-/// The study tables, one schema for every store: the versioned migrations that create them (and
-/// bring an older file up to date), the transaction that reads and writes them over any SQL
-/// connection with the small API of `sqlite_database`, and `sqlite_study_store`, the embedded
-/// default: one SQLite file that may hold the studies of many applications, each trial committed
-/// before the next one starts, so that a crashed or killed backend resumes where it stopped.
-
-// ===== begin servokit/backend/sqlite.hpp =====
-/// @file
-/// A thin RAII layer over SQLite's C API, just what the study needs: open a database, run
-/// statements with bound values, read rows, and transactions that roll back unless committed.
-
-#include <sqlite3.h>
+#include <boost/math/distributions/students_t.hpp>
 
 // ===== begin servokit/backend/store.hpp =====
 /// @file
@@ -9324,6 +9324,9 @@ struct trial_record {
   double started = 0;                 ///< Unix time in seconds when the trial's adjust was sent
   double finished = 0;                ///< Unix time in seconds when its result was recorded
   std::string servo_uid;              ///< the servo that ran it; empty for a servo that sends none
+  /// A re-measurement of the confirmation phase (`optimization.confirm`), after the budget's
+  /// trials: it does not count against the budget.
+  bool confirmation = false;
 };
 
 /// What identifies a study: it is refused when the config no longer matches it.
@@ -9459,10 +9462,190 @@ class study_store {
 
 /// The schema version this servokit writes. A store written by a newer one is refused, with both
 /// versions named, rather than misread.
-inline constexpr std::int64_t study_schema_version = 2;
+inline constexpr std::int64_t study_schema_version = 3;
 
 }  // namespace servokit::backend
 // ===== end servokit/backend/store.hpp =====
+
+namespace servokit::backend {
+
+/// How many of the best search configurations are confirmed beside the baseline. With the usual
+/// few-percent noise the top of a search is a handful of near-ties, and the one measured best is
+/// most often the luckiest draw among them; three covers those near-ties while the confirmation
+/// costs (3 + 1) x N trials, a modest share of a typical budget of 30 or more.
+inline constexpr std::size_t confirmed_top_count = 3;
+
+/// The confidence of the gain's interval.
+inline constexpr double gain_confidence = 0.95;
+
+/// Mean, spread and count of repeated measurements of one configuration.
+struct sample_summary {
+  double mean = 0;          ///< the arithmetic mean
+  double stddev = 0;        ///< the sample standard deviation (n - 1); 0 for a single measurement
+  std::int64_t count = 0;   ///< how many measurements
+};
+
+/// The mean and spread of `values`; none when there are none.
+inline std::optional<sample_summary> summarize_samples(const std::vector<double>& values) {
+  if (values.empty()) return std::nullopt;
+  sample_summary summary;
+  summary.count = static_cast<std::int64_t>(values.size());
+  for (double value : values) summary.mean += value;
+  summary.mean /= static_cast<double>(values.size());
+  if (values.size() > 1) {
+    double squares = 0;
+    for (double value : values) squares += (value - summary.mean) * (value - summary.mean);
+    summary.stddev = std::sqrt(squares / static_cast<double>(values.size() - 1));
+  }
+  return summary;
+}
+
+/// How much better the best is than the baseline, in the objective's units (positive: better),
+/// with its interval at `gain_confidence`.
+struct gain_estimate {
+  double gain = 0;                  ///< best mean minus baseline mean, signed so that better is positive
+  std::optional<double> low, high;  ///< the interval; none when a side has a single measurement
+};
+
+/// The gain of `best` over `baseline` and its interval: Welch's t interval from the two means'
+/// standard errors (the two configurations may have different spreads, and with a few repeats
+/// each the normal 1.96 would be too narrow).
+inline gain_estimate estimate_gain(const sample_summary& best, const sample_summary& baseline, bool maximize) {
+  gain_estimate estimate;
+  estimate.gain = maximize ? best.mean - baseline.mean : baseline.mean - best.mean;
+  if (best.count < 2 || baseline.count < 2) return estimate;
+  const double best_variance = best.stddev * best.stddev / static_cast<double>(best.count);
+  const double baseline_variance = baseline.stddev * baseline.stddev / static_cast<double>(baseline.count);
+  const double standard_error = std::sqrt(best_variance + baseline_variance);
+  double half_width = 0;
+  if (standard_error > 0) {
+    // Welch-Satterthwaite degrees of freedom.
+    const double freedom = std::pow(best_variance + baseline_variance, 2) /
+                           (best_variance * best_variance / static_cast<double>(best.count - 1) +
+                            baseline_variance * baseline_variance / static_cast<double>(baseline.count - 1));
+    const boost::math::students_t distribution(freedom);
+    half_width = boost::math::quantile(distribution, 0.5 + gain_confidence / 2) * standard_error;
+  }
+  estimate.low = estimate.gain - half_width;
+  estimate.high = estimate.gain + half_width;
+  return estimate;
+}
+
+/// The configurations to confirm, settings JSON each: the baseline (trial 1's) first, then up to
+/// `confirmed_top_count` others, best first by the mean of their feasible measurements among the
+/// search trials (those numbered up to `budget`); ties go to the one measured first. Ranking by
+/// measurements, not by the optimizer's model, keeps the list a function of the recorded trials.
+inline std::vector<std::string> confirmation_candidates(const std::vector<trial_record>& trials, std::int64_t budget,
+                                                        bool maximize) {
+  std::vector<std::string> candidates;
+  if (trials.empty()) return candidates;
+  const std::string& baseline = trials.front().settings_json;
+  candidates.push_back(baseline);
+  struct ranked {
+    std::string settings_json;
+    double sum = 0;
+    std::int64_t count = 0;
+    std::int64_t first = 0;
+  };
+  std::vector<ranked> measured;
+  for (const auto& trial : trials) {
+    if (trial.number > budget || trial.confirmation || trial.status != "ok" || !trial.objective) continue;
+    if (trial.settings_json == baseline) continue;
+    auto found = std::find_if(measured.begin(), measured.end(),
+                              [&](const ranked& entry) { return entry.settings_json == trial.settings_json; });
+    if (found == measured.end()) found = measured.insert(measured.end(), ranked{trial.settings_json, 0, 0, trial.number});
+    found->sum += *trial.objective;
+    found->count += 1;
+  }
+  std::stable_sort(measured.begin(), measured.end(), [&](const ranked& a, const ranked& b) {
+    const double mean_a = a.sum / static_cast<double>(a.count), mean_b = b.sum / static_cast<double>(b.count);
+    if (mean_a != mean_b) return maximize ? mean_a > mean_b : mean_a < mean_b;
+    return a.first < b.first;
+  });
+  for (std::size_t i = 0; i < measured.size() && i < confirmed_top_count; ++i) candidates.push_back(measured[i].settings_json);
+  return candidates;
+}
+
+/// The configuration the next confirmation trial measures: the first candidate, in order, with
+/// the fewest trials so far (recorded confirmation trials and `running_settings`) among those
+/// short of `repeats`, so that the rounds interleave and an interrupted phase is balanced.
+/// None when every candidate has its `repeats`.
+inline std::optional<std::string> next_confirmation(const std::vector<std::string>& candidates,
+                                                    const std::vector<trial_record>& trials,
+                                                    const std::vector<std::string>& running_settings,
+                                                    std::int64_t repeats) {
+  std::optional<std::string> chosen;
+  std::int64_t fewest = repeats;
+  for (const auto& candidate : candidates) {
+    std::int64_t taken = std::count(running_settings.begin(), running_settings.end(), candidate);
+    for (const auto& trial : trials) taken += trial.confirmation && trial.settings_json == candidate ? 1 : 0;
+    if (taken < fewest) {
+      fewest = taken;
+      chosen = candidate;
+    }
+  }
+  return chosen;
+}
+
+/// The confirmation trials of one configuration.
+struct confirmed_configuration {
+  std::string settings_json;                 ///< the configuration
+  std::optional<sample_summary> measured;    ///< its feasible re-measurements, none when none
+  bool all_ok = true;                        ///< every re-measurement succeeded and was feasible
+};
+
+/// What the confirmation trials of `trials` measured for `settings_json`.
+inline confirmed_configuration confirmed_measurements(const std::vector<trial_record>& trials,
+                                                      const std::string& settings_json) {
+  confirmed_configuration confirmed{settings_json, std::nullopt, true};
+  std::vector<double> values;
+  for (const auto& trial : trials) {
+    if (!trial.confirmation || trial.settings_json != settings_json) continue;
+    if (trial.status == "ok" && trial.objective) {
+      values.push_back(*trial.objective);
+    } else {
+      confirmed.all_ok = false;
+    }
+  }
+  confirmed.measured = summarize_samples(values);
+  return confirmed;
+}
+
+}  // namespace servokit::backend
+// ===== end servokit/backend/confirmation.hpp =====
+// ===== begin servokit/backend/plot_worker.hpp =====
+/// @file
+/// The convergence plot drawn off the request path. gnuplot may take up to 30 s; a session must
+/// not hold its lock (nor a server thread) that long. The session writes the plot's data and
+/// script itself (fast, and enough to draw the plot by hand later), then queues the drawing here:
+/// one background thread draws the queued plots in turn, and a plot queued again for the same
+/// directory before it was drawn is drawn once (coalescing).
+
+#include <condition_variable>
+#include <deque>
+
+// ===== begin servokit/backend/report.hpp =====
+/// @file
+/// The report of a study, for people: `trials.jsonl` (one line per trial, appended and flushed as
+/// each finishes, so `tail -f` follows it), `trials.csv`, `best.json`, and a convergence plot
+/// rendered by gnuplot when it is installed.
+
+#include <cstdio>
+
+// ===== begin servokit/backend/study.hpp =====
+/// @file
+/// The study tables, one schema for every store: the versioned migrations that create them (and
+/// bring an older file up to date), the transaction that reads and writes them over any SQL
+/// connection with the small API of `sqlite_database`, and `sqlite_study_store`, the embedded
+/// default: one SQLite file that may hold the studies of many applications, each trial committed
+/// before the next one starts, so that a crashed or killed backend resumes where it stopped.
+
+// ===== begin servokit/backend/sqlite.hpp =====
+/// @file
+/// A thin RAII layer over SQLite's C API, just what the study needs: open a database, run
+/// statements with bound values, read rows, and transactions that roll back unless committed.
+
+#include <sqlite3.h>
 
 namespace servokit::backend {
 
@@ -9655,6 +9838,8 @@ inline constexpr std::string_view study_migrations[] = {
     "CREATE TABLE servos ("
     "  app TEXT NOT NULL, servo_uid TEXT NOT NULL, state TEXT NOT NULL, last_seen DOUBLE PRECISION NOT NULL,"
     "  PRIMARY KEY (app, servo_uid));",
+    // 3: the confirmation phase's re-measurements (optimization.confirm), 1 for each.
+    "ALTER TABLE trials ADD COLUMN confirmation BIGINT NOT NULL DEFAULT 0;",
 };
 static_assert(std::size(study_migrations) == study_schema_version, "one migration per schema version");
 
@@ -9689,13 +9874,14 @@ class study_conflict : public std::runtime_error {
 namespace detail {
 
 inline constexpr std::string_view trial_columns =
-    "number, settings, metrics, objective, status, reason, started, finished, servo_uid";
+    "number, settings, metrics, objective, status, reason, started, finished, servo_uid, confirmation";
 
 template <class Statement>
 trial_record read_trial(const Statement& row) {
   return {row.integer(0),          row.text(1),   row.text(2),
           row.number(3),           row.text(4),   row.text(5),
-          row.number(6).value_or(0), row.number(7).value_or(0), row.text(8)};
+          row.number(6).value_or(0), row.number(7).value_or(0), row.text(8),
+          row.integer(9) != 0};
 }
 
 inline constexpr std::string_view summary_query =
@@ -9859,7 +10045,7 @@ class sql_study_transaction final : public study_transaction {
     if (exists.integer(0) != 0) return false;
     database_
         .prepare("INSERT INTO trials (app, " + std::string(detail::trial_columns) +
-                 ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")
+                 ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")
         .bind(1, std::string_view(app_))
         .bind(2, trial.number)
         .bind(3, std::string_view(trial.settings_json))
@@ -9870,6 +10056,7 @@ class sql_study_transaction final : public study_transaction {
         .bind(8, trial.started)
         .bind(9, trial.finished)
         .bind(10, std::string_view(trial.servo_uid))
+        .bind(11, std::int64_t{trial.confirmation ? 1 : 0})
         .run();
     remove_pending(trial.number);
     touch(trial.finished);
@@ -10057,13 +10244,20 @@ struct best_summary {
   std::optional<std::int64_t> trial;    ///< the trial that measured it
   std::optional<double> baseline;       ///< the baseline's objective value (trial 1), when it succeeded
   bool maximize = false;                ///< the objective's goal
+  /// Which rule chose it: `model` (the optimizer's mean at measured points), `measurements` (the
+  /// best single measurement) or `confirmation` (the best mean of the confirmation trials).
+  std::string chosen_by = "measurements";
+  /// With `chosen_by` confirmation: the re-measurements of the best and of the baseline (whose
+  /// means are then `objective` and `baseline`), and the gain with its interval.
+  std::optional<sample_summary> confirmed, baseline_confirmed;
+  std::optional<gain_estimate> gain;   ///< the gain over the baseline, confirmed
 
   /// How much better the best is than the baseline, in percent of the baseline; none when either
   /// is unknown or the baseline is 0.
   std::optional<double> improvement_percent() const {
     if (!objective || !baseline || *baseline == 0) return std::nullopt;
-    const double gain = maximize ? *objective - *baseline : *baseline - *objective;
-    return gain / std::fabs(*baseline) * 100.0;
+    const double better_by = maximize ? *objective - *baseline : *baseline - *objective;
+    return better_by / std::fabs(*baseline) * 100.0;
   }
 };
 
@@ -10098,22 +10292,27 @@ inline std::string one_line(std::string_view text, std::size_t limit) {
   return flat.size() <= limit ? flat : flat.substr(0, limit - 3) + "...";
 }
 
-/// ` | best 1.1 (8.3% better than the baseline)`, or ` | no feasible trial yet`.
+/// ` | best 1.1 (trial 5, 8.3% better than the baseline)`, or ` | no feasible trial yet`: the
+/// trial number names the configuration, as best.json's `trial` and the summary do.
 inline std::string best_text(const best_summary& best) {
   if (!best.objective) return " | no feasible trial yet";
-  std::string text = " | best " + readable_number(*best.objective);
+  std::string text = " | best " + readable_number(*best.objective) + " (trial " + std::to_string(best.trial.value_or(0));
+  if (best.chosen_by == "confirmation") text += ", confirmed";
   if (const auto gain = best.improvement_percent()) {
     char buffer[64];
-    std::snprintf(buffer, sizeof buffer, " (%.1f%% %s than the baseline)", std::fabs(*gain), *gain >= 0 ? "better" : "worse");
+    std::snprintf(buffer, sizeof buffer, ", %.1f%% %s than the baseline", std::fabs(*gain), *gain >= 0 ? "better" : "worse");
     text += buffer;
   }
-  return text;
+  return text + ")";
 }
 
 /// One finished trial on one line, for logs and terminals:
-/// `trial 3/30 ok objective 1.25 | best 1.1 (8.3% better than the baseline) | job.threads=4`.
+/// `trial 3/30 ok objective 1.25 | best 1.1 (trial 2, 8.3% better than the baseline) | job.threads=4`.
 inline std::string trial_line(const trial_record& trial, std::int64_t budget, const best_summary& best) {
-  std::string line = "trial " + std::to_string(trial.number) + "/" + std::to_string(budget) + " " + trial.status;
+  std::string line = (trial.confirmation ? "confirmation trial " + std::to_string(trial.number) + " (after the budget's " +
+                                               std::to_string(budget) + ")"
+                                         : "trial " + std::to_string(trial.number) + "/" + std::to_string(budget)) +
+                     " " + trial.status;
   if (trial.objective) line += " objective " + readable_number(*trial.objective);
   if (!trial.reason.empty()) line += ": " + one_line(trial.reason, 160);
   return line + best_text(best) + " | " + flat_settings(trial.settings_json);
@@ -10132,6 +10331,7 @@ inline std::string trial_json_line(const trial_record& trial) {
   if (!trial.reason.empty()) out.key("reason"), out.string(trial.reason);
   out.key("started"), out.number(trial.started);
   out.key("finished"), out.number(trial.finished);
+  if (trial.confirmation) out.key("confirmation"), out.boolean(true);
   out.end_object();
   return line;
 }
@@ -10250,6 +10450,30 @@ class report_writer {
     out.key("improvement_percent"), out.value(best.improvement_percent());
     out.key("trial"), out.value(best.trial);
     out.key("goal"), out.string(best.maximize ? "maximize" : "minimize");
+    out.key("chosen_by"), out.string(best.chosen_by);
+    if (best.confirmed && best.baseline_confirmed) {
+      const auto samples = [&](const sample_summary& summary) {
+        out.begin_object();
+        out.key("mean"), out.number(summary.mean);
+        out.key("stddev"), out.number(summary.stddev);
+        out.key("count"), out.integer(summary.count);
+        out.end_object();
+      };
+      out.key("confirmation"), out.begin_object();
+      out.key("best"), samples(*best.confirmed);
+      out.key("baseline"), samples(*best.baseline_confirmed);
+      if (best.gain) {
+        out.key("gain"), out.number(best.gain->gain);
+        out.key("gain_interval");
+        if (best.gain->low && best.gain->high) {
+          out.begin_array(), out.number(*best.gain->low), out.number(*best.gain->high), out.end_array();
+        } else {
+          out.null();
+        }
+        out.key("confidence"), out.number(gain_confidence);
+      }
+      out.end_object();
+    }
     out.end_object();
     return text;
   }
@@ -10274,7 +10498,9 @@ class report_writer {
     std::string text = "trial,status,objective";
     for (const auto& column : setting_columns) text += "," + csv_field(column);
     for (const auto& column : metric_columns) text += "," + csv_field(column);
-    text += ",reason\n";
+    // A study with a confirmation phase marks its re-measurements in a last column.
+    const bool confirming = std::any_of(trials.begin(), trials.end(), [](const trial_record& trial) { return trial.confirmation; });
+    text += confirming ? ",reason,confirmation\n" : ",reason\n";
     for (std::size_t i = 0; i < trials.size(); ++i) {
       text += std::to_string(trials[i].number) + "," + trials[i].status + ",";
       if (trials[i].objective) text += format_number(*trials[i].objective);
@@ -10291,7 +10517,7 @@ class report_writer {
         const auto value = metrics[i].find(column);
         if (value != metrics[i].end()) text += csv_field(scalar_text(value->second));
       }
-      text += "," + csv_field(trials[i].reason) + "\n";
+      text += "," + csv_field(trials[i].reason) + (confirming ? (trials[i].confirmation ? ",1" : ",0") : "") + "\n";
     }
     return text;
   }
@@ -10544,6 +10770,10 @@ class trial_scheduler {
   /// The options it schedules with.
   const parallel_options& options() const { return options_; }
 
+  /// Lets the study hold `trials` in all: the budget's and the confirmation phase's, once the
+  /// trial book knows how many re-measurements that phase makes.
+  void allow(std::int64_t trials) { options_.budget = trials; }
+
   /// Picks `servo_uid`'s next trial in `transaction` (whose `trials()` are `recorded`), and records
   /// the choice there: the trial becomes `servo_uid`'s with a fresh lease.
   trial_assignment next(study_transaction& transaction, std::string_view servo_uid,
@@ -10774,6 +11004,8 @@ class trial_book {
     transaction_ = nullptr;
     synced_ = false;
     if (!committed) {
+      confirmation_candidates_.clear();
+      scheduler_.allow(options_.budget);
       optimizer_.reset();
       told_.clear();
       trials_.clear();
@@ -10824,13 +11056,18 @@ class trial_book {
     if (summary && summary->state == study_states::failed) transaction().mark_running(unix_now());
   }
 
-  /// Whether every trial of the budget is recorded.
-  bool budget_spent() const { return static_cast<std::int64_t>(trials_.size()) >= options_.budget; }
+  /// Whether every trial of the budget (and of the confirmation phase, once it is known) is recorded.
+  bool budget_spent() const { return static_cast<std::int64_t>(trials_.size()) >= scheduler_.options().budget; }
 
   /// What `servo_uid` runs next: its own trial again, a vanished servo's, a new configuration
   /// (asked with the running ones pending, so that each servo gets another), or nothing for now.
   trial_assignment next_trial(std::string_view servo_uid) {
     const auto ask = [&](const std::vector<std::string>& running_settings) {
+      if (!confirmation_candidates_.empty()) {
+        // The confirmation phase: the scheduler asks only while a re-measurement is missing.
+        if (auto next = next_confirmation(confirmation_candidates_, trials_, running_settings, confirm_repeats())) return *next;
+        throw store_error("the confirmation phase of \"" + options_.app_id + "\" has nothing left to measure");
+      }
       std::vector<optimize::configuration> running;
       for (const auto& settings : running_settings) running.push_back(json::read<optimize::configuration>(settings));
       return settings_text(optimizer_->ask(running));
@@ -10871,10 +11108,22 @@ class trial_book {
     return record(trial, evaluation.status, metrics_json, evaluation.value, evaluation.reason);
   }
 
-  /// The configuration the study ends with: the optimizer's best, else the baseline.
+  /// The configuration the study ends with: the reported best (`final_best`), else the baseline.
   std::string final_settings() const {
-    const best_summary best = best_by_optimizer();
+    const best_summary best = final_best();
     return best.settings_json != "null" ? best.settings_json : trials_.front().settings_json;
+  }
+
+  /// The best the study reports once its trials are done, and the rule that chose it: the best
+  /// confirmed mean when the confirmation phase measured it, else the optimizer's choice (`model`
+  /// or `measurements`), else the best single measurement. Always a measured configuration. The
+  /// progress line of the last trial, best.json, the summary and the final adjust all use it.
+  best_summary final_best() const {
+    if (confirm_repeats() > 0 && budget_spent()) {
+      if (auto confirmed = best_by_confirmation()) return *confirmed;
+    }
+    best_summary best = best_by_optimizer();
+    return best.settings_json != "null" ? best : best_measured();
   }
 
   /// Records that the application was left in `settings_json`, and completes the report: the
@@ -10886,7 +11135,7 @@ class trial_book {
     if (summary && summary->state == study_states::finished) return;
     transaction().mark_finished(settings_json, unix_now());
     if (!report_) return;
-    const best_summary best = best_by_optimizer();
+    const best_summary best = final_best();
     const bool prepared = report_step([&] {
       report_->write_tables(trials_, best);
       report_->prepare_plot(trials_, best, options_.app_id + ": " + describe_objective(objective_));
@@ -10930,6 +11179,7 @@ class trial_book {
         summary.settings_json = settings_text(found->settings);
         summary.objective = found->value;
         summary.trial = static_cast<std::int64_t>(found->trial) + 1;
+        summary.chosen_by = found->chosen_by == optimize::best_rule::model_mean ? "model" : "measurements";
       }
     }
     return summary;
@@ -10947,6 +11197,56 @@ class trial_book {
   }
 
  private:
+  std::int64_t confirm_repeats() const { return options_.config.confirm.value_or(0); }
+
+  /// Once every search trial is recorded, fixes what the confirmation phase re-measures and lets
+  /// the scheduler hand out its trials beyond the budget. Called whenever the trials change.
+  void plan_confirmation() {
+    if (confirm_repeats() <= 0 || !confirmation_candidates_.empty()) return;
+    const auto searched = std::count_if(trials_.begin(), trials_.end(), [&](const trial_record& trial) {
+      return !trial.confirmation && trial.number <= options_.budget;
+    });
+    if (searched < options_.budget) return;
+    confirmation_candidates_ = confirmation_candidates(trials_, options_.budget, objective_.maximize());
+    scheduler_.allow(options_.budget + static_cast<std::int64_t>(confirmation_candidates_.size()) * confirm_repeats());
+  }
+
+  /// The candidate with the best mean of its confirmation trials, when every one of its
+  /// re-measurements was feasible; its gain over the baseline's re-measurements. Only the
+  /// confirmation trials count: the search measurements that put a candidate on the list are
+  /// biased in its favour (it was picked for being lucky as much as for being good).
+  std::optional<best_summary> best_by_confirmation() const {
+    if (confirmation_candidates_.empty()) return std::nullopt;
+    const auto baseline = confirmed_measurements(trials_, confirmation_candidates_.front());
+    std::optional<confirmed_configuration> chosen;
+    for (const auto& candidate : confirmation_candidates_) {
+      auto confirmed = confirmed_measurements(trials_, candidate);
+      if (!confirmed.all_ok || !confirmed.measured) continue;
+      if (!chosen || (objective_.maximize() ? confirmed.measured->mean > chosen->measured->mean
+                                            : confirmed.measured->mean < chosen->measured->mean)) {
+        chosen = std::move(confirmed);
+      }
+    }
+    if (!chosen) return std::nullopt;
+    best_summary summary = baseline_summary();
+    summary.settings_json = chosen->settings_json;
+    summary.objective = chosen->measured->mean;
+    summary.chosen_by = "confirmation";
+    summary.confirmed = chosen->measured;
+    for (const auto& trial : trials_) {
+      if (trial.settings_json == chosen->settings_json) {
+        summary.trial = trial.number;   // the first trial that measured it
+        break;
+      }
+    }
+    if (baseline.measured) {
+      summary.baseline = baseline.measured->mean;
+      summary.baseline_confirmed = baseline.measured;
+      summary.gain = estimate_gain(*chosen->measured, *baseline.measured, objective_.maximize());
+    }
+    return summary;
+  }
+
   best_summary baseline_summary() const {
     best_summary summary;
     summary.maximize = objective_.maximize();
@@ -10988,6 +11288,7 @@ class trial_book {
       told_.insert(trial.number);
     }
     trials_ = std::move(recorded);
+    plan_confirmation();
   }
 
   /// Builds the optimizer for the study's own descriptor (its baseline is the application as it
@@ -11036,6 +11337,7 @@ class trial_book {
     trial.started = pending.started;
     trial.finished = unix_now();
     trial.servo_uid = pending.servo_uid;
+    trial.confirmation = pending.number > options_.budget;
     sync();
     // The study first: it is the truth a resumed run starts from. The optimizer hears of the trial
     // in the same transaction; should it roll back, `detach` makes the book start again from the
@@ -11046,9 +11348,11 @@ class trial_book {
     trials_.insert(std::upper_bound(trials_.begin(), trials_.end(), trial,
                                     [](const trial_record& a, const trial_record& b) { return a.number < b.number; }),
                    trial);
+    plan_confirmation();
     // The best measured so far, for the progress line and the running best.json: the optimizer's
-    // own choice (which weighs noise) fits its model again, so it is asked once, at the end.
-    const best_summary best = best_measured();
+    // own choice (which weighs noise) fits its model again, so it is asked once, at the end: the
+    // last trial's line already names the best the study ends with.
+    const best_summary best = budget_spent() ? final_best() : best_measured();
     if (report_) {
       // trials.jsonl is appended to; after a failed append it is rewritten whole, so that a
       // report that could not be written for a while is complete again once it can.
@@ -11071,6 +11375,7 @@ class trial_book {
   std::optional<study_identity> identity_;
   std::optional<optimize::optimizer> optimizer_;
   std::vector<trial_record> trials_;
+  std::vector<std::string> confirmation_candidates_;   // baseline first; empty until the search is done
   std::vector<std::string> warnings_;
   bool jsonl_whole_ = true;   // trials.jsonl holds every trial: the next one may be appended
   std::shared_ptr<plot_status> plot_ = std::make_shared<plot_status>();
@@ -11460,7 +11765,7 @@ class conversation {
     if (phase_ == phase::adjusted) {
       phase_ = phase::measuring;
       renew();
-      if (listener_.phase) listener_.phase(pending_->number, options_.budget, "measuring");
+      if (listener_.phase) listener_.phase(pending_->number, options_.budget, confirming() ? "measuring (confirmation)" : "measuring");
       return issue("MEASURE", book_.measure_param());
     }
     const trial_assignment next = book_.next_trial(servo_uid_);
@@ -11482,9 +11787,12 @@ class conversation {
     pending_ = pending_trial{next.trial.number, next.trial.settings_json, next.trial.started, servo_uid_};
     renew_after_ = unix_now() + options_.trial_timeout / 2;   // the lease was just given
     phase_ = phase::adjusting;
-    if (listener_.phase) listener_.phase(pending_->number, options_.budget, "adjusting");
+    if (listener_.phase) listener_.phase(pending_->number, options_.budget, confirming() ? "adjusting (confirmation)" : "adjusting");
     return issue("ADJUST", adjust_param(pending_->settings_json));
   }
+
+  /// Whether the pending trial is a re-measurement of the confirmation phase (past the budget).
+  bool confirming() const { return pending_ && pending_->number > options_.budget; }
 
   std::string description(const result_param& result) {
     if (result.status && *result.status != "ok") {
@@ -11635,11 +11943,15 @@ struct study_outcome {
 inline std::string summarize(const study_outcome& outcome) {
   std::int64_t counts[4] = {0, 0, 0, 0};
   static constexpr std::string_view names[4] = {"ok", "failed", "rejected", "infeasible"};
+  std::int64_t confirmations = 0;
   for (const auto& trial : outcome.trials) {
     for (std::size_t i = 0; i < 4; ++i) counts[i] += trial.status == names[i] ? 1 : 0;
+    confirmations += trial.confirmation ? 1 : 0;
   }
-  std::string text = "optimization of \"" + outcome.app_id + "\": " + std::to_string(outcome.trials.size()) + " of " +
-                     std::to_string(outcome.budget) + " trials (";
+  const auto searched = static_cast<std::int64_t>(outcome.trials.size()) - confirmations;
+  std::string text = "optimization of \"" + outcome.app_id + "\": " + std::to_string(searched) + " of " +
+                     std::to_string(outcome.budget) + " trials" +
+                     (confirmations ? " + " + std::to_string(confirmations) + " confirmation trials" : std::string()) + " (";
   for (std::size_t i = 0, shown = 0; i < 4; ++i) {
     if (counts[i] == 0) continue;
     text += (shown++ ? ", " : "") + std::to_string(counts[i]) + " " + std::string(names[i]);
@@ -11647,17 +11959,41 @@ inline std::string summarize(const study_outcome& outcome) {
   text += ")\n";
   const best_summary& best = outcome.best;
   if (!outcome.trials.empty()) {
+    // With a confirmation phase both values are the means of the re-measurements, not trial 1's or
+    // the best trial's single measurement.
     text += "  baseline (trial 1): " + (best.baseline ? readable_number(*best.baseline) : outcome.trials.front().status) +
-            "  " + flat_settings(outcome.trials.front().settings_json) + "\n";
+            (best.baseline_confirmed ? " (confirmed mean)" : "") + "  " + flat_settings(outcome.trials.front().settings_json) + "\n";
   }
   if (best.objective) {
-    text += "  best (trial " + std::to_string(best.trial.value_or(0)) + "):     " + readable_number(*best.objective);
+    text += "  best (trial " + std::to_string(best.trial.value_or(0)) + "):     " + readable_number(*best.objective) +
+            (best.confirmed ? " (confirmed mean)" : "");
     if (const auto gain = best.improvement_percent()) {
       char buffer[64];
       std::snprintf(buffer, sizeof buffer, "  (%.1f%% %s than the baseline)", std::fabs(*gain), *gain >= 0 ? "better" : "worse");
       text += buffer;
     }
     text += "\n  best settings: " + flat_settings(best.settings_json) + "\n";
+    text += "  chosen by: " + best.chosen_by + "\n";
+    if (best.confirmed && best.baseline_confirmed) {
+      const auto spread = [](const sample_summary& samples) {
+        return readable_number(samples.mean) + " +- " + readable_number(samples.stddev) + " (sd, n=" +
+               std::to_string(samples.count) + ")";
+      };
+      text += "  confirmed best:     " + spread(*best.confirmed) + "\n";
+      text += "  confirmed baseline: " + spread(*best.baseline_confirmed) + "\n";
+      if (best.gain) {
+        text += "  gain: " + readable_number(best.gain->gain);
+        if (best.gain->low && best.gain->high) {
+          char buffer[96];
+          std::snprintf(buffer, sizeof buffer, ", %.0f%% interval [%s, %s]", gain_confidence * 100,
+                        readable_number(*best.gain->low).c_str(), readable_number(*best.gain->high).c_str());
+          text += buffer;
+        } else {
+          text += " (no interval: a single re-measurement)";
+        }
+        text += "\n";
+      }
+    }
   } else {
     text += "  no trial succeeded: the application was left at its baseline settings\n";
   }
@@ -11781,10 +12117,10 @@ class session {
     std::lock_guard lock(mutex_);
     return book_.trials();
   }
-  /// The best configuration so far as the optimizer judges it (weighing noise), and the baseline.
+  /// The best configuration as the study reports it (`trial_book::final_best`), and the baseline.
   best_summary best() const {
     std::lock_guard lock(mutex_);
-    return book_.best_by_optimizer();
+    return book_.final_best();
   }
   /// The trials the study may hold.
   std::int64_t budget() const { return options_.budget; }
@@ -11819,7 +12155,7 @@ class session {
   study_outcome outcome() const {
     std::lock_guard lock(mutex_);
     return study_outcome{options_.app_id,           options_.budget,
-                         book_.trials(),            book_.best_by_optimizer(),
+                         book_.trials(),            book_.final_best(),
                          final_adjust_problem_,     book_.warnings(),
                          options_.report_directory, book_.plot().note(),
                          book_.plot().current() == plot_status::stage::queued};

@@ -266,7 +266,7 @@ def main():
         agent = subprocess.Popen(
             [os.path.join(bin_dir, "servokit-servo"), "--url",
              f"http://127.0.0.1:{port}/accounts/acme/applications/real-study/servo", "--auth-token", "token",
-             "real-study"],
+             "--servo-uid", "real-servo", "real-study"],
             cwd=servo, stdout=open(os.path.join(work, "agent.out"), "w"),
             stderr=open(os.path.join(work, "agent.err"), "w"), env=environment)
 
@@ -306,10 +306,10 @@ def main():
                     study_done = True
                     break
             time.sleep(0.2)
-        # The server still serves.
+        # The server still serves: the real servo (by its servo_uid) is told to sleep.
         still = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         still.request("POST", "/accounts/acme/applications/real-study/servo",
-                      body=json.dumps({"event": "WHATS_NEXT", "param": None}),
+                      body=json.dumps({"event": "WHATS_NEXT", "param": None, "servo_uid": "real-servo"}),
                       headers={"Authorization": f"Bearer {TOKEN}"})
         final = still.getresponse()
         final_body = final.read().decode()

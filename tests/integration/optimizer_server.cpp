@@ -89,7 +89,8 @@ TEST_CASE("servokit-servo --url optimizes against servokit-optimizer to the end 
   servo.script("job.sh", "#!/bin/sh\nawk -v c=\"$1\" 'BEGIN { print \"cost: \" (c - 3) * (c - 3) + 2 }'\n");
   servo.write("token", token);
   spawned_process agent(servo.path(),
-                        {bin_dir + "/servokit-servo", "--url", backend_server.endpoint("web"), "--auth-token", "token", "web"},
+                        {bin_dir + "/servokit-servo", "--url", backend_server.endpoint("web"), "--auth-token", "token",
+                         "--servo-uid", "test-servo", "web"},
                         servo.path() / "out", servo.path() / "err");
   const auto best_file = backend_server.dir / "reports" / "web" / "best.json";
   const auto server_log = [&] { return read_file(backend_server.dir / "err"); };
@@ -106,8 +107,9 @@ TEST_CASE("servokit-servo --url optimizes against servokit-optimizer to the end 
   CHECK(std::filesystem::exists(best_file));
   CHECK(read_file(backend_server.dir / "reports" / "web" / "trials.jsonl").find("\"trial\":6") != std::string::npos);
 
-  // The agent is now told to sleep; the app was left in the best configuration.
-  const auto next = backend_server.post("web", R"({"event": "WHATS_NEXT", "param": null})");
+  // The agent is now told to sleep; the app was left in the best configuration. (The request
+  // speaks as the same servo: a servo the backend has not seen yet would start with DESCRIBE.)
+  const auto next = backend_server.post("web", R"({"event": "WHATS_NEXT", "param": null, "servo_uid": "test-servo"})");
   CHECK(next.status == 200);
   CHECK(next.body.find("\"cmd\":\"SLEEP\"") != std::string::npos);
   const std::string best = read_file(best_file);

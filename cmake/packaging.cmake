@@ -74,7 +74,7 @@ set(CPACK_DEBIAN_SERVOKIT_DEVELOPMENT_PACKAGE_ARCHITECTURE all)
 set(CPACK_DEBIAN_SERVOKIT_DEVELOPMENT_PACKAGE_SECTION libdevel)
 # What the headers include and servokitConfig.cmake finds (cmake/dependencies.cmake), as packages.
 set(CPACK_DEBIAN_SERVOKIT_DEVELOPMENT_PACKAGE_DEPENDS
-  "libboost-dev (>= 1.74), libsimdjson-dev (>= 3.0), libyaml-cpp-dev (>= 0.7), libcurl4-openssl-dev | libcurl-dev, libmuparser-dev, libsqlite3-dev, pkgconf | pkg-config")
+  "libboost-dev (>= 1.74), libsimdjson-dev (>= 3.0), libyaml-cpp-dev (>= 0.7), libcurl4-openssl-dev | libcurl-dev, libmuparser-dev, libsqlite3-dev, libeigen3-dev, libnlopt-dev, libpq-dev, libcpp-httplib-dev, pkgconf | pkg-config")
 set(CPACK_COMPONENT_SERVOKIT_DEVELOPMENT_DESCRIPTION
   "Header-only C++20 toolkit for Optune servo programs (development files)\n servokit's headers, its single-header edition and its CMake package:\n find_package(servokit CONFIG REQUIRED), then link servokit::servokit.")
 

@@ -179,15 +179,16 @@ TEST_CASE("SIGKILL during the confirmation phase: the resumed run finishes it wi
   set_up(dir, budget, confirm);
   int run = 0;
   const auto kill_when = [&](auto ready) { kill_agent_when(dir, ++run, ready); };
-  const auto jsonl_lines = [&] { return report_lines(dir); };
-  // Once the first re-measurement is recorded; then during the next re-measurement's adjust, and
+  // Once the first re-measurement is committed to the study (the report's line may come a moment
+  // earlier, so the study is what is watched); then during the next re-measurement's adjust, and
   // during a measurement further on.
-  kill_when([&] { return jsonl_lines() > budget; });
-  backend::study_database study((dir.path() / "study.sqlite").string());
-  const auto confirmed_so_far = [&] {
+  const auto confirmed_so_far = [&]() -> std::ptrdiff_t {
+    if (!std::filesystem::exists(dir.path() / "study.sqlite")) return 0;
+    backend::study_database study((dir.path() / "study.sqlite").string());
     const auto recorded = study.trials("app");
     return std::count_if(recorded.begin(), recorded.end(), [](const auto& trial) { return trial.confirmation; });
   };
+  kill_when([&] { return confirmed_so_far() >= 1; });
   CHECK(confirmed_so_far() >= 1);
   kill_when([&, before = count_events(dir, "adjust")] { return count_events(dir, "adjust") > before; });
   kill_when([&, before = count_events(dir, "measure")] { return count_events(dir, "measure") > before + 1; });
@@ -197,6 +198,7 @@ TEST_CASE("SIGKILL during the confirmation phase: the resumed run finishes it wi
     REQUIRE(agent.wait() == 0);
   }
   INFO(read_file(dir.path() / ("err." + std::to_string(run))));
+  backend::study_database study((dir.path() / "study.sqlite").string());
   const auto trials = study.trials("app");
   REQUIRE(trials.size() == expected.size());
   for (std::size_t i = 0; i < trials.size(); ++i) {

@@ -93,6 +93,8 @@ fi
 
 # The single header alone, as a build without CMake uses it.
 printf '#include <servokit/servokit.hpp>\nint main() { return servokit::version.empty() ? 1 : 0; }\n' >"$work/single.cpp"
-g++ -std=c++20 -fsyntax-only -I"$root/usr/include/servokit-single" "$work/single.cpp" \
+# Eigen and libpq keep their headers in subdirectories (/usr/include/eigen3, /usr/include/postgresql).
+# shellcheck disable=SC2046
+g++ -std=c++20 -fsyntax-only -I"$root/usr/include/servokit-single" $(pkg-config --cflags eigen3 libpq) "$work/single.cpp" \
   || fail "the single header from servokit-dev does not compile"
 echo "package test: both packages made, unpacked and used"

@@ -237,7 +237,7 @@ TEST_CASE("the Latin hypercube holds one point in each stratum of every dimensio
   CHECK(opt::latin_hypercube(7, 3, 1) != opt::latin_hypercube(7, 3, 2));
 }
 
-TEST_CASE("the initial design after the baseline is stratified in every setting") {
+TEST_CASE("the initial design after the baseline and the centre is stratified in every setting") {
   // A linear range, a wide range (stratified on a log scale), a wide numeric enum listed out of
   // order (ordered by value), a string enum, and a pinned setting that never moves.
   const application app = descriptor_of(R"({"application":{"components":{"c":{"settings":{
@@ -252,9 +252,18 @@ TEST_CASE("the initial design after the baseline is stratified in every setting"
     const std::size_t count = search.design_size();
     REQUIRE(count >= 5);
     std::vector<opt::configuration> design;
-    for (std::size_t trial = 0; trial <= count; ++trial) {
+    for (std::size_t trial = 0; trial <= count + 1; ++trial) {
       auto settings = search.ask();
-      if (trial > 0) design.push_back(settings);
+      if (trial == 1) {
+        // The centre: the middle of each range (a wide one on its log scale), the ordered enum's
+        // middle member by value, the string enum at the baseline's member.
+        CHECK(number(settings, "c", "linear") == 50000);
+        CHECK(number(settings, "c", "wide") == doctest::Approx(1000).epsilon(0.01));
+        const auto pages = std::get<std::int64_t>(settings.at("c").at("pages"));
+        CHECK((pages == 4096 || pages == 16384));   // 8192, the middle by value, is not a member
+        CHECK(std::get<std::string>(settings.at("c").at("mode")) == "a");
+      }
+      if (trial > 1) design.push_back(settings);
       search.tell(settings, opt::trial_status::ok, 1.0 + static_cast<double>(trial));
     }
     std::vector<int> linear(count, 0);

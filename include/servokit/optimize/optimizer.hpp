@@ -200,6 +200,7 @@ class optimizer {
     bool logarithmic = false;   ///< values are modelled as log(value)
     double center = 0;          ///< standardization of the (log) targets
     double scale = 1;
+    double feasible_share = 0;  ///< the feasibility model's prior mean: the share of feasible trials, as a label in [-1, 1]
     double incumbent = 0;       ///< the lowest model mean at a measured feasible configuration
     std::vector<double> incumbent_position;
     std::vector<std::vector<std::int64_t>> leaders;   ///< measured configurations by model mean, best first
@@ -451,8 +452,9 @@ class optimizer {
     build_feasibility(fitted);
   }
 
-  /// Feasibility as a regression on +1 (feasible) and -1 (failed, rejected, infeasible): unexplored
-  /// regions sit at 0 (an even chance). Only when some trial was not feasible.
+  /// Feasibility as a regression on +1 (feasible) and -1 (failed, rejected, infeasible) around
+  /// their mean: unexplored regions sit at the share seen so far. Only when some trial was not
+  /// feasible.
   void build_feasibility(model& fitted) const {
     std::vector<std::size_t> all(trials_.size());
     std::iota(all.begin(), all.end(), 0);
@@ -463,13 +465,18 @@ class optimizer {
       any_unfeasible = any_unfeasible || labels[index] < 0;
     }
     if (!any_unfeasible) return;
+    // Where nothing was tried yet, the chance of feasibility is the share of feasible trials so
+    // far, not an even chance: when most of the space fails or breaks a constraint (a cost under
+    // a latency bound: the cheap configurations are exactly the infeasible ones), an even chance
+    // lets the objective's optimism about untried cheap corners win over the known feasible region.
+    fitted.feasible_share = std::accumulate(labels.begin(), labels.end(), 0.0) / static_cast<double>(labels.size());
     // The unfeasible ones first (the low labels), then the most recent.
     const auto kept = bounded(all, labels, fit_points_limit);
     std::vector<std::vector<double>> points;
     std::vector<double> values;
     for (auto index : kept) {
       points.push_back(features_of(trials_[index].position));
-      values.push_back(labels[index]);
+      values.push_back(labels[index] - fitted.feasible_share);
     }
     // Failing regions are usually wide (too little memory, a broken combination): the prior
     // expects long lengthscales, so that a few failures mark a region rather than points.
@@ -481,7 +488,7 @@ class optimizer {
   static double feasible_chance(const model& fitted, const std::vector<double>& at) {
     if (!fitted.has_feasibility) return 1.0;
     const auto belief = fitted.feasibility.predict(at);
-    return detail::normal_cdf(belief.mean / std::min(std::sqrt(belief.variance + 1e-6), 0.35));
+    return detail::normal_cdf((belief.mean + fitted.feasible_share) / std::min(std::sqrt(belief.variance + 1e-6), 0.35));
   }
 
   /// How much measuring at `position` is worth: log expected improvement plus the log chance of

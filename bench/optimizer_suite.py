@@ -2,7 +2,7 @@
 """The optimizer benchmark: servokit's search against the samplers users of the field reach for,
 on problems of different character, with the same budgets, seeds and noise draws for every method.
 
-usage: bench/optimizer_suite.py BENCH_PROGRAM [--quick] [--set dev|heldout|heldout2|all] [--seeds N]
+usage: bench/optimizer_suite.py BENCH_PROGRAM [--quick] [--set dev|heldout|heldout2|heldout3|all] [--seeds N]
                                 [--methods m1,m2] [--out results.jsonl]
 
 THE SPLIT (decided before any tuning, never changed after):
@@ -11,6 +11,8 @@ THE SPLIT (decided before any tuning, never changed after):
   held-out set (never tuned on; look at it only in full runs):
       hartmann6, ackley5, levy4, service_latency_cost, service_plateau, constrained_pool
   second held-out set (bench/optimizer_heldout2.py, designed apart from the optimizer): HELDOUT2
+  third held-out set (bench/optimizer_heldout3.py, designed apart from the optimizer, run once with
+      the optimizer frozen): HELDOUT3
 Every problem is run without noise and with 5% multiplicative Gaussian noise (a fresh normal draw
 per trial, the same draw for the same seed and trial index in every method).
 
@@ -41,6 +43,7 @@ import numpy as np
 DEV = ["branin_mixed", "rosenbrock4", "styblinski_tang4", "service_cache", "mixed_codec", "crash_region"]
 HELDOUT = ["hartmann6", "ackley5", "levy4", "service_latency_cost", "service_plateau", "constrained_pool"]
 HELDOUT2 = []  # filled by make_problems() from bench/optimizer_heldout2.py
+HELDOUT3 = []  # filled by make_problems() from bench/optimizer_heldout3.py
 METHODS = ["servokit", "random", "tpe", "tpe_mv", "cmaes", "gp_ei", "dlib"]
 BUDGETS = [20, 30, 60]
 NOISE = 0.05
@@ -284,6 +287,11 @@ def make_problems():
     global HELDOUT2
     import optimizer_heldout2
     HELDOUT2 = optimizer_heldout2.add_problems(P, Problem, rng_range, enum, positive)
+
+    # --- third held-out set
+    global HELDOUT3
+    import optimizer_heldout3
+    HELDOUT3 = optimizer_heldout3.add_problems(P, Problem, rng_range, enum, positive)
     return P
 
 
@@ -480,7 +488,7 @@ def tables(rows, problems, methods, budgets, seeds):
         return statistics.median(values)
     lines = []
     verdict = {}
-    for set_name, names in (("HELD-OUT-2 set", HELDOUT2), ("HELD-OUT set", HELDOUT), ("development set", DEV)):
+    for set_name, names in (("HELD-OUT-3 set", HELDOUT3), ("HELD-OUT-2 set", HELDOUT2), ("HELD-OUT set", HELDOUT), ("development set", DEV)):
         names = [n for n in names if any(r["problem"] == n for r in rows)]
         if not names:
             continue
@@ -531,7 +539,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("program")
     parser.add_argument("--quick", action="store_true", help="dev set, 3 seeds, servokit/random/tpe_mv, budget 30")
-    parser.add_argument("--set", default="all", choices=["dev", "heldout", "heldout2", "all"])
+    parser.add_argument("--set", default="all", choices=["dev", "heldout", "heldout2", "heldout3", "all"])
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--methods", default=",".join(METHODS))
     parser.add_argument("--problems", default="")
@@ -539,14 +547,15 @@ def main():
     parser.add_argument("--tables", default="", help="print the tables of a results file (--out) and stop")
     args = parser.parse_args()
     if args.tables:
-        make_problems()  # fills HELDOUT2, so that its rows get their block
+        make_problems()  # fills HELDOUT2 and HELDOUT3, so that their rows get their blocks
         rows = [json.loads(line) for line in open(args.tables)]
         methods = [m for m in METHODS if any(r["method"] == m for r in rows)]
         seeds = max(r["seed"] for r in rows)
         print(tables(rows, None, methods, BUDGETS, seeds)[0])
         return
     problems = make_problems()
-    names = {"dev": DEV, "heldout": HELDOUT, "heldout2": HELDOUT2, "all": HELDOUT2 + HELDOUT + DEV}[args.set]
+    names = {"dev": DEV, "heldout": HELDOUT, "heldout2": HELDOUT2, "heldout3": HELDOUT3,
+             "all": HELDOUT3 + HELDOUT2 + HELDOUT + DEV}[args.set]
     methods = args.methods.split(",")
     seeds = args.seeds
     budget = max(BUDGETS)

@@ -7,8 +7,17 @@ end, with the optimizer frozen. The problems are written the way an outside benc
 (BBOB/COCO: classic functions shifted off-centre by fixed offsets on the grid; HPOBench/YAHPO and
 service tuning: mixed spaces of stepped ranges and enums, realistic defaults as baselines, models
 of real systems). Every problem, its offsets and constants were fixed before any method (anchor or
-servokit) was run on it; only the baselines' distance to the optimum was checked (by enumeration)
-against the 30%..300% band; after that only bugs may be fixed, and each fix is reported.
+servokit) was run on it, with these exceptions, made after a first check that ran random search
+(the only method run then; no other anchor, never servokit):
+- stream_job: its baseline crashed (a bug: the heap state did not fit the baseline's heap): the state
+  became 40 GB and the baseline memory 18 GB; its cost was dominated by the task managers' fixed
+  price, so that fewer, larger task managers always won: the price became per core (slot) and per
+  GB; its checkpoint interval's recovery term was lowered (2 -> 0.2 ms per second of interval).
+- async_runtime: a constant 180 us (the blocking call itself, which no setting changes) was removed
+  from its latency, which only scales the regret (random's median regret at 60 trials went from
+  0.056 to 0.100).
+After the anchors' run (random, tpe_mv, dlib) only comments were corrected (the CDN's eviction policy
+moves the best cache size, not the best TTL as first written); no problem changed.
 
 Rationale, common to all problems:
 - Mixed spaces as servo settings are: stepped ranges (narrow integers, wide ranges whose effect is
@@ -36,7 +45,8 @@ Rationale, common to all problems:
   along sum(i z_i) = 0, 8 coupled settings), PostgreSQL buffer pool and checkpoints (log effect of
   the buffer pool, double buffering with the OS cache, an out-of-memory crash region next to the
   optimum, random_page_cost whose best value moves with the cache miss rate), a CDN edge tier (latency
-  x monthly cost, log effects of cache size and TTL, the eviction policy moves the best TTL), an async
+  x monthly cost, log effects of cache size and TTL, the eviction policy moves the best cache size:
+  272 GB for FIFO .. 384 GB for S3-FIFO, the best TTL being 2700 s for every policy), an async
   runtime (plateaus and steps: event batch, hyperthread cliff, a blocking pool that crashes when too
   small), a stream-processing job (cost x latency, an out-of-memory crash region that depends on the
   state backend, a network-buffer crash at high parallelism, idle sources past the partition count),
@@ -49,29 +59,11 @@ import math
 
 import numpy as np
 
+# The grid of a setting, exactly as optimizer_suite.grid() builds it, and the M/M/c waiting
+# probability: shared with the second held-out set.
+from optimizer_heldout2 import _grid, erlang_c
+
 # ---------------------------------------------------------------- helpers of this set
-
-
-def _grid(dim):
-    """The grid of one setting, exactly as optimizer_suite.grid() builds it."""
-    if dim["kind"] == "enum":
-        return list(dim["values"])
-    count = int(math.floor((dim["max"] - dim["min"]) / dim["step"] + 1e-9))
-    integer = float(dim["min"]).is_integer() and float(dim["step"]).is_integer()
-    out = []
-    for k in range(count + 1):
-        v = dim["min"] + k * dim["step"]
-        out.append(int(round(v)) if integer else round(v, 10))
-    return out
-
-
-def erlang_c(servers, offered):
-    """Probability that an arrival waits in an M/M/c queue (offered = lambda / mu < servers)."""
-    blocking = 1.0
-    for k in range(1, servers + 1):
-        blocking = offered * blocking / (k + offered * blocking)
-    rho = offered / servers
-    return blocking / (1 - rho + rho * blocking)
 
 
 def griewank(z):
@@ -248,9 +240,10 @@ def add_problems(P, Problem, rng_range, enum, positive):
 
     # 5. A CDN edge tier: mean latency (ms) x monthly cost. Per-edge cache size (log effect on the hit
     # rate against a Zipf catalogue), TTL (log effect on revalidations; stale serves cost origin
-    # re-fetches and grow with the TTL), the eviction policy (its effective capacity, and how long
-    # an object stays resident: LFU keeps popular objects until the TTL expires, so it wants a
-    # shorter TTL; FIFO evicts them anyway, so a long TTL costs it nothing), the number of edge sites
+    # re-fetches and grow with the time an object stays resident: the TTL, or sooner its eviction),
+    # the eviction policy (its effective capacity and its residency time; at the optimum's cache
+    # sizes the TTL expires first under every policy, so the policy moves the best cache size, from
+    # 272 GB for FIFO to 384 GB for S3-FIFO, not the best TTL), the number of edge sites
     # (closer clients, but each site sees less traffic and holds its own copy), and an origin shield.
     residency_h = {"lru": 3.0, "lfu": 24.0, "fifo": 1.2, "s3fifo": 6.0, "arc": 5.0}
     capacity = {"lru": 1.0, "lfu": 1.15, "fifo": 0.8, "s3fifo": 1.3, "arc": 1.2}
@@ -360,10 +353,11 @@ def add_problems(P, Problem, rng_range, enum, positive):
                 stream_job))
 
     # 8. Compiler flags of a C++ service: its benchmark's run time in seconds. Ten settings, most of
-    # them switches that interact: LTO helps more with PGO, PGO moves the best inline threshold down
-    # (it inlines the hot calls itself), -Os wants little inlining, unrolling pays only with the
-    # vectoriser on and costs code size; past the instruction cache's budget (code size from the
-    # optimisation level, inlining, unrolling and LTO) the run time jumps (a cliff); -ffast-math with
+    # them switches that interact: LTO helps more with PGO, PGO lowers the inline threshold that is
+    # best for speed (it inlines the hot calls itself) and shrinks the code, -Os wants little
+    # inlining, unrolling pays only with the vectoriser on and costs code size; past the instruction
+    # cache's budget (code size from the optimisation level, inlining, unrolling, LTO and PGO) the
+    # run time jumps (a cliff), which caps the inline threshold at the optimum; -ffast-math with
     # the vectoriser elides the service's NaN checks and its self-test fails (crash); wider -march
     # helps the vectorised loops; the allocator and frame pointers are small independent factors.
     def compiler_flags10(c):

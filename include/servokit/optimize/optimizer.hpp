@@ -94,8 +94,9 @@ class optimizer {
   /// Records a trial: `value` is the objective as `objective::evaluate` computed it (the goal's
   /// direction is applied inside), required when `status` is `ok`. A non-finite value counts as
   /// infeasible. An infeasible trial may carry the value too (`evaluate` gives it when only a
-  /// constraint was broken): the search then learns the objective from it as well, and only the
-  /// feasibility of the region from its status. Throws `optimize::error` for settings the
+  /// constraint was broken): the search then learns the objective from it as well, but never as
+  /// better than the best feasible value (see `build`), and the feasibility of the region from its
+  /// status. Throws `optimize::error` for settings the
   /// descriptor does not allow.
   void tell(const configuration& settings, trial_status status, std::optional<double> value) {
     if (status == trial_status::ok && !value) throw error("tell: a trial with status ok needs a value");
@@ -391,10 +392,21 @@ class optimizer {
     fitted.logarithmic = all_positive;
     // Standardize: the mean and standard deviation of the (log) values, lower is better.
     std::vector<double> raw(trials_.size(), 0.0);
-    double sum = 0;
     for (auto index : valued) {
       double base = fitted.logarithmic ? std::log(trials_[index].value) : trials_[index].value;
       raw[index] = maximize_ ? -base : base;
+    }
+    // An infeasible trial's value counts as no better than the best feasible one. Where a
+    // constraint binds, the values beyond it are the tempting ones (the cheapest configurations
+    // are those that break a latency bound): learned as they are, they would draw the search to
+    // the infeasible side of the bound; clipped, they still say where the objective is worse.
+    double best_feasible = std::numeric_limits<double>::infinity();
+    for (auto index : valued) {
+      if (trials_[index].status == trial_status::ok) best_feasible = std::min(best_feasible, raw[index]);
+    }
+    double sum = 0;
+    for (auto index : valued) {
+      if (trials_[index].status != trial_status::ok) raw[index] = std::max(raw[index], best_feasible);
       sum += raw[index];
     }
     fitted.center = sum / static_cast<double>(valued.size());

@@ -115,9 +115,11 @@ class optimizer {
 
   /// The best configuration measured so far, or nothing before the first feasible trial.
   ///
-  /// The configuration with the best mean of its measurements, unless the fitted noise says that
-  /// others could have come first by chance: then, among those, the one with the lowest model
-  /// mean (which weighs its repeats and its neighbours), and `chosen_by` says so.
+  /// The configuration with the best mean of its measurements, unless the noise says that others
+  /// could have come first by chance: then, among those, the one with the lowest model mean
+  /// (which weighs its repeats and its neighbours), and `chosen_by` says so. The noise is the
+  /// model's, bounded by the spread of the configurations measured more than once; with none
+  /// measured twice, or a model that explains little of the measurements, the measurements rule.
   std::optional<best_trial> best() const {
     const auto groups = feasible_groups();
     if (groups.empty()) return std::nullopt;
@@ -130,8 +132,14 @@ class optimizer {
     best_rule rule = best_rule::measurements;
     model fitted;
     build(fitted, {});
-    if (fitted.has_objective && fitted.feasible_count >= 5) {
-      const double noise = std::sqrt(std::exp(fitted.objective.shape().log_noise));
+    // The model's mean is worth more than the measurements only where it explains them: a model
+    // that calls most of their spread noise (a response it cannot fit, such as a steep quartic
+    // valley) would otherwise pick, among "contenders" spanning most of the data, a configuration
+    // measured far worse than the best one.
+    if (fitted.has_objective && fitted.feasible_count >= 5 && fitted.objective.noise_ratio() < 0.25) {
+      // Without a configuration measured twice there is no evidence of noise: the measurements rule.
+      const double spread = repeat_spread(fitted);
+      const double noise = std::isfinite(spread) ? std::min(std::sqrt(std::exp(fitted.objective.shape().log_noise)), spread) : 0.0;
       const double first = fitted.transformed(ranked.front()->mean());
       std::vector<const group*> contenders;
       for (const group* candidate : ranked) {
@@ -343,6 +351,26 @@ class optimizer {
       if (described.kind == feature_kind::categorical) position[described.dimension] = baseline[described.dimension];
     }
     return space_.snap(position);
+  }
+
+  /// The spread of repeated measurements of the same configurations (the pooled standard deviation,
+  /// in the model's standardized units), or infinity without repeats. It measures the noise where
+  /// the model can only infer it: a model that cannot fit the response blames its misfit on
+  /// noise, while re-measured configurations that gave the same value twice show there is none.
+  double repeat_spread(const model& fitted) const {
+    std::map<std::vector<std::int64_t>, std::vector<double>> repeats;
+    for (const auto& trial : trials_) {
+      if (trial.status == trial_status::ok) repeats[trial.cells].push_back(fitted.transformed(trial.value));
+    }
+    double squares = 0;
+    std::size_t degrees = 0;
+    for (const auto& [cells, values] : repeats) {
+      if (values.size() < 2) continue;
+      const double mean = std::accumulate(values.begin(), values.end(), 0.0) / static_cast<double>(values.size());
+      for (double value : values) squares += (value - mean) * (value - mean);
+      degrees += values.size() - 1;
+    }
+    return degrees == 0 ? std::numeric_limits<double>::infinity() : std::sqrt(squares / static_cast<double>(degrees));
   }
 
   /// A value turned so that lower is better.

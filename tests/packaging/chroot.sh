@@ -7,18 +7,57 @@
 # short optimization against a servokit-optimizer on 127.0.0.1 inside the same root.
 #
 #   usage (as root): tests/packaging/chroot.sh BUILD_DIR
+#                    tests/packaging/chroot.sh prepare ROOT       (1) the fresh root alone
+#                    tests/packaging/chroot.sh BUILD_DIR ROOT     (2) the test in that root
 #
 # BUILD_DIR is a configured and built tree (the test command's build/): the packages are made
 # there with cpack. Needs debootstrap and the network path to the Debian mirror that apt uses.
-# Runs in CI after the README's test command (.ci/run).
+# Runs in CI after the README's test command (.ci/run). The two-phase form is for CI: debootstrap
+# needs no build and waits mostly on the network and the disk, so .ci/run makes the root (1) in
+# the background while it builds, then runs the test (2) in it; (2) takes the root over and
+# removes it, as the one-phase form removes its own.
 set -euo pipefail
 
-build=$(realpath "$1")
 source_dir=$(realpath "$(dirname "${BASH_SOURCE[0]}")/../..")
 dockerfile="$source_dir/Dockerfile"
 fail() { echo "chroot test: $*" >&2; exit 1; }
 ((EUID == 0)) || fail "must run as root (debootstrap, chroot)"
-command -v debootstrap >/dev/null || fail "debootstrap is not installed (tools/install-deps.sh)"
+(($# == 1 || $# == 2)) || fail "usage: chroot.sh BUILD_DIR [ROOT] | chroot.sh prepare ROOT"
+
+# A fresh Debian 12 root from the mirror apt uses, at $1 (which must not exist yet); its log in $1.log.
+make_root() {
+  local new_root=$1
+  command -v debootstrap >/dev/null || fail "debootstrap is not installed (tools/install-deps.sh)"
+  [[ ! -e $new_root ]] || fail "$new_root exists already: the root is made in a new directory"
+  # The first bookworm source: a deb822 .sources stanza, or a one-line sources.list entry.
+  local mirror
+  mirror=$(
+    { cat /etc/apt/sources.list.d/*.sources 2>/dev/null; echo; } | awk '
+      /^[ \t]*$/ { if (uris != "" && suites ~ /(^| )bookworm( |$)/ && types ~ /(^| )deb( |$)/) { print uris; exit } uris = suites = types = ""; next }
+      tolower($1) == "uris:" { uris = $2 } tolower($1) == "suites:" { $1 = ""; suites = $0 " " } tolower($1) == "types:" { $1 = ""; types = $0 " " }'
+  )
+  if [[ -z $mirror ]]; then
+    mirror=$(awk '$1 == "deb" && $0 ~ / bookworm / { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) { print $i; exit } }' \
+      /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null | head -n 1)
+  fi
+  [[ -n $mirror ]] || fail "no bookworm source in /etc/apt/sources.list(.d) to take the mirror from"
+  echo "chroot test: debootstrap --variant=minbase bookworm from $mirror"
+  debootstrap --variant=minbase bookworm "$new_root" "$mirror" >"$new_root.log" 2>&1 \
+    || { tail -n 30 "$new_root.log" >&2; fail "debootstrap failed (log: $new_root.log)"; }
+  cp /etc/resolv.conf "$new_root/etc/resolv.conf"
+}
+
+if [[ $1 == prepare ]]; then
+  (($# == 2)) || fail "usage: chroot.sh prepare ROOT"
+  make_root "$2"
+  echo "chroot test: the root is ready in $2"
+  exit 0
+fi
+
+build=$(realpath "$1")
+prepared_root=${2:-}
+[[ -z $prepared_root || -f $prepared_root/etc/debian_version ]] \
+  || fail "$prepared_root is not a root made by 'chroot.sh prepare'"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/servokit-chroot.XXXXXX")
 root="$work/root"
@@ -30,6 +69,7 @@ cleanup() {
   done
   for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do umount -l "${mounted[i]}" 2>/dev/null || true; done
   rm -rf --one-file-system "$work"
+  if [[ -n $prepared_root ]]; then rm -rf --one-file-system "$prepared_root" "$prepared_root.log"; fi
 }
 trap cleanup EXIT
 
@@ -37,22 +77,13 @@ trap cleanup EXIT
 (cd "$build" && cpack -G DEB -B "$work/context" >"$work/cpack.log" 2>&1) || { cat "$work/cpack.log" >&2; fail "cpack failed"; }
 ls "$work/context"/servokit_*.deb >/dev/null || fail "cpack made no servokit_*.deb"
 
-# --- a fresh Debian 12 root from the mirror apt uses ---------------------------------------------
-# The first bookworm source: a deb822 .sources stanza, or a one-line sources.list entry.
-mirror=$(
-  { cat /etc/apt/sources.list.d/*.sources 2>/dev/null; echo; } | awk '
-    /^[ \t]*$/ { if (uris != "" && suites ~ /(^| )bookworm( |$)/ && types ~ /(^| )deb( |$)/) { print uris; exit } uris = suites = types = ""; next }
-    tolower($1) == "uris:" { uris = $2 } tolower($1) == "suites:" { $1 = ""; suites = $0 " " } tolower($1) == "types:" { $1 = ""; types = $0 " " }'
-)
-if [[ -z $mirror ]]; then
-  mirror=$(awk '$1 == "deb" && $0 ~ / bookworm / { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) { print $i; exit } }' \
-    /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null | head -n 1)
+# --- a fresh Debian 12 root (made now, or by 'chroot.sh prepare') --------------------------------
+if [[ -n $prepared_root ]]; then
+  echo "chroot test: the root made by 'chroot.sh prepare' in $prepared_root"
+  root=$prepared_root
+else
+  make_root "$root"
 fi
-[[ -n $mirror ]] || fail "no bookworm source in /etc/apt/sources.list(.d) to take the mirror from"
-echo "chroot test: debootstrap --variant=minbase bookworm from $mirror"
-debootstrap --variant=minbase bookworm "$root" "$mirror" >"$work/debootstrap.log" 2>&1 \
-  || { tail -n 30 "$work/debootstrap.log" >&2; fail "debootstrap failed"; }
-cp /etc/resolv.conf "$root/etc/resolv.conf"
 mount -t proc proc "$root/proc" && mounted+=("$root/proc")
 
 in_root() { chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root DEBIAN_FRONTEND=noninteractive "$@"; }

@@ -8341,7 +8341,7 @@ inline std::string_view to_string(best_rule rule) {
 /// An ask/tell search over the settings of an application descriptor.
 ///
 /// `ask()` suggests the next configuration, `tell()` records how a configuration did; the first
-/// suggestion is the baseline (the descriptor's current values), then a Latin-hypercube design
+/// suggestion is the baseline (the descriptor's current values), then the centre of the space, then a Latin-hypercube design
 /// stratified in every setting, then the configuration with the highest log expected improvement
 /// times the chance of feasibility under a Gaussian-process model, searched over the whole space
 /// and densely within a trust region around the best configuration (which grows after successes
@@ -8395,8 +8395,9 @@ class optimizer {
   /// Records a trial: `value` is the objective as `objective::evaluate` computed it (the goal's
   /// direction is applied inside), required when `status` is `ok`. A non-finite value counts as
   /// infeasible. An infeasible trial may carry the value too (`evaluate` gives it when only a
-  /// constraint was broken): the search then learns the objective from it as well, and only the
-  /// feasibility of the region from its status. Throws `optimize::error` for settings the
+  /// constraint was broken): the search then learns the objective from it as well, but never as
+  /// better than the best feasible value (see `build`), and the feasibility of the region from its
+  /// status. Throws `optimize::error` for settings the
   /// descriptor does not allow.
   void tell(const configuration& settings, trial_status status, std::optional<double> value) {
     if (status == trial_status::ok && !value) throw error("tell: a trial with status ok needs a value");
@@ -8415,9 +8416,11 @@ class optimizer {
 
   /// The best configuration measured so far, or nothing before the first feasible trial.
   ///
-  /// The configuration with the best mean of its measurements, unless the fitted noise says that
-  /// others could have come first by chance: then, among those, the one with the lowest model
-  /// mean (which weighs its repeats and its neighbours), and `chosen_by` says so.
+  /// The configuration with the best mean of its measurements, unless the noise says that others
+  /// could have come first by chance: then, among those, the one with the lowest model mean
+  /// (which weighs its repeats and its neighbours), and `chosen_by` says so. The noise is the
+  /// model's, bounded by the spread of the configurations measured more than once; with none
+  /// measured twice, or a model that explains little of the measurements, the measurements rule.
   std::optional<best_trial> best() const {
     const auto groups = feasible_groups();
     if (groups.empty()) return std::nullopt;
@@ -8430,8 +8433,14 @@ class optimizer {
     best_rule rule = best_rule::measurements;
     model fitted;
     build(fitted, {});
-    if (fitted.has_objective && fitted.feasible_count >= 5) {
-      const double noise = std::sqrt(std::exp(fitted.objective.shape().log_noise));
+    // The model's mean is worth more than the measurements only where it explains them: a model
+    // that calls most of their spread noise (a response it cannot fit, such as a steep quartic
+    // valley) would otherwise pick, among "contenders" spanning most of the data, a configuration
+    // measured far worse than the best one.
+    if (fitted.has_objective && fitted.feasible_count >= 5 && fitted.objective.noise_ratio() < 0.25) {
+      // Without a configuration measured twice there is no evidence of noise: the measurements rule.
+      const double spread = repeat_spread(fitted);
+      const double noise = std::isfinite(spread) ? std::min(std::sqrt(std::exp(fitted.objective.shape().log_noise)), spread) : 0.0;
       const double first = fitted.transformed(ranked.front()->mean());
       std::vector<const group*> contenders;
       for (const group* candidate : ranked) {
@@ -8459,7 +8468,7 @@ class optimizer {
   /// The search space (the dimensions of the descriptor).
   const search_space& space() const { return space_; }
 
-  /// The trials of the space-filling design that follows the baseline.
+  /// The trials of the space-filling design that follows the baseline and the centre.
   std::size_t design_size() const { return std::clamp<std::size_t>(features_.size() + 2, 5, 10); }
 
  private:
@@ -8501,6 +8510,7 @@ class optimizer {
     bool logarithmic = false;   ///< values are modelled as log(value)
     double center = 0;          ///< standardization of the (log) targets
     double scale = 1;
+    double feasible_share = 0;  ///< the feasibility model's prior mean: the share of feasible trials, as a label in [-1, 1]
     double incumbent = 0;       ///< the lowest model mean at a measured feasible configuration
     std::vector<double> incumbent_position;
     std::vector<std::vector<std::int64_t>> leaders;   ///< measured configurations by model mean, best first
@@ -8522,6 +8532,14 @@ class optimizer {
   static constexpr std::size_t condition_points_limit = 160; ///< points the posterior conditions on
   static constexpr std::size_t global_candidates = 300;
   static constexpr std::size_t local_candidates = 600;
+
+  /// The centre of the objective model's lengthscale prior, in features (each in [0, 1]). It grows
+  /// with the square root of the number of features, as the distance between random points does:
+  /// with a fixed centre, a ten-setting space looks to a few dozen points like ten wiggly
+  /// independent features, and the search scatters (Hvarfner et al. 2024, "Vanilla Bayesian
+  /// optimization performs great in high dimensions", scale the prior the same way). 0.3 sqrt(d)
+  /// is 0.5 at three settings and 0.95 at ten.
+  double typical_lengthscale() const { return 0.3 * std::sqrt(static_cast<double>(features_.size())); }
 
   feature describe(const dimension& dim, std::size_t index) const {
     feature described;
@@ -8621,6 +8639,41 @@ class optimizer {
     return space_.snap(position);
   }
 
+  /// The centre of the space: each range and ordered enum at the middle of its feature (a wide
+  /// range at its geometric middle), each string enum at the baseline's member, which is the only
+  /// member the user has singled out. Measured right after the baseline: with no knowledge of the
+  /// response, the centre is the point nearest to all others, and a search that starts from the
+  /// baseline and a random design alone can spend its whole budget away from it.
+  std::vector<double> centre_position() const {
+    std::vector<double> units(features_.size(), 0.5);
+    auto position = position_at(units);
+    const auto baseline = space_.baseline();
+    for (const auto& described : features_) {
+      if (described.kind == feature_kind::categorical) position[described.dimension] = baseline[described.dimension];
+    }
+    return space_.snap(position);
+  }
+
+  /// The spread of repeated measurements of the same configurations (the pooled standard deviation,
+  /// in the model's standardized units), or infinity without repeats. It measures the noise where
+  /// the model can only infer it: a model that cannot fit the response blames its misfit on
+  /// noise, while re-measured configurations that gave the same value twice show there is none.
+  double repeat_spread(const model& fitted) const {
+    std::map<std::vector<std::int64_t>, std::vector<double>> repeats;
+    for (const auto& trial : trials_) {
+      if (trial.status == trial_status::ok) repeats[trial.cells].push_back(fitted.transformed(trial.value));
+    }
+    double squares = 0;
+    std::size_t degrees = 0;
+    for (const auto& [cells, values] : repeats) {
+      if (values.size() < 2) continue;
+      const double mean = std::accumulate(values.begin(), values.end(), 0.0) / static_cast<double>(values.size());
+      for (double value : values) squares += (value - mean) * (value - mean);
+      degrees += values.size() - 1;
+    }
+    return degrees == 0 ? std::numeric_limits<double>::infinity() : std::sqrt(squares / static_cast<double>(degrees));
+  }
+
   /// A value turned so that lower is better.
   double target_of(double value) const { return maximize_ ? -value : value; }
 
@@ -8668,10 +8721,21 @@ class optimizer {
     fitted.logarithmic = all_positive;
     // Standardize: the mean and standard deviation of the (log) values, lower is better.
     std::vector<double> raw(trials_.size(), 0.0);
-    double sum = 0;
     for (auto index : valued) {
       double base = fitted.logarithmic ? std::log(trials_[index].value) : trials_[index].value;
       raw[index] = maximize_ ? -base : base;
+    }
+    // An infeasible trial's value counts as no better than the best feasible one. Where a
+    // constraint binds, the values beyond it are the tempting ones (the cheapest configurations
+    // are those that break a latency bound): learned as they are, they would draw the search to
+    // the infeasible side of the bound; clipped, they still say where the objective is worse.
+    double best_feasible = std::numeric_limits<double>::infinity();
+    for (auto index : valued) {
+      if (trials_[index].status == trial_status::ok) best_feasible = std::min(best_feasible, raw[index]);
+    }
+    double sum = 0;
+    for (auto index : valued) {
+      if (trials_[index].status != trial_status::ok) raw[index] = std::max(raw[index], best_feasible);
       sum += raw[index];
     }
     fitted.center = sum / static_cast<double>(valued.size());
@@ -8693,7 +8757,7 @@ class optimizer {
       points.push_back(features_of(trials_[index].position));
       values.push_back(targets[index]);
     }
-    fitted.has_objective = fitted.objective.fit(points, values, inputs_);
+    fitted.has_objective = fitted.objective.fit(points, values, inputs_, 60, typical_lengthscale());
     if (fitted.has_objective) {
       points.clear();
       values.clear();
@@ -8729,8 +8793,9 @@ class optimizer {
     build_feasibility(fitted);
   }
 
-  /// Feasibility as a regression on +1 (feasible) and -1 (failed, rejected, infeasible): unexplored
-  /// regions sit at 0 (an even chance). Only when some trial was not feasible.
+  /// Feasibility as a regression on +1 (feasible) and -1 (failed, rejected, infeasible) around
+  /// their mean: unexplored regions sit at the share seen so far. Only when some trial was not
+  /// feasible.
   void build_feasibility(model& fitted) const {
     std::vector<std::size_t> all(trials_.size());
     std::iota(all.begin(), all.end(), 0);
@@ -8741,13 +8806,18 @@ class optimizer {
       any_unfeasible = any_unfeasible || labels[index] < 0;
     }
     if (!any_unfeasible) return;
+    // Where nothing was tried yet, the chance of feasibility is the share of feasible trials so
+    // far, not an even chance: when most of the space fails or breaks a constraint (a cost under
+    // a latency bound: the cheap configurations are exactly the infeasible ones), an even chance
+    // lets the objective's optimism about untried cheap corners win over the known feasible region.
+    fitted.feasible_share = std::accumulate(labels.begin(), labels.end(), 0.0) / static_cast<double>(labels.size());
     // The unfeasible ones first (the low labels), then the most recent.
     const auto kept = bounded(all, labels, fit_points_limit);
     std::vector<std::vector<double>> points;
     std::vector<double> values;
     for (auto index : kept) {
       points.push_back(features_of(trials_[index].position));
-      values.push_back(labels[index]);
+      values.push_back(labels[index] - fitted.feasible_share);
     }
     // Failing regions are usually wide (too little memory, a broken combination): the prior
     // expects long lengthscales, so that a few failures mark a region rather than points.
@@ -8759,7 +8829,7 @@ class optimizer {
   static double feasible_chance(const model& fitted, const std::vector<double>& at) {
     if (!fitted.has_feasibility) return 1.0;
     const auto belief = fitted.feasibility.predict(at);
-    return detail::normal_cdf(belief.mean / std::min(std::sqrt(belief.variance + 1e-6), 0.35));
+    return detail::normal_cdf((belief.mean + fitted.feasible_share) / std::min(std::sqrt(belief.variance + 1e-6), 0.35));
   }
 
   /// How much measuring at `position` is worth: log expected improvement plus the log chance of
@@ -8789,7 +8859,7 @@ class optimizer {
       const auto& trial = trials_[index];
       const bool feasible = trial.status == trial_status::ok;
       const double target = feasible ? target_of(trial.value) : std::numeric_limits<double>::infinity();
-      if (index > design_size()) {
+      if (index > design_size() + 1) {
         if (target < best - 1e-3 * std::abs(best)) {
           ++successes;
           failures = 0;
@@ -8874,10 +8944,17 @@ class optimizer {
       const auto cells = space_.cells(position);
       return !measured.contains(cells) && !taken.contains(cells);
     };
-    if (asked <= design_size() && !features_.empty()) {
-      const auto design = latin_hypercube(design_size(), features_.size(), seed_);
-      auto planned = position_at(design[asked - 1], true);
-      if (is_new(planned)) return planned;
+    if (asked <= design_size() + 1) {
+      // The centre (unless the baseline is the centre), then the Latin hypercube.
+      const auto centre = centre_position();
+      const bool centre_planned = space_.cells(centre) != space_.cells(space_.baseline());
+      if (centre_planned && asked == 1) {
+        if (is_new(centre)) return centre;
+      } else if (const std::size_t row = asked - 1 - (centre_planned ? 1 : 0); row < design_size()) {
+        const auto design = latin_hypercube(design_size(), features_.size(), seed_);
+        auto planned = position_at(design[row], true);
+        if (is_new(planned)) return planned;
+      }
     }
 
     auto random = detail::random_source::for_trial(seed_, trials_.size() + 7919 * pending.size());

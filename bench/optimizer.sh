@@ -1,12 +1,13 @@
 #!/bin/sh
-# The optimizer benchmark (see bench/optimizer_suite.py for the problems, the fixed split into a
-# development and a held-out set, the anchors and the scoring), then ask()'s speed.
+# The optimizer benchmark (see bench/optimizer_suite.py for the problems, the development set and
+# the three held-out sets, the anchors and the scoring), then ask()'s speed.
 #
 # usage: bench/optimizer.sh [--quick | --full] [build-dir]
 #   --quick  the development set, 3 seeds, servokit against random search and multivariate TPE:
 #            about a minute, for working on the optimizer
-#   --full   (default) both sets, 10 seeds, every anchor, budgets 20/30/60: about 40 minutes of
-#            one core; results in <build-dir>/optimizer-bench/
+#   --full   (default) every set, 10 seeds, every anchor, budgets 20/30/60: about an hour of one
+#            core (the anchors; servokit alone takes about 5 minutes); results in
+#            <build-dir>/optimizer-bench/
 # The anchors need Debian packages that building servokit does not: tools/install-bench-deps.sh.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)

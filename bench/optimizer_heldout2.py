@@ -32,27 +32,16 @@ Rationale, common to all problems:
 """
 import math
 
+from optimizer_suite import grid  # the grid of a setting, as every method sees it
+
 # ---------------------------------------------------------------- helpers of this set
-
-
-def _grid(dim):
-    """The grid of one setting, exactly as optimizer_suite.grid() builds it."""
-    if dim["kind"] == "enum":
-        return list(dim["values"])
-    count = int(math.floor((dim["max"] - dim["min"]) / dim["step"] + 1e-9))
-    integer = float(dim["min"]).is_integer() and float(dim["step"]).is_integer()
-    out = []
-    for k in range(count + 1):
-        v = dim["min"] + k * dim["step"]
-        out.append(int(round(v)) if integer else round(v, 10))
-    return out
 
 
 def _each(dims):
     """Every configuration of a list of settings (a tier), as dicts."""
     import itertools
     names = [d["name"] for d in dims]
-    for combo in itertools.product(*[_grid(d) for d in dims]):
+    for combo in itertools.product(*[grid(d) for d in dims]):
         yield dict(zip(names, combo))
 
 

@@ -60,9 +60,8 @@ import math
 
 import numpy as np
 
-# The grid of a setting, exactly as optimizer_suite.grid() builds it, and the M/M/c waiting
-# probability: shared with the second held-out set.
-from optimizer_heldout2 import _grid, erlang_c
+from optimizer_heldout2 import erlang_c  # the M/M/c waiting probability
+from optimizer_suite import grid  # the grid of a setting, as every method sees it
 
 # ---------------------------------------------------------------- helpers of this set
 
@@ -144,7 +143,7 @@ def pg_latency(c):
 
 def pg_exact_minimum(dims):
     """The exact minimum over the grid, and its argmin, by the read/write decomposition (module doc)."""
-    g = {d["name"]: np.array(_grid(d), dtype=object) for d in dims}
+    g = {d["name"]: np.array(grid(d), dtype=object) for d in dims}
     shared = np.array(g["shared_buffers_mb"], dtype=float)
     S, W, P, R = np.meshgrid(shared, np.array(g["work_mem_mb"], dtype=float), np.array(g["max_parallel_workers"], dtype=float),
                              np.array(g["random_page_cost"], dtype=float), indexing="ij")

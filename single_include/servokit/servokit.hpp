@@ -8341,12 +8341,12 @@ inline std::string_view to_string(best_rule rule) {
 /// An ask/tell search over the settings of an application descriptor.
 ///
 /// `ask()` suggests the next configuration, `tell()` records how a configuration did; the first
-/// suggestion is the baseline (the descriptor's current values), then the centre of the space, then a Latin-hypercube design
-/// stratified in every setting, then the configuration with the highest log expected improvement
-/// times the chance of feasibility under a Gaussian-process model, searched over the whole space
-/// and densely within a trust region around the best configuration (which grows after successes
-/// and shrinks after failures, as in TuRBO). Failed, rejected and infeasible trials teach the
-/// model to keep away. No configuration is suggested twice, except the few best ones, which a
+/// suggestion is the baseline (the descriptor's current values), then the centre of the space,
+/// then a Latin-hypercube design stratified in every setting, then the configuration with the
+/// highest log expected improvement times the chance of feasibility under a Gaussian-process
+/// model, searched over the whole space and densely within a trust region around the best
+/// configuration (which grows after successes and shrinks after failures, as in TuRBO). Failed,
+/// rejected and infeasible trials teach the model to keep away. No configuration is suggested twice, except the few best ones, which a
 /// noisy search may re-measure.
 ///
 /// The model sees settings as features: a wide positive range (max/min >= 20) and a wide numeric
@@ -8397,8 +8397,7 @@ class optimizer {
   /// infeasible. An infeasible trial may carry the value too (`evaluate` gives it when only a
   /// constraint was broken): the search then learns the objective from it as well, but never as
   /// better than the best feasible value (see `build`), and the feasibility of the region from its
-  /// status. Throws `optimize::error` for settings the
-  /// descriptor does not allow.
+  /// status. Throws `optimize::error` for settings the descriptor does not allow.
   void tell(const configuration& settings, trial_status status, std::optional<double> value) {
     if (status == trial_status::ok && !value) throw error("tell: a trial with status ok needs a value");
     record added;

@@ -27,6 +27,9 @@ command -v sqlite3 >/dev/null || { echo "demo_gain: sqlite3 is not installed" >&
 batch=${SERVOKIT_BATCH:-$here/../build/bin/servokit-batch}
 [[ -x $batch ]] || { echo "demo_gain: no servokit-batch at $batch (set SERVOKIT_BATCH)" >&2; exit 2; }
 
+# Arithmetic on decimals (the shell has integers only): calc EXPRESSION.
+calc() { awk "BEGIN { printf \"%.6f\", $1 }"; }
+
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 results=$work/results.txt
@@ -38,7 +41,7 @@ time_workload() {
   started=$(date +%s.%N)
   (cd "$dir" && ./workload.sh "$@" >/dev/null)
   ended=$(date +%s.%N)
-  echo "$ended - $started" | bc -l
+  calc "$ended - $started"
 }
 
 for ((seed = 1; seed <= seeds; seed++)); do
@@ -63,18 +66,18 @@ print(best["page_size"], best["cache_kib"], best["journal_mode"], best["synchron
   declare -A sums=()
   defaults_sum=0
   for ((round = 0; round < repeats; round++)); do
-    defaults_sum=$(echo "$defaults_sum + $(time_workload "$work/${1%%=*}-$seed" 4096 2000 delete full normal)" | bc -l)
+    defaults_sum=$(calc "$defaults_sum + $(time_workload "$work/${1%%=*}-$seed" 4096 2000 delete full normal)")
     for spec in "$@"; do
       name=${spec%%=*}
       # shellcheck disable=SC2086  # five words, the PRAGMA values
-      sums[$name]=$(echo "${sums[$name]:-0} + $(time_workload "$work/$name-$seed" ${reported[$name]})" | bc -l)
+      sums[$name]=$(calc "${sums[$name]:-0} + $(time_workload "$work/$name-$seed" ${reported[$name]})")
     done
   done
   for spec in "$@"; do
     name=${spec%%=*}
-    gain=$(echo "$defaults_sum / ${sums[$name]}" | bc -l)
+    gain=$(calc "$defaults_sum / ${sums[$name]}")
     printf 'seed %d  %-8s gain %6.2fx  defaults %.3f s  reported %.3f s  (%s)\n' "$seed" "$name" "$gain" \
-      "$(echo "$defaults_sum / $repeats" | bc -l)" "$(echo "${sums[$name]} / $repeats" | bc -l)" "${reported[$name]}" |
+      "$(calc "$defaults_sum / $repeats")" "$(calc "${sums[$name]} / $repeats")" "${reported[$name]}" |
       tee -a "$results"
   done
   unset reported sums

@@ -28,8 +28,9 @@ Anchors: random search; Optuna TPE (independent and multivariate) and CMA-ES (De
 python3-optuna, python3-cmaes); a textbook GP-EI with scikit-learn (Matern-5/2 ARD + white noise
 on log(objective), one-hot enums, an LHS start, EI over random and nearby candidates, the best
 observation reported; inputs scaled linearly; its hyperparameters refitted every third step, for
-the bench's CPU budget); dlib's find_min_global (grid and member indices as
-integers). Every method except dlib measures the baseline first.
+the bench's CPU budget); dlib's find_min_global (its engine, global_function_search, seeded with
+the run's seed and without its switch to random search for fast objectives; grid and member
+indices as integers). Every method except dlib measures the baseline first.
 """
 import argparse
 import json

@@ -442,6 +442,36 @@ def add_problems(P, Problem, rng_range, enum, positive):
 # ---------------------------------------------------------------- the design checks
 
 
+def scan_grid(p):
+    """Scans a problem's grid (every point up to 1.5M points, else 200k uniform draws): returns
+    (size, how, crashed, infeasible, count, best feasible value, its configuration); every feasible
+    value must be positive."""
+    import itertools
+    keys = [d["name"] for d in p.dims]
+    grids = [grid(d) for d in p.dims]
+    size = math.prod(len(g) for g in grids)
+    if size <= 1_500_000:
+        configs, how = itertools.product(*grids), "enumerated"
+    else:
+        rng = np.random.default_rng(1)
+        configs, how = (tuple(g[rng.integers(len(g))] for g in grids) for _ in range(200_000)), "200k drawn"
+    crashed = infeasible = count = 0
+    best, argmin = math.inf, None
+    for combo in configs:
+        config = dict(zip(keys, combo))
+        value, feasible = p.value(config)
+        count += 1
+        if value is None:
+            crashed += 1
+        elif not feasible:
+            infeasible += 1
+        else:
+            assert value > 0, (p.name, config)
+            if value < best:
+                best, argmin = value, config
+    return size, how, crashed, infeasible, count, best, argmin
+
+
 def _check():
     """Prints each problem's baseline, optimum and argmin, baseline regret and crashing/infeasible
     share of the grid (enumerated up to 1.5M points, else 200k uniform draws), and checks the known
@@ -455,26 +485,7 @@ def _check():
         p = problems[name]
         keys = [d["name"] for d in p.dims]
         grids = [suite.grid(d) for d in p.dims]
-        size = math.prod(len(g) for g in grids)
-        if size <= 1_500_000:
-            configs, how = itertools.product(*grids), "enumerated"
-        else:
-            rng = np.random.default_rng(1)
-            configs, how = (tuple(g[rng.integers(len(g))] for g in grids) for _ in range(200_000)), "200k drawn"
-        crashed = infeasible = count = 0
-        best, argmin = math.inf, None
-        for combo in configs:
-            config = dict(zip(keys, combo))
-            value, feasible = p.value(config)
-            count += 1
-            if value is None:
-                crashed += 1
-            elif not feasible:
-                infeasible += 1
-            else:
-                assert value > 0, (name, config)
-                if value < best:
-                    best, argmin = value, config
+        size, how, crashed, infeasible, count, best, argmin = scan_grid(p)
         optimum = p.optimum
         assert best >= optimum * (1 - 1e-12), (name, best, optimum)
         if size <= 1_500_000:

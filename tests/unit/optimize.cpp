@@ -507,7 +507,8 @@ TEST_CASE("in a steep narrow valley the search improves on a baseline near its f
   }
   // Centred on the model's favourite and searching globally at every step, the search gave
   // 1.98 on one seed of ten and 2 (the baseline) on the other nine; centred on the best
-  // measurement, with every other step a local one, six of ten seeds end below 1.9.
+  // measurement, with every other step a local one where the model cannot fit, more than half
+  // of the seeds end below 1.9.
   CHECK(improved >= 4);
 }
 

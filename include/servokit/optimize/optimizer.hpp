@@ -3,7 +3,7 @@
 /// The ask/tell optimizer over a descriptor's settings: Bayesian optimization with a Gaussian
 /// process (one lengthscale per setting, fitted by maximum likelihood, fitted noise) on transformed
 /// inputs and outputs, a stratified initial design, log expected improvement weighted by the
-/// modelled chance of feasibility and searched in turn globally and in a trust region around the
+/// modelled chance of feasibility and searched both globally and in a trust region around the
 /// reported best, and a reported best that was measured, chosen by its measurements or by the model.
 
 #include <algorithm>
@@ -44,8 +44,9 @@ inline std::string_view to_string(best_rule rule) {
 /// then a Latin-hypercube design stratified in every setting, then the configuration with the
 /// highest log expected improvement times the chance of feasibility under a Gaussian-process
 /// model, searched over the whole space and densely within a trust region around the configuration
-/// `best()` reports (which grows after successes and shrinks after failures, as in TuRBO); every
-/// other step searches only the trust region and the moves from the best configurations. Failed,
+/// `best()` reports (which grows after successes and shrinks after failures, as in TuRBO); where
+/// the model cannot fit the measurements, every other step searches only the trust region and the
+/// moves from the best configurations. Failed,
 /// rejected and infeasible trials teach the model to keep away. No configuration is suggested twice, except the few best ones, which a
 /// noisy search may re-measure.
 ///
@@ -680,11 +681,13 @@ class optimizer {
     };
 
     std::vector<std::vector<double>> candidates;
-    // Every other step looks only near the reported best (the trust region and the moves from the
-    // leaders): a model that cannot fit the response well enough to find the way from it keeps
-    // finding hope in the far corners it knows least, while a local step improves on what was
-    // measured.
-    const bool local_step = fitted.has_objective && asked % 2 == 1;
+    // Where the model cannot fit the response (it calls a quarter or more of the variance noise,
+    // far beyond what a few percent of measurement noise gives on these standardized log values),
+    // every other step looks only near the reported best (the trust region and the moves from
+    // the leaders): such a model keeps finding hope in the far corners it knows least, while a
+    // local step improves on what was measured. Where it fits, its global search is better
+    // (local steps at every other step regardless won fewer seeds against random search).
+    const bool local_step = fitted.has_objective && fitted.objective.noise_ratio() >= 0.25 && asked % 2 == 1;
     if (!local_step) {
       for (std::size_t i = 0; i < global_candidates; ++i) candidates.push_back(position_at(random_units()));
     }

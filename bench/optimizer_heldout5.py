@@ -67,7 +67,7 @@ Rationale, common to all problems:
   edge), Trid (a rotated, ill-conditioned convex valley over 7 coordinates), Beale (a narrow curved
   valley with steep walls); a Go service's GC settings (latency x cost, GOGC and GOMEMLIMIT
   interacting, a GC death-spiral cliff next to the OOM crash, the container shape moving the best
-  GOGC and GOMAXPROCS), a Spark job like issue 14's problem (runtime x cost, executors and cores
+  GOGC and GOMAXPROCS), a Spark job like issue 14's problem (runtime x $/hour, executors and cores
   interacting, shuffle partitions a wide range with a logarithmic effect, the four-member instance
   family moving the best cores/memory ratio, an OOM crash region, wave steps), a search cluster
   (cost under p99 and freshness bounds and a replica rule: constrained; heap and disk crashes;
@@ -440,10 +440,11 @@ def add_problems(P, Problem, rng_range, enum, positive):
                  rng_range("gomaxprocs", 1, 16, 1, 16), enum("container", ["c2-4g", "c4-4g", "c4-8g", "c8-8g"], "c4-8g")],
                 lambda c: (lambda v: (v, v is not None))(go_service(c))))
 
-    # 5. A Spark batch job, built like the problem of issue 14 (model above): runtime x cost.
+    # 5. A Spark batch job, built like the problem of issue 14 (model above): runtime in minutes x
+    # $/hour.
     # Executors and cores per executor interact (slots, waves, network per executor); shuffle
     # partitions is a wide range (40 .. 8000) with a logarithmic effect (spills and the largest task
-    # against task overheads), which AQE's coalescing flattens past 64 MB partitions; the four-member
+    # against task overheads and shuffle block fetches), which AQE's coalescing flattens past 64 MB partitions; the four-member
     # instance family moves the best cores/memory ratio (memory past the family's GB per core is paid
     # in cores); too little memory per task for a partition is an executor OOM (crash); the waves
     # give steps. Baseline: m5, 20 executors of 4 cores and 8 GB, Spark's 200 shuffle partitions,

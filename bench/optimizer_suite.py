@@ -2,7 +2,7 @@
 """The optimizer benchmark: servokit's search against the samplers users of the field reach for,
 on problems of different character, with the same budgets, seeds and noise draws for every method.
 
-usage: bench/optimizer_suite.py BENCH_PROGRAM [--quick] [--set dev|heldout|heldout2|heldout3|heldout4|all] [--seeds N]
+usage: bench/optimizer_suite.py BENCH_PROGRAM [--quick] [--set dev|heldout|heldout2|heldout3|heldout4|heldout5|all] [--seeds N]
                                 [--methods m1,m2] [--out results.jsonl]
 
 THE SETS (each fixed before any method ran on it; what has been seen since is said here, and in
@@ -16,6 +16,8 @@ bench/optimizer-results.md):
   third held-out set (bench/optimizer_heldout3.py, designed apart from the optimizer): HELDOUT3
       (its verdict run, optimizer frozen at 0015279, came first; seen since)
   fourth held-out set (bench/optimizer_heldout4.py, designed apart from the optimizer): HELDOUT4
+      (not yet run with servokit: its first servokit run, with the optimizer frozen, is the verdict)
+  fifth held-out set (bench/optimizer_heldout5.py, designed apart from the optimizer): HELDOUT5
       (not yet run with servokit: its first servokit run, with the optimizer frozen, is the verdict)
   A new judgement of the optimizer needs a new set, designed apart from it and run once.
 Every problem is run without noise and with 5% multiplicative Gaussian noise (a fresh normal draw
@@ -51,6 +53,7 @@ HELDOUT = ["hartmann6", "ackley5", "levy4", "service_latency_cost", "service_pla
 HELDOUT2 = []  # filled by make_problems() from bench/optimizer_heldout2.py
 HELDOUT3 = []  # filled by make_problems() from bench/optimizer_heldout3.py
 HELDOUT4 = []  # filled by make_problems() from bench/optimizer_heldout4.py
+HELDOUT5 = []  # filled by make_problems() from bench/optimizer_heldout5.py
 METHODS = ["servokit", "random", "tpe", "tpe_mv", "cmaes", "gp_ei", "dlib"]
 BUDGETS = [20, 30, 60]
 NOISE = 0.05
@@ -304,6 +307,11 @@ def make_problems():
     global HELDOUT4
     import optimizer_heldout4
     HELDOUT4 = optimizer_heldout4.add_problems(P, Problem, rng_range, enum, positive)
+
+    # --- fifth held-out set
+    global HELDOUT5
+    import optimizer_heldout5
+    HELDOUT5 = optimizer_heldout5.add_problems(P, Problem, rng_range, enum, positive)
     return P
 
 
@@ -500,7 +508,7 @@ def tables(rows, problems, methods, budgets, seeds):
         return statistics.median(values)
     lines = []
     verdict = {}
-    for set_name, names in (("HELD-OUT-4 set", HELDOUT4), ("HELD-OUT-3 set", HELDOUT3), ("HELD-OUT-2 set", HELDOUT2), ("HELD-OUT set", HELDOUT), ("development set", DEV)):
+    for set_name, names in (("HELD-OUT-5 set", HELDOUT5), ("HELD-OUT-4 set", HELDOUT4), ("HELD-OUT-3 set", HELDOUT3), ("HELD-OUT-2 set", HELDOUT2), ("HELD-OUT set", HELDOUT), ("development set", DEV)):
         names = [n for n in names if any(r["problem"] == n for r in rows)]
         if not names:
             continue
@@ -551,7 +559,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("program")
     parser.add_argument("--quick", action="store_true", help="dev set, 3 seeds, servokit/random/tpe_mv, budget 30")
-    parser.add_argument("--set", default="all", choices=["dev", "heldout", "heldout2", "heldout3", "heldout4", "all"])
+    parser.add_argument("--set", default="all", choices=["dev", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "all"])
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--methods", default=",".join(METHODS))
     parser.add_argument("--problems", default="")
@@ -559,7 +567,7 @@ def main():
     parser.add_argument("--tables", default="", help="print the tables of a results file (--out) and stop")
     args = parser.parse_args()
     if args.tables:
-        make_problems()  # fills HELDOUT2, HELDOUT3 and HELDOUT4, so that their rows get their blocks
+        make_problems()  # fills HELDOUT2, HELDOUT3, HELDOUT4 and HELDOUT5, so that their rows get their blocks
         rows = [json.loads(line) for line in open(args.tables)]
         methods = [m for m in METHODS if any(r["method"] == m for r in rows)]
         seeds = max(r["seed"] for r in rows)
@@ -567,7 +575,7 @@ def main():
         return
     problems = make_problems()
     names = {"dev": DEV, "heldout": HELDOUT, "heldout2": HELDOUT2, "heldout3": HELDOUT3, "heldout4": HELDOUT4,
-             "all": HELDOUT4 + HELDOUT3 + HELDOUT2 + HELDOUT + DEV}[args.set]
+             "heldout5": HELDOUT5, "all": HELDOUT5 + HELDOUT4 + HELDOUT3 + HELDOUT2 + HELDOUT + DEV}[args.set]
     methods = args.methods.split(",")
     seeds = args.seeds
     budget = max(BUDGETS)

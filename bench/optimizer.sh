@@ -5,8 +5,8 @@
 # usage: bench/optimizer.sh [--quick | --full] [build-dir]
 #   --quick  the development set, 3 seeds, servokit against random search and multivariate TPE:
 #            about a minute, for working on the optimizer
-#   --full   (default) every set, 10 seeds, every anchor, budgets 20/30/60: about an hour of one
-#            core (the anchors; servokit alone takes about 5 minutes); results in
+#   --full   (default) every set, 10 seeds, every anchor, budgets 20/30/60: about 80 minutes of one
+#            core (the anchors; servokit alone takes about 7 minutes); results in
 #            <build-dir>/optimizer-bench/
 # The anchors need Debian packages that building servokit does not: tools/install-bench-deps.sh.
 set -eu

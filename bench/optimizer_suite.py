@@ -16,9 +16,9 @@ bench/optimizer-results.md):
   third held-out set (bench/optimizer_heldout3.py, designed apart from the optimizer): HELDOUT3
       (its verdict run, optimizer frozen at 0015279, came first; seen since)
   fourth held-out set (bench/optimizer_heldout4.py, designed apart from the optimizer): HELDOUT4
-      (not yet run with servokit: its first servokit run, with the optimizer frozen, is the verdict)
+      (its verdict run, optimizer frozen at 67924db, came first; seen since)
   fifth held-out set (bench/optimizer_heldout5.py, designed apart from the optimizer): HELDOUT5
-      (not yet run with servokit: its first servokit run, with the optimizer frozen, is the verdict)
+      (its verdict run, optimizer frozen at 384786d, came first; seen since)
   A new judgement of the optimizer needs a new set, designed apart from it and run once.
 Every problem is run without noise and with 5% multiplicative Gaussian noise (a fresh normal draw
 per trial, the same draw for the same seed and trial index in every method).

@@ -8068,7 +8068,7 @@ class objective {
 /// process (one lengthscale per setting, fitted by maximum likelihood, fitted noise) on transformed
 /// inputs and outputs, a stratified initial design, log expected improvement weighted by the
 /// modelled chance of feasibility and searched both globally and in a trust region around the
-/// incumbent, and a reported best that was measured, chosen by its measurements or by the model.
+/// reported best, and a reported best that was measured, chosen by its measurements or by the model.
 
 #include <numeric>
 #include <set>
@@ -8344,8 +8344,10 @@ inline std::string_view to_string(best_rule rule) {
 /// suggestion is the baseline (the descriptor's current values), then the centre of the space,
 /// then a Latin-hypercube design stratified in every setting, then the configuration with the
 /// highest log expected improvement times the chance of feasibility under a Gaussian-process
-/// model, searched over the whole space and densely within a trust region around the best
-/// configuration (which grows after successes and shrinks after failures, as in TuRBO). Failed,
+/// model, searched over the whole space and densely within a trust region around the configuration
+/// `best()` reports (which grows after successes and shrinks after failures, as in TuRBO); where
+/// the model cannot fit the measurements, every other step searches only the trust region and the
+/// moves from the best configurations. Failed,
 /// rejected and infeasible trials teach the model to keep away. No configuration is suggested twice, except the few best ones, which a
 /// noisy search may re-measure.
 ///
@@ -8421,44 +8423,12 @@ class optimizer {
   /// model's, bounded by the spread of the configurations measured more than once; with none
   /// measured twice, or a model that explains little of the measurements, the measurements rule.
   std::optional<best_trial> best() const {
-    const auto groups = feasible_groups();
-    if (groups.empty()) return std::nullopt;
-    std::vector<const group*> ranked;
-    for (const auto& [cells, candidate] : groups) ranked.push_back(&candidate);
-    std::stable_sort(ranked.begin(), ranked.end(), [&](const group* left, const group* right) {
-      return target_of(left->mean()) < target_of(right->mean());
-    });
-    const group* chosen = ranked.front();
-    best_rule rule = best_rule::measurements;
     model fitted;
     build(fitted, {});
-    // The model's mean is worth more than the measurements only where it explains them: a model
-    // that calls most of their spread noise (a response it cannot fit, such as a steep quartic
-    // valley) would otherwise pick, among "contenders" spanning most of the data, a configuration
-    // measured far worse than the best one.
-    if (fitted.has_objective && fitted.feasible_count >= 5 && fitted.objective.noise_ratio() < 0.25) {
-      // Without a configuration measured twice there is no evidence of noise: the measurements rule.
-      const double spread = repeat_spread(fitted);
-      const double noise = std::isfinite(spread) ? std::min(std::sqrt(std::exp(fitted.objective.shape().log_noise)), spread) : 0.0;
-      const double first = fitted.transformed(ranked.front()->mean());
-      std::vector<const group*> contenders;
-      for (const group* candidate : ranked) {
-        if (fitted.transformed(candidate->mean()) > first + 2 * noise) break;
-        contenders.push_back(candidate);
-      }
-      if (contenders.size() > 1) {
-        double lowest = std::numeric_limits<double>::infinity();
-        for (const group* candidate : contenders) {
-          const double believed = fitted.objective.predict(features_of(trials_[candidate->first].position)).mean;
-          if (believed < lowest) {
-            lowest = believed;
-            chosen = candidate;
-          }
-        }
-        rule = best_rule::model_mean;
-      }
-    }
-    return best_trial{space_.values(trials_[chosen->first].position), chosen->mean(), chosen->first, chosen->count, rule};
+    const auto chosen = choose_best(fitted);
+    if (!chosen) return std::nullopt;
+    return best_trial{space_.values(trials_[chosen->trial.first].position), chosen->trial.mean(), chosen->trial.first,
+                      chosen->trial.count, chosen->rule};
   }
 
   /// The number of trials told.
@@ -8671,6 +8641,52 @@ class optimizer {
       degrees += values.size() - 1;
     }
     return degrees == 0 ? std::numeric_limits<double>::infinity() : std::sqrt(squares / static_cast<double>(degrees));
+  }
+
+  /// The reported best configuration and the rule that chose it (see `best()`), given the models
+  /// fitted to all trials told.
+  struct chosen_best {
+    group trial;
+    best_rule rule = best_rule::measurements;
+  };
+  /// See `best()`: the best mean of measurements, or the model's choice where repeats show noise.
+  std::optional<chosen_best> choose_best(const model& fitted) const {
+    const auto groups = feasible_groups();
+    if (groups.empty()) return std::nullopt;
+    std::vector<const group*> ranked;
+    for (const auto& [cells, candidate] : groups) ranked.push_back(&candidate);
+    std::stable_sort(ranked.begin(), ranked.end(), [&](const group* left, const group* right) {
+      return target_of(left->mean()) < target_of(right->mean());
+    });
+    const group* chosen = ranked.front();
+    best_rule rule = best_rule::measurements;
+    // The model's mean is worth more than the measurements only where it explains them: a model
+    // that calls most of their spread noise (a response it cannot fit, such as a steep quartic
+    // valley) would otherwise pick, among "contenders" spanning most of the data, a configuration
+    // measured far worse than the best one.
+    if (fitted.has_objective && fitted.feasible_count >= 5 && fitted.objective.noise_ratio() < 0.25) {
+      // Without a configuration measured twice there is no evidence of noise: the measurements rule.
+      const double spread = repeat_spread(fitted);
+      const double noise = std::isfinite(spread) ? std::min(std::sqrt(std::exp(fitted.objective.shape().log_noise)), spread) : 0.0;
+      const double first = fitted.transformed(ranked.front()->mean());
+      std::vector<const group*> contenders;
+      for (const group* candidate : ranked) {
+        if (fitted.transformed(candidate->mean()) > first + 2 * noise) break;
+        contenders.push_back(candidate);
+      }
+      if (contenders.size() > 1) {
+        double lowest = std::numeric_limits<double>::infinity();
+        for (const group* candidate : contenders) {
+          const double believed = fitted.objective.predict(features_of(trials_[candidate->first].position)).mean;
+          if (believed < lowest) {
+            lowest = believed;
+            chosen = candidate;
+          }
+        }
+        rule = best_rule::model_mean;
+      }
+    }
+    return chosen_best{*chosen, rule};
   }
 
   /// A value turned so that lower is better.
@@ -8966,7 +8982,16 @@ class optimizer {
     };
 
     std::vector<std::vector<double>> candidates;
-    for (std::size_t i = 0; i < global_candidates; ++i) candidates.push_back(position_at(random_units()));
+    // Where the model cannot fit the response (it calls a quarter or more of the variance noise,
+    // far beyond what a few percent of measurement noise gives on these standardized log values),
+    // every other step looks only near the reported best (the trust region and the moves from
+    // the leaders): such a model keeps finding hope in the far corners it knows least, while a
+    // local step improves on what was measured. Where it fits, its global search is better
+    // (local steps at every other step regardless won fewer seeds against random search).
+    const bool local_step = fitted.has_objective && fitted.objective.noise_ratio() >= 0.25 && asked % 2 == 1;
+    if (!local_step) {
+      for (std::size_t i = 0; i < global_candidates; ++i) candidates.push_back(position_at(random_units()));
+    }
     // Re-measuring is allowed for the three measured configurations the model believes best, up
     // to three times each, when the fitted noise says a measurement can mislead.
     std::set<std::vector<std::int64_t>> repeatable;
@@ -8983,7 +9008,13 @@ class optimizer {
       double mean_log = 0;
       for (double log_lengthscale : shape.log_lengthscales) mean_log += log_lengthscale;
       mean_log /= static_cast<double>(shape.log_lengthscales.size());
-      auto center = features_of(fitted.incumbent_position);
+      // Centred on the configuration `best()` would report: the best measured one unless repeats
+      // show noise. The model's favourite can sit far from it where the model blames its misfit
+      // on noise (a steep valley it cannot fit), and a search centred there never tries the small
+      // moves from the best measurement that a noise-free response rewards.
+      const auto reported = choose_best(fitted);
+      const auto& centre_position = reported ? trials_[reported->trial.first].position : fitted.incumbent_position;
+      auto center = features_of(centre_position);
       for (std::size_t f = 0; f < features_.size(); ++f) {
         // A category's place in [0, 1] is the middle of its member's share.
         if (features_[f].kind != feature_kind::categorical) continue;
@@ -9007,11 +9038,16 @@ class optimizer {
         }
         candidates.push_back(position_at(units));
       }
+      // Every move from the centre and from the three configurations the model believes best.
+      std::vector<std::vector<std::int64_t>> origins{space_.cells(centre_position)};
       for (std::size_t rank = 0; rank < std::min<std::size_t>(3, fitted.leaders.size()); ++rank) {
+        if (fitted.leaders[rank] != origins.front()) origins.push_back(fitted.leaders[rank]);
+      }
+      for (const auto& origin : origins) {
         for (std::size_t index = 0; index < trials_.size(); ++index) {
-          if (trials_[index].cells != fitted.leaders[rank]) continue;
+          if (trials_[index].cells != origin) continue;
           for (auto& moved : adjacent(trials_[index].position)) candidates.push_back(std::move(moved));
-          if (repeatable.contains(fitted.leaders[rank])) candidates.push_back(trials_[index].position);
+          if (repeatable.contains(origin)) candidates.push_back(trials_[index].position);
           break;
         }
       }

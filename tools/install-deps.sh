@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages that building and testing servokit needs.
+# Installs the Debian 12 packages that building and testing servokit needs; with --bench, those
+# that only the optimizer benchmark (bench/optimizer.sh) needs instead: the anchors it compares
+# servokit's search with (tools/install-bench-deps.sh; CI never installs them).
 #
 # Instant when everything is present (it asks dpkg first and touches apt only for what is
 # missing). As root it installs the missing packages; as any other user it prints the exact
 # command to run and exits non-zero, so a build never starts on a half-equipped machine.
 set -euo pipefail
+name=install-deps
+case "${1:-}" in
+  "") ;;
+  --bench) name=install-bench-deps ;;
+  *) echo "usage: tools/install-deps.sh [--bench]" >&2; exit 2 ;;
+esac
 
 # The one list of what servokit needs. Keep cmake/dependencies.cmake and
 # cmake/servokitConfig.cmake.in in step with the libraries named here.
@@ -41,6 +49,16 @@ packages=(
   help2man              # the programs' man pages, from their --help
   debootstrap           # tests/packaging/chroot.sh (CI): the .deb in a fresh Debian 12 root
 )
+if [[ $name == install-bench-deps ]]; then
+  packages=(
+    python3-numpy         # the harness
+    python3-scipy         # the textbook GP-EI's Latin hypercube and normal distribution
+    python3-optuna        # TPE (independent and multivariate) and CMA-ES
+    python3-cmaes         # Optuna's CMA-ES sampler
+    python3-sklearn       # the textbook GP-EI
+    libdlib-dev           # dlib's global optimizer, linked into bench-optimizer
+  )
+fi
 
 missing=()
 for package in "${packages[@]}"; do
@@ -52,20 +70,20 @@ for package in "${packages[@]}"; do
 done
 
 if ((${#missing[@]} == 0)); then
-  echo "install-deps: all ${#packages[@]} packages are installed"
+  echo "$name: all ${#packages[@]} packages are installed"
   exit 0
 fi
 
 install_command=(apt-get install -y --no-install-recommends "${missing[@]}")
 
 if ((EUID != 0)); then
-  echo "install-deps: missing Debian packages: ${missing[*]}" >&2
-  echo "install-deps: run as root, or:" >&2
+  echo "$name: missing Debian packages: ${missing[*]}" >&2
+  echo "$name: run as root, or:" >&2
   echo "  sudo apt-get update && sudo ${install_command[*]}" >&2
   exit 1
 fi
 
-echo "install-deps: installing ${missing[*]}"
+echo "$name: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update
 "${install_command[@]}" </dev/null

@@ -18,19 +18,8 @@ namespace servokit_test {
 /// the child handle kills its process group anyway.
 class http_test_server {
  public:
-  // GCC 12 at -O1 and above (the test build is -O1: CMakePresets.json) warns, falsely, that the
-  // inlined std::string operator+ below copies past the end of its temporary: -Warray-bounds
-  // ("forming offset [32, 64] is out of the bounds [0, 32]") and, that one silenced,
-  // -Wstringop-overflow ("writing 49 bytes into a region of size 16"); -Wrestrict is the third of
-  // that family on string concatenation. The concatenation is ordinary. They are silenced for this
-  // one constructor only.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Warray-bounds"
-#pragma GCC diagnostic ignored "-Wstringop-overflow"
-#pragma GCC diagnostic ignored "-Wrestrict"
   explicit http_test_server(std::vector<std::string> extra_arguments = {})
       : http_test_server(std::string(SERVOKIT_TEST_SOURCE_DIR) + "/tests/support/http_test_server.py", std::move(extra_arguments)) {}
-#pragma GCC diagnostic pop
   /// Another server script that follows the same convention (port on the first line of stdout,
   /// serving until stdin closes), such as the agent tests' Optune backend.
   http_test_server(const std::string& script, std::vector<std::string> extra_arguments) {

@@ -60,6 +60,12 @@ endif()
 add_library(header_self_sufficiency OBJECT EXCLUDE_FROM_ALL ${self_sufficiency_sources})
 set_target_properties(header_self_sufficiency PROPERTIES EXCLUDE_FROM_DEFAULT_BUILD TRUE)
 target_link_libraries(header_self_sufficiency PRIVATE servokit::servokit servokit_warnings)
+# The verdict is the compiler's front end's: a missing include or a second definition is an error
+# in parsing and semantic analysis. -fsyntax-only stops there, before code generation, and writes
+# no object, so the test compiles every header each time it runs rather than finding them built.
+# It saves little (about 3% of the CPU, measured on six headers at -O3): a header alone is mostly
+# parsing.
+target_compile_options(header_self_sufficiency PRIVATE -fsyntax-only)
 servokit_add_build_test(header_self_sufficiency header_self_sufficiency)
 
 # --- the umbrella in two translation units ------------------------------------------------------

@@ -412,7 +412,7 @@ TEST_CASE("bad configs are config errors naming the file, line and key") {
   CHECK(message.find("retries") != std::string::npos);
 }
 
-TEST_CASE("a SIGKILLed servokit-exec leaves no async task running after 2 s") {
+TEST_CASE("a SIGKILLed servokit-exec leaves no async task running") {
   exec_servo servo(R"(exec:
   start:
     - {name: load, async: true, shell_exec: "echo $$ > load.pid; trap '' TERM; sleep 300 & wait"}
@@ -424,7 +424,9 @@ TEST_CASE("a SIGKILLed servokit-exec leaves no async task running after 2 s") {
     exec.signal(SIGKILL);
   });
   CHECK(output.elapsed < 15s);
-  const auto left = servokit_test::leftovers_after(dir, 2000ms);
+  // The orphan guard ends them within about a second (two levels of its 0.5 s grace); the wait
+  // ends as soon as none is left, and 10 s leave room for a machine busy with other work.
+  const auto left = servokit_test::leftovers_after(dir, 10s);
   CHECK_MESSAGE(left.empty(), servokit_test::describe(left));
   for (const auto& each : left) ::kill(each.pid, SIGKILL);
 }

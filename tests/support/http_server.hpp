@@ -19,7 +19,7 @@ namespace servokit_test {
 class http_test_server {
  public:
   explicit http_test_server(std::vector<std::string> extra_arguments = {})
-      : http_test_server(std::string(SERVOKIT_TEST_SOURCE_DIR) + "/tests/support/http_test_server.py", std::move(extra_arguments)) {}
+      : http_test_server(SERVOKIT_TEST_SOURCE_DIR "/tests/support/http_test_server.py", std::move(extra_arguments)) {}
   /// Another server script that follows the same convention (port on the first line of stdout,
   /// serving until stdin closes), such as the agent tests' Optune backend.
   http_test_server(const std::string& script, std::vector<std::string> extra_arguments) {

@@ -442,66 +442,22 @@ def add_problems(P, Problem, rng_range, enum, positive):
 # ---------------------------------------------------------------- the design checks
 
 
-def scan_grid(p):
-    """Scans a problem's grid (every point up to 1.5M points, else 200k uniform draws): returns
-    (size, how, crashed, infeasible, count, best feasible value, its configuration); every feasible
-    value must be positive."""
-    import itertools
-    keys = [d["name"] for d in p.dims]
-    grids = [grid(d) for d in p.dims]
-    size = math.prod(len(g) for g in grids)
-    if size <= 1_500_000:
-        configs, how = itertools.product(*grids), "enumerated"
-    else:
-        rng = np.random.default_rng(1)
-        configs, how = (tuple(g[rng.integers(len(g))] for g in grids) for _ in range(200_000)), "200k drawn"
-    crashed = infeasible = count = 0
-    best, argmin = math.inf, None
-    for combo in configs:
-        config = dict(zip(keys, combo))
-        value, feasible = p.value(config)
-        count += 1
-        if value is None:
-            crashed += 1
-        elif not feasible:
-            infeasible += 1
-        else:
-            assert value > 0, (p.name, config)
-            if value < best:
-                best, argmin = value, config
-    return size, how, crashed, infeasible, count, best, argmin
+def _known_argmin(name, p):
+    """The argmin of a grid too large to enumerate (optimizer_check.check_set)."""
+    if name == "pg_buffers_checkpoint":
+        return tuple(reversed(pg_exact_minimum(p.dims)))
+    # The shifted classic functions: the offset is the argmin.
+    offset = {"griewank5_mixed": (17, -23, 14, -12, 6.5, "soa"), "zakharov8_mixed": (1.75, -2.5, 3.25, 0.5, -1.25, 2, -3.5, 1)}[name]
+    return dict(zip([d["name"] for d in p.dims], offset)), None
 
 
 def _check():
-    """Prints each problem's baseline, optimum and argmin, baseline regret and crashing/infeasible
-    share of the grid (enumerated up to 1.5M points, else 200k uniform draws), and checks the known
-    minima: attained on the grid, never undercut, and pg's decomposition equal to brute force on a
-    coarser grid. Runs no optimizer."""
+    """The set's design check (optimizer_check.check_set), then pg's decomposition against brute
+    force on a coarser grid. Runs no optimizer."""
     import itertools
     import optimizer_suite as suite
-    problems = {}
-    names = add_problems(problems, suite.Problem, suite.rng_range, suite.enum, suite.positive)
-    for name in names:
-        p = problems[name]
-        keys = [d["name"] for d in p.dims]
-        grids = [suite.grid(d) for d in p.dims]
-        size, how, crashed, infeasible, count, best, argmin = scan_grid(p)
-        optimum = p.optimum
-        assert best >= optimum * (1 - 1e-12), (name, best, optimum)
-        if size <= 1_500_000:
-            assert best == optimum, name
-        elif name == "pg_buffers_checkpoint":
-            _, argmin = pg_exact_minimum(p.dims)
-        else:  # the shifted classic functions: the offset is the argmin
-            offset = {"griewank5_mixed": (17, -23, 14, -12, 6.5, "soa"), "zakharov8_mixed": (1.75, -2.5, 3.25, 0.5, -1.25, 2, -3.5, 1)}[name]
-            argmin = dict(zip(keys, offset))
-            assert all(v in g for v, g in zip(offset, grids)), name
-        assert p.value(argmin) == (optimum, True), (name, argmin)
-        baseline = p.value(p.baseline)
-        assert baseline[0] is not None and baseline[1], name
-        print("%-22s %2d settings, %14d points (%s): baseline %.5g, optimum %.6g, baseline regret %.3f, crash %.1f%%, infeasible %.1f%%\n"
-              "%22s argmin %s" % (name, len(keys), size, how, baseline[0], optimum, (baseline[0] - optimum) / optimum,
-                                  100 * crashed / count, 100 * infeasible / count, "", argmin))
+    from optimizer_check import check_set
+    check_set(add_problems, _known_argmin, strict=False)
     coarse = [suite.rng_range("shared_buffers_mb", 128, 32768, 4096, 128), suite.enum("work_mem_mb", [1, 4, 16, 64, 128, 256], 4),
               suite.rng_range("max_parallel_workers", 0, 8, 2, 2), suite.rng_range("random_page_cost", 1.0, 4.0, 0.5, 4.0),
               suite.enum("max_wal_size_gb", [1, 4, 16, 32, 64], 1), suite.rng_range("checkpoint_timeout_min", 1, 60, 10, 5),

@@ -604,61 +604,27 @@ def add_problems(P, Problem, rng_range, enum, positive):
 # ---------------------------------------------------------------- the design checks
 
 
+def _known_argmin(name, p):
+    """The argmin of a grid too large to enumerate, and its exact minimum where it is computed
+    rather than known by construction (optimizer_check.check_set)."""
+    if name == "inference_latency_cost":
+        return tuple(reversed(infer_exact_minimum(p.dims)))
+    if name == "mq_consumer4":
+        return tuple(reversed(mq_exact_minimum(p.dims)))
+    keys = [d["name"] for d in p.dims]
+    if name == "dixon_price7_mixed":
+        return dict(zip(keys, (2.5, -3.25, 4, -2, 1.7, -6.5, "avx2"))), None
+    weights = (3, 1, 5, 2, 4)   # michalewicz5_mixed: separable, each coordinate at its own minimum
+    argmin = {d["name"]: min(grid(d), key=lambda v, w=w: michalewicz([v], [w])) for d, w in zip(p.dims, weights)}
+    argmin["tile"] = "column"
+    return argmin, None
+
+
 def _check():
-    """Prints each problem's baseline, optimum and argmin, baseline regret, crashing/infeasible share
-    of the grid (enumerated up to 1.5M points, else 200k uniform draws) and random search's median
-    regret at 60 trials over 20 seeds, without and with noise; checks the known minima (attained on
-    the grid, never undercut). Runs no optimizer other than random search. Arguments: problem names
-    (default all)."""
-    import statistics
-    import sys
-    import time
-    import optimizer_suite as suite
-    from optimizer_heldout3 import scan_grid  # the same scan as the third set's check
-    only = sys.argv[1:]
-    problems = {}
-    names = add_problems(problems, suite.Problem, suite.rng_range, suite.enum, suite.positive)
-    for name in names:
-        if only and name not in only:
-            continue
-        t0 = time.time()
-        p = problems[name]
-        keys = [d["name"] for d in p.dims]
-        grids = [grid(d) for d in p.dims]
-        size, how, crashed, infeasible, count, best, argmin = scan_grid(p)
-        optimum = p.optimum
-        assert best >= optimum * (1 - 1e-12), (name, best, optimum)
-        if size <= 1_500_000:
-            assert best == optimum, name
-        elif name == "inference_latency_cost":
-            vmin, argmin = infer_exact_minimum(p.dims)
-            assert abs(vmin - optimum) <= 1e-12 * optimum, (vmin, optimum)
-        elif name == "mq_consumer4":
-            vmin, argmin = mq_exact_minimum(p.dims)
-            assert abs(vmin - optimum) <= 1e-12 * optimum, (vmin, optimum)
-        elif name == "dixon_price7_mixed":
-            argmin = dict(zip(keys, (2.5, -3.25, 4, -2, 1.7, -6.5, "avx2")))
-        elif name == "michalewicz5_mixed":
-            weights = (3, 1, 5, 2, 4)
-            argmin = {d["name"]: min(grid(d), key=lambda v, w=w: michalewicz([v], [w])) for d, w in zip(p.dims, weights)}
-            argmin["tile"] = "column"
-        assert all(argmin[k] in g for k, g in zip(keys, grids)), (name, argmin)
-        assert p.value(argmin) == (optimum, True), (name, argmin, p.value(argmin), optimum)
-        baseline = p.value(p.baseline)
-        assert baseline[0] is not None and baseline[1], name
-        for d, g in zip(p.dims, grids):  # what a servo's descriptor check asks of a setting
-            assert d["value"] in g, (name, d)
-            if d["kind"] == "range":
-                assert g[-1] == d["max"], (name, d)
-        regrets = {}
-        for noisy in (False, True):
-            regrets[noisy] = statistics.median(
-                p.regret(suite.run_random(p, seed, suite.Measurer(p, seed, noisy), 60)[0][60]) for seed in range(1, 21))
-        print("%-22s %2d settings, %10d points (%s): baseline %.5g, optimum %.6g, baseline regret %.3f, crash %.1f%%, "
-              "infeasible %.1f%%; random@60 median regret %.3f (noise %.3f); %.0f s\n%22s argmin %s" %
-              (name, len(keys), size, how, baseline[0], optimum, (baseline[0] - optimum) / optimum,
-               100 * crashed / count, 100 * infeasible / count, regrets[False], regrets[True], time.time() - t0, "", argmin),
-              flush=True)
+    """The set's design check (optimizer_check.check_set), random search over 20 seeds included.
+    Arguments: problem names (default all)."""
+    from optimizer_check import check_set
+    check_set(add_problems, _known_argmin, random_seeds=20)
 
 
 if __name__ == "__main__":

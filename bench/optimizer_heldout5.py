@@ -521,61 +521,25 @@ def add_problems(P, Problem, rng_range, enum, positive):
 # ---------------------------------------------------------------- the design checks
 
 
+def _known_argmin(name, p):
+    """The argmin of a grid too large to enumerate, and its exact minimum where it is computed
+    rather than known by construction (optimizer_check.check_set)."""
+    if name == "spark_job8":
+        return tuple(reversed(spark_exact_minimum(p.dims)))
+    keys = [d["name"] for d in p.dims]
+    if name == "trid8_mixed":
+        return dict(zip(keys, (3.5, -2.25, 4, -1, 2.3, -3.5, 1.5, "fp64"))), None
+    offsets = (-130, 55, -275, 160)   # schwefel5_mixed: separable, each coordinate at its own minimum
+    argmin = {d["name"]: min(grid(d), key=lambda v, o=o: schwefel_term(v - o)) for d, o in zip(p.dims, offsets)}
+    argmin["layout"] = "dense"
+    return argmin, None
+
+
 def _check():
-    """Prints each problem's baseline, optimum and argmin, baseline regret, crashing/infeasible share
-    of the grid (enumerated up to 1.5M points, else 200k uniform draws) and random search's median
-    regret at 60 trials over 10 seeds, without and with noise; checks the known minima (attained on
-    the grid, never undercut). Runs no optimizer other than random search. Arguments: problem names
-    (default all)."""
-    import statistics
-    import sys
-    import time
-    import optimizer_suite as suite
-    from optimizer_heldout3 import scan_grid  # the same scan as the third set's check
-    only = sys.argv[1:]
-    problems = {}
-    t_build = time.time()
-    names = add_problems(problems, suite.Problem, suite.rng_range, suite.enum, suite.positive)
-    print("built %d problems in %.1f s" % (len(names), time.time() - t_build))
-    for name in names:
-        if only and name not in only:
-            continue
-        t0 = time.time()
-        p = problems[name]
-        keys = [d["name"] for d in p.dims]
-        grids = [grid(d) for d in p.dims]
-        size, how, crashed, infeasible, count, best, argmin = scan_grid(p)
-        optimum = p.optimum
-        assert best >= optimum * (1 - 1e-12), (name, best, optimum)
-        if size <= 1_500_000:
-            assert best == optimum, name
-        elif name == "spark_job8":
-            vmin, argmin = spark_exact_minimum(p.dims)
-            assert abs(vmin - optimum) <= 1e-12 * optimum, (vmin, optimum)
-        elif name == "trid8_mixed":
-            argmin = dict(zip(keys, (3.5, -2.25, 4, -1, 2.3, -3.5, 1.5, "fp64")))
-        elif name == "schwefel5_mixed":
-            offsets = (-130, 55, -275, 160)
-            argmin = {d["name"]: min(grid(d), key=lambda v, o=o: schwefel_term(v - o)) for d, o in zip(p.dims, offsets)}
-            argmin["layout"] = "dense"
-        assert all(argmin[k] in g for k, g in zip(keys, grids)), (name, argmin)
-        assert p.value(argmin) == (optimum, True), (name, argmin, p.value(argmin), optimum)
-        baseline = p.value(p.baseline)
-        assert baseline[0] is not None and baseline[1], name
-        assert argmin != p.baseline, name
-        for d, g in zip(p.dims, grids):  # what a servo's descriptor check asks of a setting
-            assert d["value"] in g, (name, d)
-            if d["kind"] == "range":
-                assert g[-1] == d["max"], (name, d)
-        regrets = {}
-        for noisy in (False, True):
-            runs = [p.regret(suite.run_random(p, seed, suite.Measurer(p, seed, noisy), 60)[0][60]) for seed in range(1, 11)]
-            regrets[noisy] = statistics.median(runs)
-        print("%-18s %d settings, %9d points (%s): baseline %.5g, optimum %.6g, baseline regret %.3f, crash %.1f%%, "
-              "infeasible %.1f%%; random@60 median regret %.3f (noise %.3f); %.0f s\n%18s argmin %s" %
-              (name, len(keys), size, how, baseline[0], optimum, (baseline[0] - optimum) / optimum,
-               100 * crashed / count, 100 * infeasible / count, regrets[False], regrets[True], time.time() - t0, "", argmin),
-              flush=True)
+    """The set's design check (optimizer_check.check_set), random search over 10 seeds included.
+    Arguments: problem names (default all)."""
+    from optimizer_check import check_set
+    check_set(add_problems, _known_argmin, random_seeds=10)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 """The optimizer benchmark: servokit's search against the samplers users of the field reach for,
 on problems of different character, with the same budgets, seeds and noise draws for every method.
 
-usage: bench/optimizer_suite.py BENCH_PROGRAM [--quick] [--set dev|heldout|heldout2|heldout3|heldout4|heldout5|all] [--seeds N]
+usage: bench/optimizer_suite.py BENCH_PROGRAM [--quick] [--set dev|heldout|heldout2|...|heldout5|all] [--seeds N]
                                 [--methods m1,m2] [--out results.jsonl]
 
 THE SETS (each fixed before any method ran on it; what has been seen since is said here, and in
@@ -11,13 +11,13 @@ bench/optimizer-results.md):
       branin_mixed, rosenbrock4, styblinski_tang4, service_cache, mixed_codec, crash_region
   held-out set: hartmann6, ackley5, levy4, service_latency_cost, service_plateau, constrained_pool
       (its full runs were looked at while the optimizer changed: no longer unseen)
-  second held-out set (bench/optimizer_heldout2.py, designed apart from the optimizer): HELDOUT2
+  second held-out set (bench/optimizer_heldout2.py, designed apart from the optimizer)
       (seen after its first run at 95911d6)
-  third held-out set (bench/optimizer_heldout3.py, designed apart from the optimizer): HELDOUT3
+  third held-out set (bench/optimizer_heldout3.py, designed apart from the optimizer)
       (its verdict run, optimizer frozen at 0015279, came first; seen since)
-  fourth held-out set (bench/optimizer_heldout4.py, designed apart from the optimizer): HELDOUT4
+  fourth held-out set (bench/optimizer_heldout4.py, designed apart from the optimizer)
       (its verdict run, optimizer frozen at 67924db, came first; seen since)
-  fifth held-out set (bench/optimizer_heldout5.py, designed apart from the optimizer): HELDOUT5
+  fifth held-out set (bench/optimizer_heldout5.py, designed apart from the optimizer)
       (its verdict run, optimizer frozen at 384786d, came first; seen since)
   A new judgement of the optimizer needs a new set, designed apart from it and run once.
 Every problem is run without noise and with 5% multiplicative Gaussian noise (a fresh normal draw
@@ -37,6 +37,7 @@ the run's seed and without its switch to random search for fast objectives; grid
 indices as integers). Every method except dlib measures the baseline first.
 """
 import argparse
+import importlib
 import json
 import math
 import os
@@ -50,10 +51,11 @@ import numpy as np
 
 DEV = ["branin_mixed", "rosenbrock4", "styblinski_tang4", "service_cache", "mixed_codec", "crash_region"]
 HELDOUT = ["hartmann6", "ackley5", "levy4", "service_latency_cost", "service_plateau", "constrained_pool"]
-HELDOUT2 = []  # filled by make_problems() from bench/optimizer_heldout2.py
-HELDOUT3 = []  # filled by make_problems() from bench/optimizer_heldout3.py
-HELDOUT4 = []  # filled by make_problems() from bench/optimizer_heldout4.py
-HELDOUT5 = []  # filled by make_problems() from bench/optimizer_heldout5.py
+# The later held-out sets, oldest first: each in bench/optimizer_<name>.py, whose add_problems()
+# make_problems() calls. A new set is one more name here.
+LATER_HELDOUT = ["heldout2", "heldout3", "heldout4", "heldout5"]
+# Each set's problem names by set name; make_problems() adds the later held-out sets'.
+SETS = {"dev": DEV, "heldout": HELDOUT}
 METHODS = ["servokit", "random", "tpe", "tpe_mv", "cmaes", "gp_ei", "dlib"]
 BUDGETS = [20, 30, 60]
 NOISE = 0.05
@@ -293,26 +295,20 @@ def make_problems():
                                      enum("tier", ["hdd", "ssd", "nvme"], "ssd")],
                                     constrained_pool)
 
-    # --- second held-out set
-    global HELDOUT2
-    import optimizer_heldout2
-    HELDOUT2 = optimizer_heldout2.add_problems(P, Problem, rng_range, enum, positive)
-
-    # --- third held-out set
-    global HELDOUT3
-    import optimizer_heldout3
-    HELDOUT3 = optimizer_heldout3.add_problems(P, Problem, rng_range, enum, positive)
-
-    # --- fourth held-out set
-    global HELDOUT4
-    import optimizer_heldout4
-    HELDOUT4 = optimizer_heldout4.add_problems(P, Problem, rng_range, enum, positive)
-
-    # --- fifth held-out set
-    global HELDOUT5
-    import optimizer_heldout5
-    HELDOUT5 = optimizer_heldout5.add_problems(P, Problem, rng_range, enum, positive)
+    # --- the later held-out sets, each designed apart from the optimizer in a file of its own
+    for set_name in LATER_HELDOUT:
+        SETS[set_name] = importlib.import_module("optimizer_" + set_name).add_problems(P, Problem, rng_range, enum, positive)
     return P
+
+
+def set_label(set_name):
+    """A set's name in the tables: "HELD-OUT-3 set" for heldout3."""
+    return {"dev": "development set", "heldout": "HELD-OUT set"}.get(set_name) or "HELD-OUT-%s set" % set_name[len("heldout"):]
+
+
+def newest_first():
+    """The set names in the tables' order: the newest held-out set first, the development set last."""
+    return list(reversed(LATER_HELDOUT)) + ["heldout", "dev"]
 
 
 # ---------------------------------------------------------------- a measurement
@@ -508,8 +504,9 @@ def tables(rows, problems, methods, budgets, seeds):
         return statistics.median(values)
     lines = []
     verdict = {}
-    for set_name, names in (("HELD-OUT-5 set", HELDOUT5), ("HELD-OUT-4 set", HELDOUT4), ("HELD-OUT-3 set", HELDOUT3), ("HELD-OUT-2 set", HELDOUT2), ("HELD-OUT set", HELDOUT), ("development set", DEV)):
-        names = [n for n in names if any(r["problem"] == n for r in rows)]
+    for set_key in newest_first():
+        names = [n for n in SETS.get(set_key, []) if any(r["problem"] == n for r in rows)]
+        set_name = set_label(set_key)
         if not names:
             continue
         lines.append("== %s: median regret over %d seeds (lower is better); wins = seeds where servokit beats random" %
@@ -559,7 +556,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("program")
     parser.add_argument("--quick", action="store_true", help="dev set, 3 seeds, servokit/random/tpe_mv, budget 30")
-    parser.add_argument("--set", default="all", choices=["dev", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "all"])
+    parser.add_argument("--set", default="all", choices=["dev", "heldout"] + LATER_HELDOUT + ["all"])
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--methods", default=",".join(METHODS))
     parser.add_argument("--problems", default="")
@@ -567,15 +564,14 @@ def main():
     parser.add_argument("--tables", default="", help="print the tables of a results file (--out) and stop")
     args = parser.parse_args()
     if args.tables:
-        make_problems()  # fills HELDOUT2, HELDOUT3, HELDOUT4 and HELDOUT5, so that their rows get their blocks
+        make_problems()  # fills SETS with the later held-out sets, so that their rows get their blocks
         rows = [json.loads(line) for line in open(args.tables)]
         methods = [m for m in METHODS if any(r["method"] == m for r in rows)]
         seeds = max(r["seed"] for r in rows)
         print(tables(rows, None, methods, BUDGETS, seeds)[0])
         return
     problems = make_problems()
-    names = {"dev": DEV, "heldout": HELDOUT, "heldout2": HELDOUT2, "heldout3": HELDOUT3, "heldout4": HELDOUT4,
-             "heldout5": HELDOUT5, "all": HELDOUT5 + HELDOUT4 + HELDOUT3 + HELDOUT2 + HELDOUT + DEV}[args.set]
+    names = [n for set_name in newest_first() for n in SETS[set_name]] if args.set == "all" else SETS[args.set]
     methods = args.methods.split(",")
     seeds = args.seeds
     budget = max(BUDGETS)

@@ -8347,9 +8347,9 @@ inline std::string_view to_string(best_rule rule) {
 /// model, searched over the whole space and densely within a trust region around the configuration
 /// `best()` reports (which grows after successes and shrinks after failures, as in TuRBO); where
 /// the model cannot fit the measurements, every other step searches only the trust region and the
-/// moves from the best configurations. Failed,
-/// rejected and infeasible trials teach the model to keep away. No configuration is suggested twice, except the few best ones, which a
-/// noisy search may re-measure.
+/// moves from the best configurations. Failed, rejected and infeasible trials teach the model to
+/// keep away. No configuration is suggested twice, except the few best ones, which a noisy search
+/// may re-measure.
 ///
 /// The model sees settings as features: a wide positive range (max/min >= 20) and a wide numeric
 /// enum on a logarithmic scale, other ranges linearly, numeric enums ordered by value, string enums

@@ -105,7 +105,6 @@ Rationale, common to all problems:
 """
 import math
 
-from optimizer_suite import grid  # the grid of a setting, as every method sees it
 
 # ---------------------------------------------------------------- classic functions of this set
 
@@ -570,40 +569,6 @@ def _known_argmin(name, p):
     return dict(zip(keys, (-2.5, -0.5, -2, 1.5, 0.5, -2.0, "column"))), None
 
 
-def _centre_regrets(p):
-    """The regret at the centre of the box (each range's midpoint on its grid, each enum's middle
-    value), with the lower and with the upper middle where there are two: what a method that
-    starts at the centre gets for free. None when it crashes or violates a bound."""
-    regrets = []
-    for upper in (False, True):
-        centre = {}
-        for d in p.dims:
-            values = grid(d)
-            if d["kind"] == "enum":
-                centre[d["name"]] = values[len(values) // 2 if upper else (len(values) - 1) // 2]
-            else:
-                middle = (d["min"] + d["max"]) / 2.0
-                centre[d["name"]] = min(values, key=lambda v, m=middle: (abs(v - m), -v if upper else v))
-        value, feasible = p.value(centre)
-        regrets.append(None if value is None or not feasible else (value - p.optimum) / p.optimum)
-    return regrets
-
-
-def _check():
-    """The set's design check (optimizer_check.check_set), random search over 10 seeds included,
-    and the centre of each box, which must not be a good point (regret >= 0.3, or crashing or
-    infeasible). Arguments: problem names (default all)."""
-    import sys
-    from optimizer_check import check_set
-    problems = check_set(add_problems, _known_argmin, random_seeds=10)
-    for name, p in problems.items():
-        if sys.argv[1:] and name not in sys.argv[1:]:
-            continue
-        regrets = _centre_regrets(p)
-        print("%-22s centre of the box: regret %s" % (name, ", ".join("crash or infeasible" if r is None else "%.3f" % r
-                                                                     for r in regrets)))
-        assert all(r is None or r >= 0.3 for r in regrets), (name, regrets)
-
-
 if __name__ == "__main__":
-    _check()
+    from optimizer_check import check_later_set
+    check_later_set(add_problems, _known_argmin)

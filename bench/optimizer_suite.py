@@ -2,7 +2,7 @@
 """The optimizer benchmark: servokit's search against the samplers users of the field reach for,
 on problems of different character, with the same budgets, seeds and noise draws for every method.
 
-usage: bench/optimizer_suite.py BENCH_PROGRAM [--quick] [--set dev|heldout|heldout2|...|heldout6|all] [--seeds N]
+usage: bench/optimizer_suite.py BENCH_PROGRAM [--quick] [--set dev|heldout|heldout2|...|heldout7|all] [--seeds N]
                                 [--methods m1,m2] [--out results.jsonl]
 
 THE SETS (each fixed before any method ran on it; what has been seen since is said here, and in
@@ -20,6 +20,9 @@ bench/optimizer-results.md):
   fifth held-out set (bench/optimizer_heldout5.py, designed apart from the optimizer)
       (its verdict run, optimizer frozen at 384786d, came first; seen since)
   sixth held-out set (bench/optimizer_heldout6.py, designed apart from the optimizer)
+      (not yet run with servokit: its first servokit run, with the optimizer frozen, is its verdict;
+      only the anchors have run on it)
+  seventh held-out set (bench/optimizer_heldout7.py, designed apart from the optimizer)
       (not yet run with servokit: its first servokit run, with the optimizer frozen, is its verdict;
       only the anchors have run on it)
   A new judgement of the optimizer needs a new set, designed apart from it and run once.
@@ -56,7 +59,7 @@ DEV = ["branin_mixed", "rosenbrock4", "styblinski_tang4", "service_cache", "mixe
 HELDOUT = ["hartmann6", "ackley5", "levy4", "service_latency_cost", "service_plateau", "constrained_pool"]
 # The later held-out sets, oldest first: each in bench/optimizer_<name>.py, whose add_problems()
 # make_problems() calls. A new set is one more name here.
-LATER_HELDOUT = ["heldout2", "heldout3", "heldout4", "heldout5", "heldout6"]
+LATER_HELDOUT = ["heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7"]
 # Each set's problem names by set name; make_problems() adds the later held-out sets'.
 SETS = {"dev": DEV, "heldout": HELDOUT}
 METHODS = ["servokit", "random", "tpe", "tpe_mv", "cmaes", "gp_ei", "dlib"]

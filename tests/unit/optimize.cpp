@@ -251,7 +251,7 @@ TEST_CASE("the initial design after the baseline and the centre is stratified in
     CAPTURE(seed);
     opt::optimizer search(app, minimize("cost"), seed);
     const std::size_t count = search.design_size();
-    REQUIRE(count >= 5);
+    REQUIRE(count >= 4);   // four strata per setting: random points fill them one each 9% of the time
     std::vector<opt::configuration> design;
     for (std::size_t trial = 0; trial <= count + 1; ++trial) {
       auto settings = search.ask();
@@ -406,7 +406,7 @@ TEST_CASE("failed and infeasible trials are recorded and steer the search away")
   // 0.2 is infeasible: the search must find the best of what remains and stop asking for the rest.
   std::size_t late_failures = 0;
   std::size_t seeds_near_best = 0;
-  for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+  for (std::uint64_t seed = 1; seed <= 10; ++seed) {
     opt::optimizer search(app, minimize("cost"), seed);
     for (int trial = 0; trial < 30; ++trial) {
       auto settings = search.ask();
@@ -430,13 +430,14 @@ TEST_CASE("failed and infeasible trials are recorded and steer the search away")
     // The best feasible cost is 1.9 (x = 4, y = 0.3, mode b); within 0.5 of it counts.
     if (small_space_cost(best->settings) <= 2.4) ++seeds_near_best;
   }
-  // Random search would put about 62% of its trials in the failing region (28 of 45 late ones).
-  // The search keeps away from what it has seen fail, but the cost still falls towards x = 7, so
-  // once the feasible optimum is found it probes the failing region's edge and its far corners
-  // (the model cannot know a constraint's shape there before trying): about half of the late
-  // trials, against random search's 62%, and the best is still found (below).
-  CHECK(late_failures <= 25);
-  CHECK(seeds_near_best >= 2);
+  // Random search would put about 62% of its trials in the failing region (93 of the 150 late
+  // ones). The search keeps away from what it has seen fail, but the cost still falls towards
+  // x = 7, so once the feasible optimum is found it probes the failing region's edge and its far
+  // corners (the model cannot know a constraint's shape there before trying): about half of the
+  // late trials (77 to 80 in the versions so far), and the best is still found (below). Ten seeds,
+  // since three gave 24 to 26 late failures by the seeds' luck alone.
+  CHECK(late_failures <= 82);
+  CHECK(seeds_near_best >= 8);
 }
 
 TEST_CASE("a cost under a bound: the values of infeasible trials do not lure the search past the bound") {

@@ -12,7 +12,7 @@ problems: Colville, Salomon and the step ellipsoid are not among the classic fun
 and the six service models (an ML training job, a video transcoding farm, a Raft key-value store, a
 Redis-like cache, a serverless queue consumer, a web crawler) model systems none of the earlier sets
 modelled (their names and docstrings were read for that, nothing else). `/usr/bin/python3
-bench/optimizer_heldout6.py` runs the design checks below (random search is the only method it runs).
+bench/optimizer_heldout6.py` runs the design checks (bench/optimizer_check.py; random search is the only method they run).
 
 How the constants were fixed: the problems were written first; then the design check (baselines,
 optima, crash and infeasible shares, random search at 60 trials; no other method) was run, and

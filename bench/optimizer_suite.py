@@ -20,11 +20,9 @@ bench/optimizer-results.md):
   fifth held-out set (bench/optimizer_heldout5.py, designed apart from the optimizer)
       (its verdict run, optimizer frozen at 384786d, came first; seen since)
   sixth held-out set (bench/optimizer_heldout6.py, designed apart from the optimizer)
-      (not yet run with servokit: its first servokit run, with the optimizer frozen, is its verdict;
-      only the anchors have run on it)
+      (its verdict run, optimizer frozen at f6cd55e, came first; seen since)
   seventh held-out set (bench/optimizer_heldout7.py, designed apart from the optimizer)
-      (not yet run with servokit: its first servokit run, with the optimizer frozen, is its verdict;
-      only the anchors have run on it)
+      (its verdict run, optimizer frozen at f6cd55e, came first; seen since)
   A new judgement of the optimizer needs a new set, designed apart from it and run once.
 Every problem is run without noise and with 5% multiplicative Gaussian noise (a fresh normal draw
 per trial, the same draw for the same seed and trial index in every method).

@@ -149,16 +149,25 @@ struct crashed_runs {
 
 /// Runs the study `yaml` describes on `file` again and again, each run crashing after 5 to 13
 /// events in turn (so at every point of a trial: mid-adjust, mid-measure, between trials), until
-/// one reaches the end. `after_crash` looks at the study after each crash.
+/// one reaches the end. `after_crash` looks at the study after each crash. The application
+/// outlives the servo: each run starts with the settings the one before left it in (a crash right
+/// after the final adjust leaves it in the best configuration, with nothing left to adjust).
 crashed_runs run_with_crashes(const std::string& file, const std::string& yaml, const std::filesystem::path& report,
                               const std::function<void(backend::study_database&)>& after_crash = {}) {
   crashed_runs runs;
+  std::int64_t threads = 1;
+  std::string mode = "slow";
   for (;;) {
     const int crash_after = 5 + runs.crashes % 9;
     backend::study_database study(file);
     backend::session session(options_for(yaml, report), study);
     simulated_agent agent{session, well_behaved()};
-    if (agent.run(crash_after)) {
+    agent.threads = threads;
+    agent.mode = mode;
+    const bool finished = agent.run(crash_after);
+    threads = agent.threads;
+    mode = agent.mode;
+    if (finished) {
       runs.applied = applied_settings(agent);
       return runs;
     }

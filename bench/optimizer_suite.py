@@ -24,7 +24,7 @@ bench/optimizer-results.md):
   seventh held-out set (bench/optimizer_heldout7.py, designed apart from the optimizer)
       (its verdict run, optimizer frozen at f6cd55e, came first; seen since)
   eighth held-out set (bench/optimizer_heldout8.py, designed apart from the optimizer)
-      (not yet run with servokit; its anchors' run is bench/optimizer-results/heldout8-anchors.jsonl)
+      (its verdict run, optimizer frozen at f6cd55e, came first; seen since)
   A new judgement of the optimizer needs a new set, designed apart from it and run once.
 Every problem is run without noise and with 5% multiplicative Gaussian noise (a fresh normal draw
 per trial, the same draw for the same seed and trial index in every method).

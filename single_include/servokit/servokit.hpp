@@ -8882,11 +8882,12 @@ class optimizer {
     std::size_t successes = 0;
     std::size_t failures = 0;
     double best = std::numeric_limits<double>::infinity();
+    const std::size_t first_led = initial_trials();   // the first trial the model chose
     for (std::size_t index = 0; index < trials_.size(); ++index) {
       const auto& trial = trials_[index];
       const bool feasible = trial.status == trial_status::ok;
       const double target = feasible ? target_of(trial.value) : std::numeric_limits<double>::infinity();
-      if (index >= initial_trials()) {
+      if (index >= first_led) {
         if (target < best - 1e-3 * std::abs(best)) {
           ++successes;
           failures = 0;

@@ -6,10 +6,12 @@
 #include <array>
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <map>
 #include <set>
 #include <span>
 #include <string>
+#include <utility>
 
 #include <servokit/config.hpp>
 #include <servokit/json.hpp>
@@ -434,10 +436,81 @@ TEST_CASE("failed and infeasible trials are recorded and steer the search away")
   // ones). The search keeps away from what it has seen fail, but the cost still falls towards
   // x = 7, so once the feasible optimum is found it probes the failing region's edge and its far
   // corners (the model cannot know a constraint's shape there before trying): about half of the
-  // late trials (77 to 80 in the versions so far), and the best is still found (below). Ten seeds,
-  // since three gave 24 to 26 late failures by the seeds' luck alone.
-  CHECK(late_failures <= 82);
+  // late trials (77 to 81 in the versions so far; 81 since the feasibility model may no longer
+  // call its labels noise, which costs a few probes here and gains where failures come from
+  // interactions, see the next case), and the best is still found (below). Ten seeds, since three
+  // gave 24 to 26 late failures by the seeds' luck alone.
+  CHECK(late_failures <= 85);
   CHECK(seeds_near_best >= 8);
+}
+
+TEST_CASE("where most of the space crashes or breaks a bound, the search still learns where and finds the best") {
+  // A cache whose threads each need memory (how much depends on the engine) on a host with 40 GB,
+  // and a staleness bound on the TTL and grace (how stale depends on the engine too): three
+  // quarters of the space crashes or breaks the bound, through interactions no single setting
+  // explains. Labels such as these look like noise to a smooth model; a feasibility model allowed
+  // to call them noise finds every region equally likely to fail, and the search follows the
+  // objective into the failing corners.
+  const application app = descriptor_of(R"({"application":{"components":{"cache":{"settings":{
+      "memory_gb": {"min": 2, "max": 64, "step": 2, "value": 8},
+      "threads":   {"min": 1, "max": 32, "step": 1, "value": 2},
+      "engine":    {"type": "enum", "values": ["slab", "arena", "tiered", "mmap"], "value": "slab"},
+      "ttl_s":     {"min": 30, "max": 600, "step": 30, "value": 60},
+      "grace_s":   {"min": 0, "max": 300, "step": 30, "value": 0}}}}}})");
+  const std::map<std::string, std::pair<double, double>> engines{
+      {"slab", {1.0, 1.0}}, {"arena", {2.0, 1.0}}, {"tiered", {0.5, 0.6}}, {"mmap", {1.5, 1.4}}};   // GB a thread, staleness
+  struct outcome {
+    bool crashes = false;
+    bool feasible = true;
+    double cost = 0;
+  };
+  auto measure = [&](double memory, double threads, const std::string& engine, double ttl, double grace) {
+    const auto [gb_per_thread, staleness] = engines.at(engine);
+    outcome result;
+    result.crashes = memory > 40 || threads * gb_per_thread > memory;
+    result.feasible = (ttl + 2 * grace) * staleness <= 400;
+    const double latency = 20 / std::pow(threads, 0.8) + 30 / std::sqrt(memory) * std::pow(60 / (ttl + grace), 0.3);
+    result.cost = latency * (1 + memory / 20);
+    return result;
+  };
+  double optimum = std::numeric_limits<double>::infinity();
+  for (double memory = 2; memory <= 64; memory += 2) {
+    for (double threads = 1; threads <= 32; ++threads) {
+      for (const auto& [engine, traits] : engines) {
+        for (double ttl = 30; ttl <= 600; ttl += 30) {
+          for (double grace = 0; grace <= 300; grace += 30) {
+            const auto measured = measure(memory, threads, engine, ttl, grace);
+            if (!measured.crashes && measured.feasible) optimum = std::min(optimum, measured.cost);
+          }
+        }
+      }
+    }
+  }
+  std::vector<double> ratios;   // the best found over the optimum, one per seed
+  for (std::uint64_t seed = 1; seed <= 10; ++seed) {
+    opt::optimizer search(app, minimize("cost"), seed);
+    for (int trial = 0; trial < 30; ++trial) {
+      auto settings = search.ask();
+      const auto measured = measure(number(settings, "cache", "memory_gb"), number(settings, "cache", "threads"),
+                                    std::get<std::string>(settings.at("cache").at("engine")), number(settings, "cache", "ttl_s"),
+                                    number(settings, "cache", "grace_s"));
+      if (measured.crashes) {
+        search.tell(settings, opt::trial_status::failed, std::nullopt);
+      } else {
+        search.tell(settings, measured.feasible ? opt::trial_status::ok : opt::trial_status::infeasible, measured.cost);
+      }
+    }
+    auto best = search.best();
+    REQUIRE(best.has_value());
+    ratios.push_back(best->value / optimum);
+  }
+  std::sort(ratios.begin(), ratios.end());
+  const double median = (ratios[4] + ratios[5]) / 2;
+  CAPTURE(ratios);
+  // The median of best / optimum over the ten seeds, with a feasibility model free to call every
+  // label noise: 1.46; with one that must explain the labels (a noise variance of at most 0.2 on
+  // labels of +-1): 1.28.
+  CHECK(median <= 1.38);
 }
 
 TEST_CASE("a cost under a bound: the values of infeasible trials do not lure the search past the bound") {

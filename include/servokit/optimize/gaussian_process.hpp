@@ -69,10 +69,11 @@ class gaussian_process {
  public:
   /// Fits the hyperparameters to (`points`, `targets`) by maximum a-posteriori marginal likelihood
   /// (L-BFGS from two starts, at most `evaluations` likelihood evaluations each), then conditions
-  /// on them; the lengthscales' prior is centred on `typical_lengthscale`. `targets` should be
-  /// standardized. Returns false when no fit was possible.
+  /// on them; the lengthscales' prior is centred on `typical_lengthscale`, and the noise variance
+  /// is at most `largest_noise`. `targets` should be standardized. Returns false when no fit was
+  /// possible.
   bool fit(const std::vector<std::vector<double>>& points, const std::vector<double>& targets,
-           const kernel_inputs& inputs, int evaluations = 60, double typical_lengthscale = 0.5) {
+           const kernel_inputs& inputs, int evaluations = 60, double typical_lengthscale = 0.5, double largest_noise = 1.0) {
     inputs_ = inputs;
     typical_lengthscale_ = typical_lengthscale;
     const std::size_t dims = inputs.categorical.size();
@@ -83,7 +84,7 @@ class gaussian_process {
       std::vector<double> parameters(dims + 2);
       for (std::size_t d = 0; d < dims; ++d) parameters[d] = std::log(start_lengthscale);
       parameters[dims] = 0.0;
-      parameters[dims + 1] = std::log(1e-2);
+      parameters[dims + 1] = std::log(std::min(1e-2, largest_noise));
       likelihood_problem problem{this, &points, &targets, std::numeric_limits<double>::infinity(), {}};
       nlopt_opt optimizer = nlopt_create(NLOPT_LD_LBFGS, static_cast<unsigned>(parameters.size()));
       if (optimizer == nullptr) return false;
@@ -96,7 +97,7 @@ class gaussian_process {
       lower[dims] = std::log(0.05);
       upper[dims] = std::log(20.0);
       lower[dims + 1] = std::log(1e-6);
-      upper[dims + 1] = std::log(1.0);
+      upper[dims + 1] = std::log(largest_noise);
       nlopt_set_lower_bounds(optimizer, lower.data());
       nlopt_set_upper_bounds(optimizer, upper.data());
       nlopt_set_min_objective(optimizer, &likelihood_problem::evaluate, &problem);

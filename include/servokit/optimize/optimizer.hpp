@@ -540,8 +540,13 @@ class optimizer {
       values.push_back(labels[index] - fitted.feasible_share);
     }
     // Failing regions are usually wide (too little memory, a broken combination): the prior
-    // expects long lengthscales, so that a few failures mark a region rather than points.
-    fitted.has_feasibility = fitted.feasibility.fit(points, values, inputs_, 30, 1.5);
+    // expects long lengthscales, so that a few failures mark a region rather than points. A
+    // configuration fails or passes the same way each time, so the labels' noise is kept small
+    // (a variance of at most 0.2 on labels of +-1): free to call them noise, the fit did so
+    // where failures came from interactions (threads times memory per thread, TTL plus grace),
+    // found the whole space equally likely to fail, and the search followed the objective into
+    // the failing corners.
+    fitted.has_feasibility = fitted.feasibility.fit(points, values, inputs_, 30, 1.5, 0.2);
   }
 
   /// The chance that `at` is feasible: the label's mean against its doubt, the doubt capped so

@@ -1,4 +1,135 @@
-"""DOCSTRING"""
+"""The tenth held-out set of the optimizer benchmark (bench/optimizer_suite.py, set `heldout10`).
+
+Designed by an engineer who does not tune the optimizer, without running servokit's method on these
+problems, without reading include/servokit/optimize/ and without reading any benchmark result
+(bench/optimizer-results.md, bench/optimizer-results/), so that nothing here leans on how a method did
+elsewhere. It is meant to be run with servokit once, at the end, with the optimizer frozen: that run
+is the verdict. The problems are written the way an outside benchmark writes them (BBOB/COCO: classic
+functions shifted off-centre, each coordinate on its own box, unit and step, two rotated, one
+ill-conditioned; HPOBench/YAHPO and service tuning: mixed spaces of stepped ranges and enums,
+realistic defaults as baselines, models of real systems). None is a variant of the suite's or the
+earlier held-out sets' problems: Weierstrass, Gallagher's Gaussian peaks and BBOB's rotated
+ellipsoidal function are not among the classic functions used before, and the six service models (a
+Rails application under Puma, a Celery worker pool, an MQTT broker cluster, the OSDs of a Ceph
+cluster, a bulk load into PostgreSQL, a batch pipeline on spot instances) model systems none of the
+earlier sets modelled (their names and docstrings were read for that, nothing else).
+`/usr/bin/python3 bench/optimizer_heldout10.py` runs the design checks (bench/optimizer_check.py's
+check_later_set; random search is the only method it runs).
+
+Rationale, common to all problems:
+- Mixed spaces as servo settings are: numeric enums (ordered: Celery's prefetch multiplier,
+  max_tasks_per_child and time limits, MQTT's autosave intervals, in-flight windows and keepalives,
+  Ceph's pg_num, op shards and allocation units, PostgreSQL's commit batching, spot tasks per node
+  and checkpoint intervals, and one coordinate of each classic function), string enums (unordered:
+  instance types, Celery pools, MQTT persistence, Ceph's compressors, load methods, index modes,
+  synchronous_commit, and a variant or mode on two classic functions), wide ranges with a
+  logarithmic effect (Rails' cache 16 .. 4096 MB, the load's batch 200 .. 60000 rows, the spot
+  pipeline's nodes 1 .. 200 and chunks 1 .. 64 GB, MQTT's max_queued 200 .. 20000), narrow integer
+  ranges (Puma's workers and threads 1 .. 16, Celery nodes 1 .. 8, Ceph's threads per shard 1 .. 4
+  and recovery ops 1 .. 16, load workers 1 .. 32, MQTT nodes 1 .. 8), and fractional steps
+  (Weierstrass by 0.05, Gallagher by 0.025 .. 2.5, the ellipsoid by 0.05 .. 0.5, Ceph's memory target
+  by 1 GB). 3 to 8 settings: ellipsoid8_mixed (8), gallagher7_mixed (7), celery_workers7 (7) and
+  ceph_osd7 (7) are the large ones, weierstrass3_mixed (3) and puma_rails4 (4) the small ones.
+- No optimum at the centre of the box, at the baseline, or on a symmetric grid point: the classic
+  functions are shifted by constants fixed here, each coordinate differently; the service models
+  have their optima where their physics puts them, often against a crash or constraint boundary.
+  The design check asserts that the centre of every box crashes, violates a bound or has a regret
+  of at least 0.3 (the lowest is ceph_osd7's 0.32).
+- Baselines are realistic defaults (Puma's 2 workers of 5 threads with Rails' 32 MB memory store,
+  Celery's prefork pool of 10 children on 3 4-vCPU nodes, prefetch 4, no child recycling and no
+  time limit, Mosquitto's max_inflight 20, max_queued 1000 and 30-minute autosave, Ceph's 4 GB memory
+  target, 8 shards of 2 threads, 4 KB allocation, 3 recovery ops and no compression, an ORM-style
+  multi-row INSERT of 1000 rows from 4 workers, the spot pipeline on m6i with 8 GB chunks and no
+  checkpoints), feasible and not crashing; their regrets are 0.63 .. 3.2 (the two classic functions
+  made positive by suite.positive() have 1.0 and 1.3, Gallagher 2.8).
+- The optimum: enumeration by the suite when the grid has <= 1.5 million points (seven problems).
+  gallagher7_mixed and ellipsoid8_mixed have an exact known_min attained on the grid: the settings
+  map to z (or delta) by z_i = k_i (s_i - o_i) with o_i a grid point; Gallagher's function is
+  10 - max_i h_i exp(-q_i / 12) with every q_i >= 0, the global peak's height 10 and every other
+  peak's at most 9.1, so it is >= 0 everywhere and 0 exactly at z = 0 (the objective (4 + g) / 4
+  times the variant's factor, whose least is 1.0, is then exactly 1.0 there); the ellipsoid is a
+  sum of positive weights times squares of R T_osz(delta), T_osz(0) = 0 and R orthogonal, so it is
+  0 only at delta = 0, where positive() gives exactly 1.0 with the mode's factor 1.0. The check
+  evaluates both there.
+- Characters: Weierstrass (continuous, nowhere differentiable: a rugged fractal landscape with one
+  minimum in the box; 3 settings, one a numeric enum of uneven values), Gallagher's 21 Gaussian
+  peaks (BBOB f22's construction: one global peak and 20 lower ones at fixed random places, each an
+  ellipsoid of its own conditioning, all rotated; the global peak's conditioning 1000 as in f21; 6
+  coordinates and a string enum), BBOB's rotated ellipsoidal function (f10 with the oscillation
+  transform, conditioning 1e4, rotated: a narrow valley not aligned with any setting; 7 coordinates
+  and a string enum); a Rails application under Puma like issue 14's problem (p95 x $/hour of an
+  autoscaled fleet; workers and threads interact through the GVL, the cores, the memory and the
+  database's connections; the per-process cache (16 .. 4096 MB) has a logarithmic effect on the
+  hit ratio and multiplies the workers' memory up to an OOM cliff; the 4-member instance enum
+  moves the best workers (3 .. 12), threads (2 .. 4) and cache (704 .. 1776 MB) to four optima
+  within 5% of each other; the autoscaler's instance count is a staircase), a Celery worker pool
+  (mean seconds to done x $/hour; the pool (4 strings) moves the best concurrency: prefork is
+  bounded by the memory its leaking children take, which max_tasks_per_child trades against fork
+  costs; the GIL pools run Python on one core; the prefetch multiplier a plateau except with
+  prefork, where tasks reserved behind hung and long tasks wait; the time limit kills long tasks
+  below 40 s and bounds the hung ones above; an OOM cliff and a backlog crash), an MQTT broker
+  cluster (constrained: loss of at most 2e-4 of the messages and at most 1% of commands held by
+  half-open connections; p99 x $/hour; no persistence loses every queued message at each restart
+  (infeasible), snapshots stop the event loop for the state's size, WAL costs CPU and IOPS;
+  max_queued trades dropped messages against memory; too small an in-flight window: a crash;
+  keepalive a plateau up to the constraint's cliff past 90 s), Ceph OSDs (mean client ms x $k/month
+  of hosts and raw capacity; the memory target's cache up to an OOM cliff next to the optimum; the
+  compressor and the allocation unit interact (small units compress badly, large ones defer the
+  32 KB writes through the WAL); pg_num a staircase of imbalance against the PGs' memory; shards and
+  threads against 4 cores; recovery ops trade degraded time against interference), a bulk load
+  into PostgreSQL (minutes; four load methods with their own per-row and per-statement costs, the
+  multi-row INSERT crashing past 65535 bind parameters; the batch (200 .. 60000 rows) a logarithmic
+  effect on round trips against aborted transactions and memory; workers against 16 cores and the
+  index's right-edge contention; dropping and rebuilding the indexes a fixed 25 minutes), and a
+  batch pipeline on spot instances (constrained: an expected makespan of at most 8 h; expected $;
+  chunk size against interruptions' lost work and per-task staging; tasks per node trading
+  Amdahl's efficiency against memory (an OOM crash); the last wave's idle slots a staircase in the
+  nodes; checkpoints' cost against lost work).
+
+How the constants were fixed: the problems were written first, then the design check (baselines,
+optima, crash and infeasible shares, random search at 60 trials, the centre of the box; no other
+method) was run, and constants changed where a requirement of the design was not met, before any
+anchor and never servokit ran. Those changes:
+- mqtt_broker6: the grid had 1.68M points: max_queued by 200 (was 100); the optimum sat at the
+  baseline's max_queued and keepalive, and without persistence was feasible: a restart without
+  persistence (a crash and four deploys a month) loses the queues, half-open connections are 25% an
+  hour (were 40%) so the keepalive's cliff is past 90 s (was past 60 s), the state's size adds to
+  the p99 (0.8 ms per GB per node), the loss bound 2e-4 (was 5e-5, then 1e-4); random search never beat the
+  baseline (0.8% of the grid did): a snapshot writes at 1 GB/s (was 250 MB/s); nodes barely moved
+  the p99 (the optimum was one node): 2 usable cores per node (were 4) and 70 us per message (was
+  35), WAL 10 us a message and $0.02 an hour a node (were 20 us and $0.06), the backend's 8 sessions
+  over a 5 ms round trip (were 16 over 3 ms).
+- celery_workers7: its baseline crashed (0.4% of API calls hung for 900 s and 1% of the crunching
+  took 80 s): 0.005% hang until the limit or the API's 300 s timeout, 0.2% crunch for 40 s; its
+  baseline's regret was 368, then 19.6, then 3.5: the work reserved behind a busy prefork child
+  waits 6% of the heavy tail's residual (was half of it), children leak 0.1 MB a task (was 0.5),
+  recycled daily, take 220 MB (was 110), the crunching tasks take 100 ms (was 150); the green pools
+  almost always crashed (80 s tasks blocking their loop): the crunching yields every 100 ms of work;
+  87% of the grid crashed: 60 tasks/s (was 24, then 120), concurrency 1 .. 64 (was 48), nodes 1 .. 8
+  (was 12), the baseline 3 nodes of 10 children (was 6 of 4).
+- puma_rails4: 91% of the grid crashed and one thread per worker was best: workers 1 .. 16 (was
+  32), cache 16 .. 4096 MB (was 8192), 380 MB a worker (was 230) and 45 ms of I/O a request (was 28).
+- ceph_osd7: the landscape was flat (baseline regret 0.44, the centre's 0.08): a cache miss also
+  fetches its onode (0.5 ms), the hot data 40 GB a OSD (was 60), threads past the cores cost 8% each
+  (was 4%), recovery runs at 4 MB/s per op up to 20 MB/s and each op slows clients while it runs;
+  the allocation units 4 .. 64 KB in five steps with 32 KB writes (were three and 16 KB, the optimum
+  the middle one); the memory target by 1 GB (the grid had 1.66M points); the baseline's pg_num 128
+  (was 256, the optimum's); the compressors listed in another order (string enums: their order
+  carries no meaning).
+- bulk_loader6: its baseline's regret was 3.5 with single-row INSERTs: an ORM's multi-row INSERT.
+- spot_batch5: every point missed the deadline (18,000 core-hours against 6 h): 4,000 core-hours
+  and 8 h; 72% crashed: a task takes 4 GB and 0.35 GB per GB of chunk (were 5.5 and 0.9), chunks
+  1 .. 64 GB by 1, nodes 1 .. 200 (the optimum was the range's maximum), the baseline 80 nodes.
+- gallagher7_mixed: random search over 200k points came no nearer than a regret of 1.1: the peaks'
+  conditioning follows BBOB (alpha^(j/(2(d-1))) / alpha^(1/4); it was alpha^(j/(d-1)), too
+  steep), the global peak's alpha 1000 (was 1000^2); the baseline's variant "b" (was "c", regret 3.3).
+- An anchors' run was started once, on an earlier version (before the changes above to
+  celery_workers7's green pools, rate and ranges, puma_rails4's workers, mqtt_broker6's snapshot
+  speed, cores and backend sessions, and gallagher7_mixed's conditioning), and stopped within
+  seconds, to use the time left on those problems' crash shares (72 .. 87%) and on random search
+  never beating mqtt_broker6's baseline; nothing of it was read but the time random search took on
+  the first problem.
+"""
 import math
 
 import numpy as np
@@ -390,7 +521,9 @@ def add_problems(P, Problem, rng_range, enum, positive):
     built = []
     add = built.append
 
-    # 1. Weierstrass on 3 settings: x_i = k_i (s_i - o_i).
+    # 1. Weierstrass on 3 settings: x_i = k_i (s_i - o_i): s1 on [0, 60] by 1 (k 1/60), s2 a numeric
+    # enum of ten uneven values (k 1/16), s3 on [1, 5] by 0.05 (k 0.2); o = (41, 2, 2.05), so x stays in
+    # (-1, 1), where 0 is the only minimum. Baseline (20, 0, 3). Enumerated.
     w_dims = [rng_range("s1", 0, 60, 1, 20), enum("s2", [-8, -5, -3, -2, -1, 0, 1, 2, 4, 7], 0), rng_range("s3", 1, 5, 0.05, 3.0)]
     w_offset, w_scale = (41, 2, 2.05), (1.0 / 60.0, 1.0 / 16.0, 0.2)
     w_names = [d["name"] for d in w_dims]
@@ -398,7 +531,9 @@ def add_problems(P, Problem, rng_range, enum, positive):
                  [d["value"] for d in w_dims])
     add(Problem("weierstrass3_mixed", w_dims, lambda c, f=f: (f([c[k] for k in w_names]), True)))
 
-    # 2. Gallagher's 21 peaks on 6 coordinates and a string enum.
+    # 2. Gallagher's 21 peaks on 6 coordinates and a string enum: z_i = k_i (s_i - o_i) with
+    # o = (7.5, -25, 3, 0.8, -2.5, 410), a grid point off the centre; objective (4 + g) / 4 times the
+    # variant's factor. Baseline (5, 0, 6, 0.3, 0, 300) with "b". Too large to enumerate: known_min 1.0.
     g_dims = [rng_range("g1", 0, 10, 0.25, 5.0), rng_range("g2", -50, 50, 2.5, 0.0), enum("g3", [1, 2, 3, 4, 6, 8, 10, 12], 6),
               rng_range("g4", 0, 1, 0.025, 0.3), rng_range("g5", -5, 5, 0.5, 0.0), rng_range("g6", 100, 500, 10, 300)]
     g_offset, g_scale = (7.5, -25.0, 3, 0.8, -2.5, 410), (1.0, 0.1, 1.0, 10.0, 1.0, 0.025)
@@ -408,7 +543,9 @@ def add_problems(P, Problem, rng_range, enum, positive):
     add(Problem("gallagher7_mixed", g_dims + [enum("variant", ["c", "a", "b"], "b")],
                 lambda c: ((4.0 + gallagher(g_map(c))) / 4.0 * g_variant[c["variant"]], True), known_min=1.0))
 
-    # 3. The rotated ellipsoid on 7 coordinates and a string enum.
+    # 3. The rotated ellipsoid on 7 coordinates and a string enum: delta_i = k_i (s_i - o_i) with
+    # o = (-2.5, 14, 0.45, 256, 6.5, 1.6, 28). Baseline (1, 10, 0, 64, 4, -1, 50) with "x". Too large
+    # to enumerate: known_min 1.0.
     e_dims = [rng_range("e1", -5, 5, 0.25, 1.0), rng_range("e2", 0, 20, 0.5, 10.0), rng_range("e3", -1, 1, 0.05, 0.0),
               enum("e4", [16, 32, 64, 128, 256, 512], 64), rng_range("e5", 1, 9, 0.25, 4.0), rng_range("e6", -3, 3, 0.2, -1.0),
               rng_range("e7", 10, 90, 2, 50)]
@@ -419,13 +556,17 @@ def add_problems(P, Problem, rng_range, enum, positive):
     add(Problem("ellipsoid8_mixed", e_dims + [enum("mode", ["z", "x", "y"], "x")],
                 lambda c, f=f: (f([c[k] for k in e_names]) * e_mode[c["mode"]], True), known_min=1.0))
 
-    # 4. A Rails application under Puma, like issue 14's problem.
+    # 4. A Rails application under Puma, like issue 14's problem (model above): 900 requests/s over an
+    # autoscaled fleet; p95 ms x $/hour. Baseline: 2 workers of 5 threads, Rails' 32 MB memory store,
+    # c7i.xlarge. Enumerated.
     add(Problem("puma_rails4",
                 [enum("instance", ["m7i.large", "c7i.xlarge", "m7g.xlarge", "c7i.2xlarge"], "c7i.xlarge"),
                  rng_range("workers", 1, 16, 1, 2), rng_range("threads", 1, 16, 1, 5), rng_range("cache_mb", 16, 4096, 16, 32)],
                 lambda c: value_or_crash(puma_rails(c))))
 
-    # 5. A Celery worker pool.
+    # 5. A Celery worker pool (model above): 60 tasks/s; mean seconds to done x $/hour. Baseline:
+    # prefork, 10 children, prefetch 4, children never recycled, 3 c6i.xlarge nodes, no time limit
+    # (1800 s). Enumerated.
     add(Problem("celery_workers7",
                 [enum("pool", ["prefork", "threads", "gevent", "eventlet"], "prefork"), rng_range("concurrency", 1, 64, 1, 10),
                  enum("prefetch_multiplier", [1, 2, 4, 8, 16, 32], 4), enum("max_tasks_per_child", [0, 10, 100, 1000, 10000], 0),
@@ -433,14 +574,19 @@ def add_problems(P, Problem, rng_range, enum, positive):
                  enum("time_limit_s", [30, 60, 120, 300, 1800], 1800)],
                 lambda c: value_or_crash(celery_workers(c))))
 
-    # 6. An MQTT broker cluster.
+    # 6. An MQTT broker cluster (model above): 200k devices, 12k messages/s each way; p99 ms x $/hour
+    # under the loss and half-open bounds (feasible False otherwise). Baseline: Mosquitto's defaults
+    # with persistence on (30-minute autosave, max_inflight 20, max_queued 1000), 60 s keepalives, 4
+    # nodes. Enumerated.
     add(Problem("mqtt_broker6",
                 [enum("persistence", ["snapshot", "none", "wal"], "snapshot"), enum("autosave_interval_s", [10, 30, 60, 300, 1800], 1800),
                  enum("max_inflight", [1, 2, 5, 10, 20, 50, 100], 20), rng_range("max_queued", 200, 20000, 200, 1000),
                  enum("keepalive_s", [10, 15, 20, 30, 45, 60, 90, 120, 300, 600], 60), rng_range("nodes", 1, 8, 1, 4)],
                 mqtt_broker))
 
-    # 7. A Ceph cluster's OSDs.
+    # 7. A Ceph cluster's OSDs (model above): 96 NVMe OSDs, 120k client ops/s; mean ms x $k/month.
+    # Baseline: a 4 GB memory target, no compression, pg_num 128, 8 shards of 2 threads, 4 KB
+    # allocation, 3 recovery ops. Enumerated.
     add(Problem("ceph_osd7",
                 [rng_range("osd_memory_target_gb", 2, 20, 1, 4), enum("compression", ["none", "zstd", "snappy", "lz4"], "none"),
                  enum("pg_num", [64, 128, 256, 512, 1024, 2048, 4096], 128), enum("op_shards", [1, 2, 4, 8, 16], 8),
@@ -448,7 +594,9 @@ def add_problems(P, Problem, rng_range, enum, positive):
                  rng_range("recovery_max_active", 1, 16, 1, 3)],
                 lambda c: value_or_crash(ceph_osd(c))))
 
-    # 8. A bulk load into PostgreSQL.
+    # 8. A bulk load of 400M rows into PostgreSQL on 16 cores (model above): minutes. Baseline: an
+    # ORM's multi-row INSERT of 1000 rows from 4 workers, a commit per batch, indexes kept,
+    # synchronous_commit on. Enumerated.
     add(Problem("bulk_loader6",
                 [enum("method", ["insert", "multi_insert", "copy_text", "copy_binary"], "multi_insert"),
                  rng_range("batch_rows", 200, 60000, 200, 1000), rng_range("workers", 1, 32, 1, 4),
@@ -456,7 +604,9 @@ def add_problems(P, Problem, rng_range, enum, positive):
                  enum("synchronous_commit", ["on", "off"], "on")],
                 lambda c: value_or_crash(bulk_loader(c))))
 
-    # 9. A batch pipeline on spot instances.
+    # 9. A batch pipeline of 4,000 core-hours on 16-vCPU spot instances (model above): expected $
+    # under an expected makespan of 8 h (feasible False otherwise). Baseline: m6i.4xlarge, 8 GB
+    # chunks, 2 tasks a node, at most 80 nodes, no checkpoints. Enumerated.
     add(Problem("spot_batch5",
                 [enum("instance", ["c6i.4xlarge", "c6a.4xlarge", "m6i.4xlarge", "r6i.4xlarge"], "m6i.4xlarge"),
                  rng_range("chunk_gb", 1, 64, 1, 8), enum("tasks_per_node", [1, 2, 4, 8, 16], 2),

@@ -2,7 +2,7 @@
 """The optimizer benchmark: servokit's search against the samplers users of the field reach for,
 on problems of different character, with the same budgets, seeds and noise draws for every method.
 
-usage: bench/optimizer_suite.py BENCH_PROGRAM [--quick] [--set dev|heldout|heldout2|...|heldout10|all] [--seeds N]
+usage: bench/optimizer_suite.py BENCH_PROGRAM [--quick] [--set dev|heldout|heldout2|...|heldout11|all] [--seeds N]
                                 [--methods m1,m2] [--out results.jsonl]
 
 THE SETS (each fixed before any method ran on it; what has been seen since is said here, and in
@@ -28,6 +28,8 @@ bench/optimizer-results.md):
   ninth held-out set (bench/optimizer_heldout9.py, designed apart from the optimizer)
       (only its anchors have run; not yet run with servokit: its first servokit run is the verdict)
   tenth held-out set (bench/optimizer_heldout10.py, designed apart from the optimizer)
+      (only its anchors have run; not yet run with servokit: its first servokit run is the verdict)
+  eleventh held-out set (bench/optimizer_heldout11.py, designed apart from the optimizer)
       (only its anchors have run; not yet run with servokit: its first servokit run is the verdict)
   A new judgement of the optimizer needs a new set, designed apart from it and run once.
 Every problem is run without noise and with 5% multiplicative Gaussian noise (a fresh normal draw
@@ -63,7 +65,8 @@ DEV = ["branin_mixed", "rosenbrock4", "styblinski_tang4", "service_cache", "mixe
 HELDOUT = ["hartmann6", "ackley5", "levy4", "service_latency_cost", "service_plateau", "constrained_pool"]
 # The later held-out sets, oldest first: each in bench/optimizer_<name>.py, whose add_problems()
 # make_problems() calls. A new set is one more name here.
-LATER_HELDOUT = ["heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9", "heldout10"]
+LATER_HELDOUT = ["heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9", "heldout10",
+                 "heldout11"]
 # Each set's problem names by set name; make_problems() adds the later held-out sets'.
 SETS = {"dev": DEV, "heldout": HELDOUT}
 METHODS = ["servokit", "random", "tpe", "tpe_mv", "cmaes", "gp_ei", "dlib"]

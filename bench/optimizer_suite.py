@@ -26,11 +26,11 @@ bench/optimizer-results.md):
   eighth held-out set (bench/optimizer_heldout8.py, designed apart from the optimizer)
       (its verdict run, optimizer frozen at f6cd55e, came first; seen since)
   ninth held-out set (bench/optimizer_heldout9.py, designed apart from the optimizer)
-      (only its anchors have run; not yet run with servokit: its first servokit run is the verdict)
+      (its verdict run, optimizer frozen at 4e4a294, came first; seen since)
   tenth held-out set (bench/optimizer_heldout10.py, designed apart from the optimizer)
-      (only its anchors have run; not yet run with servokit: its first servokit run is the verdict)
+      (its verdict run, optimizer frozen at 860bf59, came first; seen since)
   eleventh held-out set (bench/optimizer_heldout11.py, designed apart from the optimizer)
-      (only its anchors have run; not yet run with servokit: its first servokit run is the verdict)
+      (its verdict run, optimizer frozen at 860bf59, came first; seen since)
   A new judgement of the optimizer needs a new set, designed apart from it and run once.
 Every problem is run without noise and with 5% multiplicative Gaussian noise (a fresh normal draw
 per trial, the same draw for the same seed and trial index in every method).

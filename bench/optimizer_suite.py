@@ -32,7 +32,7 @@ bench/optimizer-results.md):
   eleventh held-out set (bench/optimizer_heldout11.py, designed apart from the optimizer)
       (its verdict run, optimizer frozen at 860bf59, came first; seen since)
   twelfth held-out set (bench/optimizer_heldout12.py, designed apart from the optimizer)
-      (not yet run with servokit: only its anchors have run)
+      (its verdict run, optimizer frozen at 860bf59, came first; seen since)
   A new judgement of the optimizer needs a new set, designed apart from it and run once.
 Every problem is run without noise and with 5% multiplicative Gaussian noise (a fresh normal draw
 per trial, the same draw for the same seed and trial index in every method).

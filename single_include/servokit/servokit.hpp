@@ -8349,7 +8349,8 @@ inline std::string_view to_string(best_rule rule) {
 /// `best()` reports (which grows after successes and shrinks after failures, as in TuRBO); where
 /// the model cannot fit the measurements, every other step searches only the trust region and the
 /// moves from the best configurations. Failed, rejected and infeasible trials teach the model to
-/// keep away. No configuration is suggested twice, except the few best ones, which a noisy search
+/// keep away; a string enum's member whose only trials failed is tried once at the reported best
+/// with nothing else changed, so that a failure caused by other settings is not blamed on it. No configuration is suggested twice, except the few best ones, which a noisy search
 /// may re-measure.
 ///
 /// The model sees settings as features: a wide positive range (max/min >= 20) and a wide numeric
@@ -8964,6 +8965,48 @@ class optimizer {
     return result;
   }
 
+  /// A controlled trial for a string enum's member whose every trial failed: the configuration
+  /// `best()` reports with only that member changed, once per member, while the member has at most
+  /// two trials. Its failures came with other settings changed too (a design point, a far
+  /// candidate), and the feasibility model puts them on the member, the one feature the failed
+  /// trials share: a shield that crashed only because the origin had too few connections, a fast
+  /// network instance tried only with tiny parts, is never tried again. One trial that differs
+  /// from a known good configuration in the member alone tells the member's own effect.
+  template <typename is_new_t>
+  std::optional<std::vector<double>> category_probe(const model& fitted, const is_new_t& is_new) const {
+    const auto reported = choose_best(fitted);
+    if (!reported) return std::nullopt;
+    const auto& origin = trials_[reported->trial.first].position;
+    const auto& dims = space_.dimensions();
+    for (const auto& described : features_) {
+      if (described.kind != feature_kind::categorical) continue;
+      const std::size_t index = described.dimension;
+      for (std::size_t member = 0; member < dims[index].members.size(); ++member) {
+        if (static_cast<double>(member) == origin[index]) continue;
+        std::size_t tried = 0;
+        bool worked = false;
+        bool probed = false;   // a trial with this member that differs from a feasible one in it alone
+        for (const auto& trial : trials_) {
+          if (trial.position[index] != static_cast<double>(member)) continue;
+          ++tried;
+          worked = worked || trial.status == trial_status::ok;
+          for (const auto& other : trials_) {
+            if (other.status != trial_status::ok || other.position[index] == trial.position[index]) continue;
+            bool alone = true;
+            for (std::size_t d = 0; d < trial.cells.size() && alone; ++d) alone = d == index || trial.cells[d] == other.cells[d];
+            probed = probed || alone;
+          }
+        }
+        if (tried == 0 || tried > 2 || worked || probed) continue;
+        auto moved = origin;
+        moved[index] = static_cast<double>(member);
+        moved = space_.snap(moved);
+        if (is_new(moved)) return moved;
+      }
+    }
+    return std::nullopt;
+  }
+
   /// The position `ask()` suggests: the baseline, the design, then the best candidate by the
   /// acquisition (random over the space, dense in the trust region around the incumbent, and
   /// every move from the leaders), improved by climbing over adjacent configurations.
@@ -8994,6 +9037,7 @@ class optimizer {
     auto random = detail::random_source::for_trial(seed_, trials_.size() + 7919 * pending.size());
     model fitted;
     build(fitted, pending);
+    if (auto probe = category_probe(fitted, is_new)) return std::move(*probe);
     auto random_units = [&] {
       std::vector<double> units(features_.size());
       for (double& unit : units) unit = random.uniform();

@@ -11,7 +11,9 @@
 #include <set>
 #include <span>
 #include <string>
+#include <tuple>
 #include <utility>
+#include <vector>
 
 #include <servokit/config.hpp>
 #include <servokit/json.hpp>
@@ -438,9 +440,11 @@ TEST_CASE("failed and infeasible trials are recorded and steer the search away")
   // corners (the model cannot know a constraint's shape there before trying): about half of the
   // late trials (77 to 81 in the versions so far; 81 since the feasibility model may no longer
   // call its labels noise, which costs a few probes here and gains where failures come from
-  // interactions, see the next case), and the best is still found (below). Ten seeds, since three
-  // gave 24 to 26 late failures by the seeds' luck alone.
-  CHECK(late_failures <= 85);
+  // interactions, see the next case; 88 since a mode whose only trials failed is tried once at
+  // the best configuration: it works there, and the search then explores that mode's failing
+  // region too, see the case after next), and the best is still found (below). Ten seeds, since
+  // three gave 24 to 26 late failures by the seeds' luck alone.
+  CHECK(late_failures <= 90);
   CHECK(seeds_near_best >= 8);
 }
 
@@ -511,6 +515,36 @@ TEST_CASE("where most of the space crashes or breaks a bound, the search still l
   // label noise: 1.46; with one that must explain the labels (a noise variance of at most 0.2 on
   // labels of +-1): 1.28.
   CHECK(median <= 1.38);
+}
+
+TEST_CASE("a category whose only trial failed is tried once more at the best configuration, with nothing else changed") {
+  // Mode c failed once, far from the good configurations (x = 2, y = 0.1): whether c or those
+  // settings made it fail, that trial cannot tell, yet the feasibility model blames the one
+  // feature c's trials share. The next suggestion is the reported best with mode c and nothing
+  // else changed, and once that controlled trial has failed too, c is not probed again.
+  const application app = descriptor_of(small_space);
+  auto at = [](double x, double y, const char* mode) {
+    return opt::configuration{{"app", {{"x", scalar(x)}, {"y", scalar(y)}, {"mode", scalar(std::string(mode))}}}};
+  };
+  auto is_at = [](const opt::configuration& settings, double x, double y, const std::string& mode) {
+    return number(settings, "app", "x") == x && std::abs(number(settings, "app", "y") - y) < 1e-9 &&
+           std::get<std::string>(settings.at("app").at("mode")) == mode;
+  };
+  opt::optimizer search(app, minimize("cost"), 1);
+  for (const auto& [x, y, mode] : std::vector<std::tuple<double, double, const char*>>{
+           {1, 0.9, "a"}, {5, 0.5, "a"}, {7, 0.3, "b"}, {9, 0.8, "a"}, {3, 0.6, "b"}, {6, 0.2, "a"}, {8, 0.95, "b"}}) {
+    search.tell(at(x, y, mode), opt::trial_status::ok, small_space_cost(at(x, y, mode)));
+  }
+  search.tell(at(2, 0.1, "c"), opt::trial_status::failed, std::nullopt);
+  REQUIRE(search.best().has_value());
+  REQUIRE(is_at(search.best()->settings, 7, 0.3, "b"));
+  const auto probe = search.ask();
+  CHECK(is_at(probe, 7, 0.3, "c"));
+  search.tell(probe, opt::trial_status::failed, std::nullopt);
+  // A better configuration moves the reported best; c, failed at the best alone, is not probed there.
+  search.tell(at(7, 0.35, "b"), opt::trial_status::ok, small_space_cost(at(7, 0.35, "b")) - 0.5);
+  REQUIRE(is_at(search.best()->settings, 7, 0.35, "b"));
+  CHECK(!is_at(search.ask(), 7, 0.35, "c"));
 }
 
 TEST_CASE("a cost under a bound: the values of infeasible trials do not lure the search past the bound") {

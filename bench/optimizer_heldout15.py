@@ -63,7 +63,7 @@ Rationale, common to all problems:
   a static file server (p99 ms x
   ($/hour + egress); gzip levels plateau in ratio while CPU keeps rising; the open file cache's
   logarithmic hit rate; a NIC cliff), and a Pulsar broker tier (p99 publish x $/hour; steps where
-  bundles do not divide evenly over brokers; the ledger cache's logarithmic hit rate up to a heap
+  bundles do not divide evenly over brokers; the ledger cache's logarithmic hit rate up to a memory
   crash; batching delay trading latency for per-message work; write quorums).
 
 How the constants were fixed: the problems were written first, then the design check (baselines,
@@ -400,7 +400,7 @@ def pulsar_broker(c):
         return None
     msgs = 500000.0  # messages a second over 60 topics, one producer each
     # topics hash to bundles, bundles are assigned whole to brokers: the busiest broker carries
-    # ceil(bundles / brokers) of them (steps)
+    # ceil(bundles / brokers) of them (steps), and few bundles hash the 60 topics unevenly
     busiest_share = math.ceil(bundles / brokers) / bundles * (1.0 + 0.5 / math.sqrt(bundles / 4.0))
     busiest = msgs * busiest_share
     # batching: a batch collects for the delay (up to 1000 messages); each batch costs 40 us, each
@@ -419,8 +419,8 @@ def pulsar_broker(c):
     bookie_ms = 1.6 * (1.0 + 0.3 * (acks - 1)) * (1.0 + 0.15 * (copies - 1))
     p99_ms = (delay_ms / 2.0 + cpu_us / 1000.0 / (1.0 - busy) * 20.0 + bookie_ms * 2.5 + miss_ms) * (1.0 + 2.0 * busy ** 3)
     bookie_cost = ensemble * 0.15 * (1.0 + 0.4 * copies * msgs / 500000.0)
-    # an unbalanced tier runs the others idle; recovery reads load the bookies: fewer copies need more
-    # re-replication on a bookie's loss (a durability cost, in $)
+    # two copies of each entry need a re-replication on a bookie's loss that three avoid (a
+    # durability cost, in $)
     risk = 0.12 if copies == 2 else 0.0
     return p99_ms * (brokers * price + bookie_cost + risk)
 

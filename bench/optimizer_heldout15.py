@@ -22,8 +22,8 @@ Rationale, common to all problems:
   types, Sidekiq's fetch and queue modes and allocator, sendfile, Pulsar's write quorum, a variant
   factor on the classic functions), wide ranges with a logarithmic effect (Druid's processing
   buffer 16 .. 2048 MB, Consul's snapshot threshold 1024 .. 131072, nginx's open file cache 1000 ..
-  200000, Pulsar's ledger cache 64 .. 8192 MB, Keycloak's database pool), narrow integer ranges
-  (Sidekiq's processes, gzip's level, Consul's raft multiplier, node counts), and fractional steps
+  200000, Pulsar's ledger cache 64 .. 8192 MB), narrow integer ranges (Keycloak's database pool,
+  Sidekiq's processes, gzip's level, Consul's raft multiplier, node counts), and fractional steps
   (the classic coordinates by 0.01 .. 0.5). 3 to 8 settings: schwefel222_8_mixed, sidekiq_fleet8
   and katsuura7_mixed are the large ones, mccormick3_mixed and keycloak_server4 the small ones.
 - No optimum at the centre of the box, at the baseline, or on a symmetric grid point: the classic
@@ -60,11 +60,11 @@ Rationale, common to all problems:
   the allocator moving the memory bound), a Consul cluster (p99 write x $/hour with leader elections;
   the raft multiplier against burstable CPU stalls and real failures' detection; quorum sizes; the
   snapshot threshold a wide range with a logarithmic effect; the disk's fsync and snapshot speed),
-  a static file server (p99 ms x
-  ($/hour + egress); gzip levels plateau in ratio while CPU keeps rising; the open file cache's
-  logarithmic hit rate; a NIC cliff), and a Pulsar broker tier (p99 publish x $/hour; steps where
+  a static file server (p99 ms x ($/hour + egress); gzip levels plateau in ratio while CPU keeps
+  rising; the open file cache's logarithmic hit rate; a NIC cliff), and a Pulsar broker tier (p99 publish x $/hour; steps where
   bundles do not divide evenly over brokers; the ledger cache's logarithmic hit rate up to a memory
-  crash; batching delay trading latency for per-message work; write quorums).
+  crash (its optimum is the last cache size before that cliff); batching delay trading latency
+  for per-message work; write quorums).
 
 How the constants were fixed: the problems were written first, then the design check (baselines,
 optima, crash and infeasible shares, random search at 60 trials, the centre of the box; no other

@@ -132,8 +132,18 @@ class guard_connection {
       return;
     }
     if (intermediate == 0) {
-      // The intermediate forks the guard and exits, so the guard is nobody's child here.
-      if (::fork() != 0) ::_exit(0);
+      // The intermediate forks the guard and exits, so the guard is nobody's child here. It also
+      // moves the guard to a process group of its own before exiting (the guard does so itself,
+      // but on a busy machine it may not have run yet): the program waits for the intermediate,
+      // so by the time the program starts its work, a signal to the program's group (its parent
+      // stopping the program and all it started, SIGKILL included) no longer reaches the guard.
+      // Found by "a SIGKILLed servokit-exec leaves no async task running" failing under load: the
+      // test's SIGKILL to servokit-exec's group killed a guard that had not yet left it.
+      const pid_t guard = ::fork();
+      if (guard != 0) {
+        if (guard > 0) ::setpgid(guard, guard);
+        ::_exit(0);
+      }
       become_guard(ends[0], ends[1]);
     }
     ::close(ends[0]);

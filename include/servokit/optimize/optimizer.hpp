@@ -48,8 +48,8 @@ inline std::string_view to_string(best_rule rule) {
 /// the model cannot fit the measurements, every other step searches only the trust region and the
 /// moves from the best configurations. Failed, rejected and infeasible trials teach the model to
 /// keep away; a string enum's member whose only trials failed is tried once at the reported best
-/// with nothing else changed, so that a failure caused by other settings is not blamed on it. No configuration is suggested twice, except the few best ones, which a noisy search
-/// may re-measure.
+/// with nothing else changed, so that a failure caused by other settings is not blamed on it. No
+/// configuration is suggested twice, except the few best ones, which a noisy search may re-measure.
 ///
 /// The model sees settings as features: a wide positive range (max/min >= 20) and a wide numeric
 /// enum on a logarithmic scale, other ranges linearly, numeric enums ordered by value, string enums
@@ -663,41 +663,46 @@ class optimizer {
     return result;
   }
 
-  /// A controlled trial for a string enum's member whose every trial failed: the configuration
-  /// `best()` reports with only that member changed, once per member, while the member has at most
-  /// two trials. Its failures came with other settings changed too (a design point, a far
+  /// A controlled trial for a string enum's member whose every trial failed: the `reported` best
+  /// (`choose_best`, what `best()` reports) with only that member changed, once per member, while
+  /// the member has at most two trials. Its failures came with other settings changed too (a design point, a far
   /// candidate), and the feasibility model puts them on the member, the one feature the failed
   /// trials share: a shield that crashed only because the origin had too few connections, a fast
   /// network instance tried only with tiny parts, is never tried again. One trial that differs
   /// from a known good configuration in the member alone tells the member's own effect.
   template <typename is_new_t>
-  std::optional<std::vector<double>> category_probe(const model& fitted, const is_new_t& is_new) const {
-    const auto reported = choose_best(fitted);
+  std::optional<std::vector<double>> category_probe(const std::optional<chosen_best>& reported, const is_new_t& is_new) const {
     if (!reported) return std::nullopt;
     const auto& origin = trials_[reported->trial.first].position;
     const auto& dims = space_.dimensions();
+    // Whether `trial` differs from a feasible trial in dimension `index` alone: a probe done.
+    auto differs_alone = [&](const record& trial, std::size_t index) {
+      return std::any_of(trials_.begin(), trials_.end(), [&](const record& other) {
+        if (other.status != trial_status::ok || other.position[index] == trial.position[index]) return false;
+        for (std::size_t d = 0; d < trial.cells.size(); ++d) {
+          if (d != index && trial.cells[d] != other.cells[d]) return false;
+        }
+        return true;
+      });
+    };
     for (const auto& described : features_) {
       if (described.kind != feature_kind::categorical) continue;
       const std::size_t index = described.dimension;
       for (std::size_t member = 0; member < dims[index].members.size(); ++member) {
-        if (static_cast<double>(member) == origin[index]) continue;
-        std::size_t tried = 0;
-        bool worked = false;
-        bool probed = false;   // a trial with this member that differs from a feasible one in it alone
+        const auto value = static_cast<double>(member);
+        if (value == origin[index]) continue;
+        std::vector<const record*> with_member;
         for (const auto& trial : trials_) {
-          if (trial.position[index] != static_cast<double>(member)) continue;
-          ++tried;
-          worked = worked || trial.status == trial_status::ok;
-          for (const auto& other : trials_) {
-            if (other.status != trial_status::ok || other.position[index] == trial.position[index]) continue;
-            bool alone = true;
-            for (std::size_t d = 0; d < trial.cells.size() && alone; ++d) alone = d == index || trial.cells[d] == other.cells[d];
-            probed = probed || alone;
-          }
+          if (trial.position[index] == value) with_member.push_back(&trial);
         }
-        if (tried == 0 || tried > 2 || worked || probed) continue;
+        if (with_member.empty() || with_member.size() > 2) continue;
+        if (std::any_of(with_member.begin(), with_member.end(), [&](const record* trial) {
+              return trial->status == trial_status::ok || differs_alone(*trial, index);
+            })) {
+          continue;
+        }
         auto moved = origin;
-        moved[index] = static_cast<double>(member);
+        moved[index] = value;
         moved = space_.snap(moved);
         if (is_new(moved)) return moved;
       }
@@ -735,7 +740,8 @@ class optimizer {
     auto random = detail::random_source::for_trial(seed_, trials_.size() + 7919 * pending.size());
     model fitted;
     build(fitted, pending);
-    if (auto probe = category_probe(fitted, is_new)) return std::move(*probe);
+    const auto reported = choose_best(fitted);   // the trust region's centre, and the probes' origin
+    if (auto probe = category_probe(reported, is_new)) return std::move(*probe);
     auto random_units = [&] {
       std::vector<double> units(features_.size());
       for (double& unit : units) unit = random.uniform();
@@ -773,7 +779,6 @@ class optimizer {
       // show noise. The model's favourite can sit far from it where the model blames its misfit
       // on noise (a steep valley it cannot fit), and a search centred there never tries the small
       // moves from the best measurement that a noise-free response rewards.
-      const auto reported = choose_best(fitted);
       const auto& centre_position = reported ? trials_[reported->trial.first].position : fitted.incumbent_position;
       auto center = features_of(centre_position);
       for (std::size_t f = 0; f < features_.size(); ++f) {

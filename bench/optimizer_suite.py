@@ -2,7 +2,7 @@
 """The optimizer benchmark: servokit's search against the samplers users of the field reach for,
 on problems of different character, with the same budgets, seeds and noise draws for every method.
 
-usage: bench/optimizer_suite.py BENCH_PROGRAM [--quick] [--set dev|heldout|heldout2|...|heldout15|all] [--seeds N]
+usage: bench/optimizer_suite.py BENCH_PROGRAM [--quick] [--set dev|heldout|heldout2|...|heldout15|heldout17|all] [--seeds N]
                                 [--methods m1,m2] [--out results.jsonl]
 
 THE SETS (each fixed before any method ran on it; what has been seen since is said here, and in

@@ -8517,6 +8517,7 @@ class optimizer {
   static constexpr double feasibility_weight = 3.0;
   static constexpr std::size_t fit_points_limit = 48;        ///< points the hyperparameters are fitted on
   static constexpr std::size_t condition_points_limit = 160; ///< points the posterior conditions on
+  static constexpr double trust_length_start = 0.4;   ///< the trust region's first edge (see `trust_length`)
   static constexpr std::size_t global_candidates = 300;
   static constexpr std::size_t local_candidates = 600;
 
@@ -8894,7 +8895,7 @@ class optimizer {
   /// doubles (up to 1) after 3 improvements in a row, halves after max(4, features / 2) trials
   /// without one, and starts over at 0.4 when it falls below 1/32.
   double trust_length() const {
-    double length = 0.4;
+    double length = trust_length_start;
     const std::size_t patience = std::max<std::size_t>(4, features_.size() / 2);
     std::size_t successes = 0;
     std::size_t failures = 0;
@@ -8919,7 +8920,7 @@ class optimizer {
         if (failures >= patience) {
           length /= 2;
           failures = 0;
-          if (length < 1.0 / 32) length = 0.4;
+          if (length < 1.0 / 32) length = trust_length_start;
         }
       }
       best = std::min(best, target);
@@ -8975,17 +8976,27 @@ class optimizer {
     return result;
   }
 
-  /// A controlled trial for a string enum's member whose every trial failed: the `reported` best
-  /// (`choose_best`, what `best()` reports) with only that member changed, once per member, while
-  /// the member has at most two trials. Its failures came with other settings changed too (a design point, a far
-  /// candidate), and the feasibility model puts them on the member, the one feature the failed
-  /// trials share: a shield that crashed only because the origin had too few connections, a fast
-  /// network instance tried only with tiny parts, is never tried again. One trial that differs
-  /// from a known good configuration in the member alone tells the member's own effect.
+  /// A controlled trial for a string enum's member that was tried at most twice, never beside a
+  /// feasible trial that differs from it in that member alone: the `reported` best (`choose_best`,
+  /// what `best()` reports) with only that member changed, once per member. Its trials came with
+  /// other settings changed too (a design point, a far candidate), so they cannot tell the
+  /// member's own effect from those settings'. One trial that differs from a known good
+  /// configuration in the member alone tells it.
+  /// - A member whose trials all failed is probed at once: the feasibility model puts the failures
+  ///   on the one feature they share, and the member is never tried again (a shield that crashed
+  ///   only because the origin had too few connections, a fast network instance tried only with
+  ///   tiny parts).
+  /// - Any such member is probed once the search stalls (the trust region has shrunk: several
+  ///   trials in a row improved nothing). A member whose one trial was feasible but far from the
+  ///   good settings looks no better to the model than the incumbent's, whose settings it knows;
+  ///   a mode that scales the whole response by a few percent stays untried while the search
+  ///   polishes the others (BBOB's discus with a four-mode factor: the search ended at the right
+  ///   point in the wrong mode, 30% above the optimum, in 8 of 10 seeds).
   template <typename is_new_t>
   std::optional<std::vector<double>> category_probe(const std::optional<chosen_best>& reported, const is_new_t& is_new) const {
     if (!reported) return std::nullopt;
     const auto& origin = trials_[reported->trial.first].position;
+    const bool stalled = trust_length() < trust_length_start;
     const auto& dims = space_.dimensions();
     // Whether `trial` differs from a feasible trial in dimension `index` alone: a probe done.
     auto differs_alone = [&](const record& trial, std::size_t index) {
@@ -9009,7 +9020,7 @@ class optimizer {
         }
         if (with_member.empty() || with_member.size() > 2) continue;
         if (std::any_of(with_member.begin(), with_member.end(), [&](const record* trial) {
-              return trial->status == trial_status::ok || differs_alone(*trial, index);
+              return (trial->status == trial_status::ok && !stalled) || differs_alone(*trial, index);
             })) {
           continue;
         }

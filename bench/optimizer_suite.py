@@ -2,7 +2,7 @@
 """The optimizer benchmark: servokit's search against the samplers users of the field reach for,
 on problems of different character, with the same budgets, seeds and noise draws for every method.
 
-usage: bench/optimizer_suite.py BENCH_PROGRAM [--quick] [--set dev|heldout|heldout2|...|heldout17|all] [--seeds N]
+usage: bench/optimizer_suite.py BENCH_PROGRAM [--quick] [--set dev|heldout|heldout2|...|heldout18|all] [--seeds N]
                                 [--methods m1,m2] [--out results.jsonl]
 
 THE SETS (each fixed before any method ran on it; what has been seen since is said here, and in
@@ -19,6 +19,9 @@ bench/optimizer-results.md):
   held-out sets 16 and 17 (bench/optimizer_heldout16.py, bench/optimizer_heldout17.py): the
       sixteenth and seventeenth sets, each designed apart from the optimizer (their designers never
       ran servokit on them nor read the optimizer or any result); not yet run with servokit.
+  held-out set 18 (bench/optimizer_heldout18.py): the eighteenth set, designed apart from the
+      optimizer (its designer never ran servokit on it nor read the optimizer or any result); not
+      yet run with servokit.
   A new judgement of the optimizer needs a new set, designed apart from it and run once.
 Every problem is run without noise and with 5% multiplicative Gaussian noise (a fresh normal draw
 per trial, the same draw for the same seed and trial index in every method).
@@ -54,7 +57,8 @@ HELDOUT = ["hartmann6", "ackley5", "levy4", "service_latency_cost", "service_pla
 # The later held-out sets, oldest first: each in bench/optimizer_<name>.py, whose add_problems()
 # make_problems() calls. A new set is one more name here.
 LATER_HELDOUT = ["heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9", "heldout10",
-                 "heldout11", "heldout12", "heldout13", "heldout14", "heldout15", "heldout16", "heldout17"]
+                 "heldout11", "heldout12", "heldout13", "heldout14", "heldout15", "heldout16", "heldout17",
+                 "heldout18"]
 # Each set's problem names by set name; make_problems() adds the later held-out sets'.
 SETS = {"dev": DEV, "heldout": HELDOUT}
 METHODS = ["servokit", "random", "tpe", "tpe_mv", "cmaes", "gp_ei", "dlib"]

@@ -156,24 +156,9 @@ def f15_rastrigin(delta):
 
 # ---------------------------------------------------------------- shared pieces of the service models
 
-def queue_wait(arrivals, service_s, servers):
-    """The mean wait in queue of an M/M/c queue (Erlang C, from Erlang B's recurrence), or None when
-    the servers would be 95% busy or more."""
-    servers = int(servers)
-    offered = arrivals * service_s
-    if servers < 1 or offered >= 0.95 * servers:
-        return None
-    blocking = 1.0
-    for k in range(1, servers + 1):
-        blocking = offered * blocking / (k + offered * blocking)
-    utilisation = offered / servers
-    waiting = blocking / (1.0 - utilisation * (1.0 - blocking))
-    return waiting * service_s / (servers - offered)
-
-
-def value_or_crash(value):
-    """(value, feasible) of a model without a bound: None is a crashed trial."""
-    return value, value is not None
+# the M/M/c queue's wait (Erlang C) and (value, feasible) of a model without a bound, as heldout17
+# defines them
+from optimizer_heldout17 import queue_wait, value_or_crash  # noqa: E402
 
 
 # ---------------------------------------------------------------- service models of this set

@@ -23,7 +23,7 @@ Rationale, common to all problems:
   and codec, Solr's collector, Spinnaker's bake instance, a variant factor on the classic
   functions), wide ranges with a logarithmic effect (uWSGI's max_requests 100 .. 50000, etcd's
   snapshot_count 5000 .. 500000, Vector's batch 500 .. 50000 events), narrow integer ranges
-  (processes, replicas, pods, rollout steps) and fractional steps (the classic coordinates by 0.01
+  (processes, replicas, pods, rollout steps) and fractional steps (the classic coordinates by 0.005
   .. 0.5, Vector's batch timeout by 0.5 s). 3 to 8 settings: quartic8_mixed and solr_collection8 are
   the large ones; deckkers3_mixed and etcd_cluster4 the small ones.
 - No optimum at the centre of the box, at the baseline, or on a symmetric grid point: the classic
@@ -41,9 +41,9 @@ Rationale, common to all problems:
   times the variant enum's least factor 1.0. The check evaluates both there.
 - Characters: the quartic function (7 coordinates: separable but ill-weighted, a very flat floor
   where the gradient vanishes, steep walls; a string enum), the Deckkers-Aarts function (2
-  coordinates: a narrow valley in x (1e5 x^2) crossing two equal, distant basins in y, the baseline
-  on the saddle between them; a string enum), BBOB's f15 (5 coordinates: rotated, asymmetric,
-  ill-conditioned Rastrigin, about 10^5 local minima; a string enum); a uWSGI app like issue 14's
+  coordinates: a narrow valley in x (1e5 x^2) crossing two equal, distant basins in y (at y = -15 and
+  15), the baseline in the shallow local basin around y = 0 between them; a string enum), BBOB's f15 (5 coordinates: rotated, asymmetric,
+  ill-conditioned Rastrigin with a local minimum in every cell of its lattice; a string enum); a uWSGI app like issue 14's
   problem (p95 ms x $/hour: processes and max_requests interact through the RAM and Python's GC,
   processes and threads through the GIL and the cores (one thread is best everywhere: the
   switching costs more than the concurrency brings), max_requests a wide range with a logarithmic

@@ -19,7 +19,8 @@ bench/optimizer-results.md):
   held-out sets 16 and 17 (bench/optimizer_heldout16.py, bench/optimizer_heldout17.py): the
       sixteenth and seventeenth sets, each designed apart from the optimizer (their designers never
       ran servokit on them nor read the optimizer or any result); not yet run with servokit.
-  held-out set 19 (bench/optimizer_heldout19.py): the nineteenth set, designed apart from the
+  held-out sets 18 and 19 (bench/optimizer_heldout18.py, bench/optimizer_heldout19.py): the
+      eighteenth and nineteenth sets, each designed apart from the
       optimizer (its designer never ran servokit on it nor read the optimizer or any result); not
       yet run with servokit.
   A new judgement of the optimizer needs a new set, designed apart from it and run once.
@@ -57,7 +58,8 @@ HELDOUT = ["hartmann6", "ackley5", "levy4", "service_latency_cost", "service_pla
 # The later held-out sets, oldest first: each in bench/optimizer_<name>.py, whose add_problems()
 # make_problems() calls. A new set is one more name here.
 LATER_HELDOUT = ["heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9", "heldout10",
-                 "heldout11", "heldout12", "heldout13", "heldout14", "heldout15", "heldout16", "heldout17", "heldout19"]
+                 "heldout11", "heldout12", "heldout13", "heldout14", "heldout15", "heldout16", "heldout17",
+                 "heldout18", "heldout19"]
 # Each set's problem names by set name; make_problems() adds the later held-out sets'.
 SETS = {"dev": DEV, "heldout": HELDOUT}
 METHODS = ["servokit", "random", "tpe", "tpe_mv", "cmaes", "gp_ei", "dlib"]

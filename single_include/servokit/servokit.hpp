@@ -8992,11 +8992,11 @@ class optimizer {
   ///   a mode that scales the whole response by a few percent stays untried while the search
   ///   polishes the others (BBOB's discus with a four-mode factor: the search ended at the right
   ///   point in the wrong mode, 30% above the optimum, in 8 of 10 seeds).
+  /// `stalled`: the trust region is below its first edge.
   template <typename is_new_t>
-  std::optional<std::vector<double>> category_probe(const std::optional<chosen_best>& reported, const is_new_t& is_new) const {
+  std::optional<std::vector<double>> category_probe(const std::optional<chosen_best>& reported, bool stalled, const is_new_t& is_new) const {
     if (!reported) return std::nullopt;
     const auto& origin = trials_[reported->trial.first].position;
-    const bool stalled = trust_length() < trust_length_start;
     const auto& dims = space_.dimensions();
     // Whether `trial` differs from a feasible trial in dimension `index` alone: a probe done.
     auto differs_alone = [&](const record& trial, std::size_t index) {
@@ -9064,7 +9064,8 @@ class optimizer {
     model fitted;
     build(fitted, pending);
     const auto reported = choose_best(fitted);   // the trust region's centre, and the probes' origin
-    if (auto probe = category_probe(reported, is_new)) return std::move(*probe);
+    const double length = trust_length();         // the trust region's edge
+    if (auto probe = category_probe(reported, length < trust_length_start, is_new)) return std::move(*probe);
     auto random_units = [&] {
       std::vector<double> units(features_.size());
       for (double& unit : units) unit = random.uniform();
@@ -9093,7 +9094,6 @@ class optimizer {
       // The trust region: around the incumbent, each feature within half the edge scaled by its
       // lengthscale relative to the others; each candidate moves a few features (TuRBO's
       // perturbation mask), categories to a random member.
-      const double length = trust_length();
       const auto& shape = fitted.objective.shape();
       double mean_log = 0;
       for (double log_lengthscale : shape.log_lengthscales) mean_log += log_lengthscale;

@@ -24,8 +24,8 @@ Rationale, common to all problems:
   acks, a variant factor on the classic functions), wide ranges (Kafka Streams' RocksDB block
   cache 32 .. 4096 MB with a logarithmic effect; Relay's envelope buffer 64 .. 4096 MB, linear up
   to a plateau; Redpanda's partitions 12 .. 600), narrow integer ranges (instances, replicas,
-  brokers, app servers, Gitea's queue workers, an integer coordinate of the cosine mixture) and fractional steps (the classic
-  coordinates by 0.02 .. 0.1, GOMEMLIMIT's share of the RAM by 0.01).
+  brokers, app servers, Gitea's queue workers, an integer coordinate of the cosine mixture) and
+  fractional steps (the classic coordinates by 0.02 .. 0.1, GOMEMLIMIT's share of the RAM by 0.01).
   3 to 8 settings: kafka_streams7 and nextcloud_server8 are the large ones, bartels_conn3_mixed,
   sep_rastrigin4_mixed and sentry_relay4 the small ones.
 - No optimum at the centre of the box, at the baseline, or on a symmetric grid point: the classic

@@ -51,7 +51,8 @@ Rationale, common to all problems:
   pushes; a crash when the heap has no headroom or exceeds the RAM, or past the ingester's series
   limit; the out-of-order window's memory against the late samples it accepts), a Nextcloud
   server (constrained: p95 page within 1.2 s; mean ms x $/hour x the previews' quality:
-  PHP-FPM's children per server against the RAM (an OOM crash) and against Postgres's max_connections (a crash), pm mode's spawn latency against
+  PHP-FPM's children per server against the RAM (an OOM crash) and against Postgres's
+  max_connections (a crash), pm mode's spawn latency against
   resident memory, opcache against the code's 180 MB, the memory cache and file locking across
   servers, AJAX background jobs on page loads), a Sentry Relay fleet (plateaus and steps: relays
   packed onto nodes, so cost moves in node steps; the envelope buffer absorbs a burst, its drops a

@@ -2,7 +2,7 @@
 """The optimizer benchmark: servokit's search against the samplers users of the field reach for,
 on problems of different character, with the same budgets, seeds and noise draws for every method.
 
-usage: bench/optimizer_suite.py BENCH_PROGRAM [--quick] [--set dev|heldout|heldout2|...|heldout22|all] [--seeds N]
+usage: bench/optimizer_suite.py BENCH_PROGRAM [--quick] [--set dev|heldout|heldout2|...|heldout23|all] [--seeds N]
                                 [--methods m1,m2] [--out results.jsonl]
 
 THE SETS (each fixed before any method ran on it; what has been seen since is said here, and in
@@ -24,6 +24,7 @@ bench/optimizer-results.md):
       optimizer (its designer never ran servokit on it nor read the optimizer or any result); not
       yet run with servokit.
   held-out set 22 (bench/optimizer_heldout22.py): the twenty-second set, designed apart from the
+  held-out set 23 (bench/optimizer_heldout23.py): the twenty-third set, designed apart from the
       optimizer (its designer never ran servokit on it nor read the optimizer or any result); not
       yet run with servokit.
   A new judgement of the optimizer needs a new set, designed apart from it and run once.
@@ -62,7 +63,7 @@ HELDOUT = ["hartmann6", "ackley5", "levy4", "service_latency_cost", "service_pla
 # make_problems() calls. A new set is one more name here.
 LATER_HELDOUT = ["heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9", "heldout10",
                  "heldout11", "heldout12", "heldout13", "heldout14", "heldout15", "heldout16", "heldout17",
-                 "heldout18", "heldout19", "heldout20", "heldout21", "heldout22"]
+                 "heldout18", "heldout19", "heldout20", "heldout21", "heldout22", "heldout23"]
 # Each set's problem names by set name; make_problems() adds the later held-out sets'.
 SETS = {"dev": DEV, "heldout": HELDOUT}
 METHODS = ["servokit", "random", "tpe", "tpe_mv", "cmaes", "gp_ei", "dlib"]

@@ -11,22 +11,11 @@ bench/optimizer-results.md):
       branin_mixed, rosenbrock4, styblinski_tang4, service_cache, mixed_codec, crash_region
   held-out set: hartmann6, ackley5, levy4, service_latency_cost, service_plateau, constrained_pool
       (its full runs were looked at while the optimizer changed: no longer unseen)
-  held-out sets 2 to 21 (bench/optimizer_heldout2.py ... optimizer_heldout21.py), each designed
+  held-out sets 2 to 23 (bench/optimizer_heldout2.py ... optimizer_heldout23.py), each designed
       apart from the optimizer by an engineer who never ran servokit on it; each set's verdict run,
       the optimizer frozen, came first, and each has been seen since. The optimizer of each verdict:
       set 2 95911d6 (its first run, then tuned on), 3 0015279, 4 67924db, 5 384786d,
-      6-8 f6cd55e, 9 4e4a294, 10-13 860bf59, 14-17 79ecffa, 18-21 7b3f667.
-      6-8 f6cd55e, 9 4e4a294, 10-13 860bf59, 14-17 79ecffa, 18-19 7b3f667.
-  held-out set 20 (bench/optimizer_heldout20.py): the twentieth set, designed apart from the
-      optimizer (its designer never ran servokit on it nor read the optimizer or any result); not
-      yet run with servokit.
-  held-out set 21 (bench/optimizer_heldout21.py): the twenty-first set, designed apart from the
-      optimizer (its designer never ran servokit on it nor read the optimizer or any result); not
-      yet run with servokit.
-  held-out set 22 (bench/optimizer_heldout22.py): the twenty-second set, designed apart from the
-  held-out set 23 (bench/optimizer_heldout23.py): the twenty-third set, designed apart from the
-      optimizer (its designer never ran servokit on it nor read the optimizer or any result); not
-      yet run with servokit.
+      6-8 f6cd55e, 9 4e4a294, 10-13 860bf59, 14-17 79ecffa, 18-23 7b3f667.
   A new judgement of the optimizer needs a new set, designed apart from it and run once.
 Every problem is run without noise and with 5% multiplicative Gaussian noise (a fresh normal draw
 per trial, the same draw for the same seed and trial index in every method).

@@ -47,9 +47,12 @@ inline std::string_view to_string(best_rule rule) {
 /// `best()` reports (which grows after successes and shrinks after failures, as in TuRBO); where
 /// the model cannot fit the measurements, every other step searches only the trust region and the
 /// moves from the best configurations. Failed, rejected and infeasible trials teach the model to
-/// keep away; a string enum's member whose only trials failed is tried once at the reported best
-/// with nothing else changed, so that a failure caused by other settings is not blamed on it. No
-/// configuration is suggested twice, except the few best ones, which a noisy search may re-measure.
+/// keep away. A string enum's member tried at most twice, each time with other settings changed
+/// too, is tried once at the reported best with nothing else changed: at once if its trials failed
+/// (so that a failure caused by other settings is not blamed on it), and once the search stalls if
+/// they did not (so that a mode is not judged by a trial far from the good settings); see
+/// `category_probe`. No configuration is suggested twice, except the few best ones, which a noisy
+/// search may re-measure.
 ///
 /// The model sees settings as features: a wide positive range (max/min >= 20) and a wide numeric
 /// enum on a logarithmic scale, other ranges linearly, numeric enums ordered by value, string enums
@@ -679,8 +682,8 @@ class optimizer {
   ///   good settings looks no better to the model than the incumbent's, whose settings it knows;
   ///   a mode that scales the whole response by a few percent stays untried while the search
   ///   polishes the others (BBOB's discus with a four-mode factor: the search ended at the right
-  ///   point in the wrong mode, 30% above the optimum, in 8 of 10 seeds).
-  /// `stalled`: the trust region is below its first edge.
+  ///   point in the wrong mode, 30% above the optimum, in 8 of 10 seeds). `stalled` says so: the
+  ///   trust region is below its first edge (`trust_length_start`).
   template <typename is_new_t>
   std::optional<std::vector<double>> category_probe(const std::optional<chosen_best>& reported, bool stalled, const is_new_t& is_new) const {
     if (!reported) return std::nullopt;

@@ -517,6 +517,7 @@ def tables(rows, problems, methods, budgets, seeds):
         header = "%-24s %3s " % ("problem", "B") + " ".join("%9s" % m for m in methods) + "   wins  best-anchor"
         lines.append(header)
         met_anchor = met_random = total = 0
+        peers = {}   # each anchor judged by the same two criteria against the other anchors
         for name in names:
             for noisy in (False, True):
                 label = name + (" +5%" if noisy else "")
@@ -544,6 +545,17 @@ def tables(rows, problems, methods, budgets, seeds):
                             total += 1
                             met_anchor += ok_anchor
                             met_random += ok_random
+                    anchors = [m for m in methods if m != "servokit" and not math.isnan(med[m])]
+                    for m in anchors:
+                        others = [med[o] for o in anchors if o != m]
+                        if not others or "random" not in anchors:
+                            continue
+                        s, r = per_seed[m], per_seed["random"]
+                        w = sum(1 for k in s if k in r and (s[k] < r[k] or (s[k] <= 1e-12 and r[k] <= 1e-12)))
+                        tally = peers.setdefault(m, [0, 0, 0])
+                        tally[0] += med[m] <= min(others) + 1e-12
+                        tally[1] += m != "random" and med[m] <= med["random"] + 1e-12 and w >= 0.9 * len(s)
+                        tally[2] += 1
                     lines.append("%-24s %3d " % (label, budget) + " ".join("%9.3f" % med[m] for m in methods) +
                                  "   %5s  %s" % (wins, anchor))
         if total:
@@ -551,6 +563,12 @@ def tables(rows, problems, methods, budgets, seeds):
                          "never worse than random's median and wins on >= 90%% of seeds in %d of %d (%.0f%%)" %
                          (set_name, met_anchor, total, 100 * met_anchor / total, met_random, total, 100 * met_random / total))
             verdict[set_name] = (met_anchor, met_random, total)
+        if peers:
+            # The bar's difficulty: how each anchor would fare if it were judged the same way.
+            lines.append("%s, each anchor judged the same way against the other anchors (no worse than the best "
+                         "of them / the random criterion): " % set_name +
+                         ", ".join("%s %d/%d" % (m, t[0], t[1]) for m, t in peers.items()) +
+                         " of %d cells" % next(iter(peers.values()))[2])
         lines.append("")
     return "\n".join(lines), verdict
 

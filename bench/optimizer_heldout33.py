@@ -398,8 +398,9 @@ def add_problems(P, Problem, rng_range, enum, positive):
     # 3. The Corana function in 4 coordinates, each its own unit: x1 = 0.05 k1 - 0.65 (k1 an integer
     # 0 .. 40), x2 = 0.4 (k2 - 0.85) (k2 in 0 .. 3 by 0.1), x3 = 0.25 (log2(k3) - 6) (k3 a
     # power-of-two enum 1 .. 512), x4 = 0.07 (k4 - 9) (k4 an integer 0 .. 30). Its zero cell
-    # |x| < 0.05 holds k1 = 12 .. 14, k2 = 0.8 and 0.9, k3 = 64, k4 = 9; the minimum 1.0 with the
-    # variant "plain". Baseline (20, 1.6, 256, 16). Enumerated.
+    # |x| < 0.05 holds k1 = 12 and 13 (at 14, x1 computes as 0.05 + 4e-17: just outside), k2 = 0.8
+    # and 0.9, k3 = 64, k4 = 9; the minimum 1.0 with the variant "plain". Baseline (20, 1.6, 256,
+    # 16). Enumerated.
     def corana_x(s):
         return [0.05 * s[0] - 0.65, 0.4 * (s[1] - 0.85), 0.25 * (math.log2(s[2]) - 6.0), 0.07 * (s[3] - 9.0)]
     f = positive(lambda s: corana(corana_x(s)), 0.0, [20.0, 1.6, 256.0, 16.0])

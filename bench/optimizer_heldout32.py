@@ -246,8 +246,8 @@ def plausible_analytics(c):
         return None
     pool_util = queries * 6.0 / 1000.0 / pool / nodes + 0.01 * pool * nodes / 40.0
     pg_wait = busy_wait(6.0, pool_util)
-    if pg_wait is None or pool * nodes > 200:
-        return None  # Postgres' max_connections
+    if pg_wait is None:
+        return None
     p95_ms = 2.5 * ch_wait * (1.0 - hit) + 2.0 * app_wait + 2.0 * pg_wait + parts_ms + 5.0
     cost = nodes * 0.0416 + ch_price + 0.05
     delay_s = rows / (events / nodes)  # an event waits until its batch is flushed

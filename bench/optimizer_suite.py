@@ -500,6 +500,12 @@ def run_method(program, method, problem, seed, noisy, budget):
 
 
 # ---------------------------------------------------------------- the tables
+def seeds_won(mine, theirs):
+    """The seeds (keys of both per-seed regret dicts) on which `mine` beats `theirs`; both at the
+    optimum counts as a win."""
+    return sum(1 for k in mine if k in theirs and (mine[k] < theirs[k] or (mine[k] <= 1e-12 and theirs[k] <= 1e-12)))
+
+
 def tables(rows, problems, methods, budgets, seeds):
     def cell(values):
         return statistics.median(values)
@@ -530,11 +536,11 @@ def tables(rows, problems, methods, budgets, seeds):
                         med[m] = cell(vals) if vals else float("nan")
                     wins = ""
                     anchor = ""
+                    anchors = [m for m in methods if m != "servokit" and not math.isnan(med[m])]
                     if "servokit" in methods and "random" in methods:
-                        s, r = per_seed["servokit"], per_seed["random"]
-                        w = sum(1 for k in s if k in r and (s[k] < r[k] or (s[k] <= 1e-12 and r[k] <= 1e-12)))
+                        s = per_seed["servokit"]
+                        w = seeds_won(s, per_seed["random"])
                         wins = "%2d/%d" % (w, len(s))
-                        anchors = [m for m in methods if m != "servokit" and not math.isnan(med[m])]
                         if anchors:
                             best_anchor = min(anchors, key=lambda m: med[m])
                             ok_anchor = med["servokit"] <= med[best_anchor] + 1e-12
@@ -543,15 +549,11 @@ def tables(rows, problems, methods, budgets, seeds):
                             total += 1
                             met_anchor += ok_anchor
                             met_random += ok_random
-                    anchors = [m for m in methods if m != "servokit" and not math.isnan(med[m])]
-                    for m in anchors:
-                        others = [med[o] for o in anchors if o != m]
-                        if not others or "random" not in anchors:
-                            continue
-                        s, r = per_seed[m], per_seed["random"]
-                        w = sum(1 for k in s if k in r and (s[k] < r[k] or (s[k] <= 1e-12 and r[k] <= 1e-12)))
+                    for m in (anchors if len(anchors) > 1 and "random" in anchors else []):
+                        s = per_seed[m]
+                        w = seeds_won(s, per_seed["random"])
                         tally = peers.setdefault(m, [0, 0, 0])
-                        tally[0] += med[m] <= min(others) + 1e-12
+                        tally[0] += med[m] <= min(med[o] for o in anchors if o != m) + 1e-12
                         tally[1] += m != "random" and med[m] <= med["random"] + 1e-12 and w >= 0.9 * len(s)
                         tally[2] += 1
                     lines.append("%-24s %3d " % (label, budget) + " ".join("%9.3f" % med[m] for m in methods) +

@@ -73,8 +73,12 @@ class spawned_process {
 };
 
 /// Waits until `ready()` holds, polling; false after `limit` (generous: nothing is timed).
+/// Every caller waits for progress that is bound to come, so the limit only guards against a
+/// hang and costs nothing when the test passes: five minutes, since a minute was too short for
+/// integration.local_resume's kill points on a CI machine loaded by other work (84 s for the
+/// file, against 30 s alone).
 template <class Condition>
-bool wait_for(Condition ready, std::chrono::seconds limit = std::chrono::seconds(60)) {
+bool wait_for(Condition ready, std::chrono::seconds limit = std::chrono::seconds(300)) {
   const auto deadline = std::chrono::steady_clock::now() + limit;
   while (std::chrono::steady_clock::now() < deadline) {
     if (ready()) return true;

@@ -8338,6 +8338,47 @@ class search_space {
 
 namespace servokit::optimize {
 
+namespace detail {
+
+/// The Box-Cox transform (v^power - 1) / power of a positive value; the log at power 0.
+inline double box_cox(double value, double power) {
+  return power == 0 ? std::log(value) : (std::pow(value, power) - 1) / power;
+}
+
+/// The Box-Cox power, among -1, -0.5, -0.25, 0 (the log), 0.25, 0.5 and 1 (the values as they
+/// are), under which `values` (all positive) look likeliest drawn from a normal distribution: the
+/// largest profile log-likelihood -n/2 log(variance of the transformed values) + (power - 1)
+/// sum(log value); the log on a tie. The log suits a latency or a cost, whose spread grows with
+/// its size; but where a region pays a penalty hundreds of times the rest (a 5-second timeout
+/// beside millisecond lookups), one measurement there still sits six standard deviations out in
+/// log scale and the model calls the rest flat, while a negative power compresses such a cliff.
+/// HEBO (Cowen-Rivers et al. 2022) fits a power transform to its outputs for the same reason;
+/// a few fixed powers keep the suggestion a function of the trials and cost nothing to fit.
+inline double box_cox_power(const std::vector<double>& values) {
+  double best_power = 0;
+  double best_likelihood = -std::numeric_limits<double>::infinity();
+  double log_sum = 0;
+  for (double value : values) log_sum += std::log(value);
+  const auto n = static_cast<double>(values.size());
+  for (double power : {0.0, -1.0, -0.5, -0.25, 0.25, 0.5, 1.0}) {
+    double mean = 0;
+    for (double value : values) mean += box_cox(value, power);
+    mean /= n;
+    double variance = 0;
+    for (double value : values) variance += (box_cox(value, power) - mean) * (box_cox(value, power) - mean);
+    variance /= n;
+    if (!(variance > 1e-300) || !std::isfinite(variance)) continue;
+    const double likelihood = -0.5 * n * std::log(variance) + (power - 1) * log_sum;
+    if (likelihood > best_likelihood + 1e-9) {
+      best_likelihood = likelihood;
+      best_power = power;
+    }
+  }
+  return best_power;
+}
+
+}  // namespace detail
+
 /// Which rule chose the reported best configuration.
 enum class best_rule {
   measurements,   ///< the best mean of its measurements
@@ -8368,7 +8409,8 @@ inline std::string_view to_string(best_rule rule) {
 ///
 /// The model sees settings as features: a wide positive range (max/min >= 20) and a wide numeric
 /// enum on a logarithmic scale, other ranges linearly, numeric enums ordered by value, string enums
-/// as categories. A positive objective is modelled as its logarithm.
+/// as categories. A positive objective is modelled by a Box-Cox power transform of it (the log,
+/// unless another power fits the measurements better; see `detail::box_cox_power`).
 ///
 /// Suggestions depend only on the descriptor, the objective's direction, the seed, the trials
 /// told so far, in order, and the pending configurations passed to `ask`: an optimizer rebuilt
@@ -8497,8 +8539,9 @@ class optimizer {
     detail::gaussian_process feasibility;
     bool has_feasibility = false;
     std::size_t feasible_count = 0;
-    bool logarithmic = false;   ///< values are modelled as log(value)
-    double center = 0;          ///< standardization of the (log) targets
+    bool power_transformed = false;   ///< every value is positive and modelled by its Box-Cox transform
+    double power = 0;                 ///< that transform's power (`box_cox_power`; 0 is the log)
+    double center = 0;                ///< standardization of the (transformed) targets
     double scale = 1;
     double feasible_share = 0;  ///< the feasibility model's prior mean: the share of feasible trials, as a label in [-1, 1]
     double incumbent = 0;       ///< the lowest model mean at a measured feasible configuration
@@ -8506,9 +8549,9 @@ class optimizer {
     std::vector<std::vector<std::int64_t>> leaders;   ///< measured configurations by model mean, best first
     bool maximize = false;
 
-    /// A value as the objective model sees it: lower is better, log when positive, standardized.
+    /// A value as the objective model sees it: lower is better, power-transformed when positive, standardized.
     double transformed(double value) const {
-      double base = logarithmic ? std::log(value) : value;
+      double base = power_transformed ? detail::box_cox(value, power) : value;
       if (maximize) base = -base;
       return (base - center) / scale;
     }
@@ -8755,11 +8798,16 @@ class optimizer {
       build_feasibility(fitted);
       return;
     }
-    fitted.logarithmic = all_positive;
-    // Standardize: the mean and standard deviation of the (log) values, lower is better.
+    fitted.power_transformed = all_positive;
+    if (all_positive) {
+      std::vector<double> positive;
+      for (auto index : valued) positive.push_back(trials_[index].value);
+      fitted.power = detail::box_cox_power(positive);
+    }
+    // Standardize: the mean and standard deviation of the (transformed) values, lower is better.
     std::vector<double> raw(trials_.size(), 0.0);
     for (auto index : valued) {
-      double base = fitted.logarithmic ? std::log(trials_[index].value) : trials_[index].value;
+      double base = fitted.power_transformed ? detail::box_cox(trials_[index].value, fitted.power) : trials_[index].value;
       raw[index] = maximize_ ? -base : base;
     }
     // An infeasible trial's value counts as no better than the best feasible one. Where a

@@ -253,6 +253,29 @@ TEST_CASE("the Latin hypercube holds one point in each stratum of every dimensio
   CHECK(opt::latin_hypercube(7, 3, 1) != opt::latin_hypercube(7, 3, 2));
 }
 
+TEST_CASE("the output transform is the Box-Cox power under which the measurements look likeliest normal") {
+  // Samples whose log, reciprocal and square root are normal: the power names each; a cliff (one
+  // timeout hundreds of times the rest) asks for a power below the log's, which compresses it.
+  opt::detail::random_source random(2024);
+  std::vector<double> log_normal, reciprocal_normal, root_normal, cliff;
+  for (int i = 0; i < 400; ++i) {
+    const double z = std::clamp(random.normal(), -3.0, 3.0);
+    log_normal.push_back(std::exp(0.8 * z));
+    reciprocal_normal.push_back(1 / (2 + 0.4 * z));
+    root_normal.push_back((10 + 2 * z) * (10 + 2 * z));
+    if (i < 40) cliff.push_back(i == 7 ? 5000.0 : 20 * std::exp(0.3 * z));
+  }
+  CHECK(opt::detail::box_cox_power(log_normal) == 0.0);
+  CHECK(opt::detail::box_cox_power(reciprocal_normal) == -1.0);
+  CHECK(opt::detail::box_cox_power(root_normal) == 0.5);
+  CHECK(opt::detail::box_cox_power(cliff) < 0.0);
+  // Nothing to tell the powers apart (one value, all alike): the log.
+  CHECK(opt::detail::box_cox_power({3.0}) == 0.0);
+  CHECK(opt::detail::box_cox_power({2.0, 2.0, 2.0}) == 0.0);
+  CHECK(opt::detail::box_cox(std::exp(1.5), 0.0) == doctest::Approx(1.5));
+  CHECK(opt::detail::box_cox(9.0, 0.5) == doctest::Approx(4.0));
+}
+
 TEST_CASE("the initial design after the baseline and the centre is stratified in every setting") {
   // A linear range, a wide range (stratified on a log scale), a wide numeric enum listed out of
   // order (ordered by value), a string enum, and a pinned setting that never moves.

@@ -486,7 +486,7 @@ def add_problems(P, Problem, rng_range, enum, positive):
                  rng_range("cache_mb", 32, 4096, 32, 128)],
                 lambda c: value_or_crash(playwright(c))))
 
-    # 5. faster-whisper transcribing uploaded audio (constrained: a word error rate of at most 8.3%):
+    # 5. faster-whisper transcribing uploaded audio (constrained: a word error rate of at most 8.6%):
     # p95 turnaround of an hour's upload x $/hour. Baseline: 16 g5.xlarge nodes, large-v3 in float16,
     # batches of 16, beam size 5 and VAD's minimum silence of 2000 ms (faster-whisper's defaults).
     # Enumerated.

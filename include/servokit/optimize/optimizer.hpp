@@ -48,12 +48,17 @@ inline double box_cox_power(const std::vector<double>& values) {
   double log_sum = 0;
   for (double value : values) log_sum += std::log(value);
   const auto n = static_cast<double>(values.size());
+  std::vector<double> transformed(values.size());
+  // The log first: a later power must beat it, so the log wins a tie.
   for (double power : {0.0, -1.0, -0.5, -0.25, 0.25, 0.5, 1.0}) {
     double mean = 0;
-    for (double value : values) mean += box_cox(value, power);
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      transformed[i] = box_cox(values[i], power);
+      mean += transformed[i];
+    }
     mean /= n;
     double variance = 0;
-    for (double value : values) variance += (box_cox(value, power) - mean) * (box_cox(value, power) - mean);
+    for (double t : transformed) variance += (t - mean) * (t - mean);
     variance /= n;
     if (!(variance > 1e-300) || !std::isfinite(variance)) continue;
     const double likelihood = -0.5 * n * std::log(variance) + (power - 1) * log_sum;

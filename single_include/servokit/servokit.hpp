@@ -8415,8 +8415,7 @@ inline std::string_view to_string(best_rule rule) {
 /// The model sees settings as features: a wide positive range (max/min >= 20) and a wide numeric
 /// enum on a logarithmic scale, other ranges linearly, numeric enums ordered by value, string enums
 /// as categories. A positive objective is modelled by a Box-Cox power transform of it (the log,
-/// unless another power fits the measurements better, see `detail::box_cox_power`, and the
-/// fitted noise is at most 3% of the best value; `output_power` says which).
+/// unless another power fits the measurements better; see `detail::box_cox_power`).
 ///
 /// Suggestions depend only on the descriptor, the objective's direction, the seed, the trials
 /// told so far, in order, and the pending configurations passed to `ask`: an optimizer rebuilt
@@ -8494,16 +8493,6 @@ class optimizer {
                       chosen->trial.count, chosen->rule};
   }
 
-  /// The Box-Cox power under which the objective model sees the values told (0 is the log; see
-  /// `detail::box_cox_power` and `build`), or nothing while no feasible trial was told or some
-  /// value is not positive (then the values are modelled as they are).
-  std::optional<double> output_power() const {
-    model fitted;
-    build(fitted, {});
-    if (fitted.feasible_count == 0 || !fitted.power_transformed) return std::nullopt;
-    return fitted.power;
-  }
-
   /// The number of trials told.
   std::size_t trials() const { return trials_.size(); }
 
@@ -8579,9 +8568,6 @@ class optimizer {
   static constexpr double feasibility_weight = 3.0;
   static constexpr std::size_t fit_points_limit = 48;        ///< points the hyperparameters are fitted on
   static constexpr std::size_t condition_points_limit = 160; ///< points the posterior conditions on
-  /// The fitted measurement noise, relative to the best value (`relative_noise`), above which the
-  /// objective model keeps the log whatever power fits the values' spread better (see `build`).
-  static constexpr double noisy_relative = 0.03;
   static constexpr double trust_length_start = 0.4;   ///< the trust region's first edge (see `trust_length`)
   static constexpr std::size_t global_candidates = 300;
   static constexpr std::size_t local_candidates = 600;
@@ -8800,11 +8786,29 @@ class optimizer {
     return {kept.begin(), kept.end()};
   }
 
-  /// Standardizes the (transformed) values of the `valued` trials under `fitted.power`, fits the
-  /// objective model's hyperparameters and conditions it; `points` and `values` are left holding
-  /// what it conditions on.
-  void fit_objective(model& fitted, const std::vector<std::size_t>& valued, std::vector<std::vector<double>>& points,
-                     std::vector<double>& values) const {
+  /// Fits the models to the trials told; `pending` positions join the objective model at the
+  /// value it expects there (they lower its doubt around them, not its hopes).
+  void build(model& fitted, const std::vector<std::vector<double>>& pending) const {
+    fitted.maximize = maximize_;
+    std::vector<std::size_t> valued;   // trials whose value the objective model learns
+    bool all_positive = true;
+    for (std::size_t index = 0; index < trials_.size(); ++index) {
+      const auto& trial = trials_[index];
+      if (!trial.has_value) continue;
+      valued.push_back(index);
+      all_positive = all_positive && trial.value > 0;
+      if (trial.status == trial_status::ok) ++fitted.feasible_count;
+    }
+    if (fitted.feasible_count == 0) {
+      build_feasibility(fitted);
+      return;
+    }
+    fitted.power_transformed = all_positive;
+    if (all_positive) {
+      std::vector<double> positive;
+      for (auto index : valued) positive.push_back(trials_[index].value);
+      fitted.power = detail::box_cox_power(positive);
+    }
     // Standardize: the mean and standard deviation of the (transformed) values, lower is better.
     std::vector<double> raw(trials_.size(), 0.0);
     for (auto index : valued) {
@@ -8837,8 +8841,8 @@ class optimizer {
     // down and shortens every lengthscale. The feasibility model keeps the search away instead.
     const auto fit_indices = bounded(valued, targets, fit_points_limit);
     const auto condition_indices = bounded(valued, targets, condition_points_limit);
-    points.clear();
-    values.clear();
+    std::vector<std::vector<double>> points;
+    std::vector<double> values;
     for (auto index : fit_indices) {
       points.push_back(features_of(trials_[index].position));
       values.push_back(targets[index]);
@@ -8854,57 +8858,6 @@ class optimizer {
       if (condition_indices != fit_indices) {
         fitted.has_objective = fitted.objective.condition(points, values, fitted.objective.shape());
       }
-    }
-  }
-
-  /// The objective model's fitted noise as a share of the best measured value: its standard
-  /// deviation, carried back through the Box-Cox transform's slope (value^(power - 1)) at the best
-  /// feasible measurement. 0.05 is 5% multiplicative noise, whatever the power.
-  double relative_noise(const model& fitted, const std::vector<std::size_t>& valued) const {
-    double best = std::numeric_limits<double>::quiet_NaN();
-    for (auto index : valued) {
-      if (trials_[index].status != trial_status::ok) continue;
-      const double value = trials_[index].value;
-      if (std::isnan(best) || (maximize_ ? value > best : value < best)) best = value;
-    }
-    const double noise = std::sqrt(std::exp(fitted.objective.shape().log_noise)) * fitted.scale;
-    return noise * std::pow(best, -fitted.power);
-  }
-
-  /// Fits the models to the trials told; `pending` positions join the objective model at the
-  /// value it expects there (they lower its doubt around them, not its hopes).
-  void build(model& fitted, const std::vector<std::vector<double>>& pending) const {
-    fitted.maximize = maximize_;
-    std::vector<std::size_t> valued;   // trials whose value the objective model learns
-    bool all_positive = true;
-    for (std::size_t index = 0; index < trials_.size(); ++index) {
-      const auto& trial = trials_[index];
-      if (!trial.has_value) continue;
-      valued.push_back(index);
-      all_positive = all_positive && trial.value > 0;
-      if (trial.status == trial_status::ok) ++fitted.feasible_count;
-    }
-    if (fitted.feasible_count == 0) {
-      build_feasibility(fitted);
-      return;
-    }
-    fitted.power_transformed = all_positive;
-    if (all_positive) {
-      std::vector<double> positive;
-      for (auto index : valued) positive.push_back(trials_[index].value);
-      fitted.power = detail::box_cox_power(positive);
-    }
-    std::vector<std::vector<double>> points;
-    std::vector<double> values;
-    fit_objective(fitted, valued, points, values);
-    // Noise proportional to the value (a latency's or a cost's run-to-run wobble) is even on the
-    // log scale only: a power chosen because it evens out the spread of the values (a timeout
-    // cliff) stretches that noise where the values are best, and the model then chases it (on
-    // HELD-OUT-18 to 45 the power lost noisy cells at 30 and 60 trials that the log won). Where the
-    // fitted noise is more than a few percent of the best value, the log it is.
-    if (fitted.has_objective && fitted.power_transformed && fitted.power != 0 && relative_noise(fitted, valued) > noisy_relative) {
-      fitted.power = 0;
-      fit_objective(fitted, valued, points, values);
     }
     if (fitted.has_objective) {
       // The incumbent and the leaders: measured feasible configurations by model mean.

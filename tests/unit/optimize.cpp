@@ -276,38 +276,6 @@ TEST_CASE("the output transform is the Box-Cox power under which the measurement
   CHECK(opt::detail::box_cox(9.0, 0.5) == doctest::Approx(4.0));
 }
 
-TEST_CASE("noisy measurements keep the log scale where another power would compress a timeout cliff") {
-  // A bowl whose far corner times out at 250 times its floor: the values' spread asks for a
-  // negative power (see the case above). Measured exactly, the model takes it; with 5%
-  // multiplicative noise, which only the log keeps even, it stays on the log.
-  const application app = descriptor_of(R"({"application":{"components":{"app":{"settings":{
-      "x": {"type": "range", "min": 0, "max": 100, "step": 1, "value": 50},
-      "y": {"type": "range", "min": 0, "max": 100, "step": 1, "value": 50}}}}}})");
-  auto searched = [&](double noise) {
-    opt::optimizer search(app, minimize("latency"), 3);
-    opt::detail::random_source random(11);
-    for (int trial = 0; trial < 25; ++trial) {
-      const auto settings = search.ask();
-      const double x = number(settings, "app", "x");
-      const double y = number(settings, "app", "y");
-      const double latency = x + y > 150 ? 5000.0 : 20 + ((x - 30) * (x - 30) + (y - 60) * (y - 60)) / 50;
-      search.tell(settings, opt::trial_status::ok, latency * (1 + noise * random.normal()));
-    }
-    return search;
-  };
-  const auto exact = searched(0.0);
-  const auto noisy = searched(0.05);
-  REQUIRE(exact.output_power().has_value());
-  REQUIRE(noisy.output_power().has_value());
-  CHECK(*exact.output_power() < 0.0);
-  CHECK(*noisy.output_power() == 0.0);
-  // A value that is not positive: no transform at all.
-  opt::optimizer signed_values(app, minimize("latency"), 3);
-  CHECK_FALSE(signed_values.output_power().has_value());
-  signed_values.tell(signed_values.ask(), opt::trial_status::ok, -1.0);
-  CHECK_FALSE(signed_values.output_power().has_value());
-}
-
 TEST_CASE("the initial design after the baseline and the centre is stratified in every setting") {
   // A linear range, a wide range (stratified on a log scale), a wide numeric enum listed out of
   // order (ordered by value), a string enum, and a pinned setting that never moves.

@@ -56,7 +56,8 @@ LATER_HELDOUT = ["heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "he
                  "heldout18", "heldout19", "heldout20", "heldout21", "heldout22", "heldout23", "heldout24", "heldout25",
                  "heldout26", "heldout27", "heldout28", "heldout29", "heldout30", "heldout31", "heldout32", "heldout33",
                  "heldout34", "heldout35", "heldout36", "heldout37", "heldout38", "heldout39", "heldout40", "heldout41",
-                 "heldout42", "heldout43", "heldout44", "heldout45", "heldout47"]
+                 "heldout42", "heldout43", "heldout44", "heldout45", "heldout46",
+                 "heldout47"]
 # Each set's problem names by set name; make_problems() adds the later held-out sets'.
 SETS = {"dev": DEV, "heldout": HELDOUT}
 METHODS = ["servokit", "random", "tpe", "tpe_mv", "cmaes", "gp_ei", "dlib"]

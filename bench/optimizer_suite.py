@@ -16,7 +16,8 @@ bench/optimizer-results.md):
       the optimizer frozen, came first, and each has been seen since. The optimizer of each verdict:
       set 2 95911d6 (its first run, then tuned on), 3 0015279, 4 67924db, 5 384786d,
       6-8 f6cd55e, 9 4e4a294, 10-13 860bf59, 14-17 79ecffa, 18-43 7b3f667,
-      44-47 fbbb619.
+      44-47 fbbb619; sets 48 and 49 have their anchors' rows and no servokit run yet (their first
+      run is the next verdict).
   A new judgement of the optimizer needs a new set, designed apart from it and run once.
 Every problem is run without noise and with 5% multiplicative Gaussian noise (a fresh normal draw
 per trial, the same draw for the same seed and trial index in every method).
